@@ -1,0 +1,80 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace PipelineSdk.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic PipelineSdk reports. IDs are stable; each has a page at docs/diagnostics/PSDKnnnn.md and a
+/// line in AnalyzerReleases.Unshipped.md.
+/// </summary>
+internal static class DiagnosticCatalog
+{
+    private const string Category = "PipelineSdk";
+    private const string HelpBase = "https://github.com/PipelineSdk/PipelineSdk/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor StepMustBeStatic = Error(
+        "PSDK0001", "A step must be a static method",
+        "Step '{0}' is an instance method; make it static so the runtime can call it without an object");
+
+    public static readonly DiagnosticDescriptor StepNotAccessible = Error(
+        "PSDK0002", "A step must be accessible to generated code",
+        "Step '{0}' is {1}; make it and its containing types internal or public so generated code can call it");
+
+    public static readonly DiagnosticDescriptor StepIsGeneric = Error(
+        "PSDK0003", "A step cannot be generic",
+        "Step '{0}' is generic; a step's input and output types must be fixed, so write one step per concrete type");
+
+    public static readonly DiagnosticDescriptor StepParameterByReference = Error(
+        "PSDK0004", "Step parameters are passed by value",
+        "Parameter '{1}' of step '{0}' is {2}; steps receive copies of their inputs and return outputs, so remove the modifier and return the value instead");
+
+    public static readonly DiagnosticDescriptor UnsupportedValueType = Error(
+        "PSDK0005", "This type cannot pass between steps",
+        "{0} of '{1}' has type '{2}', which cannot pass between steps; use int, long, double, bool, string, or a list or string-keyed dictionary of those");
+
+    public static readonly DiagnosticDescriptor UnsupportedPipelineStatement = Error(
+        "PSDK0006", "A pipeline body describes a graph",
+        "Pipeline '{0}' cannot contain {1}; a pipeline body may only call steps and keep their outputs in locals (`var x = Step(...);`)");
+
+    public static readonly DiagnosticDescriptor UnsupportedArgument = Error(
+        "PSDK0007", "A step argument must be a step output, a pipeline parameter or a constant",
+        "Argument '{1}' of the call to '{0}' is {2}; pass a step output, a pipeline parameter or a constant, or compute the value in a step");
+
+    public static readonly DiagnosticDescriptor PipelineSignature = Error(
+        "PSDK0008", "A pipeline must be a static, accessible, non-generic method",
+        "Pipeline '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor InvalidName = Error(
+        "PSDK0009", "Name not accepted by Kubeflow and Vertex AI",
+        "The {0} name '{1}' is not valid: {2}");
+
+    public static readonly DiagnosticDescriptor PipelineHasNoSteps = Error(
+        "PSDK0010", "A pipeline must call at least one step",
+        "Pipeline '{0}' calls no steps; call a [Step] method from its body");
+
+    public static readonly DiagnosticDescriptor ArgumentTypeMismatch = Error(
+        "PSDK0011", "A step input must receive exactly its type",
+        "Argument '{1}' of the call to '{0}' converts '{2}' to '{3}'; values between steps are not converted, so make the types match or convert in a step");
+
+    public static readonly DiagnosticDescriptor DuplicatePipelineName = Error(
+        "PSDK0012", "Two pipelines have the same name",
+        "Pipeline name '{0}' is used by {1}; give one of them another name with [Pipeline(Name = \"...\")] or rename the method");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "PSDK0999", "PipelineSdk could not process this code",
+        "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(DiagnosticCatalog)
+        .GetFields()
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .ToDictionary(d => d.Id);
+
+    public static IEnumerable<DiagnosticDescriptor> Descriptors => All.Values;
+
+    public static DiagnosticDescriptor ById(string id) => All[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+}

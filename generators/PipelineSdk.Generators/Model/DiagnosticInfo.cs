@@ -1,0 +1,24 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using PipelineSdk.Generators.Diagnostics;
+
+namespace PipelineSdk.Generators.Model;
+
+/// <summary>
+/// A diagnostic kept in a cached model. It holds the syntax tree (compared by reference: it only changes when
+/// that file changes) and the span, so the reported location is a real source location and
+/// <c>#pragma warning disable</c> works.
+/// </summary>
+internal sealed record DiagnosticInfo(string Id, SyntaxTree Tree, TextSpan Span, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
+        Create(descriptor, node.GetLocation(), arguments);
+
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
+        new(descriptor.Id, location.SourceTree!, location.SourceSpan, arguments.ToEquatableArray());
+
+    public Diagnostic ToDiagnostic() =>
+        Diagnostic.Create(DiagnosticCatalog.ById(Id), Location.Create(Tree, Span), Arguments.Select(a => (object)a).ToArray());
+}

@@ -1,0 +1,216 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PipelineSdk.Generators.Diagnostics;
+using PipelineSdk.Generators.Model;
+
+namespace PipelineSdk.Generators.Parsing;
+
+/// <summary>Turns a <c>[Step]</c> method symbol into a <see cref="StepModel"/>, or the diagnostics that say why it cannot be one.</summary>
+internal static class StepParser
+{
+    public const string StepAttributeName = "PipelineSdk.StepAttribute";
+    public const string SingleOutputName = "Output";
+
+    public static bool IsStep(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == StepAttributeName);
+
+    /// <summary>Parses <paramref name="method"/>, adding a located diagnostic for each problem with its signature.</summary>
+    public static StepModel? Parse(IMethodSymbol method, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool computeFingerprint = true)
+    {
+        var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
+        if (declaration is null)
+        {
+            // A step from a referenced assembly: its signature was checked where it was compiled.
+            return null;
+        }
+
+        var name = method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        var errorCount = diagnostics.Count;
+        if (!method.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepMustBeStatic, declaration.Identifier.GetLocation(), name));
+        }
+
+        if (Inaccessibility(method) is { } inaccessible)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepNotAccessible, declaration.Identifier.GetLocation(), name, inaccessible));
+        }
+
+        if (NamedString(method, StepAttributeName, "Name") is { } explicitName && Naming.Validate(explicitName, Naming.MaxPipelineNameLength) is { } invalid)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, AttributeLocation(method, declaration), "step", explicitName, invalid));
+        }
+
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepIsGeneric, declaration.TypeParameterList!.GetLocation(), name));
+        }
+
+        var parameters = new List<StepParameterModel>();
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSyntax = declaration.ParameterList.Parameters[i];
+            if (parameter.RefKind != RefKind.None || parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
+            {
+                var how = parameter.RefKind switch
+                {
+                    RefKind.Ref => "passed by ref",
+                    RefKind.Out => "an out parameter",
+                    RefKind.In => "passed by in",
+                    RefKind.RefReadOnlyParameter => "passed by ref readonly",
+                    _ => "a pointer",
+                };
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepParameterByReference, parameterSyntax.GetLocation(), name, parameter.Name, how));
+                continue;
+            }
+
+            if (parameter.Type.ToDisplayString() == "System.Threading.CancellationToken")
+            {
+                parameters.Add(new StepParameterModel(parameter.Name, null, IsCancellationToken: true));
+                continue;
+            }
+
+            var type = TypeMapper.Map(parameter.Type);
+            if (type is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type.ToDisplayString()));
+                continue;
+            }
+
+            parameters.Add(new StepParameterModel(parameter.Name, type, IsCancellationToken: false));
+        }
+
+        var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, diagnostics);
+        if (diagnostics.Count > errorCount)
+        {
+            return null;
+        }
+
+        var (parts, fingerprint) = computeFingerprint
+            ? CodeFingerprinter.Compute(method, compilation, cancellationToken)
+            : (EquatableArray<CodePartModel>.Empty, string.Empty);
+        return new StepModel(
+            method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType)),
+            method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            method.Name,
+            ComponentName(method),
+            parameters.ToEquatableArray(),
+            outputs.ToEquatableArray(),
+            returnShape,
+            asyncShape,
+            resultType,
+            NamedBool(method, StepAttributeName, "EnableCache"),
+            parts,
+            fingerprint);
+    }
+
+    /// <summary>The component name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
+    public static string ComponentName(IMethodSymbol method) =>
+        NamedString(method, StepAttributeName, "Name") ?? Naming.ToKebabCase(method.Name);
+
+    private static (ReturnShape, AsyncShape, string?, List<PortModel>) ParseReturn(IMethodSymbol method, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
+    {
+        var outputs = new List<PortModel>();
+        var type = method.ReturnType;
+        var asyncShape = AsyncShape.None;
+        var definition = (type as INamedTypeSymbol)?.ConstructedFrom.ToDisplayString();
+        switch (definition)
+        {
+            case "System.Threading.Tasks.Task":
+                return (ReturnShape.None, AsyncShape.Task, null, outputs);
+            case "System.Threading.Tasks.ValueTask":
+                return (ReturnShape.None, AsyncShape.ValueTask, null, outputs);
+            case "System.Threading.Tasks.Task<TResult>":
+                asyncShape = AsyncShape.Task;
+                type = ((INamedTypeSymbol)type).TypeArguments[0];
+                break;
+            case "System.Threading.Tasks.ValueTask<TResult>":
+                asyncShape = AsyncShape.ValueTask;
+                type = ((INamedTypeSymbol)type).TypeArguments[0];
+                break;
+        }
+
+        if (type.SpecialType == SpecialType.System_Void)
+        {
+            return (ReturnShape.None, asyncShape, null, outputs);
+        }
+
+        var resultSyntax = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
+            SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers));
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            foreach (var element in tuple.TupleElements)
+            {
+                var elementType = TypeMapper.Map(element.Type);
+                if (elementType is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type.ToDisplayString()));
+                    continue;
+                }
+
+                outputs.Add(new PortModel(element.Name, elementType));
+            }
+
+            return (ReturnShape.Tuple, asyncShape, resultSyntax, outputs);
+        }
+
+        var single = TypeMapper.Map(type);
+        if (single is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), "The result", name, type.ToDisplayString()));
+        }
+        else
+        {
+            outputs.Add(new PortModel(SingleOutputName, single));
+        }
+
+        return (ReturnShape.Single, asyncShape, resultSyntax, outputs);
+    }
+
+    /// <summary>Null when generated code in the same assembly can call <paramref name="method"/>; otherwise its offending accessibility.</summary>
+    public static string? Inaccessibility(IMethodSymbol method)
+    {
+        for (ISymbol? symbol = method; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
+        {
+            switch (symbol.DeclaredAccessibility)
+            {
+                case Accessibility.Private:
+                    return SymbolEqualityComparer.Default.Equals(symbol, method) ? "private" : $"inside private type '{symbol.Name}'";
+                case Accessibility.Protected:
+                case Accessibility.ProtectedAndInternal:
+                    return SymbolEqualityComparer.Default.Equals(symbol, method) ? "protected" : $"inside protected type '{symbol.Name}'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where the attribute of <paramref name="symbol"/> is written, else the declaration's name.</summary>
+    public static Location AttributeLocation(ISymbol symbol, MethodDeclarationSyntax declaration) =>
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or PipelineParser.PipelineAttributeName)?
+            .ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? declaration.Identifier.GetLocation();
+
+    public static bool? NamedBool(ISymbol symbol, string attribute, string property) =>
+        NamedArgument(symbol, attribute, property) is { Value: bool value } ? value : null;
+
+    public static string? NamedString(ISymbol symbol, string attribute, string property) =>
+        NamedArgument(symbol, attribute, property)?.Value as string;
+
+    private static TypedConstant? NamedArgument(ISymbol symbol, string attribute, string property)
+    {
+        var data = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attribute);
+        foreach (var argument in data?.NamedArguments ?? Enumerable.Empty<KeyValuePair<string, TypedConstant>>())
+        {
+            if (argument.Key == property)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PipelineSdk.Generators.Diagnostics;
+using PipelineSdk.Generators.Emitting;
+using PipelineSdk.Generators.Graph;
+using PipelineSdk.Generators.Model;
+using PipelineSdk.Generators.Parsing;
+
+namespace PipelineSdk.Generators;
+
+/// <summary>
+/// Turns <c>[Pipeline]</c> methods into a typed DAG, a typed runner and a Kubeflow v2 spec, and checks
+/// <c>[Step]</c> methods. Wiring only: parsing, graph building and emitting live in their own folders.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class PipelineGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names, so tests can check which stages re-ran.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>Parsed pipeline models.</summary>
+        public const string Pipelines = nameof(Pipelines);
+
+        /// <summary>Pipeline graphs with Kubeflow names assigned.</summary>
+        public const string Graphs = nameof(Graphs);
+
+        /// <summary>Graphs paired with the assembly name, ready to emit.</summary>
+        public const string Outputs = nameof(Outputs);
+
+        /// <summary>Diagnostics of step declarations.</summary>
+        public const string Steps = nameof(Steps);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var assemblyName = context.CompilationProvider.Select((compilation, _) => compilation.AssemblyName ?? "App");
+
+        var pipelines = context.SyntaxProvider
+            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
+            .WithTrackingName(TrackingNames.Pipelines);
+
+        var graphs = pipelines
+            .Select((pipeline, _) => PipelineGraphBuilder.Build(pipeline))
+            .WithTrackingName(TrackingNames.Graphs);
+
+        context.RegisterSourceOutput(graphs.Combine(assemblyName).WithTrackingName(TrackingNames.Outputs), static (output, pair) =>
+        {
+            var (graph, assembly) = pair;
+            foreach (var diagnostic in graph.Pipeline.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (graph.CanEmit)
+            {
+                var spec = SpecEmitter.Emit(graph, assembly);
+                output.AddSource(graph.Pipeline.HintName, CSharpEmitter.Emit(graph, spec));
+            }
+        });
+
+        // Names are checked across pipelines in a pass of their own, so the main models stay per-pipeline.
+        var names = context.SyntaxProvider
+            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, static (context, _) =>
+                new PipelineName(
+                    PipelineParser.NameOf((IMethodSymbol)context.TargetSymbol),
+                    context.TargetSymbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+                    ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation()))
+            .Collect();
+
+        context.RegisterSourceOutput(names, static (output, names) =>
+        {
+            foreach (var group in names.GroupBy(n => n.Name).Where(g => g.Count() > 1))
+            {
+                var methods = string.Join(" and ", group.Select(n => n.Method));
+                foreach (var duplicate in group)
+                {
+                    output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticCatalog.DuplicatePipelineName, duplicate.Location, group.Key, methods).ToDiagnostic());
+                }
+            }
+        });
+
+        var steps = context.SyntaxProvider
+            .ForAttributeWithMetadataName(StepParser.StepAttributeName, (node, _) => node is MethodDeclarationSyntax, static (context, cancellationToken) =>
+            {
+                var diagnostics = new List<DiagnosticInfo>();
+                StepParser.Parse((IMethodSymbol)context.TargetSymbol, context.SemanticModel.Compilation, diagnostics, cancellationToken, computeFingerprint: false);
+                return diagnostics.ToEquatableArray();
+            })
+            .WithTrackingName(TrackingNames.Steps);
+
+        context.RegisterSourceOutput(steps, static (output, diagnostics) =>
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+    }
+
+    private sealed record PipelineName(string Name, string Method, Location Location);
+}

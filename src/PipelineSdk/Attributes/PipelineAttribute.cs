@@ -1,0 +1,23 @@
+namespace PipelineSdk;
+
+/// <summary>
+/// Marks a static method whose body describes a pipeline: step calls, locals that carry step outputs to
+/// later calls, literals, and the method's parameters (defaults allowed) as pipeline parameters.
+/// The generator turns it into a Kubeflow v2 spec, a typed DAG and a typed runner
+/// (<c>Pipelines.&lt;MethodName&gt;.RunAsync(...)</c> in the same namespace).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class PipelineAttribute : Attribute
+{
+    /// <summary>
+    /// Default caching for the pipeline's steps. A step's own <see cref="StepAttribute.EnableCache"/>, when set,
+    /// takes precedence. Defaults to <c>true</c>.
+    /// </summary>
+    public bool EnableCache { get; set; } = true;
+
+    /// <summary>
+    /// The pipeline name in the spec and on Vertex AI (<c>[a-z0-9][a-z0-9-]*</c>, at most 128 characters).
+    /// Defaults to the method name in kebab-case.
+    /// </summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Model;
+
+namespace PipelineSdk.Caching;
+
+/// <summary>
+/// A step's cache key and the parts it was made of. The key covers the code fingerprint (the step and every
+/// method of the same compilation it calls), each input's content hash, the output names and types, and the
+/// settings that change results. The parts are stored so a later run can say which one changed.
+/// </summary>
+/// <param name="Key">SHA-256 of <paramref name="PartsJson"/>.</param>
+/// <param name="PartsJson">The parts as canonical JSON.</param>
+public sealed record CacheKey(string Key, string PartsJson)
+{
+    private const int Version = 1;
+
+    /// <summary>Computes the key of <paramref name="task"/> given the content hashes of its inputs by input name.</summary>
+    public static CacheKey Compute(PipelineTask task, IReadOnlyList<KeyValuePair<string, string>> inputHashes)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", Version);
+            writer.WriteString("step", task.Step.MethodName);
+            writer.WriteStartObject("code");
+            foreach (var part in task.Step.CodeParts)
+            {
+                writer.WriteString(part.Symbol, part.Hash);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("inputs");
+            foreach (var (name, hash) in inputHashes.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                writer.WriteString(name, hash);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("outputs");
+            foreach (var output in task.Step.Outputs)
+            {
+                writer.WriteString(output.Name, output.Codec.TypeName);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        var parts = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return new CacheKey(ContentHash.Of(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), parts);
+    }
+}

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using PipelineSdk.Model;
+using PipelineSdk.Orchestration;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+namespace PipelineSdk.Hosting;
+
+/// <summary>
+/// The entry point of a pipeline program: <c>return await PipelineApp.RunAsync(args);</c> in Program.cs.
+/// With no command it runs the program's only pipeline; <c>run &lt;pipeline&gt;</c> picks one;
+/// <c>--param name=value</c> sets parameters; <c>list</c> shows the pipelines.
+/// </summary>
+/// <remarks>Exit codes: 0 the run completed, 1 it failed or was cancelled, 2 the command line was wrong.</remarks>
+public static class PipelineApp
+{
+    /// <summary>Exit code of a completed run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code of a failed or cancelled run.</summary>
+    public const int RunFailed = 1;
+
+    /// <summary>Exit code of a command line that could not be used (unknown pipeline, bad parameter, ...).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Parses <paramref name="args"/>, does what they ask and returns the process exit code.</summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
+        RunAsync(args, AnsiConsole.Console, Console.Error, cancellationToken);
+
+    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("Runs this program's pipelines on the active stack.");
+        var runOptions = new RunCommandOptions();
+        runOptions.AddTo(root);
+        root.SetAction((result, token) => RunPipelineAsync(result, runOptions, pipelineName: null, console, error, token));
+
+        var pipelineArgument = new Argument<string>("pipeline") { Description = "The pipeline's name (e.g. vertex-example-pipeline) or method name." };
+        var run = new Command("run", "Runs one pipeline.") { pipelineArgument };
+        var runCommandOptions = new RunCommandOptions();
+        runCommandOptions.AddTo(run);
+        run.SetAction((result, token) => RunPipelineAsync(result, runCommandOptions, result.GetValue(pipelineArgument), console, error, token));
+        root.Add(run);
+
+        var list = new Command("list", "Lists the pipelines in this program and their parameters.");
+        list.SetAction(_ => ListPipelines(console));
+        root.Add(list);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            return Fail(error, $"{parsed.Errors[0].Message} (see --help)");
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunPipelineAsync(ParseResult result, RunCommandOptions options, string? pipelineName, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    {
+        var pipelines = PipelineRegistry.All;
+        PipelineDescriptor? pipeline;
+        if (pipelineName is null)
+        {
+            if (pipelines.Count != 1)
+            {
+                return Fail(error, pipelines.Count == 0
+                    ? "this program has no [Pipeline] methods; mark a static method with [Pipeline] and call steps from it"
+                    : $"this program has {pipelines.Count} pipelines ({string.Join(", ", pipelines.Select(p => p.Name))}); choose one with `run <pipeline>`");
+            }
+
+            pipeline = pipelines[0];
+        }
+        else if ((pipeline = PipelineRegistry.Find(pipelineName)) is null)
+        {
+            return Fail(error, $"no pipeline named '{pipelineName}'; this program has {(pipelines.Count == 0 ? "none" : string.Join(", ", pipelines.Select(p => p.Name)))}");
+        }
+
+        Dictionary<string, object?> parameters;
+        try
+        {
+            parameters = ParseParameters(pipeline, result.GetValue(options.Parameters) ?? []);
+        }
+        catch (FormatException e)
+        {
+            return Fail(error, e.Message);
+        }
+
+        var maxParallelism = result.GetValue(options.MaxParallelism);
+        if (maxParallelism is < 1)
+        {
+            return Fail(error, $"--max-parallelism must be at least 1, got {maxParallelism}");
+        }
+
+        PipelineRunResult run;
+        try
+        {
+            var runOptions = new RunOptions { EnableCache = result.GetValue(options.NoCache) ? false : null, MaxParallelism = maxParallelism };
+            run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(error, e.Message);
+        }
+
+        RunSummary.Write(console, pipeline, run);
+        return run.Status == RunStatus.Completed ? Success : RunFailed;
+    }
+
+    private static Dictionary<string, object?> ParseParameters(PipelineDescriptor pipeline, string[] assignments)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var assignment in assignments)
+        {
+            var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new FormatException($"--param {assignment}: write it as --param name=value");
+            }
+
+            var name = assignment[..equals];
+            var text = assignment[(equals + 1)..];
+            var parameter = pipeline.Parameters.FirstOrDefault(p => p.Name == name) ?? throw new FormatException(
+                $"--param {assignment}: pipeline '{pipeline.Name}' has no parameter '{name}' (its parameters: {(pipeline.Parameters.Count == 0 ? "none" : string.Join(", ", pipeline.Parameters.Select(p => p.Name)))})");
+            try
+            {
+                values[name] = parameter.Codec.ParseText(text);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"--param {assignment}: {e.Message} ({name} is {parameter.Codec.TypeName})");
+            }
+        }
+
+        return values;
+    }
+
+    private static int ListPipelines(IAnsiConsole console)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Pipeline").AddColumn("Method").AddColumn("Parameters").AddColumn("Steps");
+        foreach (var pipeline in PipelineRegistry.All)
+        {
+            var parameters = string.Join(", ", pipeline.Parameters.Select(p => p.DefaultJson is null ? $"{p.Name}: {p.Codec.TypeName}" : $"{p.Name}: {p.Codec.TypeName} = {p.DefaultJson}"));
+            table.AddRow(new Text(pipeline.Name), new Text(pipeline.MethodName), new Text(parameters), new Text(pipeline.Tasks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        console.Write(table);
+        return Success;
+    }
+
+    private static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine($"error: {message}");
+        return UsageError;
+    }
+
+    private sealed class RunCommandOptions
+    {
+        public Option<string[]> Parameters { get; } = new("--param", "-p")
+        {
+            Description = "Sets a pipeline parameter: --param name=value (repeatable).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Runs every step, ignoring cached outputs." };
+
+        public Option<int?> MaxParallelism { get; } = new("--max-parallelism") { Description = "How many steps may run at once (default: processor count)." };
+
+        public void AddTo(Command command)
+        {
+            command.Add(Parameters);
+            command.Add(NoCache);
+            command.Add(MaxParallelism);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using PipelineSdk.Model;
+using PipelineSdk.Orchestration;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+namespace PipelineSdk.Hosting;
+
+/// <summary>Prints a run's outcome: one row per task, then the run id and where its records live.</summary>
+internal static class RunSummary
+{
+    private const int MaxValueLength = 60;
+
+    public static void Write(IAnsiConsole console, PipelineDescriptor pipeline, PipelineRunResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Step").AddColumn("Status").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("Outputs");
+        foreach (var step in result.Steps)
+        {
+            var task = pipeline.FindTask(step.TaskKey)!;
+            table.AddRow(
+                new Text(step.TaskKey),
+                new Markup(Status(step.Status)),
+                new Text(step.Duration is { } d ? FormatDuration(d) : "-"),
+                new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));
+        }
+
+        console.Write(table);
+        var verdict = result.Status switch
+        {
+            RunStatus.Completed => "[green]completed[/]",
+            RunStatus.Cancelled => "[yellow]cancelled[/]",
+            _ => "[red]failed[/]",
+        };
+        console.MarkupLine($"Run [bold]{Markup.Escape(result.RunId)}[/] {verdict} in {FormatDuration(result.Duration)}.");
+        console.WriteLine($"Records:   {Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
+        console.WriteLine($"Artifacts: {result.ArtifactDirectory}");
+    }
+
+    private static string Status(StepStatus status) => status switch
+    {
+        StepStatus.Completed => "[green]ran[/]",
+        StepStatus.Cached => "[blue]cached[/]",
+        StepStatus.Failed => "[red]failed[/]",
+        StepStatus.NotRun => "[grey]not run[/]",
+        _ => status.ToString(),
+    };
+
+    private static string Outputs(PipelineTask task, StepRunResult step)
+    {
+        var text = new StringBuilder();
+        foreach (var output in task.Step.Outputs)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(", ");
+            }
+
+            var json = System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
+            text.Append(output.Name).Append(" = ").Append(json.Length <= MaxValueLength ? json : json[..(MaxValueLength - 3)] + "...");
+        }
+
+        return text.ToString();
+    }
+
+    private static string FormatDuration(TimeSpan duration) =>
+        duration.TotalSeconds >= 1
+            ? duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s"
+            : duration.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+}

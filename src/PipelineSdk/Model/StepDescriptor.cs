@@ -1,0 +1,63 @@
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Model;
+
+/// <summary>
+/// Calls a step method with its inputs, in declaration order, and returns its outputs in declaration order.
+/// Generated per step: a direct, typed call — no reflection.
+/// </summary>
+public delegate ValueTask<object?[]> StepInvoker(object?[] inputs, CancellationToken cancellationToken);
+
+/// <summary>One input or output of a step: its name in the spec and the codec of its .NET type.</summary>
+/// <param name="Name">The name in the spec (the C# parameter name, the tuple element name, or <c>Output</c>).</param>
+/// <param name="Codec">Reads and writes the value.</param>
+public sealed record StepPort(string Name, ValueCodec Codec);
+
+/// <summary>One method that went into a step's code fingerprint: the step itself or a method it calls.</summary>
+/// <param name="Symbol">The method's fully qualified name.</param>
+/// <param name="Hash">The hash of its syntax, ignoring whitespace and comments.</param>
+public sealed record CodePart(string Symbol, string Hash);
+
+/// <summary>A step (a Kubeflow component): its typed inputs and outputs, code fingerprint and invoker.</summary>
+public sealed class StepDescriptor
+{
+    /// <summary>Creates a descriptor; called by generated code.</summary>
+    public StepDescriptor(
+        string name,
+        string methodName,
+        IReadOnlyList<StepPort> inputs,
+        IReadOnlyList<StepPort> outputs,
+        IReadOnlyList<CodePart> codeParts,
+        string codeFingerprint,
+        StepInvoker invoke)
+    {
+        Name = name;
+        MethodName = methodName;
+        Inputs = inputs;
+        Outputs = outputs;
+        CodeParts = codeParts;
+        CodeFingerprint = codeFingerprint;
+        Invoke = invoke;
+    }
+
+    /// <summary>The component name without its <c>comp-</c> prefix, e.g. <c>get-first-num</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The step method's fully qualified name, e.g. <c>QuickStart.GetFirstNum</c>.</summary>
+    public string MethodName { get; }
+
+    /// <summary>Inputs in parameter order (a <see cref="CancellationToken"/> parameter is not an input).</summary>
+    public IReadOnlyList<StepPort> Inputs { get; }
+
+    /// <summary>Outputs: none, one named <c>Output</c>, or one per named-tuple element.</summary>
+    public IReadOnlyList<StepPort> Outputs { get; }
+
+    /// <summary>The methods whose code the fingerprint covers: the step first, then what it calls, transitively.</summary>
+    public IReadOnlyList<CodePart> CodeParts { get; }
+
+    /// <summary>A hash of <see cref="CodeParts"/>: changes when the step or any method it calls changes.</summary>
+    public string CodeFingerprint { get; }
+
+    /// <summary>Calls the step method.</summary>
+    public StepInvoker Invoke { get; }
+}

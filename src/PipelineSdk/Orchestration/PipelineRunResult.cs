@@ -1,0 +1,120 @@
+using PipelineSdk.Store;
+
+namespace PipelineSdk.Orchestration;
+
+/// <summary>What happened to one task of a run.</summary>
+public sealed class StepRunResult
+{
+    internal StepRunResult(string taskKey, string stepName, StepStatus status, TimeSpan? duration,
+        IReadOnlyDictionary<string, object?> outputs, IReadOnlyDictionary<string, ArtifactRecord> artifacts, string? error, Exception? exception)
+    {
+        TaskKey = taskKey;
+        StepName = stepName;
+        Status = status;
+        Duration = duration;
+        Outputs = outputs;
+        Artifacts = artifacts;
+        Error = error;
+        Exception = exception;
+    }
+
+    /// <summary>The task key, e.g. <c>get-first-num</c>.</summary>
+    public string TaskKey { get; }
+
+    /// <summary>The step (component) name.</summary>
+    public string StepName { get; }
+
+    /// <summary>Completed, Cached, Failed or NotRun.</summary>
+    public StepStatus Status { get; }
+
+    /// <summary>How long the step took (for a cached step: the lookup).</summary>
+    public TimeSpan? Duration { get; }
+
+    /// <summary>Output values by output name; empty unless the step completed or came from the cache.</summary>
+    public IReadOnlyDictionary<string, object?> Outputs { get; }
+
+    /// <summary>The stored artifacts of the outputs, by output name.</summary>
+    public IReadOnlyDictionary<string, ArtifactRecord> Artifacts { get; }
+
+    /// <summary>One line on why the step failed or did not run.</summary>
+    public string? Error { get; }
+
+    /// <summary>The exception the step threw, if it failed in this process.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Whether outputs are available (the step completed or came from the cache).</summary>
+    public bool Succeeded => Status is StepStatus.Completed or StepStatus.Cached;
+}
+
+/// <summary>The outcome of a pipeline run: its id, status, every task and where its records live.</summary>
+public class PipelineRunResult
+{
+    private readonly Dictionary<string, StepRunResult> _byTask;
+
+    internal PipelineRunResult(string runId, string pipeline, RunStatus status, TimeSpan duration, string storeDirectory, string artifactDirectory, IReadOnlyList<StepRunResult> steps)
+    {
+        RunId = runId;
+        Pipeline = pipeline;
+        Status = status;
+        Duration = duration;
+        StoreDirectory = storeDirectory;
+        ArtifactDirectory = artifactDirectory;
+        Steps = steps;
+        _byTask = steps.ToDictionary(s => s.TaskKey, StringComparer.Ordinal);
+    }
+
+    /// <summary>Copies a result, for generated typed results.</summary>
+    protected PipelineRunResult(PipelineRunResult other)
+        : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps)
+    {
+    }
+
+    /// <summary>The run id (also the artifact folder name).</summary>
+    public string RunId { get; }
+
+    /// <summary>The pipeline name.</summary>
+    public string Pipeline { get; }
+
+    /// <summary>Completed, Failed or Cancelled.</summary>
+    public RunStatus Status { get; }
+
+    /// <summary>Wall-clock time of the whole run.</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>The store folder (metadata database and artifacts).</summary>
+    public string StoreDirectory { get; }
+
+    /// <summary>The folder holding this run's new artifacts.</summary>
+    public string ArtifactDirectory { get; }
+
+    /// <summary>Every task, in the pipeline's order.</summary>
+    public IReadOnlyList<StepRunResult> Steps { get; }
+
+    /// <summary>The result of one task.</summary>
+    /// <exception cref="KeyNotFoundException">The pipeline has no such task.</exception>
+    public StepRunResult this[string taskKey] => _byTask.TryGetValue(taskKey, out var step)
+        ? step
+        : throw new KeyNotFoundException($"Pipeline '{Pipeline}' has no task '{taskKey}'; its tasks are {string.Join(", ", _byTask.Keys)}.");
+
+    /// <summary>Reads one output of one task.</summary>
+    /// <exception cref="InvalidOperationException">The task failed or did not run, so it has no outputs.</exception>
+    public T GetOutput<T>(string taskKey, string outputName = "Output")
+    {
+        var step = this[taskKey];
+        if (!step.Succeeded)
+        {
+            throw new InvalidOperationException($"Task '{taskKey}' of run {RunId} has no outputs: it {Describe(step)}.");
+        }
+
+        return step.Outputs.TryGetValue(outputName, out var value)
+            ? (T)value!
+            : throw new KeyNotFoundException($"Task '{taskKey}' has no output '{outputName}'; its outputs are {string.Join(", ", step.Outputs.Keys)}.");
+    }
+
+    private static string Describe(StepRunResult step) => step.Status switch
+    {
+        StepStatus.Failed => $"failed ({step.Error})",
+        StepStatus.NotRun => $"did not run ({step.Error})",
+        _ => step.Status.ToString().ToLowerInvariant(),
+    };
+}

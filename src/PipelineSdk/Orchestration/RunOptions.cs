@@ -1,0 +1,16 @@
+namespace PipelineSdk.Orchestration;
+
+/// <summary>Per-run choices that are not pipeline parameters.</summary>
+public sealed record RunOptions
+{
+    /// <summary>
+    /// <c>false</c> turns the cache off for this run (every step runs); <c>null</c> keeps each step's setting.
+    /// </summary>
+    public bool? EnableCache { get; init; }
+
+    /// <summary>How many steps may run at once; defaults to the number of processors.</summary>
+    public int? MaxParallelism { get; init; }
+
+    /// <summary>The store folder; defaults to <see cref="Store.StoreLocation.Resolve"/>.</summary>
+    public string? StoreDirectory { get; init; }
+}

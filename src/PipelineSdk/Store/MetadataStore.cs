@@ -1,0 +1,381 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace PipelineSdk.Store;
+
+/// <summary>
+/// The SQLite metadata store (<c>metadata.db</c> in the store folder, WAL mode): runs, step runs, artifacts
+/// and lineage. Safe to share between threads; writes are serialized. The CLI reads the same file.
+/// </summary>
+public sealed class MetadataStore : IDisposable
+{
+    /// <summary>The database file name inside the store folder.</summary>
+    public const string DatabaseFileName = "metadata.db";
+
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    private MetadataStore(SqliteConnection connection, string directory)
+    {
+        _connection = connection;
+        Directory = directory;
+    }
+
+    /// <summary>The store folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
+
+    /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>.</summary>
+    public static MetadataStore Open(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(directory, DatabaseFileName),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        try
+        {
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+            Migrate(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return new MetadataStore(connection, directory);
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The store at {connection.DataSource} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or point PIPELINES_HOME elsewhere.");
+        }
+
+        if (version < 1)
+        {
+            Execute(connection, """
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    parameters TEXT NOT NULL,
+                    orchestrator TEXT NOT NULL,
+                    error TEXT);
+                CREATE INDEX runs_by_pipeline ON runs(pipeline, started_at);
+                CREATE TABLE step_runs (
+                    id INTEGER PRIMARY KEY,
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    task_key TEXT NOT NULL,
+                    step_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at TEXT,
+                    ended_at TEXT,
+                    cache_key TEXT,
+                    cache_key_parts TEXT,
+                    cached_from INTEGER REFERENCES step_runs(id),
+                    error TEXT,
+                    UNIQUE (run_id, task_key));
+                CREATE INDEX step_runs_by_cache_key ON step_runs(cache_key) WHERE status = 'completed';
+                CREATE TABLE artifacts (
+                    id INTEGER PRIMARY KEY,
+                    uri TEXT NOT NULL,
+                    kfp_type TEXT NOT NULL,
+                    value_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    producer_step_run INTEGER NOT NULL REFERENCES step_runs(id),
+                    output_name TEXT NOT NULL);
+                CREATE TABLE step_run_outputs (
+                    step_run_id INTEGER NOT NULL REFERENCES step_runs(id),
+                    output_name TEXT NOT NULL,
+                    artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
+                    PRIMARY KEY (step_run_id, output_name));
+                CREATE TABLE step_run_inputs (
+                    step_run_id INTEGER NOT NULL REFERENCES step_runs(id),
+                    input_name TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    artifact_id INTEGER REFERENCES artifacts(id),
+                    content_hash TEXT NOT NULL,
+                    PRIMARY KEY (step_run_id, input_name));
+                CREATE INDEX step_run_inputs_by_artifact ON step_run_inputs(artifact_id);
+                """);
+        }
+
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
+        transaction.Commit();
+    }
+
+    /// <summary>Records the start of a run.</summary>
+    public void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator)
+    {
+        lock (_gate)
+        {
+            Execute(_connection,
+                "INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator) VALUES ($id, $pipeline, $status, $started, $parameters, $orchestrator);",
+                ("$id", runId), ("$pipeline", pipeline), ("$status", Format(RunStatus.Running)), ("$started", Format(startedAt)),
+                ("$parameters", parametersJson), ("$orchestrator", orchestrator));
+        }
+    }
+
+    /// <summary>Records how a run ended.</summary>
+    public void EndRun(string runId, RunStatus status, DateTimeOffset endedAt, string? error)
+    {
+        lock (_gate)
+        {
+            Execute(_connection, "UPDATE runs SET status = $status, ended_at = $ended, error = $error WHERE id = $id;",
+                ("$id", runId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error));
+        }
+    }
+
+    /// <summary>Records that a step started running; returns the new step run's id.</summary>
+    public long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts)
+    {
+        lock (_gate)
+        {
+            return Convert.ToInt64(Scalar(_connection, """
+                INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts)
+                VALUES ($run, $task, $step, $status, $started, $key, $parts) RETURNING id;
+                """,
+                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.Running)),
+                ("$started", Format(startedAt)), ("$key", cacheKey), ("$parts", cacheKeyParts)), CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// Records a finished step run in one transaction: its status, the inputs it consumed, and its outputs —
+    /// new artifacts it produced, or (for a cache hit) the artifacts it reused.
+    /// </summary>
+    /// <returns>The step run's output artifacts, by output name.</returns>
+    public IReadOnlyDictionary<string, ArtifactRecord> FinishStepRun(
+        long stepRunId,
+        StepStatus status,
+        DateTimeOffset endedAt,
+        string? error,
+        IReadOnlyList<StepInputRecord> inputs,
+        IReadOnlyList<NewArtifact> producedOutputs,
+        CachedStepRun? reusedFrom = null)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            Execute(_connection, "UPDATE step_runs SET status = $status, ended_at = $ended, error = $error, cached_from = $from WHERE id = $id;",
+                ("$id", stepRunId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error), ("$from", reusedFrom?.StepRunId));
+
+            foreach (var input in inputs)
+            {
+                Execute(_connection, "INSERT INTO step_run_inputs (step_run_id, input_name, source, artifact_id, content_hash) VALUES ($id, $name, $source, $artifact, $hash);",
+                    ("$id", stepRunId), ("$name", input.InputName), ("$source", input.Source), ("$artifact", input.ArtifactId), ("$hash", input.ContentHash));
+            }
+
+            var outputs = new Dictionary<string, ArtifactRecord>(StringComparer.Ordinal);
+            foreach (var produced in producedOutputs)
+            {
+                var id = Convert.ToInt64(Scalar(_connection, """
+                    INSERT INTO artifacts (uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name)
+                    VALUES ($uri, $kfp, $type, $size, $hash, $producer, $output) RETURNING id;
+                    """,
+                    ("$uri", produced.Uri), ("$kfp", produced.KfpType), ("$type", produced.ValueType), ("$size", produced.Size),
+                    ("$hash", produced.ContentHash), ("$producer", stepRunId), ("$output", produced.OutputName)), CultureInfo.InvariantCulture);
+                outputs[produced.OutputName] = new ArtifactRecord(id, produced.Uri, produced.KfpType, produced.ValueType, produced.Size, produced.ContentHash, stepRunId, produced.OutputName);
+            }
+
+            foreach (var reused in reusedFrom?.Outputs.Values ?? [])
+            {
+                outputs[reused.OutputName] = reused;
+            }
+
+            foreach (var output in outputs.Values)
+            {
+                Execute(_connection, "INSERT INTO step_run_outputs (step_run_id, output_name, artifact_id) VALUES ($id, $name, $artifact);",
+                    ("$id", stepRunId), ("$name", output.OutputName), ("$artifact", output.Id));
+            }
+
+            transaction.Commit();
+            return outputs;
+        }
+    }
+
+    /// <summary>Records a task that did not run because a task it depends on failed.</summary>
+    public void RecordNotRun(string runId, string taskKey, string stepName, string reason)
+    {
+        lock (_gate)
+        {
+            Execute(_connection, "INSERT INTO step_runs (run_id, task_key, step_name, status, error) VALUES ($run, $task, $step, $status, $error);",
+                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.NotRun)), ("$error", reason));
+        }
+    }
+
+    /// <summary>
+    /// Finds the newest step run of <paramref name="pipeline"/> that completed with <paramref name="cacheKey"/>,
+    /// in any run (a failed run's completed steps count), with its output artifacts.
+    /// </summary>
+    public CachedStepRun? FindCachedStepRun(string pipeline, string cacheKey)
+    {
+        lock (_gate)
+        {
+            var found = Scalar(_connection, """
+                SELECT s.id FROM step_runs s JOIN runs r ON r.id = s.run_id
+                WHERE s.cache_key = $key AND s.status = 'completed' AND r.pipeline = $pipeline
+                ORDER BY s.id DESC LIMIT 1;
+                """, ("$key", cacheKey), ("$pipeline", pipeline));
+            if (found is null)
+            {
+                return null;
+            }
+
+            var stepRunId = Convert.ToInt64(found, CultureInfo.InvariantCulture);
+            return new CachedStepRun(stepRunId, ReadOutputs(stepRunId));
+        }
+    }
+
+    /// <summary>Reads a run.</summary>
+    public RunRecord? GetRun(string runId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
+        }
+    }
+
+    /// <summary>Lists runs, newest first, optionally of one pipeline only.</summary>
+    public IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, """
+                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error FROM runs
+                WHERE $pipeline IS NULL OR pipeline = $pipeline ORDER BY started_at DESC, rowid DESC LIMIT $limit;
+                """, ReadRun, ("$pipeline", pipeline), ("$limit", limit));
+        }
+    }
+
+    /// <summary>Lists a run's step runs in the order they started.</summary>
+    public IReadOnlyList<StepRunRecord> GetStepRuns(string runId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, """
+                SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error
+                FROM step_runs WHERE run_id = $run ORDER BY id;
+                """, r => new StepRunRecord(
+                    r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<StepStatus>(r.GetString(4), ignoreCase: true),
+                    ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+                    r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10)),
+                ("$run", runId));
+        }
+    }
+
+    /// <summary>Reads a step run's output artifacts by output name.</summary>
+    public IReadOnlyDictionary<string, ArtifactRecord> GetOutputs(long stepRunId)
+    {
+        lock (_gate)
+        {
+            return ReadOutputs(stepRunId);
+        }
+    }
+
+    /// <summary>Reads what a step run consumed (lineage).</summary>
+    public IReadOnlyList<StepInputRecord> GetInputs(long stepRunId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, "SELECT input_name, source, artifact_id, content_hash FROM step_run_inputs WHERE step_run_id = $id ORDER BY input_name;",
+                r => new StepInputRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)), ("$id", stepRunId));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+
+    private Dictionary<string, ArtifactRecord> ReadOutputs(long stepRunId) =>
+        Query(_connection, """
+            SELECT a.id, a.uri, a.kfp_type, a.value_type, a.size, a.content_hash, a.producer_step_run, o.output_name
+            FROM step_run_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.step_run_id = $id;
+            """,
+            r => new ArtifactRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7)),
+            ("$id", stepRunId)).ToDictionary(a => a.OutputName, StringComparer.Ordinal);
+
+    private static RunRecord ReadRun(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), ignoreCase: true), ReadTime(r, 3)!.Value, ReadTime(r, 4),
+        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7));
+
+    private static string Format(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string Format(StepStatus status) => status switch
+    {
+        StepStatus.NotRun => "not_run",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ReadTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        var result = command.ExecuteScalar();
+        return result is DBNull ? null : result;
+    }
+
+    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>An output a step run produced, to be recorded as a new artifact.</summary>
+/// <param name="OutputName">The step output.</param>
+/// <param name="Uri">Where the content was written.</param>
+/// <param name="KfpType">The Kubeflow type.</param>
+/// <param name="ValueType">The .NET type as written in C#.</param>
+/// <param name="Size">Content length in bytes.</param>
+/// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
+public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash);
+
+/// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
+/// <param name="StepRunId">The step run.</param>
+/// <param name="Outputs">Its output artifacts by output name.</param>
+public sealed record CachedStepRun(long StepRunId, IReadOnlyDictionary<string, ArtifactRecord> Outputs);

@@ -1,0 +1,83 @@
+namespace PipelineSdk.Store;
+
+/// <summary>How a run ended, or that it is still going.</summary>
+public enum RunStatus
+{
+    /// <summary>Steps are still being run.</summary>
+    Running,
+
+    /// <summary>Every step completed or came from the cache.</summary>
+    Completed,
+
+    /// <summary>A step failed; steps that did not depend on it still ran.</summary>
+    Failed,
+
+    /// <summary>The run was cancelled before every step finished.</summary>
+    Cancelled,
+}
+
+/// <summary>What happened to one task of a run.</summary>
+public enum StepStatus
+{
+    /// <summary>The step is running.</summary>
+    Running,
+
+    /// <summary>The step ran and its outputs were stored.</summary>
+    Completed,
+
+    /// <summary>The step did not run: the outputs of an earlier run with the same cache key were reused.</summary>
+    Cached,
+
+    /// <summary>The step threw.</summary>
+    Failed,
+
+    /// <summary>The step did not run because a task it depends on failed.</summary>
+    NotRun,
+}
+
+/// <summary>A stored artifact: one output value of one step run.</summary>
+/// <param name="Id">The store's id.</param>
+/// <param name="Uri">Where the content lives (<c>file://</c> locally).</param>
+/// <param name="KfpType">The Kubeflow type (<c>NUMBER_INTEGER</c>, <c>system.Dataset</c>, ...).</param>
+/// <param name="ValueType">The .NET type as written in C#.</param>
+/// <param name="Size">Content length in bytes.</param>
+/// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
+/// <param name="ProducerStepRunId">The step run that produced it.</param>
+/// <param name="OutputName">The producer's output name.</param>
+public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string ValueType, long Size, string ContentHash, long ProducerStepRunId, string OutputName);
+
+/// <summary>A stored run.</summary>
+/// <param name="Id">The run id, e.g. <c>vertex-example-pipeline-20261124-150302-a1b2</c>.</param>
+/// <param name="Pipeline">The pipeline name.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="EndedAt">When it ended, if it has.</param>
+/// <param name="ParametersJson">The parameter values it ran with, as a JSON object.</param>
+/// <param name="Orchestrator">The orchestrator flavor that ran it.</param>
+/// <param name="Error">Why it failed, if it did.</param>
+public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error);
+
+/// <summary>A stored step run: one task of one run.</summary>
+/// <param name="Id">The store's id.</param>
+/// <param name="RunId">The run it belongs to.</param>
+/// <param name="TaskKey">The task key.</param>
+/// <param name="StepName">The step (component) name.</param>
+/// <param name="Status">What happened.</param>
+/// <param name="StartedAt">When it started, if it did.</param>
+/// <param name="EndedAt">When it ended, if it did.</param>
+/// <param name="CacheKey">The cache key it was looked up by, if caching applied.</param>
+/// <param name="CacheKeyParts">The parts of the cache key as JSON (code parts, input hashes, outputs, settings).</param>
+/// <param name="CachedFrom">For a cached step run, the step run whose outputs were reused.</param>
+/// <param name="Error">Why it failed or did not run.</param>
+public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error)
+{
+    /// <summary>Wall-clock time from start to end, when both are known.</summary>
+    public TimeSpan? Duration => StartedAt is { } start && EndedAt is { } end ? end - start : null;
+}
+
+/// <summary>One input a step run consumed (lineage).</summary>
+/// <param name="InputName">The step input.</param>
+/// <param name="Source">Where it came from: <c>task</c>, <c>parameter</c> or <c>constant</c>.</param>
+/// <param name="ArtifactId">The consumed artifact, for task outputs.</param>
+/// <param name="ContentHash">SHA-256 of the value's canonical bytes.</param>
+public sealed record StepInputRecord(string InputName, string Source, long? ArtifactId, string ContentHash);
