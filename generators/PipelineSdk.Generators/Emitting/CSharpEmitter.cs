@@ -36,7 +36,6 @@ internal static class CSharpEmitter
         }
 
         w.Line("/// <summary>Typed runners for the pipelines declared in this namespace.</summary>");
-        w.Line(GeneratedCode);
         w.Open($"{(pipeline.IsPublic ? "public " : "")}static partial class Pipelines");
         WriteRunner(w, graph, specJson);
         w.Close();
@@ -64,6 +63,7 @@ internal static class CSharpEmitter
         var pipeline = graph.Pipeline;
         var access = pipeline.IsPublic ? "public" : "internal";
         w.Line($"/// <summary>The pipeline <c>{pipeline.PipelineName}</c> (<see cref=\"{Cref(pipeline)}\"/>): its spec, DAG and typed runner.</summary>");
+        w.Line(GeneratedCode);
         w.Open($"{access} static class {pipeline.MethodName}");
         w.Line("/// <summary>The pipeline's name in the spec and on Vertex AI.</summary>");
         w.Line($"public const string Name = {Literal(pipeline.PipelineName)};");

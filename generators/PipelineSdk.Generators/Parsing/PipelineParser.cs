@@ -123,14 +123,11 @@ internal sealed class PipelineParser
             Report(DiagnosticCatalog.PipelineSignature, where, _name, $"is {inaccessible}; make it and its containing types internal or public so generated code can call it");
         }
 
-        if (!_pipeline.ReturnsVoid)
+        var returnType = _pipeline.ReturnType.ToDisplayString();
+        if (!_pipeline.ReturnsVoid && returnType is not ("System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask"))
         {
-            Report(DiagnosticCatalog.PipelineSignature, _declaration.ReturnType.GetLocation(), _name, "must return void; its body describes the graph and step outputs are read from the run result");
-        }
-
-        if (_pipeline.IsAsync)
-        {
-            Report(DiagnosticCatalog.PipelineSignature, where, _name, "is async; a pipeline body only wires steps, so remove 'async' (steps themselves may be async)");
+            Report(DiagnosticCatalog.PipelineSignature, _declaration.ReturnType.GetLocation(), _name,
+                "must return void, or Task when it awaits async steps; its body describes the graph and step outputs are read from the run result");
         }
     }
 
@@ -184,7 +181,7 @@ internal sealed class PipelineParser
             case LocalDeclarationStatementSyntax { IsConst: false, UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 } declaration:
                 foreach (var variable in declaration.Declaration.Variables)
                 {
-                    if (variable.Initializer?.Value is not InvocationExpressionSyntax invocation)
+                    if (Unawait(variable.Initializer?.Value) is not InvocationExpressionSyntax invocation)
                     {
                         ReportStatement(variable, "a local that does not hold a step's result");
                         continue;
@@ -209,13 +206,13 @@ internal sealed class PipelineParser
 
     private void ParseExpressionStatement(ExpressionSyntax expression)
     {
-        switch (expression)
+        switch (Unawait(expression))
         {
             case InvocationExpressionSyntax invocation:
                 ParseCall(invocation);
                 break;
-            case AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax or TupleExpressionSyntax, Right: InvocationExpressionSyntax invocation } deconstruction
-                when deconstruction.IsKind(SyntaxKind.SimpleAssignmentExpression):
+            case AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax or TupleExpressionSyntax } deconstruction
+                when deconstruction.IsKind(SyntaxKind.SimpleAssignmentExpression) && Unawait(deconstruction.Right) is InvocationExpressionSyntax invocation:
                 ParseDeconstruction(deconstruction.Left, invocation);
                 break;
             default:
@@ -223,6 +220,10 @@ internal sealed class PipelineParser
                 break;
         }
     }
+
+    /// <summary>An async step is awaited in the pipeline body (<c>await Fit(x)</c>); the call is what matters.</summary>
+    private static ExpressionSyntax? Unawait(ExpressionSyntax? expression) =>
+        expression is AwaitExpressionSyntax awaited ? awaited.Expression : expression;
 
     private void ParseDeconstruction(ExpressionSyntax left, InvocationExpressionSyntax invocation)
     {
@@ -365,6 +366,11 @@ internal sealed class PipelineParser
             }
 
             value = conversion.Operand;
+        }
+
+        if (value is IAwaitOperation awaited)
+        {
+            value = awaited.Operation;
         }
 
         switch (value)
