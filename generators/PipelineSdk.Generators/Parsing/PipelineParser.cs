@@ -442,6 +442,7 @@ internal sealed class PipelineParser
         IfStatementSyntax => "an if statement (not supported yet)",
         TryStatementSyntax => "a try statement (not supported yet)",
         GotoStatementSyntax => "a goto",
+        LabeledStatementSyntax => "a label",
         LockStatementSyntax => "a lock",
         SwitchStatementSyntax => "a switch",
         UsingStatementSyntax => "a using statement",

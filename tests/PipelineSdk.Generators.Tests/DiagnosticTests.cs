@@ -1,0 +1,139 @@
+using Microsoft.CodeAnalysis.Text;
+using PipelineSdk.Generators.Tests.Infrastructure;
+
+namespace PipelineSdk.Generators.Tests;
+
+/// <summary>Each diagnostic on a minimal source that triggers it at the marked span, and a near miss that does not.</summary>
+public class DiagnosticTests
+{
+    private const string Header = "using PipelineSdk;\n";
+
+    private static IEnumerable<TestCaseData> Triggers()
+    {
+        yield return Case("PSDK0001", "public class C { [Step] public int [|A|]() => 1; }");
+        yield return Case("PSDK0002", "public static class C { [Step] private static int [|A|]() => 1; }");
+        yield return Case("PSDK0002", "public static class C { private static class Inner { [Step] public static int [|A|]() => 1; } }");
+        yield return Case("PSDK0003", "public static class C { [Step] public static T A[|<T>|](T x) => x; }");
+        yield return Case("PSDK0004", "public static class C { [Step] public static int A([|ref int x|]) => x; }");
+        yield return Case("PSDK0004", "public static class C { [Step] public static void A([|out int x|]) => x = 1; }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static int A([|System.DateTime|] when) => 1; }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static [|System.Uri|] A() => new(\"http://127.0.0.1\"); }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P([|float|] x) => A(); }");
+        yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|System.Console.WriteLine(\"hi\")|]; } }");
+        yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|while (true) { }|] } }");
+        yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|lock (typeof(C)) { }|] } }");
+        yield return Case("PSDK0007", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x) => x; [Pipeline] public static void P() { var a = A(); B([|a + 1|]); } }");
+        yield return Case("PSDK0007", "public static class C { [Step] public static int A() => 1; [Step] public static string B(string x) => x; [Pipeline] public static void P() { var a = A(); B([|$\"{a}\"|]); } }");
+        yield return Case("PSDK0007", "public static class C { [Step] public static string A() => \"\"; [Step] public static int B(int x) => x; [Pipeline] public static void P() { var a = A(); B([|a.Length|]); } }");
+        yield return Case("PSDK0008", "public class C { [Step] public static int A() => 1; [Pipeline] public void [|P|]() => A(); }");
+        yield return Case("PSDK0008", "public static class C { [Step] public static int A() => 1; [Pipeline] public static [|int|] P() => A(); }");
+        yield return Case("PSDK0009", "public static class C { [Step] public static int A() => 1; [[|Pipeline(Name = \"Not_Valid\")|]] public static void P() => A(); }");
+        yield return Case("PSDK0009", "public static class C { [[|Step(Name = \"UPPER\")|]] public static int A() => 1; }");
+        yield return Case("PSDK0010", "public static class C { [Pipeline] public static void [|P|]() { } }");
+        yield return Case("PSDK0011", "public static class C { [Step] public static int A() => 1; [Step] public static long B(long x) => x; [Pipeline] public static void P() { var a = A(); B([|a|]); } }");
+        yield return Case("PSDK0012", "namespace N1 { public static class C { [Step] public static int A() => 1; [Pipeline] public static void [|Train|]() => A(); } } namespace N2 { public static class D { [Pipeline] public static void [|Train|]() => N1.C.A(); } }");
+    }
+
+    private static IEnumerable<TestCaseData> NearMisses()
+    {
+        yield return Miss("PSDK0001", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0002", "public static class C { [Step] internal static int A() => 1; [Pipeline] internal static void P() => A(); }");
+        yield return Miss("PSDK0003", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P() => A(1); }");
+        yield return Miss("PSDK0004", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P(int x) => A(x); }");
+        yield return Miss("PSDK0005", "public static class C { [Step] public static System.Collections.Generic.List<long> A(System.Collections.Generic.Dictionary<string, double> d) => new(); [Pipeline] public static void P(System.Collections.Generic.Dictionary<string, double> d) => A(d); }");
+        yield return Miss("PSDK0006", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x) => x; [Pipeline] public static void P() { var a = A(); ; B(a); return; } }");
+        yield return Miss("PSDK0007", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x, string s) => x; [Pipeline] public static void P(string s) { var a = A(); B(a, s); B(-1, \"k\" + \"v\"); } }");
+        yield return Miss("PSDK0008", "public static class C { [Step] public static int A() => 1; [Step] public static async System.Threading.Tasks.Task<int> B(int x) { await System.Threading.Tasks.Task.Yield(); return x; } [Pipeline] public static async System.Threading.Tasks.Task P() { var a = await B(A()); } }");
+        yield return Miss("PSDK0009", "public static class C { [Step(Name = \"load-data-2\")] public static int A() => 1; [Pipeline(Name = \"my-pipeline-1\")] public static void P() => A(); }");
+        yield return Miss("PSDK0010", "public static class C { [Step] public static void A() { } [Pipeline] public static void P() { A(); } }");
+        yield return Miss("PSDK0011", "public static class C { [Step] public static long A() => 1; [Step] public static long B(long x) => x; [Pipeline] public static void P() { var a = A(); B(a); B(5); } }");
+        yield return Miss("PSDK0012", "namespace N1 { public static class C { [Step] public static int A() => 1; [Pipeline] public static void Train() => A(); } } namespace N2 { public static class D { [Pipeline(Name = \"train-2\")] public static void Train() => N1.C.A(); } }");
+    }
+
+    [TestCaseSource(nameof(Triggers))]
+    public void Is_reported_at_the_marked_span(string id, string markedSource)
+    {
+        var (source, spans) = Markup.Parse(Header + markedSource);
+
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+
+        var reported = result.Diagnostics.Where(d => d.Id == id).ToList();
+        Assert.That(reported.Select(d => d.Location.SourceSpan), Is.EquivalentTo(spans), () => "Reported: " + string.Join("\n", result.Diagnostics));
+        Assert.That(reported.All(d => d.Location.IsInSource), Is.True);
+        Assert.That(reported.All(d => d.Descriptor.HelpLinkUri.EndsWith($"docs/diagnostics/{id}.md", StringComparison.Ordinal)), Is.True);
+        Assert.That(File.Exists(Path.Combine(GeneratorHarness.RepoRoot, "docs", "diagnostics", id + ".md")), Is.True, $"docs/diagnostics/{id}.md is missing");
+        // A pipeline with errors gets no spec and no runner.
+        if (reported.Any(d => d.GetMessage().Contains("Pipeline", StringComparison.Ordinal)))
+        {
+            Assert.That(result.GeneratedSources.Where(s => s.SourceText.ToString().Contains("static void P", StringComparison.Ordinal)), Is.Empty);
+        }
+    }
+
+    [TestCaseSource(nameof(NearMisses))]
+    public void Is_not_reported_for_a_near_miss(string id, string source)
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(Header + source));
+
+        Assert.That(result.Diagnostics.Where(d => d.Id.StartsWith("PSDK", StringComparison.Ordinal)), Is.Empty, id);
+        Assert.That(result.GeneratedSources, Is.Not.Empty);
+        GeneratorHarness.EmitClean(output);
+    }
+
+    [Test]
+    public void A_broken_pipeline_does_not_stop_the_others_from_generating()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Header + """
+            public static class C
+            {
+                [Step] public static int A() => 1;
+                [Pipeline] public static void Broken() { while (true) { } }
+                [Pipeline] public static void Fine() => A();
+            }
+            """));
+
+        Assert.That(result.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "PSDK0006" }));
+        Assert.That(result.GeneratedSources.Select(s => s.HintName), Has.One.Contains("C.Fine"));
+        Assert.That(result.GeneratedSources.Select(s => s.HintName), Has.None.Contains("C.Broken"));
+    }
+
+    private static TestCaseData Case(string id, string source) => new TestCaseData(id, source).SetName($"{id} {Name(source)}");
+
+    private static TestCaseData Miss(string id, string source) =>
+        new TestCaseData(id, source).SetName($"{id} near miss");
+
+    private static string Name(string source)
+    {
+        var start = source.IndexOf("[|", StringComparison.Ordinal) + 2;
+        var end = source.IndexOf("|]", StringComparison.Ordinal);
+        return source[start..end].Replace(".", "·", StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Sources with <c>[|…|]</c> marking the spans where a diagnostic is expected.</summary>
+internal static class Markup
+{
+    public static (string Source, List<TextSpan> Spans) Parse(string marked)
+    {
+        var spans = new List<TextSpan>();
+        var source = new System.Text.StringBuilder();
+        var i = 0;
+        while (i < marked.Length)
+        {
+            var open = marked.IndexOf("[|", i, StringComparison.Ordinal);
+            if (open < 0)
+            {
+                source.Append(marked, i, marked.Length - i);
+                break;
+            }
+
+            source.Append(marked, i, open - i);
+            var close = marked.IndexOf("|]", open, StringComparison.Ordinal);
+            var start = source.Length;
+            source.Append(marked, open + 2, close - open - 2);
+            spans.Add(TextSpan.FromBounds(start, source.Length));
+            i = close + 2;
+        }
+
+        return (source.ToString(), spans);
+    }
+}
