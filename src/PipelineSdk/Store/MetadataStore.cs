@@ -273,7 +273,7 @@ public sealed class MetadataStore : IDisposable
                 SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error
                 FROM step_runs WHERE run_id = $run ORDER BY id;
                 """, r => new StepRunRecord(
-                    r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<StepStatus>(r.GetString(4), ignoreCase: true),
+                    r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseStepStatus(r.GetString(4)),
                     ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
                     r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10)),
                 ("$run", runId));
@@ -321,6 +321,9 @@ public sealed class MetadataStore : IDisposable
         StepStatus.NotRun => "not_run",
         _ => status.ToString().ToLowerInvariant(),
     };
+
+    private static StepStatus ParseStepStatus(string text) =>
+        text == "not_run" ? StepStatus.NotRun : Enum.Parse<StepStatus>(text, ignoreCase: true);
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
