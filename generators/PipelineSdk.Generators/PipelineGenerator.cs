@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -54,11 +55,24 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 output.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
 
-            if (graph.CanEmit)
+            if (!graph.CanEmit)
             {
-                var spec = SpecEmitter.Emit(graph, assembly);
-                output.AddSource(graph.Pipeline.HintName, CSharpEmitter.Emit(graph, spec));
+                return;
             }
+
+            string source;
+            try
+            {
+                source = CSharpEmitter.Emit(graph, SpecEmitter.Emit(graph, assembly));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug of ours: say so instead of failing the user's whole build with CS8785.
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticCatalog.InternalError, Location.None, graph.Pipeline.MethodDisplayName, e.GetType().Name + ": " + e.Message));
+                return;
+            }
+
+            output.AddSource(graph.Pipeline.HintName, source);
         });
 
         // Names are checked across pipelines in a pass of their own, so the main models stay per-pipeline.
@@ -86,7 +100,15 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(StepParser.StepAttributeName, (node, _) => node is MethodDeclarationSyntax, static (context, cancellationToken) =>
             {
                 var diagnostics = new List<DiagnosticInfo>();
-                StepParser.Parse((IMethodSymbol)context.TargetSymbol, context.SemanticModel.Compilation, diagnostics, cancellationToken, computeFingerprint: false);
+                try
+                {
+                    StepParser.Parse((IMethodSymbol)context.TargetSymbol, context.SemanticModel.Compilation, diagnostics, cancellationToken, computeFingerprint: false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InternalError, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message));
+                }
+
                 return diagnostics.ToEquatableArray();
             })
             .WithTrackingName(TrackingNames.Steps);
