@@ -27,15 +27,11 @@ internal static class RunSummary
         }
 
         console.Write(table);
-        var verdict = result.Status switch
-        {
-            RunStatus.Completed => "[green]completed[/]",
-            RunStatus.Cancelled => "[yellow]cancelled[/]",
-            _ => "[red]failed[/]",
-        };
-        console.MarkupLine($"Run [bold]{Markup.Escape(result.RunId)}[/] {verdict} in {FormatDuration(result.Duration)}.");
-        console.WriteLine($"Records:   {Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
-        console.WriteLine($"Artifacts: {result.ArtifactDirectory}");
+        // Plain lines, never wrapped: ids and paths must stay copyable at any terminal width.
+        var output = console.Profile.Out.Writer;
+        output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {FormatDuration(result.Duration)}.");
+        output.WriteLine($"Records:   {Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
+        output.WriteLine($"Artifacts: {result.ArtifactDirectory}");
     }
 
     private static string Status(StepStatus status) => status switch
