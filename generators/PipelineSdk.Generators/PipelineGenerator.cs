@@ -27,7 +27,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
         /// <summary>Pipeline graphs with Kubeflow names assigned.</summary>
         public const string Graphs = nameof(Graphs);
 
-        /// <summary>Graphs paired with the assembly name, ready to emit.</summary>
+        /// <summary>Graphs paired with the program's name and kind, ready to emit.</summary>
         public const string Outputs = nameof(Outputs);
 
         /// <summary>Diagnostics of step declarations.</summary>
@@ -37,7 +37,11 @@ public sealed class PipelineGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var assemblyName = context.CompilationProvider.Select((compilation, _) => compilation.AssemblyName ?? "App");
+        var program = context.CompilationProvider
+            .Select((compilation, _) => compilation.AssemblyName ?? "App")
+            .Combine(context.AnalyzerConfigOptionsProvider.Select((options, _) =>
+                options.GlobalOptions.TryGetValue("build_property.PublishAot", out var aot) && string.Equals(aot, "true", StringComparison.OrdinalIgnoreCase)))
+            .Select((pair, _) => new ProgramInfo(pair.Left, pair.Right));
 
         var pipelines = context.SyntaxProvider
             .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
@@ -47,7 +51,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             .Select((pipeline, _) => PipelineGraphBuilder.Build(pipeline))
             .WithTrackingName(TrackingNames.Graphs);
 
-        context.RegisterSourceOutput(graphs.Combine(assemblyName).WithTrackingName(TrackingNames.Outputs), static (output, pair) =>
+        context.RegisterSourceOutput(graphs.Combine(program).WithTrackingName(TrackingNames.Outputs), static (output, pair) =>
         {
             var (graph, assembly) = pair;
             foreach (var diagnostic in graph.Pipeline.Diagnostics)

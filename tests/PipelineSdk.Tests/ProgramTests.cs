@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using PipelineSdk.Build;
 using PipelineSdk.Hosting;
 using PipelineSdk.Model;
@@ -11,8 +9,7 @@ namespace PipelineSdk.Tests;
 [NonParallelizable]
 public class ProgramTests
 {
-    private static string QuickStartDirectory =>
-        typeof(ProgramTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "QuickStartDirectory").Value!;
+    private static string QuickStartDirectory => ExampleProgram.QuickStart.Directory;
 
     [Test]
     public void The_build_writes_every_pipeline_spec_read_from_metadata()
@@ -161,22 +158,5 @@ public class ProgramTests
         }
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunQuickStart(TempStore store, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(QuickStartDirectory, "QuickStart.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment[StoreLocation.HomeVariable] = store.Path;
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<ProcessResult> RunQuickStart(TempStore store, params string[] args) => ExampleProgram.QuickStart.RunAsync(store, args);
 }

@@ -22,7 +22,7 @@ internal static class SpecEmitter
     /// <summary>Where the program lives inside its container image.</summary>
     public const string ContainerAppDirectory = "/app";
 
-    public static string Emit(PipelineGraph graph, string assemblyName)
+    public static string Emit(PipelineGraph graph, ProgramInfo program)
     {
         var spec = new JsonObject();
         var components = spec.Object("components");
@@ -43,7 +43,10 @@ internal static class SpecEmitter
 
             var container = executors.Object(component.ExecutorLabel).Object("container");
             container["image"] = JsonRaw.String(ImagePlaceholder);
-            container["command"] = Strings("dotnet", $"{ContainerAppDirectory}/{assemblyName}.dll");
+            // A native (AOT) binary starts itself; otherwise the dotnet host runs the program's dll.
+            container["command"] = program.IsNativeAot
+                ? Strings($"{ContainerAppDirectory}/{program.AssemblyName}")
+                : Strings("dotnet", $"{ContainerAppDirectory}/{program.AssemblyName}.dll");
             container["args"] = Strings(
                 "step",
                 "--pipeline", graph.Pipeline.PipelineName,

@@ -85,3 +85,6 @@ internal sealed record PipelineModel(
     EquatableArray<PipelineParameterModel> Parameters,
     EquatableArray<CallModel> Calls,
     EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>The program the pipelines belong to: its assembly name and whether it is published as a native (AOT) binary.</summary>
+internal sealed record ProgramInfo(string AssemblyName, bool IsNativeAot);

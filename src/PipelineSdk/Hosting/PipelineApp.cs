@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PipelineSdk.Execution;
 using PipelineSdk.Model;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
@@ -11,7 +12,10 @@ namespace PipelineSdk.Hosting;
 /// With no command it runs the program's only pipeline; <c>run &lt;pipeline&gt;</c> picks one;
 /// <c>--param name=value</c> sets parameters; <c>list</c> shows the pipelines.
 /// </summary>
-/// <remarks>Exit codes: 0 the run completed, 1 it failed or was cancelled, 2 the command line was wrong.</remarks>
+/// <remarks>
+/// Exit codes: 0 the run completed, 1 it failed or was cancelled, 2 the command line was wrong; in step mode
+/// also 3 for malformed executor input (see <see cref="StepMode"/>).
+/// </remarks>
 public static class PipelineApp
 {
     /// <summary>Exit code of a completed run.</summary>
@@ -44,6 +48,8 @@ public static class PipelineApp
         var list = new Command("list", "Lists the pipelines in this program and their parameters.");
         list.SetAction(_ => ListPipelines(console));
         root.Add(list);
+
+        root.Add(StepCommand(console, error));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -93,7 +99,12 @@ public static class PipelineApp
         PipelineRunResult run;
         try
         {
-            var runOptions = new RunOptions { EnableCache = result.GetValue(options.NoCache) ? false : null, MaxParallelism = maxParallelism };
+            var runOptions = new RunOptions
+            {
+                EnableCache = result.GetValue(options.NoCache) ? false : null,
+                MaxParallelism = maxParallelism,
+                Orchestrator = result.GetValue(options.Orchestrator),
+            };
             run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException e)
@@ -133,6 +144,20 @@ public static class PipelineApp
         return values;
     }
 
+    /// <summary>
+    /// <c>step --pipeline P --step S --executor-input JSON</c>: what each task's container runs (see <see cref="StepMode"/>).
+    /// </summary>
+    private static Command StepCommand(IAnsiConsole console, TextWriter error)
+    {
+        var pipeline = new Option<string>("--pipeline") { Description = "The pipeline's name in the spec.", Required = true };
+        var step = new Option<string>("--step") { Description = "The step's component name in the spec.", Required = true };
+        var input = new Option<string>("--executor-input") { Description = "The Kubeflow ExecutorInput JSON ({{$}}).", Required = true };
+        var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input };
+        command.SetAction((result, token) => StepMode.RunAsync(
+            result.GetRequiredValue(pipeline), result.GetRequiredValue(step), result.GetRequiredValue(input), console.Profile.Out.Writer, error, token));
+        return command;
+    }
+
     private static int ListPipelines(IAnsiConsole console)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Pipeline").AddColumn("Method").AddColumn("Parameters").AddColumn("Steps");
@@ -164,11 +189,24 @@ public static class PipelineApp
 
         public Option<int?> MaxParallelism { get; } = new("--max-parallelism") { Description = "How many steps may run at once (default: processor count)." };
 
+        public Option<string?> Orchestrator { get; } = CreateOrchestratorOption();
+
         public void AddTo(Command command)
         {
             command.Add(Parameters);
             command.Add(NoCache);
             command.Add(MaxParallelism);
+            command.Add(Orchestrator);
+        }
+
+        private static Option<string?> CreateOrchestratorOption()
+        {
+            var option = new Option<string?>("--orchestrator")
+            {
+                Description = "local: steps run in this process (default); local-process: each step runs as a child process under the Kubeflow executor contract, as on Vertex AI.",
+            };
+            option.AcceptOnlyFromAmong([.. OrchestratorFlavors.All]);
+            return option;
         }
     }
 }

@@ -10,15 +10,30 @@ using PipelineSdk.Store;
 namespace PipelineSdk.Orchestration;
 
 /// <summary>
-/// Runs a pipeline in this process: each task starts once the tasks it depends on have finished, independent
+/// Runs a pipeline on this machine: each task starts once the tasks it depends on have finished, independent
 /// tasks run in parallel (bounded), outputs are stored as artifacts with lineage, and a task whose cache key
 /// matches a completed earlier step run of the same pipeline reuses that run's outputs instead of running.
-/// A failed task stops only the tasks that depend on it; the run is then marked failed.
+/// A failed task stops only the tasks that depend on it; the run is then marked failed. How a task is
+/// executed — a call in this process, or a child process under the executor contract — is the executor's.
 /// </summary>
-public sealed class LocalOrchestrator(MetadataStore store, LocalArtifactStore artifacts)
+public sealed class LocalOrchestrator
 {
-    /// <summary>The orchestrator's flavor name, as recorded with each run.</summary>
-    public const string Flavor = "local";
+    private readonly MetadataStore store;
+    private readonly LocalArtifactStore artifacts;
+    private readonly ITaskExecutor executor;
+
+    /// <summary>Creates an orchestrator that calls steps in this process (the <c>local</c> flavor).</summary>
+    public LocalOrchestrator(MetadataStore store, LocalArtifactStore artifacts)
+        : this(store, artifacts, new InProcessTaskExecutor())
+    {
+    }
+
+    internal LocalOrchestrator(MetadataStore store, LocalArtifactStore artifacts, ITaskExecutor executor)
+    {
+        this.store = store;
+        this.artifacts = artifacts;
+        this.executor = executor;
+    }
 
     /// <summary>Runs <paramref name="pipeline"/> with parameter values already converted to their .NET types.</summary>
     /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
@@ -31,7 +46,7 @@ public sealed class LocalOrchestrator(MetadataStore store, LocalArtifactStore ar
         var run = new RunState(pipeline, ResolveParameters(pipeline, parameters), options, cancellationToken);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), Flavor);
+        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor);
 
         var outcomes = new Dictionary<string, Task<StepRunResult>>(StringComparer.Ordinal);
         foreach (var task in pipeline.Tasks)
@@ -92,17 +107,21 @@ public sealed class LocalOrchestrator(MetadataStore store, LocalArtifactStore ar
 
         var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson);
         object?[] results;
+        string? logPath;
         try
         {
-            var arguments = inputs.Select(i => i.Value).ToArray();
-            var cancellation = run.Cancellation;
-            // Steps are usually synchronous: run them on the pool so independent steps overlap.
-            results = await Task.Run(async () => await task.Step.Invoke(arguments, cancellation).ConfigureAwait(false), cancellation).ConfigureAwait(false);
+            var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
+            (results, logPath) = await executor.ExecuteAsync(execution, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            var error = e is OperationCanceledException && run.Cancellation.IsCancellationRequested ? "cancelled" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
+            var error = e switch
+            {
+                OperationCanceledException when run.Cancellation.IsCancellationRequested => "cancelled",
+                StepProcessFailedException failed => failed.Message,
+                _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
+            };
+            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e);
         }
 
@@ -118,7 +137,7 @@ public sealed class LocalOrchestrator(MetadataStore store, LocalArtifactStore ar
                 values[output.Name] = results[i];
             }
 
-            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced);
+            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException)
@@ -210,11 +229,7 @@ public sealed class LocalOrchestrator(MetadataStore store, LocalArtifactStore ar
     private static StepRunResult NotRun(PipelineTask task, string reason) =>
         new(task.Key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null);
 
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
-    }
+    private static string FirstLine(string message) => Execution.StepMode.FirstLine(message);
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();

@@ -23,8 +23,14 @@ public static class PipelineRunner
     {
         options ??= new RunOptions();
         var directory = options.StoreDirectory ?? StoreLocation.Resolve();
+        ITaskExecutor executor = options.Orchestrator switch
+        {
+            null or OrchestratorFlavors.Local => new InProcessTaskExecutor(),
+            OrchestratorFlavors.LocalProcess => new ProcessTaskExecutor(directory),
+            var unknown => throw new ArgumentException($"Unknown orchestrator '{unknown}'; use one of {string.Join(", ", OrchestratorFlavors.All)}."),
+        };
         using var store = MetadataStore.Open(directory);
-        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(Path.Combine(directory, "artifacts")));
+        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(Path.Combine(directory, "artifacts")), executor);
         return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -11,6 +11,13 @@ public sealed record RunOptions
     /// <summary>How many steps may run at once; defaults to the number of processors.</summary>
     public int? MaxParallelism { get; init; }
 
+    /// <summary>
+    /// The orchestrator flavor: <c>local</c> (steps run in this process, the default) or <c>local-process</c>
+    /// (each step runs as a child process under the Kubeflow executor contract, as on Vertex AI; the pipeline
+    /// must be run from its own program).
+    /// </summary>
+    public string? Orchestrator { get; init; }
+
     /// <summary>The store folder; defaults to <see cref="Store.StoreLocation.Resolve"/>.</summary>
     public string? StoreDirectory { get; init; }
 }

@@ -12,7 +12,7 @@ public sealed class MetadataStore : IDisposable
     /// <summary>The database file name inside the store folder.</summary>
     public const string DatabaseFileName = "metadata.db";
 
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -116,6 +116,11 @@ public sealed class MetadataStore : IDisposable
                 """);
         }
 
+        if (version < 2)
+        {
+            Execute(connection, "ALTER TABLE step_runs ADD COLUMN log_path TEXT;");
+        }
+
         Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
     }
@@ -168,13 +173,14 @@ public sealed class MetadataStore : IDisposable
         string? error,
         IReadOnlyList<StepInputRecord> inputs,
         IReadOnlyList<NewArtifact> producedOutputs,
-        CachedStepRun? reusedFrom = null)
+        CachedStepRun? reusedFrom = null,
+        string? logPath = null)
     {
         lock (_gate)
         {
             using var transaction = _connection.BeginTransaction();
-            Execute(_connection, "UPDATE step_runs SET status = $status, ended_at = $ended, error = $error, cached_from = $from WHERE id = $id;",
-                ("$id", stepRunId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error), ("$from", reusedFrom?.StepRunId));
+            Execute(_connection, "UPDATE step_runs SET status = $status, ended_at = $ended, error = $error, cached_from = $from, log_path = $log WHERE id = $id;",
+                ("$id", stepRunId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error), ("$from", reusedFrom?.StepRunId), ("$log", logPath));
 
             foreach (var input in inputs)
             {
@@ -270,12 +276,12 @@ public sealed class MetadataStore : IDisposable
         lock (_gate)
         {
             return Query(_connection, """
-                SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error
+                SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error, log_path
                 FROM step_runs WHERE run_id = $run ORDER BY id;
                 """, r => new StepRunRecord(
                     r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseStepStatus(r.GetString(4)),
                     ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-                    r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10)),
+                    r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)),
                 ("$run", runId));
         }
     }

@@ -69,7 +69,8 @@ public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, Dat
 /// <param name="CacheKeyParts">The parts of the cache key as JSON (code parts, input hashes, outputs, settings).</param>
 /// <param name="CachedFrom">For a cached step run, the step run whose outputs were reused.</param>
 /// <param name="Error">Why it failed or did not run.</param>
-public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error)
+/// <param name="LogPath">The file holding the step's standard output and error, when it ran as a process.</param>
+public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error, string? LogPath)
 {
     /// <summary>Wall-clock time from start to end, when both are known.</summary>
     public TimeSpan? Duration => StartedAt is { } start && EndedAt is { } end ? end - start : null;

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using PipelineSdk.Model;
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Execution;
+
+/// <summary>
+/// Runs one step under the Kubeflow v2 executor contract — what every task's container does on Vertex AI
+/// and every child process does under the <c>local-process</c> orchestrator: read the ExecutorInput,
+/// deserialize the inputs, call the step, write the outputs and the ExecutorOutput, exit.
+/// </summary>
+/// <remarks>
+/// Exit codes: 0 done; 1 the step failed (one line in <c>executor_error.json</c> beside the output file, the
+/// exception in the log); 2 unknown pipeline or step; 3 malformed executor input (one line naming the field).
+/// </remarks>
+public static class StepMode
+{
+    /// <summary>The step ran and its outputs were written.</summary>
+    public const int Succeeded = 0;
+
+    /// <summary>The step threw, or its outputs could not be written.</summary>
+    public const int StepFailed = 1;
+
+    /// <summary>The program has no such pipeline or step.</summary>
+    public const int UnknownStep = 2;
+
+    /// <summary>The executor input broke the contract.</summary>
+    public const int MalformedInput = 3;
+
+    /// <summary>The file written beside <c>outputs.outputFile</c> when the step fails.</summary>
+    public const string ErrorFileName = "executor_error.json";
+
+    /// <summary>Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>.</summary>
+    public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var pipeline = PipelineRegistry.Find(pipelineName);
+        var step = pipeline?.Tasks.Select(t => t.Step).FirstOrDefault(s => s.Name == stepName);
+        if (pipeline is null || step is null)
+        {
+            var known = pipeline is null
+                ? $"its pipelines are {string.Join(", ", PipelineRegistry.All.Select(p => p.Name))}"
+                : $"its steps are {string.Join(", ", pipeline.Tasks.Select(t => t.Step.Name).Distinct())}";
+            error.WriteLine($"error: this program has no {(pipeline is null ? $"pipeline '{pipelineName}'" : $"step '{stepName}' in pipeline '{pipelineName}'")}; {known}. Was the image built from another version of the program?");
+            return UnknownStep;
+        }
+
+        ExecutorInput input;
+        object?[] arguments;
+        try
+        {
+            input = ExecutorInput.Parse(executorInputJson);
+            arguments = ReadInputs(step, input);
+            CheckOutputs(step, input);
+        }
+        catch (MalformedExecutorInputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return MalformedInput;
+        }
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+            WriteOutputs(step, input, results);
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
+            error.WriteLine(e.ToString());
+            WriteError(input, pipeline.Name, step.Name, $"{e.GetType().Name}: {FirstLine(e.Message)}");
+            return StepFailed;
+        }
+
+        output.WriteLine($"Step '{step.Name}' of pipeline '{pipeline.Name}' completed in {clock.Elapsed.TotalMilliseconds:0} ms.");
+        return Succeeded;
+    }
+
+    private static object?[] ReadInputs(StepDescriptor step, ExecutorInput input)
+    {
+        var arguments = new object?[step.Inputs.Count];
+        for (var i = 0; i < step.Inputs.Count; i++)
+        {
+            var port = step.Inputs[i];
+            if (port.Codec is ParameterCodec parameter)
+            {
+                var field = $"inputs.parameterValues.{port.Name}";
+                if (!input.ParameterValues.TryGetValue(port.Name, out var value))
+                {
+                    throw new MalformedExecutorInputException(field, $"missing (step '{step.Name}' takes {port.Codec.TypeName} '{port.Name}')");
+                }
+
+                try
+                {
+                    arguments[i] = parameter.ReadJson(value);
+                }
+                catch (FormatException e)
+                {
+                    throw new MalformedExecutorInputException(field, e.Message);
+                }
+            }
+            else
+            {
+                var field = $"inputs.artifacts.{port.Name}";
+                if (!input.InputArtifacts.TryGetValue(port.Name, out var artifact))
+                {
+                    throw new MalformedExecutorInputException(field, $"missing (step '{step.Name}' takes {port.Codec.TypeName} '{port.Name}')");
+                }
+
+                try
+                {
+                    using var file = File.OpenRead(GcsMount.LocalPath(artifact.Uri));
+                    arguments[i] = port.Codec.ReadFrom(file);
+                }
+                catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+                {
+                    throw new MalformedExecutorInputException(field + ".artifacts[0].uri", $"cannot read {artifact.Uri}: {e.Message}");
+                }
+            }
+        }
+
+        return arguments;
+    }
+
+    private static void CheckOutputs(StepDescriptor step, ExecutorInput input)
+    {
+        foreach (var port in step.Outputs.Where(p => p.Codec.Kind == ValueKind.Artifact))
+        {
+            if (!input.OutputArtifacts.ContainsKey(port.Name))
+            {
+                throw new MalformedExecutorInputException($"outputs.artifacts.{port.Name}", $"missing (step '{step.Name}' produces {port.Codec.TypeName} '{port.Name}')");
+            }
+        }
+    }
+
+    private static void WriteOutputs(StepDescriptor step, ExecutorInput input, object?[] results)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("parameterValues");
+            for (var i = 0; i < step.Outputs.Count; i++)
+            {
+                if (step.Outputs[i].Codec is ParameterCodec parameter)
+                {
+                    writer.WritePropertyName(step.Outputs[i].Name);
+                    parameter.WriteJson(results[i], writer);
+                    if (input.OutputParameterFiles.TryGetValue(step.Outputs[i].Name, out var file))
+                    {
+                        WriteFile(GcsMount.MapPath(file), ParameterText(parameter, results[i]));
+                    }
+                }
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartObject("artifacts");
+            for (var i = 0; i < step.Outputs.Count; i++)
+            {
+                var port = step.Outputs[i];
+                if (port.Codec.Kind != ValueKind.Artifact)
+                {
+                    continue;
+                }
+
+                var artifact = input.OutputArtifacts[port.Name];
+                var path = GcsMount.LocalPath(artifact.Uri);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using (var file = File.Create(path))
+                {
+                    port.Codec.WriteTo(results[i], file);
+                }
+
+                writer.WriteStartObject(port.Name);
+                writer.WriteStartArray("artifacts");
+                writer.WriteStartObject();
+                if (artifact.Name is not null)
+                {
+                    writer.WriteString("name", artifact.Name);
+                }
+
+                writer.WriteString("uri", artifact.Uri);
+                writer.WritePropertyName("metadata");
+                writer.WriteRawValue(artifact.MetadataJson);
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        WriteFile(GcsMount.MapPath(input.OutputFile), Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>The text form Kubeflow's launcher reads back from an output parameter file: strings bare, the rest as JSON.</summary>
+    private static string ParameterText(ParameterCodec codec, object? value) =>
+        codec.KfpType == "STRING" && value is string text ? text : Encoding.UTF8.GetString(codec.ToBytes(value));
+
+    private static void WriteError(ExecutorInput input, string pipeline, string step, string message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteString("pipeline", pipeline);
+            writer.WriteString("step", step);
+            writer.WriteNumber("exitCode", StepFailed);
+            writer.WriteEndObject();
+        }
+
+        var directory = Path.GetDirectoryName(GcsMount.MapPath(input.OutputFile))!;
+        WriteFile(Path.Combine(directory, ErrorFileName), Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+    }
+
+    private static void WriteFile(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    internal static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+}

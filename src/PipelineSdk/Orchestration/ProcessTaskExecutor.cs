@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using PipelineSdk.Execution;
+using PipelineSdk.Model;
+
+namespace PipelineSdk.Orchestration;
+
+/// <summary>
+/// Runs each task as a child process exactly as Vertex AI runs its container: the executor's command and
+/// args from the spec, placeholders substituted as Kubeflow's launcher does, the container's <c>/app</c>
+/// mapped to this program's folder, and a folder of the store standing in for the <c>gs://</c> pipeline
+/// root. Each step's standard output and error are kept as its log.
+/// </summary>
+internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
+{
+    /// <summary>The bucket name output artifacts get under the local stand-in for Cloud Storage.</summary>
+    public const string LocalPipelineRoot = "gs://local-pipeline-root";
+
+    private readonly ConcurrentDictionary<PipelineDescriptor, IReadOnlyDictionary<string, ContainerSpec>> _containers = new();
+
+    public string Flavor => OrchestratorFlavors.LocalProcess;
+
+    private string GcsMountRoot => Path.Combine(storeDirectory, "gcs");
+
+    public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+    {
+        var task = execution.Task;
+        var container = _containers.GetOrAdd(execution.Pipeline, p => Launcher.ReadContainers(p.SpecJson))[task.Key];
+        var outputDirectory = Path.Combine(storeDirectory, "executions", execution.RunId, task.Key);
+        var logPath = Path.Combine(storeDirectory, "logs", execution.RunId, task.Key + ".log");
+        Directory.CreateDirectory(outputDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+
+        string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{task.Key}/{output}";
+        var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, new Dictionary<string, string>(), outputDirectory, ArtifactUri);
+        var commandLine = Launcher.Substitute(container.Command.Concat(container.Arguments), executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
+        if (commandLine.Count == 0)
+        {
+            throw new StepProcessFailedException($"the spec gives task '{task.Key}' no command", logPath);
+        }
+
+        var exitCode = await RunAsync(commandLine, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        if (exitCode != StepMode.Succeeded)
+        {
+            var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
+            var message = File.Exists(errorFile) ? ReadError(errorFile) : $"the step process exited with code {exitCode}";
+            throw new StepProcessFailedException($"{message} (log: {logPath})", logPath);
+        }
+
+        try
+        {
+            return (Launcher.CollectOutputs(task.Step, outputDirectory, output => GcsMount.LocalPath(ArtifactUri(output), GcsMountRoot)), logPath);
+        }
+        catch (FormatException e)
+        {
+            throw new StepProcessFailedException($"{e.Message} (log: {logPath})", logPath);
+        }
+    }
+
+    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, string workingDirectory, string logPath, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(commandLine[0] == "dotnet" ? DotnetHost() : commandLine[0])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in commandLine.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment[GcsMount.RootVariable] = GcsMountRoot;
+        await using var log = new StreamWriter(logPath, append: false);
+        var gate = new Lock();
+        void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (gate)
+                {
+                    log.WriteLine(line);
+                }
+            }
+        }
+
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new StepProcessFailedException($"could not start '{start.FileName}': {e.Message}", logPath);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        // WaitForExitAsync returns once the streams are drained as well.
+        return process.ExitCode;
+    }
+
+    /// <summary>The container runs the program from <c>/app</c>; locally that is this program's own folder.</summary>
+    private static string MapContainerPath(string part)
+    {
+        const string appPrefix = "/app/";
+        return part.StartsWith(appPrefix, StringComparison.Ordinal) ? Path.Combine(AppContext.BaseDirectory, part[appPrefix.Length..]) : part;
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : "dotnet";
+
+    private static string ReadError(string errorFile)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(errorFile));
+            return document.RootElement.GetProperty("error").GetString() ?? "the step failed";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or IOException)
+        {
+            return $"the step failed and wrote an unreadable {StepMode.ErrorFileName}";
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using PipelineSdk.Model;
+
+namespace PipelineSdk.Orchestration;
+
+/// <summary>One task to execute: its inputs are resolved, the orchestrator records the rest.</summary>
+internal sealed record TaskExecution(string RunId, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs);
+
+/// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
+internal interface ITaskExecutor
+{
+    /// <summary>The orchestrator flavor this executor makes, as recorded with each run.</summary>
+    string Flavor { get; }
+
+    Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken);
+}
+
+/// <summary>Calls the step's generated invoker in this process (the <c>local</c> orchestrator).</summary>
+internal sealed class InProcessTaskExecutor : ITaskExecutor
+{
+    public string Flavor => OrchestratorFlavors.Local;
+
+    public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+    {
+        // Steps are usually synchronous: run them on the pool so independent steps overlap.
+        var outputs = await Task.Run(async () => await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return (outputs, null);
+    }
+}
+
+/// <summary>A step process failed; the message is the step's own one-line error.</summary>
+internal sealed class StepProcessFailedException(string message, string logPath) : Exception(message)
+{
+    public string LogPath { get; } = logPath;
+}
+
+/// <summary>The orchestrator flavors that run on this machine.</summary>
+public static class OrchestratorFlavors
+{
+    /// <summary>Every step runs in this process.</summary>
+    public const string Local = "local";
+
+    /// <summary>Every step runs as a child process under the Kubeflow executor contract, as Vertex AI runs its containers.</summary>
+    public const string LocalProcess = "local-process";
+
+    /// <summary>The flavors <see cref="PipelineRunner"/> can run.</summary>
+    public static IReadOnlyList<string> All { get; } = [Local, LocalProcess];
+}
