@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using PipelineSdk.Build;
 using PipelineSdk.Generators.Tests.Infrastructure;
 
@@ -92,6 +93,21 @@ public class GeneratorOutputTests
         Assert.That(specs.Keys, Is.EquivalentTo(new[] { "vertex-example-pipeline", "another-pipeline" }));
     }
 
+    [Test]
+    public void A_native_AOT_program_gets_a_command_that_starts_the_binary_itself()
+    {
+        var compilation = GeneratorHarness.Compile(Scenarios.QuickStart);
+        var driver = GeneratorHarness.CreateDriver().WithUpdatedAnalyzerConfigOptions(new BuildProperties(("build_property.PublishAot", "true")));
+
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+
+        var spec = ReadSpecs(GeneratorHarness.EmitClean(output))["vertex-example-pipeline"];
+        using var json = System.Text.Json.JsonDocument.Parse(spec);
+        var container = json.RootElement.GetProperty("deploymentSpec").GetProperty("executors").GetProperty("exec-get-first-num").GetProperty("container");
+        Assert.That(container.GetProperty("command").EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "/app/TestApp" }));
+        Assert.That(container.GetProperty("args")[0].GetString(), Is.EqualTo("step"));
+    }
+
     private static string[] Generate(string source) =>
         [.. GeneratorHarness.Run(GeneratorHarness.Compile(source)).Result.GeneratedSources.Select(s => s.SourceText.ToString())];
 
@@ -107,5 +123,22 @@ public class GeneratorOutputTests
         {
             File.Delete(path);
         }
+    }
+}
+
+/// <summary>MSBuild properties as the compiler hands them to generators (<c>build_property.X</c>).</summary>
+internal sealed class BuildProperties(params (string Key, string Value)[] values) : AnalyzerConfigOptionsProvider
+{
+    private readonly Options _options = new(values.ToDictionary(v => v.Key, v => v.Value));
+
+    public override AnalyzerConfigOptions GlobalOptions => _options;
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _options;
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
+
+    private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
     }
 }

@@ -1,0 +1,68 @@
+using PipelineSdk.Execution;
+using PipelineSdk.Orchestration;
+using PipelineSdk.Store;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>
+/// Publishes QuickStart as a Native AOT binary (as a step image would hold it) and runs it: step mode on its
+/// own, and a whole pipeline under local-process, whose spec now starts the native binary.
+/// </summary>
+[Category("NativeAot")]
+public class NativeAotTests
+{
+    private static string s_publishDirectory = null!;
+    private static ProcessResult s_publish = null!;
+
+    [OneTimeSetUp]
+    public async Task Publish()
+    {
+        s_publishDirectory = Directory.CreateTempSubdirectory("psdk-aot-").FullName;
+        var project = Path.Combine(ExampleProgram.QuickStart.Directory, "..", "..", "..", "QuickStart.csproj");
+        s_publish = await ProcessResult.RunAsync("dotnet", ["publish", Path.GetFullPath(project), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", s_publishDirectory]);
+    }
+
+    [OneTimeTearDown]
+    public void Delete() => Directory.Delete(s_publishDirectory, recursive: true);
+
+    private static string Binary => Path.Combine(s_publishDirectory, "QuickStart");
+
+    [Test]
+    public void Publishes_without_trimming_or_AOT_warnings()
+    {
+        Assert.That(s_publish.Exit, Is.EqualTo(0), s_publish.Output + s_publish.Error);
+        Assert.That(s_publish.Output, Does.Not.Contain("warning"));
+        Assert.That(File.Exists(Binary), Is.True);
+        Assert.That(File.Exists(Path.Combine(s_publishDirectory, "QuickStart.dll")), Is.False, "a native binary, not a dll");
+    }
+
+    [Test]
+    public async Task Step_mode_works_in_the_native_binary()
+    {
+        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings");
+        var output = Directory.CreateTempSubdirectory("psdk-aot-step-").FullName;
+        var input = """{"inputs": {"parameterValues": {"firstNum": 10, "randomNum": 4}}, "outputs": {"outputFile": "OUT/executor_output.json"}}""".Replace("OUT", output, StringComparison.Ordinal);
+
+        var result = await ProcessResult.RunAsync(Binary, ["step", "--pipeline", "vertex-example-pipeline", "--step", "subtract-numbers", "--executor-input", input]);
+
+        Assert.That(result.Exit, Is.EqualTo(StepMode.Succeeded), result.Error);
+        Assert.That(File.ReadAllText(Path.Combine(output, "executor_output.json")), Does.Contain("\"Output\": 6"));
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Test]
+    public async Task The_native_binary_runs_its_pipeline_as_native_step_processes()
+    {
+        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings");
+        using var store = new TempStore();
+
+        // The spec compiled into the native binary starts /app/QuickStart (no dotnet host, no dll).
+        var result = await ProcessResult.RunAsync(Binary, ["--orchestrator", "local-process"], new Dictionary<string, string> { [StoreLocation.HomeVariable] = store.Path });
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        using var records = store.Open();
+        var run = records.ListRuns().Single();
+        Assert.That(run.Orchestrator, Is.EqualTo(OrchestratorFlavors.LocalProcess));
+        Assert.That(records.GetStepRuns(run.Id).Select(s => s.Status), Is.All.EqualTo(StepStatus.Completed));
+    }
+}
