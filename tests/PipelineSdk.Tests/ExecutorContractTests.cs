@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PipelineSdk.Execution;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Tests;
 

@@ -1,5 +1,6 @@
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Tests;
 

@@ -1,6 +1,7 @@
 using PipelineSdk.Execution;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Tests;
 

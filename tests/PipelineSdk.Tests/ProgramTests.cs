@@ -3,6 +3,7 @@ using PipelineSdk.Hosting;
 using PipelineSdk.Model;
 using PipelineSdk.Store;
 using Spectre.Console;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Tests;
 

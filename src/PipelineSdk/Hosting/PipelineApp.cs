@@ -2,6 +2,7 @@ using System.CommandLine;
 using PipelineSdk.Execution;
 using PipelineSdk.Model;
 using PipelineSdk.Orchestration;
+using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using Spectre.Console;
 
@@ -54,7 +55,9 @@ public static class PipelineApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            return Fail(error, $"{parsed.Errors[0].Message} (see --help)");
+            // A token the parser did not understand says more than the missing command it then reports.
+            var first = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
+            return Fail(error, $"{first.Message} (see --help)");
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error }, cancellationToken).ConfigureAwait(false);
@@ -104,10 +107,11 @@ public static class PipelineApp
                 EnableCache = result.GetValue(options.NoCache) ? false : null,
                 MaxParallelism = maxParallelism,
                 Orchestrator = result.GetValue(options.Orchestrator),
+                Stack = result.GetValue(options.Stack),
             };
             run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or StackException)
         {
             return Fail(error, e.Message);
         }
@@ -191,8 +195,11 @@ public static class PipelineApp
 
         public Option<string?> Orchestrator { get; } = CreateOrchestratorOption();
 
+        public Option<string?> Stack { get; } = new("--stack") { Description = "The stack to run on (default: $PIPELINES_STACK, else the one `pipelines stack set` chose, else default)." };
+
         public void AddTo(Command command)
         {
+            command.Add(Stack);
             command.Add(Parameters);
             command.Add(NoCache);
             command.Add(MaxParallelism);
@@ -203,7 +210,7 @@ public static class PipelineApp
         {
             var option = new Option<string?>("--orchestrator")
             {
-                Description = "local: steps run in this process (default); local-process: each step runs as a child process under the Kubeflow executor contract, as on Vertex AI.",
+                Description = "Overrides the stack's orchestrator. local: steps run in this process; local-process: each step runs as a child process under the Kubeflow executor contract, as on Vertex AI.",
             };
             option.AcceptOnlyFromAmong([.. OrchestratorFlavors.All]);
             return option;

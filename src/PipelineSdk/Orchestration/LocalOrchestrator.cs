@@ -41,12 +41,13 @@ public sealed class LocalOrchestrator
         PipelineDescriptor pipeline,
         IReadOnlyDictionary<string, object?> parameters,
         RunOptions options,
+        string? stackName = null,
         CancellationToken cancellationToken = default)
     {
         var run = new RunState(pipeline, ResolveParameters(pipeline, parameters), options, cancellationToken);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor);
+        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
 
         var outcomes = new Dictionary<string, Task<StepRunResult>>(StringComparer.Ordinal);
         foreach (var task in pipeline.Tasks)
@@ -76,7 +77,7 @@ public sealed class LocalOrchestrator
         if (blocker is not null || run.Cancellation.IsCancellationRequested)
         {
             var reason = blocker is null ? "run cancelled" : $"upstream task '{blocker.TaskKey}' {(blocker.Status == StepStatus.Failed ? "failed" : "did not run")}";
-            store.RecordNotRun(run.Id, task.Key, task.Step.Name, reason);
+            store.RecordNotRun(run.Id, task.Key, task.Step.Name, reason, task.DependsOn);
             return NotRun(task, reason);
         }
 
@@ -98,14 +99,15 @@ public sealed class LocalOrchestrator
         var cacheKey = CacheKey.Compute(task, inputs.Select(i => KeyValuePair.Create(i.Record.InputName, i.Record.ContentHash)).ToList());
         var startedAt = DateTimeOffset.UtcNow;
 
-        if (run.CacheAllowed(task) && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
+        var cacheAllowed = run.CacheAllowed(task);
+        if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
         {
-            var cachedRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson);
+            var cachedRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
             var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null);
         }
 
-        var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson);
+        var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
         try

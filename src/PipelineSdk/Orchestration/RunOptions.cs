@@ -12,9 +12,15 @@ public sealed record RunOptions
     public int? MaxParallelism { get; init; }
 
     /// <summary>
-    /// The orchestrator flavor: <c>local</c> (steps run in this process, the default) or <c>local-process</c>
-    /// (each step runs as a child process under the Kubeflow executor contract, as on Vertex AI; the pipeline
-    /// must be run from its own program).
+    /// The stack to run on; null follows <see cref="Stacks.StackSelection"/> (<c>$PIPELINES_STACK</c>, then
+    /// <c>pipelines stack set</c>, then <c>default</c>).
+    /// </summary>
+    public string? Stack { get; init; }
+
+    /// <summary>
+    /// Overrides the stack's orchestrator flavor: <c>local</c> (steps run in this process) or
+    /// <c>local-process</c> (each step runs as a child process under the Kubeflow executor contract, as on
+    /// Vertex AI; the pipeline must be run from its own program).
     /// </summary>
     public string? Orchestrator { get; init; }
 

@@ -7,12 +7,12 @@ namespace PipelineSdk.Store;
 /// The SQLite metadata store (<c>metadata.db</c> in the store folder, WAL mode): runs, step runs, artifacts
 /// and lineage. Safe to share between threads; writes are serialized. The CLI reads the same file.
 /// </summary>
-public sealed class MetadataStore : IDisposable
+public sealed partial class MetadataStore : IDisposable
 {
     /// <summary>The database file name inside the store folder.</summary>
     public const string DatabaseFileName = "metadata.db";
 
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -121,19 +121,48 @@ public sealed class MetadataStore : IDisposable
             Execute(connection, "ALTER TABLE step_runs ADD COLUMN log_path TEXT;");
         }
 
+        if (version < 3)
+        {
+            Execute(connection, """
+                ALTER TABLE runs ADD COLUMN stack TEXT;
+                ALTER TABLE step_runs ADD COLUMN depends_on TEXT;
+                ALTER TABLE step_runs ADD COLUMN cache_enabled INTEGER;
+                CREATE TABLE components (
+                    type TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    flavor TEXT NOT NULL,
+                    settings TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (type, name));
+                CREATE TABLE stacks (
+                    name TEXT PRIMARY KEY,
+                    created_at TEXT NOT NULL);
+                CREATE TABLE stack_components (
+                    stack TEXT NOT NULL REFERENCES stacks(name),
+                    type TEXT NOT NULL,
+                    component TEXT NOT NULL,
+                    PRIMARY KEY (stack, type),
+                    FOREIGN KEY (type, component) REFERENCES components(type, name));
+                CREATE TABLE store_settings (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL);
+                """);
+            CreateDefaultStack(connection);
+        }
+
         Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
     }
 
     /// <summary>Records the start of a run.</summary>
-    public void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator)
+    public void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null)
     {
         lock (_gate)
         {
             Execute(_connection,
-                "INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator) VALUES ($id, $pipeline, $status, $started, $parameters, $orchestrator);",
+                "INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator, stack) VALUES ($id, $pipeline, $status, $started, $parameters, $orchestrator, $stack);",
                 ("$id", runId), ("$pipeline", pipeline), ("$status", Format(RunStatus.Running)), ("$started", Format(startedAt)),
-                ("$parameters", parametersJson), ("$orchestrator", orchestrator));
+                ("$parameters", parametersJson), ("$orchestrator", orchestrator), ("$stack", stack));
         }
     }
 
@@ -148,16 +177,16 @@ public sealed class MetadataStore : IDisposable
     }
 
     /// <summary>Records that a step started running; returns the new step run's id.</summary>
-    public long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts)
+    public long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null)
     {
         lock (_gate)
         {
             return Convert.ToInt64(Scalar(_connection, """
-                INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts)
-                VALUES ($run, $task, $step, $status, $started, $key, $parts) RETURNING id;
+                INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts, depends_on, cache_enabled)
+                VALUES ($run, $task, $step, $status, $started, $key, $parts, $depends, $cache) RETURNING id;
                 """,
                 ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.Running)),
-                ("$started", Format(startedAt)), ("$key", cacheKey), ("$parts", cacheKeyParts)), CultureInfo.InvariantCulture);
+                ("$started", Format(startedAt)), ("$key", cacheKey), ("$parts", cacheKeyParts), ("$depends", JsonList(dependsOn)), ("$cache", cacheEnabled)), CultureInfo.InvariantCulture);
         }
     }
 
@@ -217,12 +246,12 @@ public sealed class MetadataStore : IDisposable
     }
 
     /// <summary>Records a task that did not run because a task it depends on failed.</summary>
-    public void RecordNotRun(string runId, string taskKey, string stepName, string reason)
+    public void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null)
     {
         lock (_gate)
         {
-            Execute(_connection, "INSERT INTO step_runs (run_id, task_key, step_name, status, error) VALUES ($run, $task, $step, $status, $error);",
-                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.NotRun)), ("$error", reason));
+            Execute(_connection, "INSERT INTO step_runs (run_id, task_key, step_name, status, error, depends_on) VALUES ($run, $task, $step, $status, $error, $depends);",
+                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.NotRun)), ("$error", reason), ("$depends", JsonList(dependsOn)));
         }
     }
 
@@ -254,7 +283,7 @@ public sealed class MetadataStore : IDisposable
     {
         lock (_gate)
         {
-            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
+            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
         }
     }
 
@@ -264,7 +293,7 @@ public sealed class MetadataStore : IDisposable
         lock (_gate)
         {
             return Query(_connection, """
-                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error FROM runs
+                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack FROM runs
                 WHERE $pipeline IS NULL OR pipeline = $pipeline ORDER BY started_at DESC, rowid DESC LIMIT $limit;
                 """, ReadRun, ("$pipeline", pipeline), ("$limit", limit));
         }
@@ -275,14 +304,52 @@ public sealed class MetadataStore : IDisposable
     {
         lock (_gate)
         {
+            return Query(_connection, StepRunColumns + " WHERE run_id = $run ORDER BY id;", ReadStepRun, ("$run", runId));
+        }
+    }
+
+    /// <summary>Reads one step run.</summary>
+    public StepRunRecord? GetStepRun(long stepRunId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, StepRunColumns + " WHERE id = $id;", ReadStepRun, ("$id", stepRunId)).SingleOrDefault();
+        }
+    }
+
+    /// <summary>
+    /// The newest step run of task <paramref name="taskKey"/> of <paramref name="pipeline"/> that started before
+    /// <paramref name="beforeStepRunId"/> and computed a cache key — what a cache decision compares against.
+    /// </summary>
+    public StepRunRecord? FindPreviousStepRun(string pipeline, string taskKey, long beforeStepRunId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, StepRunColumns + """
+                 WHERE task_key = $task AND id < $before AND cache_key IS NOT NULL
+                 AND status IN ('completed', 'cached') AND run_id IN (SELECT id FROM runs WHERE pipeline = $pipeline)
+                 ORDER BY id DESC LIMIT 1;
+                """, ReadStepRun, ("$task", taskKey), ("$before", beforeStepRunId), ("$pipeline", pipeline)).SingleOrDefault();
+        }
+    }
+
+    /// <summary>Reads one artifact.</summary>
+    public ArtifactRecord? GetArtifact(long artifactId)
+    {
+        lock (_gate)
+        {
             return Query(_connection, """
-                SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error, log_path
-                FROM step_runs WHERE run_id = $run ORDER BY id;
-                """, r => new StepRunRecord(
-                    r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseStepStatus(r.GetString(4)),
-                    ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-                    r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)),
-                ("$run", runId));
+                SELECT id, uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name FROM artifacts WHERE id = $id;
+                """, ReadArtifact, ("$id", artifactId)).SingleOrDefault();
+        }
+    }
+
+    /// <summary>The step runs that consumed an artifact (lineage), oldest first.</summary>
+    public IReadOnlyList<StepRunRecord> GetConsumers(long artifactId)
+    {
+        lock (_gate)
+        {
+            return Query(_connection, StepRunColumns + " WHERE id IN (SELECT step_run_id FROM step_run_inputs WHERE artifact_id = $id) ORDER BY id;", ReadStepRun, ("$id", artifactId));
         }
     }
 
@@ -313,12 +380,25 @@ public sealed class MetadataStore : IDisposable
             SELECT a.id, a.uri, a.kfp_type, a.value_type, a.size, a.content_hash, a.producer_step_run, o.output_name
             FROM step_run_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.step_run_id = $id;
             """,
-            r => new ArtifactRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7)),
-            ("$id", stepRunId)).ToDictionary(a => a.OutputName, StringComparer.Ordinal);
+            ReadArtifact, ("$id", stepRunId)).ToDictionary(a => a.OutputName, StringComparer.Ordinal);
+
+    private const string StepRunColumns = """
+        SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error, log_path, depends_on, cache_enabled
+        FROM step_runs
+        """;
+
+    private static StepRunRecord ReadStepRun(SqliteDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseStepStatus(r.GetString(4)),
+        ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
+        r.IsDBNull(12) ? [] : ParseList(r.GetString(12)), r.IsDBNull(13) ? null : r.GetBoolean(13));
+
+    private static ArtifactRecord ReadArtifact(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7));
 
     private static RunRecord ReadRun(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), ignoreCase: true), ReadTime(r, 3)!.Value, ReadTime(r, 4),
-        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7));
+        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8));
 
     private static string Format(RunStatus status) => status.ToString().ToLowerInvariant();
 
@@ -327,6 +407,12 @@ public sealed class MetadataStore : IDisposable
         StepStatus.NotRun => "not_run",
         _ => status.ToString().ToLowerInvariant(),
     };
+
+    private static string? JsonList(IReadOnlyList<string>? items) =>
+        items is null ? null : System.Text.Json.JsonSerializer.Serialize(items, StoreJson.Default.IReadOnlyListString);
+
+    private static string[] ParseList(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, StoreJson.Default.StringArray) ?? [];
 
     private static StepStatus ParseStepStatus(string text) =>
         text == "not_run" ? StepStatus.NotRun : Enum.Parse<StepStatus>(text, ignoreCase: true);
@@ -388,3 +474,8 @@ public sealed record NewArtifact(string OutputName, string Uri, string KfpType, 
 /// <param name="StepRunId">The step run.</param>
 /// <param name="Outputs">Its output artifacts by output name.</param>
 public sealed record CachedStepRun(long StepRunId, IReadOnlyDictionary<string, ArtifactRecord> Outputs);
+
+/// <summary>Source-generated JSON for the small lists the store keeps (no reflection, AOT-safe).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class StoreJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -55,7 +55,8 @@ public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string 
 /// <param name="ParametersJson">The parameter values it ran with, as a JSON object.</param>
 /// <param name="Orchestrator">The orchestrator flavor that ran it.</param>
 /// <param name="Error">Why it failed, if it did.</param>
-public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error);
+/// <param name="Stack">The stack it ran on.</param>
+public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack);
 
 /// <summary>A stored step run: one task of one run.</summary>
 /// <param name="Id">The store's id.</param>
@@ -70,7 +71,9 @@ public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, Dat
 /// <param name="CachedFrom">For a cached step run, the step run whose outputs were reused.</param>
 /// <param name="Error">Why it failed or did not run.</param>
 /// <param name="LogPath">The file holding the step's standard output and error, when it ran as a process.</param>
-public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error, string? LogPath)
+/// <param name="DependsOn">The tasks whose outputs it takes.</param>
+/// <param name="CacheEnabled">Whether the cache could serve it (the step's setting and the run's); null if it never got that far.</param>
+public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error, string? LogPath, IReadOnlyList<string> DependsOn, bool? CacheEnabled)
 {
     /// <summary>Wall-clock time from start to end, when both are known.</summary>
     public TimeSpan? Duration => StartedAt is { } start && EndedAt is { } end ? end - start : null;

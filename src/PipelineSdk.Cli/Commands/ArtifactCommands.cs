@@ -1,0 +1,141 @@
+using System.CommandLine;
+using PipelineSdk.Execution;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+namespace PipelineSdk.Cli.Commands;
+
+/// <summary><c>pipelines artifacts show|export</c>.</summary>
+internal static class ArtifactCommands
+{
+    private const int PreviewBytes = 120;
+
+    public static Command Create(Cli cli)
+    {
+        var command = new Command("artifacts", "Inspects and exports stored artifacts.");
+        command.Add(Show(cli));
+        command.Add(Export(cli));
+        return command;
+    }
+
+    private static Command Show(Cli cli)
+    {
+        var id = new Argument<long>("id") { Description = "The artifact id (shown as #id by `pipelines runs show`)." };
+        var output = Cli.OutputOption();
+        var command = new Command("show", "Shows an artifact: type, size, hash, where it lives, who produced and who consumed it.") { id, output };
+        command.SetAction(cli.Handle(result =>
+        {
+            using var store = Cli.OpenStore();
+            var artifact = Get(store, result.GetValue(id));
+            var producer = store.GetStepRun(artifact.ProducerStepRunId)!;
+            var consumers = store.GetConsumers(artifact.Id);
+            if (Cli.Json(result, output))
+            {
+                cli.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("artifact");
+                    WriteArtifact(w, artifact);
+                    w.WriteStartObject("producer");
+                    w.WriteString("run", producer.RunId);
+                    w.WriteString("task", producer.TaskKey);
+                    w.WriteEndObject();
+                    w.WriteStartArray("consumers");
+                    foreach (var consumer in consumers)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("run", consumer.RunId);
+                        w.WriteString("task", consumer.TaskKey);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return;
+            }
+
+            var grid = new Grid().AddColumn().AddColumn();
+            grid.AddRow("Artifact", $"#{artifact.Id} {Markup.Escape(artifact.OutputName)}");
+            grid.AddRow("Type", $"{Markup.Escape(artifact.ValueType)} ({artifact.KfpType})");
+            grid.AddRow("Size", $"{artifact.Size} bytes");
+            grid.AddRow("SHA-256", artifact.ContentHash);
+            grid.AddRow("URI", Markup.Escape(artifact.Uri));
+            grid.AddRow("Produced by", Markup.Escape($"{producer.TaskKey} in run {producer.RunId}"));
+            grid.AddRow("Consumed by", Markup.Escape(consumers.Count == 0 ? "-" : string.Join(", ", consumers.Select(c => $"{c.TaskKey} in run {c.RunId}"))));
+            grid.AddRow("Value", Markup.Escape(Preview(artifact)));
+            cli.Console.Write(grid);
+        }));
+        return command;
+    }
+
+    private static Command Export(Cli cli)
+    {
+        var id = new Argument<long>("id") { Description = "The artifact id." };
+        var path = new Argument<string>("path") { Description = "Where to write its content." };
+        var force = new Option<bool>("--force") { Description = "Overwrites an existing file." };
+        var command = new Command("export", "Copies an artifact's content to a file.") { id, path, force };
+        command.SetAction(cli.Handle(result =>
+        {
+            using var store = Cli.OpenStore();
+            var artifact = Get(store, result.GetValue(id));
+            var target = Path.GetFullPath(result.GetValue(path)!);
+            if (File.Exists(target) && !result.GetValue(force))
+            {
+                throw new CliException($"{target} exists; pass --force to overwrite it");
+            }
+
+            File.Copy(LocalFile(artifact), target, overwrite: true);
+            cli.Line($"Exported artifact #{artifact.Id} ({artifact.Size} bytes) to {target}.");
+        }));
+        return command;
+    }
+
+    /// <summary>The start of an artifact's content, for tables.</summary>
+    internal static string Preview(ArtifactRecord artifact)
+    {
+        try
+        {
+            using var file = File.OpenRead(LocalFile(artifact));
+            var buffer = new byte[PreviewBytes];
+            var read = file.ReadAtLeast(buffer, PreviewBytes, throwOnEndOfStream: false);
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+            return read < artifact.Size ? text + "…" : text;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliException)
+        {
+            return $"<{artifact.Uri}>";
+        }
+    }
+
+    internal static void WriteArtifact(System.Text.Json.Utf8JsonWriter w, ArtifactRecord artifact)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("id", artifact.Id);
+        w.WriteString("output", artifact.OutputName);
+        w.WriteString("type", artifact.ValueType);
+        w.WriteString("kfpType", artifact.KfpType);
+        w.WriteNumber("size", artifact.Size);
+        w.WriteString("sha256", artifact.ContentHash);
+        w.WriteString("uri", artifact.Uri);
+        w.WriteEndObject();
+    }
+
+    private static ArtifactRecord Get(MetadataStore store, long id) =>
+        store.GetArtifact(id) ?? throw new CliException($"no artifact #{id} (artifact ids are shown by `pipelines runs show RUN`)");
+
+    private static string LocalFile(ArtifactRecord artifact)
+    {
+        string path;
+        try
+        {
+            path = GcsMount.LocalPath(artifact.Uri);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        return File.Exists(path) ? path : throw new CliException($"the content of artifact #{artifact.Id} is gone from {artifact.Uri}");
+    }
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Text.Json;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+namespace PipelineSdk.Cli.Commands;
+
+/// <summary>A mistake on the command line or in the store; printed as one line, exit code 2.</summary>
+internal sealed class CliException(string message) : Exception(message);
+
+/// <summary>What every command needs: where output goes and how to open the store.</summary>
+internal sealed class Cli(IAnsiConsole console, TextWriter error)
+{
+    public const int Success = 0;
+    public const int UserError = 2;
+
+    public IAnsiConsole Console { get; } = console;
+
+    public TextWriter Error { get; } = error;
+
+    public TextWriter Out => Console.Profile.Out.Writer;
+
+    /// <summary><c>--output table|json</c>, on every listing and show.</summary>
+    public static Option<string> OutputOption() =>
+        new Option<string>("--output") { Description = "table (default) or json.", DefaultValueFactory = _ => "table" }.AcceptOnlyFromAmong("table", "json");
+
+    public static bool Json(ParseResult result, Option<string> output) => result.GetValue(output) == "json";
+
+    /// <summary>Opens the store the runtime would use from the current folder.</summary>
+    public static MetadataStore OpenStore() => MetadataStore.Open(StoreLocation.Resolve());
+
+    /// <summary>Runs a command body, turning user mistakes into one-line errors and exit code 2.</summary>
+    public Func<ParseResult, CancellationToken, Task<int>> Handle(Func<ParseResult, CancellationToken, Task<int>> body) => async (result, token) =>
+    {
+        try
+        {
+            return await body(result, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CliException or StackException or IOException or UnauthorizedAccessException or HttpRequestException)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+    };
+
+    public Func<ParseResult, CancellationToken, Task<int>> Handle(Action<ParseResult> body) =>
+        Handle((result, _) =>
+        {
+            body(result);
+            return Task.FromResult(Success);
+        });
+
+    /// <summary>Writes one JSON document to standard output.</summary>
+    public void WriteJson(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            write(writer);
+        }
+
+        Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>A plain line that never wraps (ids and paths stay copyable).</summary>
+    public void Line(string text) => Out.WriteLine(text);
+}

@@ -1,0 +1,262 @@
+using System.CommandLine;
+using System.Globalization;
+using PipelineSdk.Caching;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+namespace PipelineSdk.Cli.Commands;
+
+/// <summary><c>pipelines runs list|show|explain-cache</c>.</summary>
+internal static class RunCommands
+{
+    public static Command Create(Cli cli)
+    {
+        var command = new Command("runs", "Inspects pipeline runs and their cache decisions.");
+        command.Add(List(cli));
+        command.Add(Show(cli));
+        command.Add(ExplainCache(cli));
+        return command;
+    }
+
+    private static Command List(Cli cli)
+    {
+        var pipeline = new Option<string?>("--pipeline") { Description = "Only runs of this pipeline." };
+        var limit = new Option<int>("--limit") { Description = "At most this many runs (newest first).", DefaultValueFactory = _ => 50 };
+        var output = Cli.OutputOption();
+        var command = new Command("list", "Lists runs, newest first.") { pipeline, limit, output };
+        command.SetAction(cli.Handle(result =>
+        {
+            using var store = Cli.OpenStore();
+            var runs = store.ListRuns(result.GetValue(pipeline), result.GetValue(limit));
+            if (Cli.Json(result, output))
+            {
+                cli.WriteJson(w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var run in runs)
+                    {
+                        WriteRun(w, run);
+                    }
+
+                    w.WriteEndArray();
+                });
+                return;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("RUN").AddColumn("PIPELINE").AddColumn("STATUS").AddColumn("STARTED").AddColumn("DURATION").AddColumn("STACK").AddColumn("ORCHESTRATOR");
+            foreach (var run in runs)
+            {
+                table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Status(run.Status), run.StartedAt.ToString("u", CultureInfo.InvariantCulture),
+                    Duration(run.EndedAt - run.StartedAt), Markup.Escape(run.Stack ?? "-"), run.Orchestrator);
+            }
+
+            cli.Console.Write(table);
+        }));
+        return command;
+    }
+
+    private static Command Show(Cli cli)
+    {
+        var id = new Argument<string>("run") { Description = "The run id (see `pipelines runs list`)." };
+        var output = Cli.OutputOption();
+        var command = new Command("show", "Shows a run: each step's status, whether it was cached, its duration and outputs, and the DAG.") { id, output };
+        command.SetAction(cli.Handle(result =>
+        {
+            using var store = Cli.OpenStore();
+            var run = store.GetRun(result.GetValue(id)!) ?? throw new CliException($"no run '{result.GetValue(id)}' (see `pipelines runs list`)");
+            var steps = store.GetStepRuns(run.Id);
+            if (Cli.Json(result, output))
+            {
+                cli.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("run");
+                    WriteRun(w, run);
+                    w.WriteStartArray("steps");
+                    foreach (var step in steps)
+                    {
+                        WriteStep(w, store, step);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return;
+            }
+
+            cli.Line($"Run {run.Id} of pipeline {run.Pipeline}: {run.Status.ToString().ToLowerInvariant()}, {Duration(run.EndedAt - run.StartedAt)}, stack {run.Stack ?? "-"}, orchestrator {run.Orchestrator}");
+            cli.Line($"Parameters: {run.ParametersJson}");
+            if (run.Error is not null)
+            {
+                cli.Line($"Error: {run.Error}");
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("STEP").AddColumn("STATUS").AddColumn("CACHED").AddColumn("DURATION").AddColumn("OUTPUTS");
+            foreach (var step in steps)
+            {
+                var outputs = step.Status is StepStatus.Completed or StepStatus.Cached
+                    ? string.Join(", ", store.GetOutputs(step.Id).Values.OrderBy(a => a.OutputName, StringComparer.Ordinal).Select(a => $"{a.OutputName} = {ArtifactCommands.Preview(a)} (#{a.Id})"))
+                    : step.Error ?? "";
+                table.AddRow(Markup.Escape(step.TaskKey), Status(step.Status), step.Status == StepStatus.Cached ? "yes" : "no", Duration(step.Duration), Markup.Escape(outputs));
+            }
+
+            cli.Console.Write(table);
+            cli.Console.Write(Dag(run, steps));
+        }));
+        return command;
+    }
+
+    private static Command ExplainCache(Cli cli)
+    {
+        var id = new Argument<string>("run") { Description = "The run id." };
+        var task = new Argument<string>("step") { Description = "The task key, e.g. train or train-2." };
+        var output = Cli.OutputOption();
+        var command = new Command("explain-cache", "Says why a step did or did not come from the cache: which part of its key changed (its code, a method it uses, an input, its outputs).") { id, task, output };
+        command.SetAction(cli.Handle(result =>
+        {
+            using var store = Cli.OpenStore();
+            var explanation = CacheExplanation.Explain(store, result.GetValue(id)!, result.GetValue(task)!);
+            if (Cli.Json(result, output))
+            {
+                cli.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("run", explanation.StepRun.RunId);
+                    w.WriteString("step", explanation.StepRun.TaskKey);
+                    w.WriteString("decision", explanation.Decision.ToString());
+                    w.WriteString("summary", explanation.Summary);
+                    if (explanation.ComparedWith is { } compared)
+                    {
+                        w.WriteStartObject("comparedWith");
+                        w.WriteNumber("stepRun", compared.Id);
+                        w.WriteString("run", compared.RunId);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteStartArray("changes");
+                    foreach (var change in explanation.Changes)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("part", change.Part);
+                        w.WriteString("name", change.Name);
+                        w.WriteString("description", change.Description);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return;
+            }
+
+            cli.Line(explanation.Summary);
+            foreach (var change in explanation.Changes)
+            {
+                cli.Line($"  - {change.Description}");
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>The DAG as a tree: each task under the tasks it takes outputs from (a task with several producers appears under each).</summary>
+    private static Tree Dag(RunRecord run, IReadOnlyList<StepRunRecord> steps)
+    {
+        var tree = new Tree(Markup.Escape(run.Pipeline));
+        var byKey = steps.ToDictionary(s => s.TaskKey);
+        var children = steps.SelectMany(s => s.DependsOn.Select(parent => (Parent: parent, Child: s))).ToLookup(p => p.Parent, p => p.Child);
+        void Add(IHasTreeNodes parent, StepRunRecord step, int depth)
+        {
+            var node = parent.AddNode($"{Markup.Escape(step.TaskKey)} {Status(step.Status)}");
+            if (depth < 64)
+            {
+                foreach (var child in children[step.TaskKey])
+                {
+                    Add(node, child, depth + 1);
+                }
+            }
+        }
+
+        foreach (var root in steps.Where(s => s.DependsOn.Count == 0 || s.DependsOn.All(d => !byKey.ContainsKey(d))))
+        {
+            Add(tree, root, 0);
+        }
+
+        return tree;
+    }
+
+    internal static string Status(RunStatus status) => status switch
+    {
+        RunStatus.Completed => "[green]completed[/]",
+        RunStatus.Running => "[yellow]running[/]",
+        RunStatus.Cancelled => "[yellow]cancelled[/]",
+        _ => "[red]failed[/]",
+    };
+
+    internal static string Status(StepStatus status) => status switch
+    {
+        StepStatus.Completed => "[green]completed[/]",
+        StepStatus.Cached => "[blue]cached[/]",
+        StepStatus.Failed => "[red]failed[/]",
+        StepStatus.Running => "[yellow]running[/]",
+        _ => "[grey]not run[/]",
+    };
+
+    internal static string Duration(TimeSpan? duration) => duration switch
+    {
+        null => "-",
+        { TotalSeconds: >= 1 } d => d.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s",
+        { } d => d.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
+    };
+
+    private static void WriteRun(System.Text.Json.Utf8JsonWriter w, RunRecord run)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", run.Id);
+        w.WriteString("pipeline", run.Pipeline);
+        w.WriteString("status", run.Status.ToString().ToLowerInvariant());
+        w.WriteString("startedAt", run.StartedAt);
+        if (run.EndedAt is { } ended)
+        {
+            w.WriteString("endedAt", ended);
+        }
+
+        w.WriteString("stack", run.Stack);
+        w.WriteString("orchestrator", run.Orchestrator);
+        w.WritePropertyName("parameters");
+        w.WriteRawValue(run.ParametersJson);
+        w.WriteString("error", run.Error);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStep(System.Text.Json.Utf8JsonWriter w, MetadataStore store, StepRunRecord step)
+    {
+        w.WriteStartObject();
+        w.WriteString("task", step.TaskKey);
+        w.WriteString("step", step.StepName);
+        w.WriteString("status", step.Status == StepStatus.NotRun ? "not_run" : step.Status.ToString().ToLowerInvariant());
+        w.WriteBoolean("cached", step.Status == StepStatus.Cached);
+        if (step.Duration is { } duration)
+        {
+            w.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3));
+        }
+
+        w.WriteStartArray("dependsOn");
+        foreach (var dependency in step.DependsOn)
+        {
+            w.WriteStringValue(dependency);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("outputs");
+        foreach (var artifact in store.GetOutputs(step.Id).Values.OrderBy(a => a.OutputName, StringComparer.Ordinal))
+        {
+            w.WritePropertyName(artifact.OutputName);
+            ArtifactCommands.WriteArtifact(w, artifact);
+        }
+
+        w.WriteEndObject();
+        w.WriteString("error", step.Error);
+        w.WriteString("log", step.LogPath);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using PipelineSdk.Cli.Commands;
+using PipelineSdk.Gcp;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store;
+using Spectre.Console;
+
+GcpStackComponents.Register();
+var cli = new Cli(AnsiConsole.Console, Console.Error);
+var root = new RootCommand("pipelines: stacks, components, secrets, runs and artifacts of PipelineSdk. The store is $PIPELINES_HOME, else the nearest .pipelines/ folder upwards, else your config folder.");
+
+var init = new Command("init", "Creates a .pipelines/ store in the current folder; programs and this tool run below it use it.");
+init.SetAction(cli.Handle(_ =>
+{
+    var directory = Path.Combine(Directory.GetCurrentDirectory(), StoreLocation.FolderName);
+    var existed = Directory.Exists(directory);
+    using var store = MetadataStore.Open(directory);
+    cli.Line(existed ? $"A store already exists at {directory}." : $"Initialized a store at {directory} with the default stack.");
+    if (Environment.GetEnvironmentVariable(StoreLocation.HomeVariable) is { Length: > 0 } home)
+    {
+        cli.Error.WriteLine($"note: {StoreLocation.HomeVariable}={home} is set and takes precedence over this folder.");
+    }
+}));
+root.Add(init);
+
+foreach (var type in new[] { ComponentType.Orchestrator, ComponentType.ArtifactStore, ComponentType.ContainerRegistry, ComponentType.SecretsManager })
+{
+    root.Add(ComponentCommands.Create(cli, type));
+}
+
+root.Add(StackCommands.Create(cli));
+root.Add(SecretCommands.Create(cli));
+root.Add(RunCommands.Create(cli));
+root.Add(ArtifactCommands.Create(cli));
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // A token the parser did not understand says more than the missing command it then reports.
+    var first = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
+    Console.Error.WriteLine($"error: {first.Message} (see --help)");
+    return Cli.UserError;
+}
+
+return await parsed.InvokeAsync();

@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace PipelineSdk.Cli.Tests;
+
+/// <summary>Runs made by real example programs, inspected with the tool — both read the same store.</summary>
+public class RunTests
+{
+    [Test]
+    public async Task Runs_list_show_and_artifacts_read_what_programs_recorded()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        Assert.That((await workspace.Example("QuickStart")).Exit, Is.EqualTo(0));
+        Assert.That((await workspace.Example("QuickStart")).Exit, Is.EqualTo(0));
+
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--pipeline", "vertex-example-pipeline", "--output", "json"));
+        Assert.That(runs.RootElement.GetArrayLength(), Is.EqualTo(2));
+        var latest = runs.RootElement[0].GetProperty("id").GetString()!;
+        Assert.That(runs.RootElement[0].GetProperty("stack").GetString(), Is.EqualTo("default"));
+
+        using var show = JsonDocument.Parse(await workspace.Ok("runs", "show", latest, "--output", "json"));
+        var steps = show.RootElement.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("task").GetString()!);
+        Assert.That(steps["get-first-num"].GetProperty("cached").GetBoolean(), Is.True);
+        Assert.That(steps["get-random-int"].GetProperty("cached").GetBoolean(), Is.False);
+        Assert.That(steps["subtract-numbers"].GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { "get-first-num", "get-random-int" }));
+        var firstNum = steps["get-first-num"].GetProperty("outputs").GetProperty("Output");
+        Assert.That(firstNum.GetProperty("type").GetString(), Is.EqualTo("int"));
+
+        var table = await workspace.Ok("runs", "show", latest);
+        Assert.That(table, Does.Contain("get-first-num").And.Contain("cached").And.Contain("Output = 10"));
+        Assert.That(table, Does.Contain("vertex-example-pipeline\n├── get-first-num").Or.Contain("vertex-example-pipeline\n"), "the DAG is drawn as a tree");
+        Assert.That(table, Does.Contain("└── subtract-numbers"));
+
+        var artifactId = firstNum.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var artifact = JsonDocument.Parse(await workspace.Ok("artifacts", "show", artifactId, "--output", "json"));
+        Assert.That(artifact.RootElement.GetProperty("producer").GetProperty("task").GetString(), Is.EqualTo("get-first-num"));
+        Assert.That(artifact.RootElement.GetProperty("consumers").EnumerateArray().Select(c => c.GetProperty("task").GetString()), Is.EqualTo(new[] { "subtract-numbers", "subtract-numbers" }),
+            "the first run's artifact was consumed by both runs' subtract-numbers");
+        var exported = Path.Combine(workspace.Root, "first-num.json");
+        await workspace.Ok("artifacts", "export", artifactId, exported);
+        Assert.That(File.ReadAllText(exported), Is.EqualTo("10"));
+        Assert.That(await workspace.Fails("artifacts", "export", artifactId, exported), Does.Contain("exists; pass --force to overwrite it"));
+        Assert.That(await workspace.Fails("artifacts", "show", "9999"), Is.EqualTo("error: no artifact #9999 (artifact ids are shown by `pipelines runs show RUN`)"));
+        Assert.That(await workspace.Fails("runs", "show", "nope"), Is.EqualTo("error: no run 'nope' (see `pipelines runs list`)"));
+    }
+
+    [Test]
+    public async Task Explain_cache_names_the_part_of_the_key_that_changed()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        Assert.That((await workspace.Example("LinearRegression")).Exit, Is.EqualTo(0));
+        Assert.That((await workspace.Example("LinearRegression", "--param", "epochs=50")).Exit, Is.EqualTo(0));
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+        var first = runs.RootElement[1].GetProperty("id").GetString()!;
+        var second = runs.RootElement[0].GetProperty("id").GetString()!;
+
+        using var hit = JsonDocument.Parse(await workspace.Ok("runs", "explain-cache", second, "generate-data", "--output", "json"));
+        Assert.That(hit.RootElement.GetProperty("decision").GetString(), Is.EqualTo("Hit"));
+        Assert.That(hit.RootElement.GetProperty("comparedWith").GetProperty("run").GetString(), Is.EqualTo(first));
+
+        using var miss = JsonDocument.Parse(await workspace.Ok("runs", "explain-cache", second, "train", "--output", "json"));
+        Assert.That(miss.RootElement.GetProperty("decision").GetString(), Is.EqualTo("Changed"));
+        Assert.That(miss.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("description").GetString()),
+            Has.One.Matches<string>(d => d.StartsWith("input 'epochs' changed", StringComparison.Ordinal)));
+        Assert.That(miss.RootElement.GetProperty("changes").GetArrayLength(), Is.EqualTo(1));
+
+        var text = await workspace.Ok("runs", "explain-cache", first, "train");
+        Assert.That(text, Does.StartWith("Cache miss: no earlier run of 'train' in this pipeline had completed"));
+        Assert.That(await workspace.Fails("runs", "explain-cache", second, "nope"), Does.StartWith($"error: run '{second}' has no task 'nope'; its tasks are generate-data, split"));
+    }
+
+    [Test]
+    public async Task Programs_follow_the_stack_chosen_by_set_then_the_environment_then_the_flag()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        await workspace.Ok("orchestrator", "register", "processes", "--flavor=local-process");
+        await workspace.Ok("stack", "register", "lp", "-o", "processes", "-a", "default", "--set");
+
+        Assert.That((await workspace.Example("QuickStart")).Exit, Is.EqualTo(0));
+        workspace.With("PIPELINES_STACK", "default");
+        Assert.That((await workspace.Example("QuickStart")).Exit, Is.EqualTo(0));
+        Assert.That((await workspace.Example("QuickStart", "--stack", "lp")).Exit, Is.EqualTo(0));
+
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+        var used = runs.RootElement.EnumerateArray().Reverse().Select(r => (r.GetProperty("stack").GetString(), r.GetProperty("orchestrator").GetString())).ToList();
+        Assert.That(used, Is.EqualTo(new[] { ("lp", "local-process"), ("default", "local"), ("lp", "local-process") }));
+
+        var unknown = await workspace.Example("QuickStart", "--stack", "nope");
+        Assert.That(unknown.Exit, Is.EqualTo(2));
+        Assert.That(unknown.Error.TrimEnd('\n'), Is.EqualTo("error: no stack named 'nope'; stacks: 'default', 'lp' (see `pipelines stack list`) (chosen by --stack)"));
+        workspace.With("PIPELINES_STACK", "gone");
+        var fromEnvironment = await workspace.Example("QuickStart");
+        Assert.That(fromEnvironment.Error.TrimEnd('\n'), Is.EqualTo("error: no stack named 'gone'; stacks: 'default', 'lp' (see `pipelines stack list`) (chosen by PIPELINES_STACK)"));
+        Assert.That(await workspace.Fails("stack", "describe"), Does.EndWith("(chosen by PIPELINES_STACK)"), "the tool follows the same rule");
+    }
+}

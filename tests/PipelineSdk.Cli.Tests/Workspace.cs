@@ -1,0 +1,81 @@
+using System.Reflection;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Cli.Tests;
+
+/// <summary>
+/// A fresh folder with its own home directory, where the `pipelines` tool and the example programs run as
+/// real processes — as a new user would run them, with nothing inherited from this machine's store.
+/// </summary>
+internal sealed class Workspace : IDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+
+    public Workspace()
+    {
+        Directory.CreateDirectory(Folder);
+        Directory.CreateDirectory(Home);
+        _environment = new Dictionary<string, string>
+        {
+            ["HOME"] = Home,
+            ["DOTNET_CLI_HOME"] = Home,
+            ["XDG_CONFIG_HOME"] = Path.Combine(Home, ".config"),
+            ["PIPELINES_HOME"] = "",
+            ["PIPELINES_STACK"] = "",
+        };
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "psdk-cli", Guid.NewGuid().ToString("N"));
+
+    public string Folder => Path.Combine(Root, "project");
+
+    public string Home => Path.Combine(Root, "home");
+
+    public string Store => Path.Combine(Folder, ".pipelines");
+
+    public Workspace With(string variable, string value)
+    {
+        _environment[variable] = value;
+        return this;
+    }
+
+    public Task<ProcessResult> Pipelines(params string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), .. args], _environment, Folder);
+
+    public Task<ProcessResult> Example(string name, params string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"), name + ".dll"), .. args], _environment, Folder);
+
+    /// <summary>Runs the tool and fails the test unless it succeeds; returns its output.</summary>
+    public async Task<string> Ok(params string[] args)
+    {
+        var result = await Pipelines(args);
+        Assert.That(result.Exit, Is.EqualTo(0), $"pipelines {string.Join(' ', args)}\n{result.Output}{result.Error}");
+        return result.Output;
+    }
+
+    /// <summary>Runs the tool and checks it fails with exactly one error line and no stack trace; returns that line.</summary>
+    public async Task<string> Fails(params string[] args)
+    {
+        var result = await Pipelines(args);
+        Assert.That(result.Exit, Is.EqualTo(2), $"pipelines {string.Join(' ', args)}\n{result.Output}{result.Error}");
+        var lines = result.Error.TrimEnd('\n').Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(1), result.Error);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Not.Contain("   at "));
+        return lines[0];
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temp cleaner if a child still holds a file.
+        }
+    }
+
+    private static string Metadata(string key) =>
+        typeof(Workspace).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
