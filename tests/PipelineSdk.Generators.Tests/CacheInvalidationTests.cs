@@ -106,6 +106,36 @@ public class CacheInvalidationTests
         Assert.That(Statuses(second), Is.All.EqualTo(StepStatus.Cached));
     }
 
+    [Test]
+    public async Task Explain_cache_names_the_helper_that_changed_and_the_input_it_then_changed()
+    {
+        await Run(Program);
+        var second = await Run(Program.Replace("value * 2", "value * 3", StringComparison.Ordinal));
+
+        using var store = MetadataStore.Open(_store);
+        var score = Caching.CacheExplanation.Explain(store, second.RunId, "score");
+        var report = Caching.CacheExplanation.Explain(store, second.RunId, "report");
+        var load = Caching.CacheExplanation.Explain(store, second.RunId, "load");
+
+        Assert.That(score.Decision, Is.EqualTo(Caching.CacheDecision.Changed));
+        Assert.That(score.Changes.Select(c => (c.Part, c.Name)), Is.EqualTo(new[] { ("helper", "Scoring.Scale(int)") }));
+        Assert.That(score.Changes[0].Description, Is.EqualTo("a method it uses changed: Scoring.Scale(int)"));
+        Assert.That(report.Changes.Select(c => (c.Part, c.Name)), Is.EqualTo(new[] { ("input", "score") }));
+        Assert.That(load.Decision, Is.EqualTo(Caching.CacheDecision.Hit));
+    }
+
+    [Test]
+    public async Task Explain_cache_names_the_step_itself_when_its_body_changed()
+    {
+        await Run(Program);
+        var second = await Run(Program.Replace("[Step] public static int Report(int score) => score;", "[Step] public static int Report(int score) => score + 0;", StringComparison.Ordinal));
+
+        using var store = MetadataStore.Open(_store);
+        var report = Caching.CacheExplanation.Explain(store, second.RunId, "report");
+
+        Assert.That(report.Changes.Select(c => c.Description), Is.EqualTo(new[] { "the step's own code changed (Flow.Report(int))" }));
+    }
+
     private static StepStatus[] Statuses(PipelineRunResult run) => [.. run.Steps.Select(s => s.Status)];
 
     private async Task<PipelineRunResult> Run(string source)
