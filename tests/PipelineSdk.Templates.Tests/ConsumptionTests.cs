@@ -1,0 +1,167 @@
+using System.IO.Compression;
+using System.Reflection;
+using System.Xml.Linq;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Templates.Tests;
+
+/// <summary>
+/// Packs every package into a local feed and uses them as a new user would, outside this repository, with
+/// its own home and package cache: `dotnet new pipeline`, restore by version, build (the spec appears), a
+/// broken pipeline fails with its PSDK diagnostic, run, the template's tests, and the CLI as a local tool.
+/// </summary>
+[NonParallelizable]
+public class ConsumptionTests
+{
+    private static readonly string RepoRoot = Metadata("RepoRoot");
+    private static readonly string Version = Metadata("Version");
+    private static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Cli", "PipelineSdk.Templates"];
+
+    private string _root = null!;
+    private Dictionary<string, string> _environment = null!;
+
+    private string Feed => Path.Combine(_root, "feed");
+
+    private string Project => Path.Combine(_root, "work", "MyPipelines");
+
+    [OneTimeSetUp]
+    public async Task PackEverything()
+    {
+        _root = Directory.CreateTempSubdirectory("psdk-consume-").FullName;
+        Directory.CreateDirectory(Path.Combine(_root, "home"));
+        _environment = new Dictionary<string, string>
+        {
+            ["HOME"] = Path.Combine(_root, "home"),
+            ["DOTNET_CLI_HOME"] = Path.Combine(_root, "home"),
+            ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
+            ["PIPELINES_HOME"] = "",
+            ["PIPELINES_STACK"] = "",
+        };
+        foreach (var project in new[] { "src/PipelineSdk.Cli/PipelineSdk.Cli.csproj", "src/PipelineSdk.Templates/PipelineSdk.Templates.csproj" })
+        {
+            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "-o", Feed]);
+            Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
+        }
+
+        // PipelineSdk and PipelineSdk.Gcp are built by the CLI's pack as its dependencies; pack them too.
+        foreach (var project in new[] { "src/PipelineSdk/PipelineSdk.csproj", "src/PipelineSdk.Gcp/PipelineSdk.Gcp.csproj" })
+        {
+            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "--no-build", "-o", Feed]);
+            Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
+        }
+
+        await Run(_root, "dotnet", "new", "install", Path.Combine(Feed, $"PipelineSdk.Templates.{Version}.nupkg"));
+        Directory.CreateDirectory(Path.GetDirectoryName(Project)!);
+        await Run(Path.GetDirectoryName(Project)!, "dotnet", "new", "pipeline", "-n", "MyPipelines");
+        File.WriteAllText(Path.Combine(Project, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+    }
+
+    [OneTimeTearDown]
+    public void Delete() => Directory.Delete(_root, recursive: true);
+
+    [Test, Order(1)]
+    public void Every_package_has_its_metadata_and_the_runtime_package_carries_generator_and_build_targets()
+    {
+        foreach (var id in Packages)
+        {
+            using var package = ZipFile.OpenRead(Path.Combine(Feed, $"{id}.{Version}.nupkg"));
+            var nuspec = XDocument.Load(package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            string? Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+            Assert.That(Field("version"), Is.EqualTo(Version), id);
+            Assert.That(Field("description"), Is.Not.Empty, id);
+            Assert.That(Field("license"), Is.EqualTo("MIT"), id);
+            Assert.That(Field("readme"), Is.EqualTo("README.md"), id);
+            Assert.That(Field("projectUrl"), Does.StartWith("https://"), id);
+            Assert.That(Field("tags"), Does.Contain("kubeflow"), id);
+            Assert.That(package.GetEntry("README.md"), Is.Not.Null, id);
+        }
+
+        using (var runtime = ZipFile.OpenRead(Path.Combine(Feed, $"PipelineSdk.{Version}.nupkg")))
+        {
+            var files = runtime.Entries.Select(e => e.FullName).ToList();
+            Assert.That(files, Does.Contain("lib/net10.0/PipelineSdk.dll")
+                .And.Contain("analyzers/dotnet/cs/PipelineSdk.Generators.dll")
+                .And.Contain("tasks/netstandard2.0/PipelineSdk.Build.dll")
+                .And.Contain("build/PipelineSdk.targets")
+                .And.Contain("buildTransitive/PipelineSdk.targets"));
+        }
+
+        Assert.That(File.Exists(Path.Combine(Feed, $"PipelineSdk.{Version}.snupkg")), Is.True, "symbol package");
+        using var tool = ZipFile.OpenRead(Path.Combine(Feed, $"PipelineSdk.Cli.{Version}.nupkg"));
+        Assert.That(tool.Entries.Select(e => e.FullName), Has.Some.EndsWith("DotnetToolSettings.xml"));
+    }
+
+    [Test, Order(2)]
+    public async Task The_template_project_builds_from_the_packages_and_writes_its_spec()
+    {
+        await Run(Project, "dotnet", "build");
+
+        var spec = Path.Combine(Project, "MyPipelines", "bin", "Debug", "net10.0", "pipelines", "main-pipeline.json");
+        Assert.That(File.Exists(spec), Is.True, spec);
+        Assert.That(File.ReadAllText(spec), Does.Contain("\"schemaVersion\": \"2.1.0\"").And.Contain("\"/app/MyPipelines.dll\""));
+        var restored = Path.Combine(_environment["NUGET_PACKAGES"], "pipelinesdk", Version);
+        Assert.That(Directory.Exists(restored), Is.True, "PipelineSdk came from the feed, by version");
+    }
+
+    [Test, Order(3)]
+    public async Task It_runs_on_the_default_stack_and_its_own_tests_pass()
+    {
+        var first = await Run(Project, "dotnet", "run", "--project", "MyPipelines");
+        var second = await Run(Project, "dotnet", "run", "--project", "MyPipelines");
+        var tests = await Run(Project, "dotnet", "test");
+
+        Assert.That(first.Output, Does.Contain("main-pipeline-").And.Contain("completed"));
+        Assert.That(second.Output, Does.Match("get-first-num +│ cached"));
+        Assert.That(tests.Output, Does.Contain("Passed!").And.Contain("Passed:     2"));
+    }
+
+    [Test, Order(4)]
+    public async Task The_cli_installs_as_a_local_tool_and_describes_the_stack()
+    {
+        await Run(Project, "dotnet", "new", "tool-manifest");
+        await Run(Project, "dotnet", "tool", "install", "PipelineSdk.Cli", "--add-source", Feed, "--version", Version);
+
+        var describe = await Run(Project, "dotnet", "pipelines", "stack", "describe");
+
+        Assert.That(describe.Output, Does.Contain("┃ ORCHESTRATOR   │ default        ┃").And.Contain("'default' stack (ACTIVE)"));
+    }
+
+    [Test, Order(5)]
+    public async Task A_broken_pipeline_fails_the_build_with_its_diagnostic()
+    {
+        var steps = Path.Combine(Project, "MyPipelines", "Steps.cs");
+        var original = File.ReadAllText(steps);
+        File.WriteAllText(steps, original.Replace("SubtractNumbers(firstNum, randomNum);", "SubtractNumbers(firstNum + 1, randomNum);", StringComparison.Ordinal));
+        try
+        {
+            var build = await ProcessResult.RunAsync("dotnet", ["build", "MyPipelines"], _environment, Project);
+
+            Assert.That(build.Exit, Is.Not.EqualTo(0));
+            Assert.That(build.Output, Does.Match(@"Steps\.cs\(\d+,\d+\): error PSDK00\d\d: .*SubtractNumbers"));
+        }
+        finally
+        {
+            File.WriteAllText(steps, original);
+        }
+    }
+
+    private async Task<ProcessResult> Run(string directory, string command, params string[] args)
+    {
+        var result = await ProcessResult.RunAsync(command, args, _environment, directory);
+        Assert.That(result.Exit, Is.EqualTo(0), $"{command} {string.Join(' ', args)}\n{result.Output}\n{result.Error}");
+        return result;
+    }
+
+    private static string Metadata(string key) =>
+        typeof(ConsumptionTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
