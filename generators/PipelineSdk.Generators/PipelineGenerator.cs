@@ -30,6 +30,9 @@ public sealed class PipelineGenerator : IIncrementalGenerator
         /// <summary>Graphs paired with the program's name and kind, ready to emit.</summary>
         public const string Outputs = nameof(Outputs);
 
+        /// <summary>Registrars of referenced PipelineSdk extensions.</summary>
+        public const string Extensions = nameof(Extensions);
+
         /// <summary>Diagnostics of step declarations.</summary>
         public const string Steps = nameof(Steps);
     }
@@ -97,6 +100,18 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 {
                     output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticCatalog.DuplicatePipelineName, duplicate.Location, group.Key, methods).ToDiagnostic());
                 }
+            }
+        });
+
+        // Referenced extensions (PipelineSdk.Gcp, ...) register their flavors when the program starts.
+        var extensions = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => ExtensionFinder.Find(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.Extensions);
+        context.RegisterSourceOutput(extensions, static (output, registrars) =>
+        {
+            if (registrars.Count > 0)
+            {
+                output.AddSource("PipelineSdkExtensions.g.cs", CSharpEmitter.EmitExtensionRegistration(registrars));
             }
         });
 

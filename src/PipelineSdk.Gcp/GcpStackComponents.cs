@@ -1,14 +1,24 @@
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Secrets;
+using PipelineSdk.Gcp.Vertex;
+using PipelineSdk.Orchestration;
 using PipelineSdk.Stacks;
+
+[assembly: PipelineSdk.PipelineSdkExtension(typeof(PipelineSdk.Gcp.GcpStackComponents))]
 
 namespace PipelineSdk.Gcp;
 
-/// <summary>Makes the GCP flavors usable in this program. Call once at start-up (the <c>pipelines</c> tool does).</summary>
+/// <summary>
+/// Makes the GCP flavors usable in this program. Programs that reference PipelineSdk.Gcp call it at start-up
+/// through generated code; the <c>pipelines</c> tool calls it itself. Calling it again is harmless.
+/// </summary>
 public static class GcpStackComponents
 {
     /// <summary>Registers the gcp secrets manager (credentials are looked up on first use, not here).</summary>
-    public static void Register() =>
+    public static void Register()
+    {
         StackComponents.RegisterSecretsManager("gcp", (component, _) =>
             new GcpSecretsManager(component.Setting("project_id") ?? throw new StackException($"the gcp secrets manager '{component.Name}' has no project_id"), new GoogleAuth()));
+        RemoteOrchestrators.Register(VertexOrchestrator.Flavor, component => new VertexOrchestrator(component, new ProgramImageSource(), new GoogleAuth()));
+    }
 }

@@ -108,6 +108,7 @@ public static class PipelineApp
                 MaxParallelism = maxParallelism,
                 Orchestrator = result.GetValue(options.Orchestrator),
                 Stack = result.GetValue(options.Stack),
+                Output = console.Profile.Out.Writer,
             };
             run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
         }
@@ -117,7 +118,8 @@ public static class PipelineApp
         }
 
         RunSummary.Write(console, pipeline, run);
-        return run.Status == RunStatus.Completed ? Success : RunFailed;
+        // A remote run submitted without waiting (synchronous=false) has not failed.
+        return run.Status is RunStatus.Completed or RunStatus.Running ? Success : RunFailed;
     }
 
     private static Dictionary<string, object?> ParseParameters(PipelineDescriptor pipeline, string[] assignments)

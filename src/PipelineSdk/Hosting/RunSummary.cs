@@ -14,6 +14,12 @@ internal static class RunSummary
 
     public static void Write(IAnsiConsole console, PipelineDescriptor pipeline, PipelineRunResult result)
     {
+        if (result.Status == RunStatus.Running)
+        {
+            console.Profile.Out.Writer.WriteLine($"Run {result.RunId} submitted; see `pipelines runs show {result.RunId}` once it has finished.");
+            return;
+        }
+
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Step").AddColumn("Status").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("Outputs");
         foreach (var step in result.Steps)

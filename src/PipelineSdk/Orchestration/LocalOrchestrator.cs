@@ -44,7 +44,7 @@ public sealed class LocalOrchestrator
         string? stackName = null,
         CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ResolveParameters(pipeline, parameters), options, cancellationToken);
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
@@ -195,39 +195,6 @@ public sealed class LocalOrchestrator
         return resolved;
     }
 
-    private static Dictionary<string, object?> ResolveParameters(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> given)
-    {
-        var unknown = given.Keys.Where(k => pipeline.Parameters.All(p => p.Name != k)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentException(
-                $"Pipeline '{pipeline.Name}' has no parameter '{unknown[0]}'; its parameters are {Describe(pipeline)}.");
-        }
-
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var parameter in pipeline.Parameters)
-        {
-            if (given.TryGetValue(parameter.Name, out var value))
-            {
-                values[parameter.Name] = value;
-            }
-            else if (parameter.DefaultJson is { } defaultJson)
-            {
-                values[parameter.Name] = parameter.Codec.FromBytes(Encoding.UTF8.GetBytes(defaultJson));
-            }
-            else
-            {
-                throw new ArgumentException(
-                    $"Pipeline '{pipeline.Name}' needs a value for parameter '{parameter.Name}' ({parameter.Codec.TypeName}); pass --param {parameter.Name}=VALUE.");
-            }
-        }
-
-        return values;
-    }
-
-    private static string Describe(PipelineDescriptor pipeline) =>
-        pipeline.Parameters.Count == 0 ? "none" : string.Join(", ", pipeline.Parameters.Select(p => $"{p.Name} ({p.Codec.TypeName})"));
-
     private static StepRunResult NotRun(PipelineTask task, string reason) =>
         new(task.Key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null);
 
@@ -252,16 +219,7 @@ public sealed class LocalOrchestrator
             foreach (var parameter in pipeline.Parameters)
             {
                 var value = parameters[parameter.Name];
-                byte[] bytes;
-                try
-                {
-                    bytes = parameter.Codec.ToBytes(value);
-                }
-                catch (Exception e) when (e is InvalidCastException or NullReferenceException or FormatException)
-                {
-                    throw new ArgumentException($"Parameter '{parameter.Name}' of pipeline '{pipeline.Name}' must be {parameter.Codec.TypeName}, got {value?.GetType().Name ?? "null"}.", e);
-                }
-
+                var bytes = parameter.Codec.ToBytes(value);
                 _parameters[parameter.Name] = (value, ContentHash.Of(bytes));
             }
         }
@@ -276,22 +234,6 @@ public sealed class LocalOrchestrator
 
         public bool CacheAllowed(PipelineTask task) => task.EnableCache && Options.EnableCache != false;
 
-        public string ParametersJson()
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                foreach (var parameter in Pipeline.Parameters)
-                {
-                    writer.WritePropertyName(parameter.Name);
-                    writer.WriteRawValue(parameter.Codec.ToBytes(_parameters[parameter.Name].Value), skipInputValidation: true);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            return Encoding.UTF8.GetString(buffer.ToArray());
-        }
+        public string ParametersJson() => ParameterValues.ToJson(Pipeline, _parameters.ToDictionary(p => p.Key, p => p.Value.Value));
     }
 }

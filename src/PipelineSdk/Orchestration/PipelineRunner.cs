@@ -28,16 +28,30 @@ public static class PipelineRunner
         using var store = MetadataStore.Open(directory);
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
-        ITaskExecutor executor = flavor switch
+        var secrets = StackComponents.CreateSecretsManager(stack, directory);
+        ITaskExecutor executor;
+        switch (flavor)
         {
-            OrchestratorFlavors.Local => new InProcessTaskExecutor(),
-            OrchestratorFlavors.LocalProcess => new ProcessTaskExecutor(directory),
-            "vertex" => throw new StackException($"stack '{stack.Name}' runs on Vertex AI, which this version of PipelineSdk cannot submit to yet; run on a local stack with --stack default"),
-            var unknown => throw new StackException($"unknown orchestrator '{unknown}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"),
-        };
+            case OrchestratorFlavors.Local:
+                executor = new InProcessTaskExecutor();
+                break;
+            case OrchestratorFlavors.LocalProcess:
+                executor = new ProcessTaskExecutor(directory);
+                break;
+            default:
+                var remote = options.Orchestrator is null ? RemoteOrchestrators.Create(stack.Orchestrator) : null;
+                if (remote is null)
+                {
+                    throw new StackException(options.Orchestrator is not null || Flavors.Find(ComponentType.Orchestrator, flavor) is null
+                        ? $"unknown orchestrator '{flavor}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"
+                        : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
+                }
+
+                return await remote.RunAsync(new RemoteRun(pipeline, parameters ?? new Dictionary<string, object?>(), stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+        }
 
         // Settings may reference secrets; they are resolved here, for this run only, and never stored.
-        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, StackComponents.CreateSecretsManager(stack, directory), cancellationToken).ConfigureAwait(false);
+        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? Path.Combine(directory, "artifacts");
         var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor);
         return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);

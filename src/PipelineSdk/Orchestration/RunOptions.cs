@@ -24,6 +24,9 @@ public sealed record RunOptions
     /// </summary>
     public string? Orchestrator { get; init; }
 
+    /// <summary>Where orchestrators that follow a remote run print its progress; defaults to standard output.</summary>
+    public TextWriter? Output { get; init; }
+
     /// <summary>The store folder; defaults to <see cref="Store.StoreLocation.Resolve"/>.</summary>
     public string? StoreDirectory { get; init; }
 }

@@ -12,7 +12,7 @@ public sealed partial class MetadataStore : IDisposable
     /// <summary>The database file name inside the store folder.</summary>
     public const string DatabaseFileName = "metadata.db";
 
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -150,6 +150,11 @@ public sealed partial class MetadataStore : IDisposable
             CreateDefaultStack(connection);
         }
 
+        if (version < 4)
+        {
+            Execute(connection, "ALTER TABLE runs ADD COLUMN remote_id TEXT; ALTER TABLE runs ADD COLUMN remote_url TEXT;");
+        }
+
         Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
     }
@@ -163,6 +168,15 @@ public sealed partial class MetadataStore : IDisposable
                 "INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator, stack) VALUES ($id, $pipeline, $status, $started, $parameters, $orchestrator, $stack);",
                 ("$id", runId), ("$pipeline", pipeline), ("$status", Format(RunStatus.Running)), ("$started", Format(startedAt)),
                 ("$parameters", parametersJson), ("$orchestrator", orchestrator), ("$stack", stack));
+        }
+    }
+
+    /// <summary>Records where a remotely orchestrated run lives (its resource name and console link).</summary>
+    public void SetRunRemote(string runId, string remoteId, string remoteUrl)
+    {
+        lock (_gate)
+        {
+            Execute(_connection, "UPDATE runs SET remote_id = $remote, remote_url = $url WHERE id = $id;", ("$id", runId), ("$remote", remoteId), ("$url", remoteUrl));
         }
     }
 
@@ -283,7 +297,7 @@ public sealed partial class MetadataStore : IDisposable
     {
         lock (_gate)
         {
-            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
+            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack, remote_id, remote_url FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
         }
     }
 
@@ -293,7 +307,7 @@ public sealed partial class MetadataStore : IDisposable
         lock (_gate)
         {
             return Query(_connection, """
-                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack FROM runs
+                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack, remote_id, remote_url FROM runs
                 WHERE $pipeline IS NULL OR pipeline = $pipeline ORDER BY started_at DESC, rowid DESC LIMIT $limit;
                 """, ReadRun, ("$pipeline", pipeline), ("$limit", limit));
         }
@@ -398,7 +412,8 @@ public sealed partial class MetadataStore : IDisposable
 
     private static RunRecord ReadRun(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), ignoreCase: true), ReadTime(r, 3)!.Value, ReadTime(r, 4),
-        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8));
+        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10));
 
     private static string Format(RunStatus status) => status.ToString().ToLowerInvariant();
 

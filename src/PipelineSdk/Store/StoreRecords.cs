@@ -56,7 +56,9 @@ public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string 
 /// <param name="Orchestrator">The orchestrator flavor that ran it.</param>
 /// <param name="Error">Why it failed, if it did.</param>
 /// <param name="Stack">The stack it ran on.</param>
-public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack);
+/// <param name="RemoteId">For a remote run, the remote resource (e.g. the Vertex PipelineJob name).</param>
+/// <param name="RemoteUrl">For a remote run, its console link.</param>
+public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack, string? RemoteId = null, string? RemoteUrl = null);
 
 /// <summary>A stored step run: one task of one run.</summary>
 /// <param name="Id">The store's id.</param>

@@ -36,6 +36,9 @@ internal sealed class FakeGoogle : IAsyncDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Whether <paramref name="authorization"/> carries the token this fake issued last.</summary>
+    public bool IsAuthorized(string authorization) => _issuedToken.Length > 0 && authorization == "Bearer " + _issuedToken;
+
     /// <summary>The stored payload of a secret's latest version, decoded.</summary>
     public string? Payload(string project, string secret) =>
         _secrets.TryGetValue($"{project}/{secret}", out var state) && state.Versions.Count > 0 ? Encoding.UTF8.GetString(state.Versions[^1]) : null;
@@ -73,6 +76,21 @@ internal sealed class FakeGoogle : IAsyncDisposable
 
         File.WriteAllBytes(path, buffer.ToArray());
         return path;
+    }
+
+    /// <summary>A service account whose key this fake does not know: its tokens are refused.</summary>
+    public sealed class Stranger(string baseUrl)
+    {
+        public string WriteKeyFile(string directory)
+        {
+            using var key = RSA.Create(2048);
+            var path = Path.Combine(directory, "stranger.json");
+            File.WriteAllText(path, $$"""
+                {"type": "service_account", "project_id": "my-project", "private_key_id": "other", "client_email": "{{ServiceAccount}}",
+                 "client_id": "1", "token_uri": "{{baseUrl}}token", "private_key": {{JsonSerializer.Serialize(key.ExportPkcs8PrivateKeyPem() + "\n")}}}
+                """);
+            return path;
+        }
     }
 
     public async ValueTask DisposeAsync()

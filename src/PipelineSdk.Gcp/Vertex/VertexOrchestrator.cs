@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Gcp.Auth;
+using PipelineSdk.Model;
+using PipelineSdk.Orchestration;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store;
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Gcp.Vertex;
+
+/// <summary>
+/// Runs a pipeline on Vertex AI Pipelines: publishes the program as an image, fills it into the spec,
+/// submits a PipelineJob with a deterministic id (a retried create adopts the job instead of making a
+/// second one), prints the console link, and — when synchronous — follows the run, printing each task's
+/// state changes and, on failure, each failed task's error and a Cloud Logging link. The run, its remote
+/// id and link, its end state and each task's outputs are recorded in the store like a local run.
+/// </summary>
+public sealed class VertexOrchestrator(Component component, IProgramImageSource images, GoogleAuth auth) : IRemoteOrchestrator
+{
+    /// <summary>The orchestrator flavor.</summary>
+    public const string Flavor = "vertex";
+
+    /// <summary>Stands for the program's image in generated specs.</summary>
+    public const string ImagePlaceholder = "{{pipelinesdk.image}}";
+
+    /// <summary>Environment variable with the first polling interval in milliseconds (default 2000).</summary>
+    public const string PollIntervalVariable = "PIPELINES_VERTEX_POLL_MS";
+
+    private static readonly HashSet<string> EndStates = ["PIPELINE_STATE_SUCCEEDED", "PIPELINE_STATE_FAILED", "PIPELINE_STATE_CANCELLED"];
+
+    /// <inheritdoc />
+    public async Task<PipelineRunResult> RunAsync(RemoteRun run, CancellationToken cancellationToken)
+    {
+        var output = run.Options.Output ?? Console.Out;
+        var settings = await SecretReference.ResolveAsync(component.Settings, run.Secrets, cancellationToken).ConfigureAwait(false);
+        string Setting(string name) => settings.GetValueOrDefault(name) ?? component.Definition.Settings.First(s => s.Name == name).Default ?? "";
+        var project = Setting("project");
+        var location = Setting("location");
+        var client = new VertexClient(project, location, auth);
+        var parameters = ParameterValues.Resolve(run.Pipeline, run.Parameters);
+        var registry = run.Stack.Get(ComponentType.ContainerRegistry)?.Setting("uri")
+            ?? throw new StackException($"stack '{run.Stack.Name}' has no container registry for the program's image; add one with `pipelines stack update {run.Stack.Name} -c NAME`");
+        var pipelineRoot = run.Stack.ArtifactStore.Setting("path")
+            ?? throw new StackException($"the artifact store of stack '{run.Stack.Name}' has no path");
+
+        var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
+        var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow);
+        var job = new PipelineJob
+        {
+            DisplayName = run.Pipeline.Name,
+            PipelineSpec = SpecWithImage(run.Pipeline.SpecJson, image),
+            RuntimeConfig = new RuntimeConfig
+            {
+                GcsOutputDirectory = pipelineRoot,
+                ParameterValues = run.Pipeline.Parameters.ToDictionary(p => p.Name, p => JsonValue(p.Codec, parameters[p.Name])),
+                FailurePolicy = Setting("failure_policy") == "fast" ? "PIPELINE_FAILURE_POLICY_FAIL_FAST" : "PIPELINE_FAILURE_POLICY_FAIL_SLOW",
+            },
+            ServiceAccount = NullIfEmpty(Setting("workload_service_account")),
+            Network = NullIfEmpty(Setting("network")),
+            EncryptionSpec = NullIfEmpty(Setting("encryption_key")) is { } key ? new EncryptionSpec { KmsKeyName = key } : null,
+            Labels = Labels(Setting("labels")),
+        };
+
+        var (created, adopted) = await client.CreatePipelineJobAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+        var link = $"https://console.cloud.google.com/vertex-ai/locations/{location}/pipelines/runs/{jobId}?project={project}";
+        output.WriteLine(adopted ? $"Pipeline job {jobId} already existed (a retried submission); following it." : $"Submitted pipeline job {jobId} to Vertex AI ({location}).");
+        output.WriteLine($"View it in the console: {link}");
+
+        var startedAt = created.CreateTime ?? DateTimeOffset.UtcNow;
+        if (run.Store.GetRun(jobId) is null)
+        {
+            run.Store.CreateRun(jobId, run.Pipeline.Name, startedAt, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name);
+        }
+
+        run.Store.SetRunRemote(jobId, created.Name ?? jobId, link);
+        if (Setting("synchronous") == "false")
+        {
+            output.WriteLine($"Not waiting (synchronous=false); follow it with the link above or `pipelines runs show {jobId}`.");
+            return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Running, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
+        }
+
+        PipelineJob finished;
+        try
+        {
+            finished = await FollowAsync(client, jobId, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false);
+            run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "stopped following the run");
+            throw;
+        }
+
+        return Record(run, finished, jobId, project, pipelineRoot, output);
+    }
+
+    /// <summary>A job id Vertex accepts (<c>[a-z0-9][a-z0-9-]*</c>, at most 128), made from the pipeline name and the UTC time.</summary>
+    public static string JobId(string pipelineName, DateTimeOffset time)
+    {
+        var stamp = time.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        var name = pipelineName.Length > 113 ? pipelineName[..113].TrimEnd('-') : pipelineName;
+        return $"{name}-{stamp}";
+    }
+
+    /// <summary>The spec with the program's image in every executor that uses the placeholder.</summary>
+    public static JsonElement SpecWithImage(string specJson, string image) =>
+        JsonDocument.Parse(specJson.Replace($"\"{ImagePlaceholder}\"", JsonSerializer.Serialize(image, VertexJson.Default.String), StringComparison.Ordinal)).RootElement.Clone();
+
+    private async Task<PipelineJob> FollowAsync(VertexClient client, string jobId, TextWriter output, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(PollIntervalVariable), out var ms) ? ms : 2000);
+        var maximum = TimeSpan.FromTicks(interval.Ticks * 15);
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? jobState = null;
+        while (true)
+        {
+            var job = await client.GetPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (job.State != jobState)
+            {
+                output.WriteLine($"{Now()} job {Short(job.State)}");
+                jobState = job.State;
+            }
+
+            foreach (var task in job.JobDetail?.TaskDetails ?? [])
+            {
+                if (task.TaskName is null || task.State is null || (states.TryGetValue(task.TaskName, out var seen) && seen == task.State))
+                {
+                    continue;
+                }
+
+                output.WriteLine($"{Now()} {task.TaskName}: {(states.TryGetValue(task.TaskName, out var before) ? before + " → " : "")}{task.State}");
+                states[task.TaskName] = task.State;
+            }
+
+            if (job.State is not null && EndStates.Contains(job.State))
+            {
+                return job;
+            }
+
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            interval = TimeSpan.FromTicks(Math.Min(maximum.Ticks, (long)(interval.Ticks * 1.5)));
+        }
+    }
+
+    private static async Task OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
+    {
+        if (Console.IsInputRedirected)
+        {
+            output.WriteLine($"Stopped following {jobId}; it keeps running on Vertex AI. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
+            return;
+        }
+
+        output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [y/N] ");
+        if (Console.ReadLine()?.Trim().StartsWith('y') == true)
+        {
+            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+            output.WriteLine("Asked Vertex AI to cancel it.");
+        }
+        else
+        {
+            output.WriteLine("It keeps running on Vertex AI.");
+        }
+    }
+
+    private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output)
+    {
+        var artifacts = new LocalArtifactStore(Path.Combine(run.StoreDirectory, "artifacts"));
+        var details = (job.JobDetail?.TaskDetails ?? []).Where(t => t.TaskName is not null).GroupBy(t => t.TaskName!).ToDictionary(g => g.Key, g => g.Last());
+        var steps = new List<StepRunResult>();
+        foreach (var task in run.Pipeline.Tasks)
+        {
+            steps.Add(RecordTask(run, artifacts, jobId, task, details.GetValueOrDefault(task.Key)));
+        }
+
+        var status = job.State switch
+        {
+            "PIPELINE_STATE_SUCCEEDED" => RunStatus.Completed,
+            "PIPELINE_STATE_CANCELLED" => RunStatus.Cancelled,
+            _ => RunStatus.Failed,
+        };
+        run.Store.EndRun(jobId, status, job.EndTime ?? DateTimeOffset.UtcNow, status == RunStatus.Completed ? null : job.Error?.Message ?? Short(job.State));
+        if (status == RunStatus.Failed)
+        {
+            foreach (var failed in details.Values.Where(t => t.State == "FAILED" && run.Pipeline.FindTask(t.TaskName!) is not null))
+            {
+                output.WriteLine($"Task {failed.TaskName} failed: {failed.Error?.Message ?? "no message"}");
+            }
+
+            output.WriteLine($"Logs: https://console.cloud.google.com/logs/query;query={Uri.EscapeDataString($"resource.type=\"aiplatform.googleapis.com/PipelineJob\" resource.labels.pipeline_job_id=\"{jobId}\"")}?project={project}");
+        }
+
+        var duration = (job.EndTime ?? DateTimeOffset.UtcNow) - (job.StartTime ?? job.CreateTime ?? DateTimeOffset.UtcNow);
+        return new PipelineRunResult(jobId, run.Pipeline.Name, status, duration < TimeSpan.Zero ? TimeSpan.Zero : duration, run.StoreDirectory, pipelineRoot, steps);
+    }
+
+    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail)
+    {
+        var status = detail?.State switch
+        {
+            "SUCCEEDED" => StepStatus.Completed,
+            "SKIPPED" when detail.Execution?.State == "CACHED" => StepStatus.Cached,
+            "FAILED" => StepStatus.Failed,
+            _ => StepStatus.NotRun,
+        };
+        if (status == StepStatus.NotRun)
+        {
+            var reason = detail?.State is { } state ? $"Vertex AI: {state}" : "Vertex AI did not run it";
+            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn);
+            return new StepRunResult(task.Key, task.Step.Name, StepStatus.NotRun, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
+        }
+
+        var stepRunId = run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail!.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var produced = new List<NewArtifact>();
+        string? error = status == StepStatus.Failed ? detail.Error?.Message ?? "failed on Vertex AI" : null;
+        if (status != StepStatus.Failed)
+        {
+            foreach (var port in task.Step.Outputs)
+            {
+                if (port.Codec is ParameterCodec parameter && detail.Execution?.Metadata?.TryGetValue("output:" + port.Name, out var value) == true)
+                {
+                    // Output parameters live in Vertex's metadata; keep a copy so runs show and the cache explain them like local ones.
+                    values[port.Name] = parameter.ReadJson(value);
+                    var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
+                    produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash));
+                }
+                else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault()?.Uri is { } uri)
+                {
+                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, ""));
+                }
+            }
+        }
+
+        var recorded = run.Store.FinishStepRun(stepRunId, status, detail.EndTime ?? DateTimeOffset.UtcNow, error, [], produced);
+        var duration = detail.EndTime - detail.StartTime;
+        return new StepRunResult(task.Key, task.Step.Name, status, duration, values, recorded, error, null);
+    }
+
+    private static JsonElement JsonValue(ValueCodec codec, object? value)
+    {
+        using var document = JsonDocument.Parse(codec.ToBytes(value));
+        return document.RootElement.Clone();
+    }
+
+    private static Dictionary<string, string> Labels(string setting)
+    {
+        var labels = Flavors.ParseMap(setting) ?? [];
+        labels["pipelinesdk"] = "true";
+        return labels;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static string Short(string? state) => state?.Replace("PIPELINE_STATE_", "", StringComparison.Ordinal) ?? "UNKNOWN";
+
+    private static string Now() => DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where the Vertex orchestrator gets the image that holds the program.</summary>
+public interface IProgramImageSource
+{
+    /// <summary>Returns a pullable image reference for this program in <paramref name="registryUri"/>, publishing it if needed.</summary>
+    Task<string> GetImageAsync(string registryUri, TextWriter output, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Uses the image named by <c>PIPELINES_IMAGE</c> when set (an image built elsewhere, e.g. by CI), else
+/// publishes the running program's project with the .NET SDK's container support.
+/// </summary>
+public sealed class ProgramImageSource : IProgramImageSource
+{
+    /// <summary>Environment variable naming a prebuilt image to use instead of publishing.</summary>
+    public const string ImageVariable = "PIPELINES_IMAGE";
+
+    /// <inheritdoc />
+    public Task<string> GetImageAsync(string registryUri, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } image)
+        {
+            output.WriteLine($"Using image {image} ({ImageVariable}).");
+            return Task.FromResult(image);
+        }
+
+        var project = ProjectPath();
+        throw new StackException($"publishing {Path.GetFileName(project)} as an image is not available in this build; set {ImageVariable} to an image of this program in {registryUri}");
+    }
+
+    /// <summary>The program's project file, recorded in its assembly by the PipelineSdk build targets.</summary>
+    public static string ProjectPath() =>
+        Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PipelineSdk.ProjectPath")?.Value
+        ?? throw new StackException("this program does not know its project file (build it with the PipelineSdk package's targets)");
+}

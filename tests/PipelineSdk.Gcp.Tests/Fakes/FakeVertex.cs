@@ -1,0 +1,479 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PipelineSdk.Generators.Tests.Infrastructure;
+
+namespace PipelineSdk.Gcp.Tests.Fakes;
+
+/// <summary>
+/// Vertex AI's pipelineJobs REST API on 127.0.0.1, strict like the service: it needs the bearer token
+/// <see cref="FakeGoogle"/> issued, a valid job id, a PipelineSpec 2.1.0 that holds together (structural
+/// check) with real images, parameter values that match the root input definitions, and valid labels and
+/// service account. It then runs the job as Vertex does: each task in dependency order, by starting the
+/// executor's command with the ExecutorInput it builds, `/app` mapped to <see cref="AppDirectory"/> and
+/// Cloud Storage mounted at /gcs (a temp folder); output parameters go to the execution metadata.
+/// Faults can be injected per request.
+/// </summary>
+internal sealed partial class FakeVertex : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly FakeGoogle _google;
+    private readonly ConcurrentDictionary<string, Job> _jobs = new();
+    private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _faults = new();
+
+    private FakeVertex(WebApplication app, FakeGoogle google, string appDirectory, string gcsRoot)
+    {
+        _app = app;
+        _google = google;
+        AppDirectory = appDirectory;
+        GcsRoot = gcsRoot;
+    }
+
+    /// <summary>What the container's /app holds: the program's files.</summary>
+    public string AppDirectory { get; set; }
+
+    /// <summary>The folder that stands in for Cloud Storage (mounted at /gcs in the tasks).</summary>
+    public string GcsRoot { get; }
+
+    public string BaseUrl { get; private set; } = "";
+
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public IReadOnlyCollection<string> JobIds => [.. _jobs.Keys];
+
+    /// <summary>The body a job was created with.</summary>
+    public JsonNode CreatedBody(string jobId) => _jobs[jobId].Body;
+
+    public static async Task<FakeVertex> StartAsync(FakeGoogle google, string appDirectory, string gcsRoot)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeVertex(app, google, appDirectory, gcsRoot);
+        fake.Map(app);
+        await app.StartAsync();
+        fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/') + "/";
+        return fake;
+    }
+
+    /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> before doing anything.</summary>
+    public void FailNext(int count, int status)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _faults.Enqueue(async context =>
+            {
+                await Error(status, status == 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", "Injected fault.").ExecuteAsync(context);
+                return true;
+            });
+        }
+    }
+
+    /// <summary>Lets the next request do its work, then drops the connection before the answer reaches the client.</summary>
+    public void DropNextAnswer() => _faults.Enqueue(async context =>
+    {
+        context.Items["drop"] = true;
+        await Task.CompletedTask;
+        return false;
+    });
+
+    /// <summary>Delays the next request.</summary>
+    public void DelayNext(TimeSpan delay) => _faults.Enqueue(async _ =>
+    {
+        await Task.Delay(delay);
+        return false;
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var job in _jobs.Values)
+        {
+            job.Cancel.Cancel();
+            await job.Runner.ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            if (_faults.TryDequeue(out var fault) && await fault(context))
+            {
+                return;
+            }
+
+            if (!_google.IsAuthorized(context.Request.Headers.Authorization.ToString()))
+            {
+                await Error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+            if (context.Items.ContainsKey("drop"))
+            {
+                context.Abort();
+            }
+        });
+        app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs", Create);
+        app.MapGet("/v1/projects/{project}/locations/{location}/pipelineJobs/{job}", Get);
+        app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs/{jobAndVerb}", Cancel);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,127}$")]
+    private static partial Regex JobIdPattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,62}$")]
+    private static partial Regex LabelKeyPattern();
+
+    [GeneratedRegex("^[a-z0-9_-]{0,63}$")]
+    private static partial Regex LabelValuePattern();
+
+    private async Task<IResult> Create(HttpContext context, string project, string location)
+    {
+        var id = context.Request.Query["pipelineJobId"].ToString();
+        if (!JobIdPattern().IsMatch(id))
+        {
+            return Error(400, "INVALID_ARGUMENT", $"Invalid pipeline job id: {id}");
+        }
+
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!;
+        if (Problem(body) is { } problem)
+        {
+            return Error(400, "INVALID_ARGUMENT", problem);
+        }
+
+        var name = $"projects/{project}/locations/{location}/pipelineJobs/{id}";
+        var job = new Job(name, id, body);
+        if (!_jobs.TryAdd(id, job))
+        {
+            return Error(409, "ALREADY_EXISTS", $"PipelineJob {name} already exists.");
+        }
+
+        job.Runner = Task.Run(() => RunAsync(job));
+        return Results.Text(job.ToJson(), "application/json");
+    }
+
+    private IResult Get(string project, string location, string job) =>
+        _jobs.TryGetValue(job, out var found)
+            ? Results.Text(found.ToJson(), "application/json")
+            : Error(404, "NOT_FOUND", $"PipelineJob projects/{project}/locations/{location}/pipelineJobs/{job} not found.");
+
+    private IResult Cancel(string jobAndVerb)
+    {
+        var id = jobAndVerb.EndsWith(":cancel", StringComparison.Ordinal) ? jobAndVerb[..^":cancel".Length] : null;
+        if (id is null || !_jobs.TryGetValue(id, out var job))
+        {
+            return Error(404, "NOT_FOUND", "Not found.");
+        }
+
+        job.Cancel.Cancel();
+        return Results.Text("{}", "application/json");
+    }
+
+    /// <summary>What the real API would reject in a create body, or null.</summary>
+    private static string? Problem(JsonNode body)
+    {
+        if (body["displayName"]?.GetValue<string>() is not { Length: > 0 })
+        {
+            return "displayName is required.";
+        }
+
+        if (body["pipelineSpec"] is not JsonObject spec || spec["schemaVersion"]?.GetValue<string>() != "2.1.0")
+        {
+            return "pipelineSpec must be a PipelineSpec with schemaVersion 2.1.0.";
+        }
+
+        var specJson = spec.ToJsonString();
+        if (SpecChecker.Check(specJson) is { Count: > 0 } errors)
+        {
+            return "Invalid pipelineSpec: " + errors[0];
+        }
+
+        foreach (var executor in spec["deploymentSpec"]!["executors"]!.AsObject())
+        {
+            var image = executor.Value!["container"]!["image"]!.GetValue<string>();
+            if (image.Contains("{{", StringComparison.Ordinal) || !image.Contains('/', StringComparison.Ordinal))
+            {
+                return $"Invalid container image '{image}' in executor {executor.Key}.";
+            }
+        }
+
+        var runtime = body["runtimeConfig"];
+        if (runtime?["gcsOutputDirectory"]?.GetValue<string>() is not { } root || !root.StartsWith("gs://", StringComparison.Ordinal))
+        {
+            return "runtimeConfig.gcsOutputDirectory must be a gs:// path.";
+        }
+
+        var definitions = spec["root"]?["inputDefinitions"]?["parameters"]?.AsObject() ?? [];
+        var values = runtime["parameterValues"]?.AsObject() ?? [];
+        foreach (var value in values)
+        {
+            if (!definitions.ContainsKey(value.Key))
+            {
+                return $"The pipeline parameter {value.Key} is not found in the pipeline job input definitions.";
+            }
+        }
+
+        foreach (var definition in definitions)
+        {
+            var optional = definition.Value!["isOptional"]?.GetValue<bool>() == true;
+            if (!values.ContainsKey(definition.Key) && !optional)
+            {
+                return $"The pipeline parameter {definition.Key} is required but missing.";
+            }
+        }
+
+        if (body["serviceAccount"]?.GetValue<string>() is { } account && !account.Contains('@', StringComparison.Ordinal))
+        {
+            return $"Invalid service account {account}.";
+        }
+
+        foreach (var label in body["labels"]?.AsObject() ?? [])
+        {
+            if (!LabelKeyPattern().IsMatch(label.Key) || !LabelValuePattern().IsMatch(label.Value!.GetValue<string>()))
+            {
+                return $"Invalid label {label.Key}={label.Value}.";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RunAsync(Job job)
+    {
+        job.Set("PIPELINE_STATE_RUNNING");
+        var spec = job.Body["pipelineSpec"]!;
+        var root = job.Body["runtimeConfig"]!["gcsOutputDirectory"]!.GetValue<string>().TrimEnd('/');
+        var failFast = job.Body["runtimeConfig"]!["failurePolicy"]?.GetValue<string>() == "PIPELINE_FAILURE_POLICY_FAIL_FAST";
+        var tasks = spec["root"]!["dag"]!["tasks"]!.AsObject();
+        var finished = new Dictionary<string, string>();
+        var failed = false;
+        job.AddTask(spec["pipelineInfo"]!["name"]!.GetValue<string>(), "RUNNING");
+        foreach (var name in tasks.Select(t => t.Key))
+        {
+            job.AddTask(name, "PENDING");
+        }
+
+        while (finished.Count < tasks.Count)
+        {
+            var ready = tasks.Where(t => !finished.ContainsKey(t.Key) && Dependencies(t.Value!).All(finished.ContainsKey)).ToList();
+            foreach (var (name, task) in ready)
+            {
+                if (job.Cancel.IsCancellationRequested || (failFast && failed))
+                {
+                    finished[name] = job.Finish(name, "CANCELLED", null);
+                    continue;
+                }
+
+                if (Dependencies(task!).Any(d => finished[d] != "SUCCEEDED"))
+                {
+                    finished[name] = job.Finish(name, "NOT_TRIGGERED", null);
+                    continue;
+                }
+
+                finished[name] = await ExecuteAsync(job, spec, root, name, task!);
+                failed |= finished[name] == "FAILED";
+            }
+        }
+
+        var end = job.Cancel.IsCancellationRequested ? "PIPELINE_STATE_CANCELLED" : failed ? "PIPELINE_STATE_FAILED" : "PIPELINE_STATE_SUCCEEDED";
+        job.Finish(spec["pipelineInfo"]!["name"]!.GetValue<string>(), end == "PIPELINE_STATE_SUCCEEDED" ? "SUCCEEDED" : "FAILED", null);
+        job.Set(end, failed ? "Some tasks failed." : null);
+    }
+
+    private async Task<string> ExecuteAsync(Job job, JsonNode spec, string root, string name, JsonNode task)
+    {
+        job.Start(name);
+        var component = spec["components"]![task["componentRef"]!["name"]!.GetValue<string>()]!;
+        var container = spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["container"]!;
+        var taskRoot = $"/gcs/{root["gs://".Length..]}/{job.Id}/{name}";
+        var input = new JsonObject
+        {
+            ["inputs"] = new JsonObject { ["parameterValues"] = InputValues(job, spec, task) },
+            ["outputs"] = new JsonObject
+            {
+                ["parameters"] = new JsonObject((component["outputDefinitions"]?["parameters"]?.AsObject() ?? [])
+                    .Select(p => KeyValuePair.Create(p.Key, (JsonNode?)new JsonObject { ["outputFile"] = $"{taskRoot}/outputs/{p.Key}" }))),
+                ["outputFile"] = $"{taskRoot}/executor_output.json",
+            },
+        };
+        var inputJson = input.ToJsonString();
+        var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? []).Select(a => a!.GetValue<string>().Replace("{{$}}", inputJson, StringComparison.Ordinal))
+            .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(AppDirectory, a["/app/".Length..]) : a).ToList();
+
+        var start = new ProcessStartInfo(commandLine[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in commandLine.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PIPELINES_GCS_MOUNT"] = GcsRoot;
+        using var process = Process.Start(start)!;
+        var log = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        job.Logs[name] = log;
+        var localRoot = Path.Combine(GcsRoot, taskRoot["/gcs/".Length..]);
+        if (process.ExitCode != 0)
+        {
+            var errorFile = Path.Combine(localRoot, "executor_error.json");
+            var message = File.Exists(errorFile) ? JsonNode.Parse(File.ReadAllText(errorFile))!["error"]!.GetValue<string>() : log;
+            return job.Finish(name, "FAILED", $"The replica workerpool0-0 exited with a non-zero status of {process.ExitCode}. Error: {message}");
+        }
+
+        var output = JsonNode.Parse(File.ReadAllText(Path.Combine(localRoot, "executor_output.json")))!;
+        foreach (var value in output["parameterValues"]?.AsObject() ?? [])
+        {
+            job.Outputs[(name, value.Key)] = value.Value!.DeepClone();
+        }
+
+        return job.Finish(name, "SUCCEEDED", null);
+    }
+
+    private static JsonObject InputValues(Job job, JsonNode spec, JsonNode task)
+    {
+        var values = new JsonObject();
+        foreach (var (input, binding) in task["inputs"]?["parameters"]?.AsObject() ?? [])
+        {
+            values[input] = binding!["taskOutputParameter"] is { } producer
+                ? job.Outputs[(producer["producerTask"]!.GetValue<string>(), producer["outputParameterKey"]!.GetValue<string>())].DeepClone()
+                : binding["componentInputParameter"] is { } parameter
+                    ? (job.Body["runtimeConfig"]!["parameterValues"]?[parameter.GetValue<string>()]
+                        ?? spec["root"]!["inputDefinitions"]!["parameters"]![parameter.GetValue<string>()]!["defaultValue"])!.DeepClone()
+                    : binding["runtimeValue"]!["constant"]!.DeepClone();
+        }
+
+        return values;
+    }
+
+    private static IEnumerable<string> Dependencies(JsonNode task) =>
+        task["dependentTasks"]?.AsArray().Select(d => d!.GetValue<string>()) ?? [];
+
+    private static IResult Error(int code, string status, string message) =>
+        Results.Text(new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message, ["status"] = status } }.ToJsonString(), "application/json", Encoding.UTF8, code);
+
+    private sealed class Job(string name, string id, JsonNode body)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<JsonObject> _tasks = [];
+        private string _state = "PIPELINE_STATE_PENDING";
+        private string? _error;
+        private DateTimeOffset? _start;
+        private DateTimeOffset? _end;
+
+        public string Id { get; } = id;
+
+        public JsonNode Body { get; } = body;
+
+        public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
+
+        public CancellationTokenSource Cancel { get; } = new();
+
+        public Task Runner { get; set; } = Task.CompletedTask;
+
+        public ConcurrentDictionary<(string Task, string Output), JsonNode> Outputs { get; } = new();
+
+        public ConcurrentDictionary<string, string> Logs { get; } = new();
+
+        public void Set(string state, string? error = null)
+        {
+            lock (_gate)
+            {
+                _state = state;
+                _error = error;
+                _start ??= DateTimeOffset.UtcNow;
+                if (state is "PIPELINE_STATE_SUCCEEDED" or "PIPELINE_STATE_FAILED" or "PIPELINE_STATE_CANCELLED")
+                {
+                    _end = DateTimeOffset.UtcNow;
+                }
+            }
+        }
+
+        public void AddTask(string task, string state)
+        {
+            lock (_gate)
+            {
+                _tasks.Add(new JsonObject { ["taskId"] = (_tasks.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ["taskName"] = task, ["state"] = state });
+            }
+        }
+
+        public void Start(string task)
+        {
+            lock (_gate)
+            {
+                var detail = _tasks.Single(t => t["taskName"]!.GetValue<string>() == task);
+                detail["state"] = "RUNNING";
+                detail["startTime"] = DateTimeOffset.UtcNow.ToString("O");
+            }
+        }
+
+        public string Finish(string task, string state, string? error)
+        {
+            lock (_gate)
+            {
+                var detail = _tasks.Single(t => t["taskName"]!.GetValue<string>() == task);
+                detail["state"] = state;
+                detail["endTime"] = DateTimeOffset.UtcNow.ToString("O");
+                if (error is not null)
+                {
+                    detail["error"] = new JsonObject { ["code"] = 9, ["message"] = error };
+                }
+
+                var metadata = new JsonObject();
+                foreach (var ((owner, output), value) in Outputs.Where(o => o.Key.Task == task))
+                {
+                    metadata["output:" + output] = value.DeepClone();
+                }
+
+                detail["execution"] = new JsonObject { ["state"] = state == "SUCCEEDED" ? "COMPLETE" : state, ["metadata"] = metadata };
+                return state;
+            }
+        }
+
+        public string ToJson()
+        {
+            lock (_gate)
+            {
+                var job = new JsonObject
+                {
+                    ["name"] = name,
+                    ["displayName"] = Body["displayName"]!.DeepClone(),
+                    ["state"] = _state,
+                    ["createTime"] = Created.ToString("O"),
+                    ["pipelineSpec"] = Body["pipelineSpec"]!.DeepClone(),
+                    ["runtimeConfig"] = Body["runtimeConfig"]!.DeepClone(),
+                    ["jobDetail"] = new JsonObject { ["taskDetails"] = new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
+                };
+                if (_start is { } start)
+                {
+                    job["startTime"] = start.ToString("O");
+                }
+
+                if (_end is { } end)
+                {
+                    job["endTime"] = end.ToString("O");
+                }
+
+                if (_error is not null)
+                {
+                    job["error"] = new JsonObject { ["code"] = 9, ["message"] = _error };
+                }
+
+                return job.ToJsonString();
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Reflection;
+using PipelineSdk.Gcp.Tests.Fakes;
+using PipelineSdk.Gcp.Vertex;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Gcp.Tests;
+
+/// <summary>
+/// Example programs, unchanged, run on a Vertex stack: they submit to the fake Vertex AI (which runs each
+/// task through the executor contract), follow the job and record it in the store.
+/// </summary>
+public class VertexOrchestratorTests
+{
+    private const string Image = "127.0.0.1:5000/pipelines/app:test";
+
+    private FakeGoogle _google = null!;
+    private FakeVertex _vertex = null!;
+    private string _directory = null!;
+    private Dictionary<string, string> _environment = null!;
+
+    private string Store => Path.Combine(_directory, "store");
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _directory = Directory.CreateTempSubdirectory("psdk-vertex-").FullName;
+        _google = await FakeGoogle.StartAsync();
+        _vertex = await FakeVertex.StartAsync(_google, Example("QuickStart"), Path.Combine(_directory, "gcs"));
+        _environment = new Dictionary<string, string>
+        {
+            ["PIPELINES_HOME"] = Store,
+            ["PIPELINES_STACK"] = "",
+            ["HOME"] = _directory,
+            ["GOOGLE_APPLICATION_CREDENTIALS"] = _google.WriteKeyFile(_directory),
+            [VertexClient.EndpointVariable] = _vertex.BaseUrl,
+            [VertexClient.RetryDelayVariable] = "20",
+            [VertexOrchestrator.PollIntervalVariable] = "50",
+            [ProgramImageSource.ImageVariable] = Image,
+        };
+        using var store = MetadataStore.Open(Store);
+        store.RegisterComponent(new Component(ComponentType.ArtifactStore, "gcs", "gcp", new Dictionary<string, string> { ["path"] = "gs://test-bucket/root" }));
+        store.RegisterComponent(new Component(ComponentType.ContainerRegistry, "registry", "default", new Dictionary<string, string> { ["uri"] = "127.0.0.1:5000/pipelines" }));
+        store.RegisterComponent(new Component(ComponentType.Orchestrator, "vertex", "vertex", new Dictionary<string, string>
+        {
+            ["project"] = "my-project", ["location"] = "europe-west1", ["workload_service_account"] = FakeGoogle.ServiceAccount, ["labels"] = "team=ml",
+        }));
+        store.RegisterStack("vertex_stack", new Dictionary<ComponentType, string> { [ComponentType.ArtifactStore] = "gcs", [ComponentType.ContainerRegistry] = "registry", [ComponentType.Orchestrator] = "vertex" });
+        store.SetActiveStack("vertex_stack");
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _vertex.DisposeAsync();
+        await _google.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Test]
+    public async Task QuickStart_runs_on_Vertex_prints_the_link_follows_the_tasks_and_records_the_run()
+    {
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var jobId = _vertex.JobIds.Single();
+        Assert.That(jobId, Does.Match("^vertex-example-pipeline-[0-9]{14}$"));
+        Assert.That(result.Output, Does.Contain($"Submitted pipeline job {jobId} to Vertex AI (europe-west1).")
+            .And.Contain($"https://console.cloud.google.com/vertex-ai/locations/europe-west1/pipelines/runs/{jobId}?project=my-project")
+            .And.Contain("subtract-numbers: PENDING → RUNNING").And.Contain("job SUCCEEDED"));
+
+        var body = _vertex.CreatedBody(jobId);
+        Assert.That(body["serviceAccount"]!.GetValue<string>(), Is.EqualTo(FakeGoogle.ServiceAccount));
+        Assert.That(body["runtimeConfig"]!["gcsOutputDirectory"]!.GetValue<string>(), Is.EqualTo("gs://test-bucket/root"));
+        Assert.That(body["labels"]!["team"]!.GetValue<string>(), Is.EqualTo("ml"));
+        Assert.That(body["pipelineSpec"]!["deploymentSpec"]!["executors"]!.AsObject().Select(e => e.Value!["container"]!["image"]!.GetValue<string>()), Is.All.EqualTo(Image));
+
+        using var store = MetadataStore.Open(Store);
+        var run = store.GetRun(jobId)!;
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        Assert.That(run.Orchestrator, Is.EqualTo("vertex"));
+        Assert.That(run.Stack, Is.EqualTo("vertex_stack"));
+        Assert.That(run.RemoteId, Is.EqualTo($"projects/my-project/locations/europe-west1/pipelineJobs/{jobId}"));
+        var outputs = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey, s => int.Parse(File.ReadAllText(Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(s.Id)["Output"].Uri)), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(outputs["get-first-num"], Is.EqualTo(10));
+        Assert.That(outputs["subtract-numbers"], Is.EqualTo(10 - outputs["get-random-int"]));
+    }
+
+    [Test]
+    public async Task Parameters_and_their_defaults_reach_the_job()
+    {
+        _vertex.AppDirectory = Example("LinearRegression");
+
+        var result = await Run("LinearRegression", "--param", "epochs=50");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var values = _vertex.CreatedBody(_vertex.JobIds.Single())["runtimeConfig"]!["parameterValues"]!;
+        Assert.That(values["epochs"]!.GetValue<int>(), Is.EqualTo(50));
+        Assert.That(values["learningRate"]!.GetValue<double>(), Is.EqualTo(0.5));
+        Assert.That(result.Output, Does.Contain("Output = \"y = 2.9"));
+    }
+
+    [Test]
+    public async Task A_failed_task_is_shown_with_its_error_and_the_logs_link_and_the_exit_code_says_so()
+    {
+        _vertex.AppDirectory = Example("LinearRegression");
+
+        var result = await Run("LinearRegression", "--param", "testFraction=2");
+
+        Assert.That(result.Exit, Is.EqualTo(1));
+        Assert.That(result.Output, Does.Contain("Task split failed: The replica workerpool0-0 exited with a non-zero status of 1. Error: ArgumentOutOfRangeException: must be between 0 and 1")
+            .And.Contain("Logs: https://console.cloud.google.com/logs/query;query=").And.Contain("project=my-project"));
+        using var store = MetadataStore.Open(Store);
+        var steps = store.GetStepRuns(_vertex.JobIds.Single()).ToDictionary(s => s.TaskKey);
+        Assert.That(store.GetRun(_vertex.JobIds.Single())!.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(steps["split"].Status, Is.EqualTo(StepStatus.Failed));
+        Assert.That(steps["train"].Status, Is.EqualTo(StepStatus.NotRun));
+    }
+
+    [Test]
+    public async Task Throttling_and_outages_are_retried_and_the_job_is_created_once()
+    {
+        _vertex.FailNext(2, 429);
+        _vertex.FailNext(2, 503);
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(_vertex.JobIds, Has.Count.EqualTo(1));
+        Assert.That(_vertex.Requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal) && r.Contains("pipelineJobId", StringComparison.Ordinal)), Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task A_create_whose_answer_is_lost_is_retried_and_adopts_the_job_instead_of_duplicating_it()
+    {
+        _vertex.DropNextAnswer();
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(_vertex.JobIds, Has.Count.EqualTo(1));
+        Assert.That(result.Output, Does.Contain("already existed (a retried submission); following it."));
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.ListRuns(), Has.Count.EqualTo(1), "recorded once");
+    }
+
+    [Test]
+    public async Task Bad_credentials_are_one_line_errors_that_say_what_to_do()
+    {
+        var stranger = new FakeGoogle.Stranger(_google.BaseUrl);
+        _environment["GOOGLE_APPLICATION_CREDENTIALS"] = stranger.WriteKeyFile(_directory);
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(2));
+        Assert.That(result.Error.TrimEnd('\n'), Does.StartWith("error: no usable Google credentials (").And.EndWith("set GOOGLE_APPLICATION_CREDENTIALS to a service account key file"));
+        Assert.That(_vertex.JobIds, Is.Empty);
+    }
+
+    [Test]
+    public async Task Not_waiting_submits_and_returns()
+    {
+        using (var store = MetadataStore.Open(Store))
+        {
+            var vertex = store.GetComponent(ComponentType.Orchestrator, "vertex");
+            store.UpdateComponent(vertex with { Settings = new Dictionary<string, string>(vertex.Settings) { ["synchronous"] = "false" } });
+        }
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain("Not waiting (synchronous=false)").And.Contain("submitted"));
+        Assert.That(_vertex.JobIds, Has.Count.EqualTo(1));
+    }
+
+    private Task<ProcessResult> Run(string example, params string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Path.Combine(Example(example), example + ".dll"), .. args], _environment);
+
+    private static string Example(string name) =>
+        Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"));
+
+    private static string Metadata(string key) =>
+        typeof(VertexOrchestratorTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
