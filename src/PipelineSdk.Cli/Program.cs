@@ -32,6 +32,7 @@ root.Add(StackCommands.Create(cli));
 root.Add(SecretCommands.Create(cli));
 root.Add(RunCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
+root.Add(ScheduleCommands.Create(cli));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -25,9 +25,6 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     /// <summary>The orchestrator flavor.</summary>
     public const string Flavor = "vertex";
 
-    /// <summary>Stands for the program's image in generated specs.</summary>
-    public const string ImagePlaceholder = "{{pipelinesdk.image}}";
-
     /// <summary>Environment variable with the first polling interval in milliseconds (default 2000).</summary>
     public const string PollIntervalVariable = "PIPELINES_VERTEX_POLL_MS";
 
@@ -50,21 +47,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
 
         var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
         var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow);
-        var job = new PipelineJob
-        {
-            DisplayName = run.Pipeline.Name,
-            PipelineSpec = SpecWithImage(run.Pipeline.SpecJson, image),
-            RuntimeConfig = new RuntimeConfig
-            {
-                GcsOutputDirectory = pipelineRoot,
-                ParameterValues = run.Pipeline.Parameters.ToDictionary(p => p.Name, p => JsonValue(p.Codec, parameters[p.Name])),
-                FailurePolicy = Setting("failure_policy") == "fast" ? "PIPELINE_FAILURE_POLICY_FAIL_FAST" : "PIPELINE_FAILURE_POLICY_FAIL_SLOW",
-            },
-            ServiceAccount = NullIfEmpty(Setting("workload_service_account")),
-            Network = NullIfEmpty(Setting("network")),
-            EncryptionSpec = NullIfEmpty(Setting("encryption_key")) is { } key ? new EncryptionSpec { KmsKeyName = key } : null,
-            Labels = Labels(Setting("labels")),
-        };
+        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterJson(run.Pipeline, parameters), Setting);
 
         var (created, adopted) = await client.CreatePipelineJobAsync(jobId, job, cancellationToken).ConfigureAwait(false);
         var link = $"https://console.cloud.google.com/vertex-ai/locations/{location}/pipelines/runs/{jobId}?project={project}";
@@ -107,9 +90,6 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         return $"{name}-{stamp}";
     }
 
-    /// <summary>The spec with the program's image in every executor that uses the placeholder.</summary>
-    public static JsonElement SpecWithImage(string specJson, string image) =>
-        JsonDocument.Parse(specJson.Replace($"\"{ImagePlaceholder}\"", JsonSerializer.Serialize(image, VertexJson.Default.String), StringComparison.Ordinal)).RootElement.Clone();
 
     private async Task<PipelineJob> FollowAsync(VertexClient client, string jobId, TextWriter output, CancellationToken cancellationToken)
     {
@@ -241,20 +221,12 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         return new StepRunResult(task.Key, task.Step.Name, status, duration, values, recorded, error, null);
     }
 
-    private static JsonElement JsonValue(ValueCodec codec, object? value)
-    {
-        using var document = JsonDocument.Parse(codec.ToBytes(value));
-        return document.RootElement.Clone();
-    }
-
-    private static Dictionary<string, string> Labels(string setting)
-    {
-        var labels = Flavors.ParseMap(setting) ?? [];
-        labels["pipelinesdk"] = "true";
-        return labels;
-    }
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+    private static Dictionary<string, JsonElement> ParameterJson(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values) =>
+        pipeline.Parameters.ToDictionary(p => p.Name, p =>
+        {
+            using var document = JsonDocument.Parse(p.Codec.ToBytes(values[p.Name]));
+            return document.RootElement.Clone();
+        });
 
     private static string Short(string? state) => state?.Replace("PIPELINE_STATE_", "", StringComparison.Ordinal) ?? "UNKNOWN";
 

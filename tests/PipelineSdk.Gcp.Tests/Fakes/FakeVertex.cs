@@ -131,6 +131,10 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs", Create);
         app.MapGet("/v1/projects/{project}/locations/{location}/pipelineJobs/{job}", Get);
         app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs/{jobAndVerb}", Cancel);
+        app.MapPost("/v1/projects/{project}/locations/{location}/schedules", CreateSchedule);
+        app.MapGet("/v1/projects/{project}/locations/{location}/schedules", ListSchedules);
+        app.MapPost("/v1/projects/{project}/locations/{location}/schedules/{scheduleAndVerb}", ScheduleVerb);
+        app.MapDelete("/v1/projects/{project}/locations/{location}/schedules/{schedule}", DeleteSchedule);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,127}$")]
@@ -183,6 +187,81 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         job.Cancel.Cancel();
         return Results.Text("{}", "application/json");
     }
+
+    private readonly ConcurrentDictionary<string, JsonObject> _schedules = new();
+    private int _nextSchedule = 1000;
+
+    [GeneratedRegex(@"^(TZ=[A-Za-z_/+-]+ )?[0-9*,/-]+ [0-9*,/-]+ [0-9*,/?LW-]+ [0-9A-Z*,/-]+ [0-9A-Z*,/?L#-]+$")]
+    private static partial Regex CronPattern();
+
+    public IReadOnlyDictionary<string, JsonObject> Schedules => _schedules;
+
+    private async Task<IResult> CreateSchedule(HttpContext context, string project, string location)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        if (body["displayName"]?.GetValue<string>() is not { Length: > 0 })
+        {
+            return Error(400, "INVALID_ARGUMENT", "displayName is required.");
+        }
+
+        if (body["cron"]?.GetValue<string>() is not { } cron || !CronPattern().IsMatch(cron))
+        {
+            return Error(400, "INVALID_ARGUMENT", $"Invalid cron expression: {body["cron"]}.");
+        }
+
+        var request = body["createPipelineJobRequest"];
+        if (request?["parent"]?.GetValue<string>() != $"projects/{project}/locations/{location}" || request["pipelineJob"] is not { } job)
+        {
+            return Error(400, "INVALID_ARGUMENT", "createPipelineJobRequest.parent must be the schedule's parent and pipelineJob is required.");
+        }
+
+        if (Problem(job) is { } problem)
+        {
+            return Error(400, "INVALID_ARGUMENT", problem);
+        }
+
+        var id = Interlocked.Increment(ref _nextSchedule).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        body["name"] = $"projects/{project}/locations/{location}/schedules/{id}";
+        body["state"] = "ACTIVE";
+        body["nextRunTime"] = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+        _schedules[id] = body;
+        return Results.Text(body.ToJsonString(), "application/json");
+    }
+
+    private IResult ListSchedules(HttpContext context)
+    {
+        // Pages of one, so clients must follow nextPageToken.
+        var all = _schedules.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var start = int.TryParse(context.Request.Query["pageToken"], out var token) ? token : 0;
+        var page = new JsonObject { ["schedules"] = new JsonArray([.. all.Skip(start).Take(1).Select(s => s.Value.DeepClone())]) };
+        if (start + 1 < all.Count)
+        {
+            page["nextPageToken"] = (start + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Results.Text(page.ToJsonString(), "application/json");
+    }
+
+    private IResult ScheduleVerb(string scheduleAndVerb)
+    {
+        var (id, verb) = scheduleAndVerb.Split(':') is [var i, var v] ? (i, v) : ("", "");
+        if (!_schedules.TryGetValue(id, out var schedule))
+        {
+            return Error(404, "NOT_FOUND", $"Schedule {id} not found.");
+        }
+
+        var (from, to) = verb switch { "pause" => ("ACTIVE", "PAUSED"), "resume" => ("PAUSED", "ACTIVE"), _ => ("", "") };
+        if (to.Length == 0 || schedule["state"]!.GetValue<string>() != from)
+        {
+            return Error(400, "FAILED_PRECONDITION", $"Schedule {id} is {schedule["state"]} and cannot be {verb}d.");
+        }
+
+        schedule["state"] = to;
+        return Results.Text("{}", "application/json");
+    }
+
+    private IResult DeleteSchedule(string schedule) =>
+        _schedules.TryRemove(schedule, out _) ? Results.Text("{}", "application/json") : Error(404, "NOT_FOUND", $"Schedule {schedule} not found.");
 
     /// <summary>What the real API would reject in a create body, or null.</summary>
     private static string? Problem(JsonNode body)
