@@ -156,24 +156,10 @@ public sealed class GcpSecretsManager : ISecretsManager
             return;
         }
 
-        var message = await ErrorMessageAsync(response).ConfigureAwait(false);
+        var message = await Http.GoogleError.MessageAsync(response).ConfigureAwait(false);
         throw new StackException(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
             ? $"Secret Manager refused to {action} in project {_project} ({(int)response.StatusCode}: {message}); the credentials in use need the Secret Manager Admin role (roles/secretmanager.admin) on the project"
             : $"Secret Manager could not {action} in project {_project} ({(int)response.StatusCode}: {message})");
-    }
-
-    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        try
-        {
-            using var body = JsonDocument.Parse(text);
-            return body.RootElement.GetProperty("error").GetProperty("message").GetString() ?? text;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return text.Length > 200 ? text[..200] : text;
-        }
     }
 
     private static string Json(Action<Utf8JsonWriter> writeProperties)

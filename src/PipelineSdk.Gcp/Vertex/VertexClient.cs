@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using PipelineSdk.Gcp.Auth;
+using PipelineSdk.Gcp.Http;
 using PipelineSdk.Stacks;
 
 namespace PipelineSdk.Gcp.Vertex;
@@ -201,23 +202,5 @@ public sealed class VertexClient
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
             ?? throw new StackException("Vertex AI answered with an empty body");
-    }
-}
-
-/// <summary>Reads the message out of Google's JSON error shape.</summary>
-internal static class GoogleError
-{
-    public static async Task<string> MessageAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        try
-        {
-            using var body = JsonDocument.Parse(text);
-            return body.RootElement.GetProperty("error").GetProperty("message").GetString() ?? text;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return text.Length > 200 ? text[..200] : text;
-        }
     }
 }
