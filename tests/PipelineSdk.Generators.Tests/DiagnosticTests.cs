@@ -175,6 +175,15 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void A_rejected_local_is_reported_once_where_it_is_declared_not_again_where_it_is_used()
+    {
+        var (_, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Header +
+            "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x) => x; [Pipeline] public static void P() { var a = A(); var b = a * 2; var c = 5; B(b); B(c); } }"));
+
+        Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "PSDK0014", "PSDK0006" }), () => string.Join("\n", diagnostics));
+    }
+
+    [Test]
     public void Warnings_and_infos_do_not_stop_generation()
     {
         var (result, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Header +

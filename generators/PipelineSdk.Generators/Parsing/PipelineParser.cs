@@ -38,6 +38,7 @@ internal sealed class PipelineParser
     private readonly List<InvocationExpressionSyntax> _callSyntax = new();
     private readonly Dictionary<ISymbol, LocalBinding> _locals = new(SymbolEqualityComparer.Default);
     private readonly List<(SyntaxToken Identifier, string Step)> _outputLocals = new();
+    private readonly HashSet<ISymbol> _rejectedLocals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IMethodSymbol, StepModel?> _steps = new(SymbolEqualityComparer.Default);
     private bool _unresolved;
     private bool _callsPipeline;
@@ -305,6 +306,12 @@ internal sealed class PipelineParser
             return;
         }
 
+        // The local's uses would only repeat the error reported here.
+        if (_model.GetDeclaredSymbol(variable, _cancellationToken) is { } rejected)
+        {
+            _rejectedLocals.Add(rejected);
+        }
+
         if (RunTimeValueIn(value) is { } used)
         {
             Report(DiagnosticCatalog.RunTimeValueInExpression, value.GetLocation(), _name, used, DescribeUse(value));
@@ -562,6 +569,8 @@ internal sealed class PipelineParser
                 return null;
             case IInvalidOperation:
                 _unresolved = true;
+                return null;
+            case ILocalReferenceOperation rejected when _rejectedLocals.Contains(rejected.Local):
                 return null;
             default:
                 ReportArgument(step, parameter, argument, DescribeValue(value));
