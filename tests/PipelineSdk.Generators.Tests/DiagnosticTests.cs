@@ -184,6 +184,26 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void A_partial_pipeline_is_read_once_from_its_implementing_half()
+    {
+        var (result, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Header + """
+            public static partial class C
+            {
+                [Step] public static int A() => 1;
+                [Pipeline] public static partial void P(int n);
+                public static partial void P(int n) => B(n);
+                [Step] public static int B(int x) => x;
+                public static partial void Q();
+                [Pipeline] public static partial void Q() { A(); }
+            }
+            """));
+
+        Assert.That(diagnostics, Is.Empty);
+        Assert.That(result.GeneratedSources, Has.Length.EqualTo(2));
+        GeneratorHarness.EmitClean(output);
+    }
+
+    [Test]
     public void Warnings_and_infos_do_not_stop_generation()
     {
         var (result, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Header +

@@ -53,14 +53,16 @@ internal static class CrossPipelineChecks
                 "rename that type or move the pipeline to another namespace");
         }
 
-        var byKey = links.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First());
+        // The halves of a partial method share a key; their calls are the method's calls.
+        var callees = links.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.SelectMany(l => l.Calls).Select(c => c.CalleeKey).Distinct().ToList());
+        var displays = links.GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Display);
         foreach (var link in links)
         {
             foreach (var call in link.Calls)
             {
-                if (PathBack(call.CalleeKey, link.Key, byKey) is { } path)
+                if (PathBack(call.CalleeKey, link.Key, callees) is { } path)
                 {
-                    var cycle = string.Join(" → ", new[] { link.Display }.Concat(path.Select(k => byKey[k].Display)));
+                    var cycle = string.Join(" → ", new[] { link.Display }.Concat(path.Select(k => displays[k])));
                     yield return Diagnostic.Create(DiagnosticCatalog.RecursivePipeline, call.Location.ToLocation(), link.Display, call.CalleeDisplay, cycle);
                 }
                 else
@@ -79,7 +81,7 @@ internal static class CrossPipelineChecks
         links.GroupBy(l => l.RunnerClass).Where(g => g.Select(l => l.Key).Distinct().Count() > 1);
 
     /// <summary>The keys on a shortest call path from <paramref name="from"/> back to <paramref name="target"/>, ending with it; null when there is none.</summary>
-    private static List<string>? PathBack(string from, string target, Dictionary<string, PipelineLink> byKey)
+    private static List<string>? PathBack(string from, string target, Dictionary<string, List<string>> callees)
     {
         var previous = new Dictionary<string, string?> { [from] = null };
         var queue = new Queue<string>();
@@ -99,12 +101,12 @@ internal static class CrossPipelineChecks
                 return path;
             }
 
-            if (!byKey.TryGetValue(current, out var link))
+            if (!callees.TryGetValue(current, out var nexts))
             {
                 continue;
             }
 
-            foreach (var next in link.Calls.Select(c => c.CalleeKey))
+            foreach (var next in nexts)
             {
                 if (!previous.ContainsKey(next))
                 {

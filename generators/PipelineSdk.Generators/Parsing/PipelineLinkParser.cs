@@ -39,7 +39,7 @@ internal static class PipelineLinkParser
 
         // The generator's own `Pipelines` classes are not in the compilation it sees, so any type found here is the user's.
         var clashing = containingNamespace?.GetTypeMembers("Pipelines").FirstOrDefault();
-        var calls = PipelineParser.PipelineCallsIn(declaration, context.SemanticModel, cancellationToken)
+        var calls = PipelineParser.PipelineCallsIn(PipelineParser.ImplementingHalf(method, declaration, cancellationToken).Declaration, context.SemanticModel, cancellationToken)
             .Select(c => new PipelineCallLink(PipelineParser.Key(c.Callee), c.Callee.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), SourceSpan.From(c.Call)))
             .ToEquatableArray();
         return new PipelineLink(

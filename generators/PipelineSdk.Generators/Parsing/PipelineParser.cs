@@ -64,6 +64,18 @@ internal sealed class PipelineParser
     /// <summary>Identifies a pipeline method across passes (stable, overload-aware).</summary>
     public static string Key(IMethodSymbol method) => method.OriginalDefinition.ToDisplayString(KeyFormat);
 
+    /// <summary>
+    /// For the declaring half of a partial method, the implementing half when it is in the same file (its body is the
+    /// graph, and one semantic model serves both); otherwise the method as given.
+    /// </summary>
+    public static (IMethodSymbol Method, MethodDeclarationSyntax Declaration) ImplementingHalf(IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken) =>
+        declaration.Body is null && declaration.ExpressionBody is null
+            && method.PartialImplementationPart is { } implementation
+            && implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax body
+            && body.SyntaxTree == declaration.SyntaxTree
+            ? (implementation, body)
+            : (method, declaration);
+
     /// <summary>Calls to <c>[Pipeline]</c> methods anywhere in a pipeline's body; the generator checks them across pipelines.</summary>
     public static List<(IMethodSymbol Callee, InvocationExpressionSyntax Call)> PipelineCallsIn(MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
     {
@@ -87,6 +99,7 @@ internal sealed class PipelineParser
     {
         try
         {
+            (method, declaration) = ImplementingHalf(method, declaration, cancellationToken);
             var parser = new PipelineParser(method, declaration, model, computeFingerprints, cancellationToken);
             return (parser.Parse(), parser._diagnostics);
         }
@@ -101,6 +114,13 @@ internal sealed class PipelineParser
 
     private PipelineModel Parse()
     {
+        if (_declaration.Body is null && _declaration.ExpressionBody is null && _pipeline.PartialImplementationPart is not null)
+        {
+            Report(DiagnosticCatalog.PipelineSignature, _declaration.Identifier.GetLocation(), _name,
+                "is a partial method whose body is in another file; write the body in the file that declares it [Pipeline]");
+            return Model(EquatableArray<PipelineParameterModel>.Empty, hasErrors: true);
+        }
+
         if (StepParser.IsStep(_pipeline))
         {
             // Reading a step's body as a graph would only add noise: one clear error is enough.

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -44,12 +45,23 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         context.RegisterSyntaxNodeAction(AnalyzeMethod, SyntaxKind.MethodDeclaration);
     }
 
+    /// <summary>
+    /// Whether <c>[Pipeline]</c> is written on this declaration. The halves of a partial method share their attributes;
+    /// like the generator, the analyzer reads the pipeline once, from the half that carries the attribute.
+    /// </summary>
+    private static bool WritesPipelineAttribute(MethodDeclarationSyntax declaration, IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineParser.PipelineAttributeName
+            && a.ApplicationSyntaxReference is { } reference
+            && reference.SyntaxTree == declaration.SyntaxTree
+            && declaration.Span.Contains(reference.Span));
+
     private static void AnalyzeMethod(SyntaxNodeAnalysisContext context)
     {
         var declaration = (MethodDeclarationSyntax)context.Node;
         if (declaration.AttributeLists.Count == 0
             || context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not { } method
-            || !PipelineParser.IsPipeline(method))
+            || !PipelineParser.IsPipeline(method)
+            || !WritesPipelineAttribute(declaration, method))
         {
             return;
         }
