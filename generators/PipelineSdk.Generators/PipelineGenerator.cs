@@ -12,8 +12,8 @@ using PipelineSdk.Generators.Parsing;
 namespace PipelineSdk.Generators;
 
 /// <summary>
-/// Turns <c>[Pipeline]</c> methods into a typed DAG, a typed runner and a Kubeflow v2 spec, and checks
-/// <c>[Step]</c> methods. Wiring only: parsing, graph building and emitting live in their own folders.
+/// Turns <c>[Pipeline]</c> methods into a typed DAG, a typed runner and a Kubeflow v2 spec. Wiring only: parsing,
+/// graph building and emitting live in their own folders; the analyzers in Diagnostics/Analyzers report the checks.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class PipelineGenerator : IIncrementalGenerator
@@ -30,11 +30,11 @@ public sealed class PipelineGenerator : IIncrementalGenerator
         /// <summary>Graphs paired with the program's name and kind, ready to emit.</summary>
         public const string Outputs = nameof(Outputs);
 
+        /// <summary>What the checks across pipelines need from each pipeline.</summary>
+        public const string Links = nameof(Links);
+
         /// <summary>Registrars of referenced PipelineSdk extensions.</summary>
         public const string Extensions = nameof(Extensions);
-
-        /// <summary>Diagnostics of step declarations.</summary>
-        public const string Steps = nameof(Steps);
     }
 
     /// <inheritdoc />
@@ -54,15 +54,30 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             .Select((pipeline, _) => PipelineGraphBuilder.Build(pipeline))
             .WithTrackingName(TrackingNames.Graphs);
 
-        context.RegisterSourceOutput(graphs.Combine(program).WithTrackingName(TrackingNames.Outputs), static (output, pair) =>
-        {
-            var (graph, assembly) = pair;
-            foreach (var diagnostic in graph.Pipeline.Diagnostics)
-            {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
+        // Checks across pipelines: they need every pipeline at once, so the generator makes them (see CrossPipelineChecks).
+        var links = context.SyntaxProvider
+            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineLinkParser.Parse)
+            .WithTrackingName(TrackingNames.Links)
+            .Collect();
 
-            if (!graph.CanEmit)
+        context.RegisterSourceOutput(links, static (output, links) =>
+        {
+            foreach (var diagnostic in CrossPipelineChecks.Check(links))
+            {
+                output.ReportDiagnostic(diagnostic);
+            }
+        });
+
+        var emitContext = program
+            .Combine(links.Select(static (links, _) => CrossPipelineChecks.Blocked(links)))
+            .Select(static (pair, _) => new EmitContext(pair.Left, pair.Right));
+
+        // Diagnostics of one pipeline or step are the analyzers' (Diagnostics/Analyzers): they show while typing,
+        // and reporting them here as well would show each twice. A pipeline with errors simply emits nothing.
+        context.RegisterSourceOutput(graphs.Combine(emitContext).WithTrackingName(TrackingNames.Outputs), static (output, pair) =>
+        {
+            var (graph, emit) = pair;
+            if (!graph.CanEmit || emit.Blocked.Contains(graph.Pipeline.HintName))
             {
                 return;
             }
@@ -70,7 +85,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             string source;
             try
             {
-                source = CSharpEmitter.Emit(graph, SpecEmitter.Emit(graph, assembly));
+                source = CSharpEmitter.Emit(graph, SpecEmitter.Emit(graph, emit.Program));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -80,27 +95,6 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             }
 
             output.AddSource(graph.Pipeline.HintName, source);
-        });
-
-        // Names are checked across pipelines in a pass of their own, so the main models stay per-pipeline.
-        var names = context.SyntaxProvider
-            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, static (context, _) =>
-                new PipelineName(
-                    PipelineParser.NameOf((IMethodSymbol)context.TargetSymbol),
-                    context.TargetSymbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
-                    ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation()))
-            .Collect();
-
-        context.RegisterSourceOutput(names, static (output, names) =>
-        {
-            foreach (var group in names.GroupBy(n => n.Name).Where(g => g.Count() > 1))
-            {
-                var methods = string.Join(" and ", group.Select(n => n.Method));
-                foreach (var duplicate in group)
-                {
-                    output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticCatalog.DuplicatePipelineName, duplicate.Location, group.Key, methods).ToDiagnostic());
-                }
-            }
         });
 
         // Referenced extensions (PipelineSdk.Gcp, ...) register their flavors when the program starts.
@@ -114,32 +108,8 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 output.AddSource("PipelineSdkExtensions.g.cs", CSharpEmitter.EmitExtensionRegistration(registrars));
             }
         });
-
-        var steps = context.SyntaxProvider
-            .ForAttributeWithMetadataName(StepParser.StepAttributeName, (node, _) => node is MethodDeclarationSyntax, static (context, cancellationToken) =>
-            {
-                var diagnostics = new List<DiagnosticInfo>();
-                try
-                {
-                    StepParser.Parse((IMethodSymbol)context.TargetSymbol, context.SemanticModel.Compilation, diagnostics, cancellationToken, computeFingerprint: false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InternalError, ((MethodDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), context.TargetSymbol.Name, e.GetType().Name + ": " + e.Message));
-                }
-
-                return diagnostics.ToEquatableArray();
-            })
-            .WithTrackingName(TrackingNames.Steps);
-
-        context.RegisterSourceOutput(steps, static (output, diagnostics) =>
-        {
-            foreach (var diagnostic in diagnostics)
-            {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
     }
 
-    private sealed record PipelineName(string Name, string Method, Location Location);
+    /// <summary>What emitting needs besides the graph: the program and the pipelines that must not emit.</summary>
+    internal sealed record EmitContext(ProgramInfo Program, EquatableArray<string> Blocked);
 }

@@ -155,7 +155,7 @@ public class IncrementalityTests
     {
         PipelineModel model => model,
         Graph.PipelineGraph graph => graph.Pipeline,
-        ValueTuple<Graph.PipelineGraph, ProgramInfo> pair => pair.Item1.Pipeline,
+        ValueTuple<Graph.PipelineGraph, EmitContext> pair => pair.Item1.Pipeline,
         _ => throw new InvalidOperationException($"unexpected tracked value {value.GetType()}"),
     };
 

@@ -91,6 +91,7 @@ public class ConsumptionTests
             var files = runtime.Entries.Select(e => e.FullName).ToList();
             Assert.That(files, Does.Contain("lib/net10.0/PipelineSdk.dll")
                 .And.Contain("analyzers/dotnet/cs/PipelineSdk.Generators.dll")
+                .And.Contain("analyzers/dotnet/cs/PipelineSdk.CodeFixes.dll")
                 .And.Contain("tasks/netstandard2.0/PipelineSdk.Build.dll")
                 .And.Contain("build/PipelineSdk.targets")
                 .And.Contain("buildTransitive/PipelineSdk.targets"));

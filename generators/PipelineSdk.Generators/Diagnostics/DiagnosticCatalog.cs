@@ -61,6 +61,42 @@ internal static class DiagnosticCatalog
         "PSDK0012", "Two pipelines have the same name",
         "Pipeline name '{0}' is used by {1}; give one of them another name with [Pipeline(Name = \"...\")] or rename the method");
 
+    public static readonly DiagnosticDescriptor NameCollision = Error(
+        "PSDK0013", "Two names collide in the generated spec or code",
+        "{0}; {1}");
+
+    public static readonly DiagnosticDescriptor RunTimeValueInExpression = Error(
+        "PSDK0014", "A step output or pipeline parameter is used in an ordinary expression",
+        "Pipeline '{0}' uses {1} in {2}; the value exists only when the pipeline runs, so compute it in a step and pass that step's output");
+
+    public static readonly DiagnosticDescriptor UnsupportedLoopSource = Error(
+        "PSDK0015", "A foreach must loop over a list step output or a list pipeline parameter",
+        "The foreach in pipeline '{0}' loops over {1}; loop over a list-typed step output or pipeline parameter so Kubeflow can fan the loop out");
+
+    public static readonly DiagnosticDescriptor UnsupportedCondition = Error(
+        "PSDK0016", "A condition must be expressible as a Kubeflow condition",
+        "The condition in pipeline '{0}' contains {1}; a condition may only compare step outputs and pipeline parameters of type int, long, double, bool or string with each other or with constants, joined by &&, || and !");
+
+    public static readonly DiagnosticDescriptor RecursivePipeline = Error(
+        "PSDK0017", "Pipelines cannot call each other recursively",
+        "Pipeline '{0}' calls '{1}', which leads back to '{0}' ({2}); a pipeline's graph cannot contain itself");
+
+    public static readonly DiagnosticDescriptor StepAndPipeline = Error(
+        "PSDK0018", "A method is either a step or a pipeline",
+        "'{0}' is marked both [Step] and [Pipeline]; keep [Step] to run it as one task, or [Pipeline] to describe a graph of steps");
+
+    public static readonly DiagnosticDescriptor NameTooLongForLabel = Warning(
+        "PSDK0019", "Pipeline name too long for a Vertex AI label",
+        "The pipeline name '{0}' has {1} characters; Vertex AI label values hold at most 63, so runs of this pipeline cannot be labelled with its name. Use a shorter [Pipeline(Name = \"...\")]");
+
+    public static readonly DiagnosticDescriptor UnusedStepOutput = Info(
+        "PSDK0020", "A step output is never used",
+        "'{0}' holds the output of step '{1}' but no later step uses it; pass it to a step, or drop the local (the output stays in the run result)");
+
+    public static readonly DiagnosticDescriptor UnusedPipelineParameter = Warning(
+        "PSDK0021", "A pipeline parameter is never used",
+        "Parameter '{0}' of pipeline '{1}' is not passed to any step; pass it to a step or remove it");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");
@@ -75,6 +111,12 @@ internal static class DiagnosticCatalog
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+    private static DiagnosticDescriptor Error(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Info(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Info);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 }

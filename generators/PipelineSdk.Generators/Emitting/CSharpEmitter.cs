@@ -14,12 +14,6 @@ internal static class CSharpEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"PipelineSdk.Generators\", \"0.1.0\")]";
 
-    // Members of PipelineRunResult that a generated output property must not hide.
-    private static readonly HashSet<string> ResultMembers = new()
-    {
-        "RunId", "Pipeline", "Status", "Duration", "StoreDirectory", "ArtifactDirectory", "Steps", "GetOutput", "Equals", "GetHashCode", "ToString", "GetType",
-    };
-
     public static string Emit(PipelineGraph graph, string specJson)
     {
         var pipeline = graph.Pipeline;
@@ -77,7 +71,7 @@ internal static class CSharpEmitter
     }
 
     private static string Runner(PipelineModel pipeline) =>
-        (pipeline.Namespace is null ? "global::" : "global::" + pipeline.Namespace + ".") + "Pipelines." + pipeline.MethodName;
+        (pipeline.Namespace is null ? "global::" : "global::" + pipeline.Namespace + ".") + "Pipelines." + Identifier(pipeline.MethodName);
 
     private static void WriteRunner(SourceWriter w, PipelineGraph graph, string specJson)
     {
@@ -85,7 +79,7 @@ internal static class CSharpEmitter
         var access = pipeline.IsPublic ? "public" : "internal";
         w.Line($"/// <summary>The pipeline <c>{pipeline.PipelineName}</c> (<see cref=\"{Cref(pipeline)}\"/>): its spec, DAG and typed runner.</summary>");
         w.Line(GeneratedCode);
-        w.Open($"{access} static class {pipeline.MethodName}");
+        w.Open($"{access} static class {Identifier(pipeline.MethodName)}");
         w.Line("/// <summary>The pipeline's name in the spec and on Vertex AI.</summary>");
         w.Line($"public const string Name = {Literal(pipeline.PipelineName)};");
         w.Line();
@@ -180,6 +174,7 @@ internal static class CSharpEmitter
         var names = new HashSet<string>(pipeline.Parameters.Select(p => p.Name));
         var options = Free("options", names);
         var cancellation = Free("cancellationToken", names);
+        var values = Free("parameters", names);
         var parameters = pipeline.Parameters
             .Select(p => $"{p.Type.TypeSyntax} {Identifier(p.Name)}{(p.DefaultCSharp is null ? "" : " = " + p.DefaultCSharp)}")
             .Concat(new[] { $"global::PipelineSdk.Orchestration.RunOptions? {options} = null", $"global::System.Threading.CancellationToken {cancellation} = default" });
@@ -193,7 +188,7 @@ internal static class CSharpEmitter
         w.Line($"/// <param name=\"{options}\">Per-run choices such as turning the cache off.</param>");
         w.Line($"/// <param name=\"{cancellation}\">Cancels the run; steps receive it.</param>");
         w.Open($"public static async global::System.Threading.Tasks.Task<Result> RunAsync({string.Join(", ", parameters)})");
-        w.Line("var parameters = new global::System.Collections.Generic.Dictionary<string, object?>");
+        w.Line($"var {values} = new global::System.Collections.Generic.Dictionary<string, object?>");
         w.Line("{");
         foreach (var parameter in pipeline.Parameters)
         {
@@ -201,7 +196,7 @@ internal static class CSharpEmitter
         }
 
         w.Line("};");
-        w.Line($"return new Result(await global::PipelineSdk.Orchestration.PipelineRunner.RunAsync(Descriptor, parameters, {options}, {cancellation}).ConfigureAwait(false));");
+        w.Line($"return new Result(await global::PipelineSdk.Orchestration.PipelineRunner.RunAsync(Descriptor, {values}, {options}, {cancellation}).ConfigureAwait(false));");
         w.Close();
         w.Line();
     }
@@ -222,12 +217,7 @@ internal static class CSharpEmitter
                 continue;
             }
 
-            var property = Naming.ToPascalCase(task.Key);
-            if (ResultMembers.Contains(property))
-            {
-                property += "Output";
-            }
-
+            var property = task.ResultProperty;
             var value = step.ReturnShape == ReturnShape.Single
                 ? $"GetOutput<{step.Outputs[0].Type.TypeSyntax}>({Literal(task.Key)})"
                 : $"({string.Join(", ", step.Outputs.Select(o => $"GetOutput<{o.Type.TypeSyntax}>({Literal(task.Key)}, {Literal(o.Name)})"))})";

@@ -22,3 +22,13 @@ internal sealed record DiagnosticInfo(string Id, SyntaxTree Tree, TextSpan Span,
     public Diagnostic ToDiagnostic() =>
         Diagnostic.Create(DiagnosticCatalog.ById(Id), Location.Create(Tree, Span), Arguments.Select(a => (object)a).ToArray());
 }
+
+/// <summary>A real source location kept in a cached model (see <see cref="DiagnosticInfo"/>).</summary>
+internal sealed record SourceSpan(SyntaxTree Tree, TextSpan Span)
+{
+    public static SourceSpan From(SyntaxNode node) => new(node.SyntaxTree, node.Span);
+
+    public static SourceSpan From(SyntaxToken token) => new(token.SyntaxTree!, token.Span);
+
+    public Location ToLocation() => Location.Create(Tree, Span);
+}

@@ -74,6 +74,10 @@ internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> A
 internal sealed record PipelineParameterModel(string Name, ValueTypeModel Type, string? DefaultJson, string? DefaultCSharp);
 
 /// <summary>A <c>[Pipeline]</c> method, parsed.</summary>
+/// <param name="HasErrors">
+/// Whether the checks found an error (or the body calls another pipeline): nothing is emitted then. The diagnostics
+/// themselves are reported by the analyzers, so the model keeps no syntax trees and survives edits that only move them.
+/// </param>
 internal sealed record PipelineModel(
     string HintName,
     string? Namespace,
@@ -84,7 +88,7 @@ internal sealed record PipelineModel(
     bool? EnableCache,
     EquatableArray<PipelineParameterModel> Parameters,
     EquatableArray<CallModel> Calls,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    bool HasErrors);
 
 /// <summary>The program the pipelines belong to: its assembly name and whether it is published as a native (AOT) binary.</summary>
 internal sealed record ProgramInfo(string AssemblyName, bool IsNativeAot);

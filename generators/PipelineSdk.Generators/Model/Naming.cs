@@ -8,6 +8,9 @@ internal static class Naming
 {
     public const int MaxPipelineNameLength = 128;
 
+    /// <summary>Vertex AI label values (and Kubernetes labels) hold at most 63 characters.</summary>
+    public const int MaxLabelLength = 63;
+
     private static readonly Regex ValidName = new("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant);
 
     /// <summary><c>GetFirstNum</c> → <c>get-first-num</c>; <c>LoadCSVData</c> → <c>load-csv-data</c>; <c>load_data</c> → <c>load-data</c>.</summary>

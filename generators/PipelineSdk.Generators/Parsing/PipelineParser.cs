@@ -21,52 +21,126 @@ internal sealed class PipelineParser
 {
     public const string PipelineAttributeName = "PipelineSdk.PipelineAttribute";
 
+    private static readonly SymbolDisplayFormat KeyFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters);
+
+    // Members of the generated runner class `Pipelines.<method>`; a pipeline method with one of these names would clash with them.
+    private static readonly HashSet<string> RunnerMembers = new() { "Pipelines", "Name", "SpecJson", "Descriptor", "RunAsync", "Result" };
+
     private readonly IMethodSymbol _pipeline;
     private readonly MethodDeclarationSyntax _declaration;
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellationToken;
+    private readonly bool _computeFingerprints;
     private readonly string _name;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly List<CallModel> _calls = new();
+    private readonly List<InvocationExpressionSyntax> _callSyntax = new();
     private readonly Dictionary<ISymbol, LocalBinding> _locals = new(SymbolEqualityComparer.Default);
+    private readonly List<(SyntaxToken Identifier, string Step)> _outputLocals = new();
+    private readonly HashSet<ISymbol> _rejectedLocals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IMethodSymbol, StepModel?> _steps = new(SymbolEqualityComparer.Default);
     private bool _unresolved;
+    private bool _callsPipeline;
 
-    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, CancellationToken cancellationToken)
     {
         _pipeline = pipeline;
         _declaration = declaration;
         _model = model;
+        _computeFingerprints = computeFingerprints;
         _cancellationToken = cancellationToken;
         _name = pipeline.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 
-    public static PipelineModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The generator's entry: the model to emit from. Its diagnostics are the analyzer's to report.</summary>
+    public static PipelineModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, computeFingerprints: true, cancellationToken).Model;
+
+    /// <summary>The analyzer's entry: every problem this one pipeline has, found by the same code the generator runs.</summary>
+    public static IReadOnlyList<DiagnosticInfo> Analyze(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken) =>
+        Run(method, declaration, model, computeFingerprints: false, cancellationToken).Diagnostics;
+
+    /// <summary>Identifies a pipeline method across passes (stable, overload-aware).</summary>
+    public static string Key(IMethodSymbol method) => method.OriginalDefinition.ToDisplayString(KeyFormat);
+
+    /// <summary>
+    /// For the declaring half of a partial method, the implementing half when it is in the same file (its body is the
+    /// graph, and one semantic model serves both); otherwise the method as given.
+    /// </summary>
+    public static (IMethodSymbol Method, MethodDeclarationSyntax Declaration) ImplementingHalf(IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken) =>
+        declaration.Body is null && declaration.ExpressionBody is null
+            && method.PartialImplementationPart is { } implementation
+            && implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax body
+            && body.SyntaxTree == declaration.SyntaxTree
+            ? (implementation, body)
+            : (method, declaration);
+
+    /// <summary>Calls to <c>[Pipeline]</c> methods anywhere in a pipeline's body; the generator checks them across pipelines.</summary>
+    public static List<(IMethodSymbol Callee, InvocationExpressionSyntax Call)> PipelineCallsIn(MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
-        var declaration = (MethodDeclarationSyntax)context.TargetNode;
+        var calls = new List<(IMethodSymbol, InvocationExpressionSyntax)>();
+        var body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
+        foreach (var invocation in body?.DescendantNodes().OfType<InvocationExpressionSyntax>() ?? Enumerable.Empty<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method && IsPipeline(method))
+            {
+                calls.Add((method, invocation));
+            }
+        }
+
+        return calls;
+    }
+
+    public static bool IsPipeline(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName);
+
+    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, CancellationToken cancellationToken)
+    {
         try
         {
-            return new PipelineParser(method, declaration, context.SemanticModel, cancellationToken).Parse();
+            (method, declaration) = ImplementingHalf(method, declaration, cancellationToken);
+            var parser = new PipelineParser(method, declaration, model, computeFingerprints, cancellationToken);
+            return (parser.Parse(), parser._diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var failure = DiagnosticInfo.Create(DiagnosticCatalog.InternalError, declaration.Identifier.GetLocation(), method.Name, e.GetType().Name + ": " + e.Message);
-            return new PipelineModel(HintName(method), null, method.Name, method.Name, method.Name, false, null,
-                EquatableArray<PipelineParameterModel>.Empty, EquatableArray<CallModel>.Empty, new[] { failure }.ToEquatableArray());
+            var broken = new PipelineModel(HintName(method), null, method.Name, method.Name, method.Name, false, null,
+                EquatableArray<PipelineParameterModel>.Empty, EquatableArray<CallModel>.Empty, HasErrors: true);
+            return (broken, new List<DiagnosticInfo> { failure });
         }
     }
 
     private PipelineModel Parse()
     {
+        if (_declaration.Body is null && _declaration.ExpressionBody is null && _pipeline.PartialImplementationPart is not null)
+        {
+            Report(DiagnosticCatalog.PipelineSignature, _declaration.Identifier.GetLocation(), _name,
+                "is a partial method whose body is in another file; write the body in the file that declares it [Pipeline]");
+            return Model(EquatableArray<PipelineParameterModel>.Empty, hasErrors: true);
+        }
+
+        if (StepParser.IsStep(_pipeline))
+        {
+            // Reading a step's body as a graph would only add noise: one clear error is enough.
+            Report(DiagnosticCatalog.StepAndPipeline, _declaration.Identifier.GetLocation(), _name);
+            return Model(EquatableArray<PipelineParameterModel>.Empty, hasErrors: true);
+        }
+
         CheckSignature();
         var pipelineName = NameOf(_pipeline);
         if (Naming.Validate(pipelineName, Naming.MaxPipelineNameLength) is { } invalid)
         {
             Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "pipeline", pipelineName, invalid);
         }
+        else if (pipelineName.Length > Naming.MaxLabelLength)
+        {
+            Report(DiagnosticCatalog.NameTooLongForLabel, StepParser.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
 
         var parameters = ParseParameters();
+        _callsPipeline = PipelineCallsIn(_declaration, _model, _cancellationToken).Count > 0;
         if (_declaration.ExpressionBody is { } expressionBody)
         {
             ParseExpressionStatement(expressionBody.Expression);
@@ -81,25 +155,35 @@ internal sealed class PipelineParser
             }
         }
 
-        if (_calls.Count == 0 && _diagnostics.Count == 0 && !_unresolved)
+        if (_calls.Count == 0 && !HasErrorDiagnostics() && !_unresolved && !_callsPipeline)
         {
             Report(DiagnosticCatalog.PipelineHasNoSteps, _declaration.Identifier.GetLocation(), _name);
         }
 
-        var containingNamespace = _pipeline.ContainingType.ContainingNamespace;
+        CheckGeneratedNames();
+        CheckUnused();
+        return Model(parameters.ToEquatableArray(), HasErrorDiagnostics() || _unresolved || _callsPipeline);
+    }
+
+    private PipelineModel Model(EquatableArray<PipelineParameterModel> parameters, bool hasErrors)
+    {
+        var containingNamespace = _pipeline.ContainingType?.ContainingNamespace;
         return new PipelineModel(
             HintName(_pipeline),
-            containingNamespace.IsGlobalNamespace ? null : containingNamespace.ToDisplayString(),
+            containingNamespace is null || containingNamespace.IsGlobalNamespace ? null : containingNamespace.ToDisplayString(),
             _pipeline.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType)),
             _pipeline.Name,
-            pipelineName,
+            NameOf(_pipeline),
             IsPublic(_pipeline),
             StepParser.NamedBool(_pipeline, PipelineAttributeName, "EnableCache"),
-            parameters.ToEquatableArray(),
-            // A pipeline whose code does not compile yields no calls, so nothing is emitted for it.
-            _unresolved ? EquatableArray<CallModel>.Empty : _calls.ToEquatableArray(),
-            _diagnostics.ToEquatableArray());
+            parameters,
+            // A pipeline with errors, or whose code does not compile, yields no calls, so nothing is emitted for it.
+            hasErrors ? EquatableArray<CallModel>.Empty : _calls.ToEquatableArray(),
+            hasErrors);
     }
+
+    private bool HasErrorDiagnostics() =>
+        _diagnostics.Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
 
     /// <summary>The pipeline name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
     public static string NameOf(IMethodSymbol pipeline) =>
@@ -134,20 +218,28 @@ internal sealed class PipelineParser
     private List<PipelineParameterModel> ParseParameters()
     {
         var parameters = new List<PipelineParameterModel>();
-        for (var i = 0; i < _pipeline.Parameters.Length; i++)
+        var syntaxes = _declaration.ParameterList.Parameters;
+        for (var i = 0; i < _pipeline.Parameters.Length && i < syntaxes.Count; i++)
         {
             var parameter = _pipeline.Parameters[i];
-            var syntax = _declaration.ParameterList.Parameters[i];
-            if (parameter.RefKind != RefKind.None)
+            var syntax = syntaxes[i];
+            if (parameter.RefKind != RefKind.None || parameter.IsParams)
             {
-                Report(DiagnosticCatalog.PipelineSignature, syntax.GetLocation(), _name, $"has a by-reference parameter '{parameter.Name}'; pipeline parameters are values, so remove the modifier");
+                var what = parameter.IsParams ? "a params parameter" : "a by-reference parameter";
+                Report(DiagnosticCatalog.PipelineSignature, syntax.GetLocation(), _name, $"has {what} '{parameter.Name}'; pipeline parameters are plain values, so remove the modifier");
                 continue;
             }
 
             var type = TypeMapper.Map(parameter.Type);
             if (type is null)
             {
-                Report(DiagnosticCatalog.UnsupportedValueType, syntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString());
+                if (parameter.Type.TypeKind == TypeKind.Error)
+                {
+                    _unresolved = true;
+                    continue;
+                }
+
+                Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString());
                 continue;
             }
 
@@ -158,11 +250,16 @@ internal sealed class PipelineParser
                 defaultJson = JsonLiteral.From(parameter.ExplicitDefaultValue);
                 if (defaultJson is null)
                 {
-                    Report(DiagnosticCatalog.UnsupportedArgument, syntax.Default!.Value.GetLocation(), _name, parameter.Name, "a default value with no JSON form (NaN or infinity)");
+                    Report(DiagnosticCatalog.UnsupportedArgument, (syntax.Default?.Value ?? (SyntaxNode)syntax).GetLocation(), _name, parameter.Name, "a default value with no JSON form (NaN or infinity)");
                     continue;
                 }
 
                 defaultCSharp = CSharpLiteral(parameter.ExplicitDefaultValue);
+            }
+            else if (syntax.Default is not null)
+            {
+                // A default that is not a constant does not compile; the compiler says why.
+                _unresolved = true;
             }
 
             parameters.Add(new PipelineParameterModel(parameter.Name, type, defaultJson, defaultCSharp));
@@ -181,19 +278,15 @@ internal sealed class PipelineParser
             case LocalDeclarationStatementSyntax { IsConst: false, UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 } declaration:
                 foreach (var variable in declaration.Declaration.Variables)
                 {
-                    if (Unawait(variable.Initializer?.Value) is not InvocationExpressionSyntax invocation)
-                    {
-                        ReportStatement(variable, "a local that does not hold a step's result");
-                        continue;
-                    }
-
-                    var call = ParseCall(invocation);
-                    if (call >= 0 && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } local)
-                    {
-                        _locals[local] = new LocalBinding(call, null);
-                    }
+                    ParseLocal(variable);
                 }
 
+                break;
+            case CommonForEachStatementSyntax loop:
+                CheckForEach(loop);
+                break;
+            case IfStatementSyntax condition:
+                CheckIf(condition);
                 break;
             case ReturnStatementSyntax { Expression: null } when isLast:
             case EmptyStatementSyntax:
@@ -201,6 +294,60 @@ internal sealed class PipelineParser
             default:
                 ReportStatement(statement, Describe(statement));
                 break;
+        }
+    }
+
+    private void ParseLocal(VariableDeclaratorSyntax variable)
+    {
+        var value = variable.Initializer?.Value;
+        if (value is null)
+        {
+            ReportStatement(variable, "a local that does not hold a step's result");
+            return;
+        }
+
+        if (Unawait(value) is InvocationExpressionSyntax invocation)
+        {
+            var call = ParseCall(invocation);
+            if (call >= 0 && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } local)
+            {
+                Bind(local, variable.Identifier, new LocalBinding(call, null));
+            }
+
+            return;
+        }
+
+        // `var same = output;` is another name for the same output.
+        if (_model.GetOperation(value, _cancellationToken) is ILocalReferenceOperation reference
+            && _locals.TryGetValue(reference.Local, out var alias)
+            && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } aliasLocal)
+        {
+            Bind(aliasLocal, variable.Identifier, alias);
+            return;
+        }
+
+        // The local's uses would only repeat the error reported here.
+        if (_model.GetDeclaredSymbol(variable, _cancellationToken) is { } rejected)
+        {
+            _rejectedLocals.Add(rejected);
+        }
+
+        if (RunTimeValueIn(value) is { } used)
+        {
+            Report(DiagnosticCatalog.RunTimeValueInExpression, value.GetLocation(), _name, used, DescribeUse(value));
+            return;
+        }
+
+        ReportStatement(variable, "a local that does not hold a step's result");
+    }
+
+    private void Bind(ISymbol local, SyntaxToken identifier, LocalBinding binding)
+    {
+        _locals[local] = binding;
+        var step = _calls[binding.Call].Step;
+        if (step.Outputs.Count > 0)
+        {
+            _outputLocals.Add((identifier, step.MethodName));
         }
     }
 
@@ -215,8 +362,17 @@ internal sealed class PipelineParser
                 when deconstruction.IsKind(SyntaxKind.SimpleAssignmentExpression) && Unawait(deconstruction.Right) is InvocationExpressionSyntax invocation:
                 ParseDeconstruction(deconstruction.Left, invocation);
                 break;
+            case AssignmentExpressionSyntax:
+                ReportStatement(expression, "an assignment (keep each step output in a new local: `var x = Step(...);`)");
+                break;
             default:
-                ReportStatement(expression, expression is AssignmentExpressionSyntax ? "an assignment" : "an expression that is not a step call");
+                if (RunTimeValueIn(expression) is { } used)
+                {
+                    Report(DiagnosticCatalog.RunTimeValueInExpression, expression.GetLocation(), _name, used, DescribeUse(expression));
+                    break;
+                }
+
+                ReportStatement(expression, "an expression that is not a step call");
                 break;
         }
     }
@@ -258,7 +414,8 @@ internal sealed class PipelineParser
             };
             if (symbol is not null)
             {
-                _locals[symbol] = new LocalBinding(call, step.Outputs[i].Name);
+                Bind(symbol, target is SingleVariableDesignationSyntax designation ? designation.Identifier
+                    : ((SingleVariableDesignationSyntax)((DeclarationExpressionSyntax)target).Designation).Identifier, new LocalBinding(call, step.Outputs[i].Name));
             }
         }
 
@@ -279,12 +436,25 @@ internal sealed class PipelineParser
         }
 
         var method = operation.TargetMethod;
+        if (IsPipeline(method))
+        {
+            // Calls between pipelines need every pipeline's body (to find recursion): the generator reports them.
+            _callsPipeline = true;
+            return -1;
+        }
+
         if (!StepParser.IsStep(method))
         {
-            var what = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName)
-                ? $"a call to pipeline '{method.Name}' (calling a pipeline from a pipeline is not supported yet)"
-                : $"a call to '{method.ContainingType.Name}.{method.Name}', which is not a [Step] method";
-            ReportStatement(invocation, what);
+            var what = $"a call to '{method.ContainingType?.Name}.{method.Name}', which is not a [Step] method";
+            if (RunTimeValueIn(invocation) is { } used)
+            {
+                Report(DiagnosticCatalog.RunTimeValueInExpression, invocation.GetLocation(), _name, used, what);
+            }
+            else
+            {
+                ReportStatement(invocation, what);
+            }
+
             return -1;
         }
 
@@ -298,7 +468,7 @@ internal sealed class PipelineParser
             }
 
             // Problems with the step itself are reported once, at the step, by the step pass.
-            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken);
+            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, _computeFingerprints);
             _steps[method] = step;
         }
 
@@ -337,6 +507,7 @@ internal sealed class PipelineParser
         }
 
         _calls.Add(new CallModel(step, arguments.ToEquatableArray()));
+        _callSyntax.Add(invocation);
         return _calls.Count - 1;
     }
 
@@ -413,12 +584,278 @@ internal sealed class PipelineParser
                 }
 
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, nestedCall, StepParser.SingleOutputName, null);
+            case IInvocationOperation pipelineCall when IsPipeline(pipelineCall.TargetMethod):
+                _callsPipeline = true;
+                return null;
             case IInvalidOperation:
                 _unresolved = true;
+                return null;
+            case ILocalReferenceOperation rejected when _rejectedLocals.Contains(rejected.Local):
                 return null;
             default:
                 ReportArgument(step, parameter, argument, DescribeValue(value));
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// The first value in <paramref name="node"/> that exists only at run time — a local holding a step output, a
+    /// pipeline parameter, or a step call — described for a message; null when there is none.
+    /// </summary>
+    private string? RunTimeValueIn(SyntaxNode node)
+    {
+        foreach (var descendant in node.DescendantNodesAndSelf())
+        {
+            switch (descendant)
+            {
+                case IdentifierNameSyntax identifier:
+                    var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+                    if (symbol is ILocalSymbol && _locals.TryGetValue(symbol, out var binding))
+                    {
+                        return $"'{identifier.Identifier.ValueText}', the output of step '{_calls[binding.Call].Step.MethodName}',";
+                    }
+
+                    if (symbol is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _pipeline))
+                    {
+                        return $"the pipeline parameter '{parameter.Name}'";
+                    }
+
+                    break;
+                case InvocationExpressionSyntax call when call != node:
+                    if (_model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol method && StepParser.IsStep(method))
+                    {
+                        return $"the output of step '{method.Name}'";
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private bool ContainsPipelineCall(SyntaxNode node) =>
+        node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
+            .Any(call => _model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol method && IsPipeline(method));
+
+    private string DescribeUse(ExpressionSyntax expression) => _model.GetOperation(expression, _cancellationToken) switch
+    {
+        IInvocationOperation call => $"a call to '{call.TargetMethod.ContainingType?.Name}.{call.TargetMethod.Name}', which is not a [Step] method",
+        IBinaryOperation or IUnaryOperation or IIncrementOrDecrementOperation or ICompoundAssignmentOperation => "arithmetic or logic",
+        IInterpolatedStringOperation => "an interpolated string",
+        IPropertyReferenceOperation or IFieldReferenceOperation => "a member access",
+        IObjectCreationOperation or IArrayCreationOperation or ICollectionExpressionOperation => "a new object or collection",
+        IConversionOperation => "a conversion",
+        _ => "an expression that is not a step call",
+    };
+
+    private void CheckForEach(CommonForEachStatementSyntax loop)
+    {
+        if (ContainsPipelineCall(loop.Expression))
+        {
+            return;
+        }
+
+        var operation = Unwrap(_model.GetOperation(loop.Expression, _cancellationToken));
+        if (operation is null or IInvalidOperation)
+        {
+            _unresolved = true;
+            return;
+        }
+
+        var type = RunTimeValueType(operation, out var description);
+        if (type is null)
+        {
+            Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name, description);
+        }
+        else if (type.KfpType != "LIST")
+        {
+            Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name, $"{description} of type '{operation.Type?.ToDisplayString()}', which is not a list");
+        }
+        else
+        {
+            ReportStatement(loop, "a foreach loop (not supported yet)");
+        }
+    }
+
+    private void CheckIf(IfStatementSyntax statement)
+    {
+        for (var branch = statement; branch is not null; branch = branch.Else?.Statement as IfStatementSyntax)
+        {
+            if (ContainsPipelineCall(branch.Condition))
+            {
+                return;
+            }
+
+            var operation = _model.GetOperation(branch.Condition, _cancellationToken);
+            if (operation is null || operation.DescendantsAndSelf().Any(o => o is IInvalidOperation))
+            {
+                _unresolved = true;
+                return;
+            }
+
+            if (ConditionProblem(operation) is { } problem)
+            {
+                Report(DiagnosticCatalog.UnsupportedCondition, problem.Node.GetLocation(), _name, problem.What);
+                return;
+            }
+        }
+
+        ReportStatement(statement, "an if statement (not supported yet)");
+    }
+
+    /// <summary>What keeps <paramref name="condition"/> from becoming a Kubeflow condition, and where; null when nothing does.</summary>
+    private (SyntaxNode Node, string What)? ConditionProblem(IOperation condition)
+    {
+        var operation = Unwrap(condition)!;
+        switch (operation)
+        {
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                return ConditionProblem(not.Operand);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logic:
+                return ConditionProblem(logic.LeftOperand) ?? ConditionProblem(logic.RightOperand);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan
+                or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual } comparison:
+                var left = OperandProblem(comparison.LeftOperand, out var leftIsConstant);
+                var right = OperandProblem(comparison.RightOperand, out var rightIsConstant);
+                if ((left ?? right) is { } problem)
+                {
+                    return problem;
+                }
+
+                return leftIsConstant && rightIsConstant ? (comparison.Syntax, "a comparison of two constants, which is decided before the pipeline runs") : null;
+            default:
+                if (operation.ConstantValue.HasValue)
+                {
+                    return (operation.Syntax, "a constant, which is decided before the pipeline runs");
+                }
+
+                var type = RunTimeValueType(operation, out var description);
+                return type is null ? (operation.Syntax, description)
+                    : type.KfpType == "BOOLEAN" ? null
+                    : (operation.Syntax, $"{description}, which is not a bool; compare it with a value");
+        }
+    }
+
+    private (SyntaxNode Node, string What)? OperandProblem(IOperation operand, out bool isConstant)
+    {
+        var operation = Unwrap(operand)!;
+        isConstant = operation.ConstantValue.HasValue;
+        if (isConstant)
+        {
+            return JsonLiteral.From(operation.ConstantValue.Value) is null ? (operation.Syntax, "a constant with no JSON form") : null;
+        }
+
+        var type = RunTimeValueType(operation, out var description);
+        if (type is null)
+        {
+            return (operation.Syntax, description);
+        }
+
+        return type.KfpType is "NUMBER_INTEGER" or "NUMBER_DOUBLE" or "BOOLEAN" or "STRING" ? null
+            : (operation.Syntax, $"{description} of type '{operation.Type?.ToDisplayString()}'; only single values can be compared");
+    }
+
+    /// <summary>The value type of a step output, pipeline parameter or single-value step call; otherwise null and why.</summary>
+    private ValueTypeModel? RunTimeValueType(IOperation operation, out string description)
+    {
+        switch (operation)
+        {
+            case ILocalReferenceOperation local when _locals.TryGetValue(local.Local, out var binding):
+                var producer = _calls[binding.Call].Step;
+                description = $"'{local.Local.Name}'";
+                var port = binding.OutputName is null
+                    ? (producer.ReturnShape == ReturnShape.Single ? producer.Outputs[0] : null)
+                    : producer.Outputs.FirstOrDefault(o => o.Name == binding.OutputName);
+                if (port is null)
+                {
+                    description = $"the whole result of '{producer.MethodName}', which is not a single value";
+                }
+
+                return port?.Type;
+            case IFieldReferenceOperation { Field.CorrespondingTupleField: { } element, Instance: ILocalReferenceOperation tupleLocal }
+                when _locals.TryGetValue(tupleLocal.Local, out var tupleBinding) && tupleBinding.OutputName is null:
+                var outputs = _calls[tupleBinding.Call].Step.Outputs;
+                var index = ((IFieldSymbol)element).TupleElementIndex();
+                description = $"'{tupleLocal.Local.Name}.{element.Name}'";
+                return outputs.FirstOrDefault(o => o.Name == element.Name)?.Type ?? (index < outputs.Count ? outputs[index].Type : null);
+            case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
+                description = $"the pipeline parameter '{reference.Parameter.Name}'";
+                return TypeMapper.Map(reference.Parameter.Type);
+            case IInvocationOperation call when StepParser.IsStep(call.TargetMethod):
+                description = $"the result of step '{call.TargetMethod.Name}'";
+                var result = call.TargetMethod.ReturnType;
+                if (result is INamedTypeSymbol { IsGenericType: true } task && task.ConstructedFrom.ToDisplayString() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>")
+                {
+                    result = task.TypeArguments[0];
+                }
+
+                return TypeMapper.Map(result);
+            default:
+                description = DescribeValue(operation);
+                return null;
+        }
+    }
+
+    /// <summary>Looks through parentheses, implicit conversions and <c>await</c>.</summary>
+    private static IOperation? Unwrap(IOperation? operation)
+    {
+        while (true)
+        {
+            switch (operation)
+            {
+                case IParenthesizedOperation parenthesized:
+                    operation = parenthesized.Operand;
+                    break;
+                case IConversionOperation { IsImplicit: true } conversion:
+                    operation = conversion.Operand;
+                    break;
+                case IAwaitOperation awaited:
+                    operation = awaited.Operation;
+                    break;
+                default:
+                    return operation;
+            }
+        }
+    }
+
+    /// <summary>Names that would clash in the generated runner or spec.</summary>
+    private void CheckGeneratedNames()
+    {
+        if (RunnerMembers.Contains(_pipeline.Name) || System.Text.RegularExpressions.Regex.IsMatch(_pipeline.Name, "^(s_step|InvokeStep)[0-9]+$"))
+        {
+            Report(DiagnosticCatalog.NameCollision, _declaration.Identifier.GetLocation(),
+                $"The generated runner class 'Pipelines.{_pipeline.Name}' of pipeline '{_name}' would have a member of the same name",
+                "rename the method; [Pipeline(Name = \"...\")] keeps the pipeline's name in the spec");
+        }
+
+        foreach (var collision in Graph.PipelineGraphBuilder.AssignNames(_calls).Collisions)
+        {
+            Report(DiagnosticCatalog.NameCollision, _callSyntax[collision.Call].GetLocation(), $"{collision.What} of pipeline '{_name}'", collision.Fix);
+        }
+    }
+
+    /// <summary>Locals holding step outputs that nothing reads (info), and parameters no step receives (warning).</summary>
+    private void CheckUnused()
+    {
+        var body = (SyntaxNode?)_declaration.Body ?? _declaration.ExpressionBody;
+        var used = new HashSet<string>(
+            body?.DescendantNodes().OfType<IdentifierNameSyntax>().Select(i => i.Identifier.ValueText) ?? Enumerable.Empty<string>());
+        foreach (var (identifier, step) in _outputLocals)
+        {
+            if (!used.Contains(identifier.ValueText))
+            {
+                Report(DiagnosticCatalog.UnusedStepOutput, identifier.GetLocation(), identifier.ValueText, step);
+            }
+        }
+
+        var parameters = _declaration.ParameterList.Parameters;
+        foreach (var parameter in parameters)
+        {
+            if (!parameter.Identifier.IsMissing && !used.Contains(parameter.Identifier.ValueText))
+            {
+                Report(DiagnosticCatalog.UnusedPipelineParameter, parameter.Identifier.GetLocation(), parameter.Identifier.ValueText, _name);
+            }
         }
     }
 
@@ -484,7 +921,7 @@ internal sealed class PipelineParser
         _ => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
     };
 
-    private static string HintName(IMethodSymbol method)
+    public static string HintName(IMethodSymbol method)
     {
         var signature = method.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         using var sha = SHA256.Create();

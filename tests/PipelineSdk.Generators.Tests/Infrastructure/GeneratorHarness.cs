@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using PipelineSdk.Generators;
+using PipelineSdk.Generators.Diagnostics.Analyzers;
 
 namespace PipelineSdk.Generators.Tests.Infrastructure;
 
@@ -44,17 +46,50 @@ internal static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: false));
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
             [new PipelineGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns its result and the compilation with the generated sources added.</summary>
     public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation)
     {
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult().Results.Single(), output);
+    }
+
+    /// <summary>The analyzers that ship beside the generator.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = [new StepAnalyzer(), new PipelineAnalyzer()];
+
+    /// <summary>
+    /// What a build reports: runs the generator, then the analyzers over the compilation with the generated sources,
+    /// as the compiler does. Analyzer exceptions are not swallowed: they fail the test.
+    /// </summary>
+    public static (GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics) RunAll(Compilation compilation)
+    {
+        var (result, output) = Run(compilation);
+        var analyzerDiagnostics = AnalyzerDiagnostics(output);
+        return (result, output, [.. result.Diagnostics, .. analyzerDiagnostics]);
+    }
+
+    /// <summary>The analyzers' diagnostics, with <c>#pragma</c> and other suppressions applied as in a build.</summary>
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation)
+    {
+        Exception? failure = null;
+        var options = new CompilationWithAnalyzersOptions(
+            options: new AnalyzerOptions([]),
+            onAnalyzerException: (exception, analyzer, diagnostic) => failure ??= exception,
+            concurrentAnalysis: true,
+            logAnalyzerExecutionTime: false,
+            reportSuppressedDiagnostics: false);
+        var diagnostics = compilation.WithAnalyzers(Analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("An analyzer threw", failure);
+        }
+
+        return diagnostics;
     }
 
     /// <summary>Emits <paramref name="compilation"/> and fails with every error or warning if it does not compile cleanly.</summary>

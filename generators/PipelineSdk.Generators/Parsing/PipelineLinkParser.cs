@@ -1,0 +1,55 @@
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PipelineSdk.Generators.Model;
+
+namespace PipelineSdk.Generators.Parsing;
+
+/// <summary>A call from one pipeline to another, where it is written.</summary>
+internal sealed record PipelineCallLink(string CalleeKey, string CalleeDisplay, SourceSpan Location);
+
+/// <summary>
+/// What the checks across pipelines need from one pipeline: the names it takes in the spec and in generated code,
+/// and the pipelines it calls.
+/// </summary>
+/// <param name="Key">Identifies the method (see <see cref="PipelineParser.Key"/>).</param>
+/// <param name="HintName">The generated file's hint name, which also identifies the pipeline's output.</param>
+/// <param name="RunnerClass">The generated runner class, e.g. <c>Demo.Pipelines.Train</c>.</param>
+/// <param name="ClashingUserType">A type of the user's with the runner's container name (<c>Pipelines</c>) in the same namespace, if any.</param>
+internal sealed record PipelineLink(
+    string Key,
+    string Display,
+    string HintName,
+    string PipelineName,
+    string RunnerClass,
+    string? ClashingUserType,
+    SourceSpan Identifier,
+    EquatableArray<PipelineCallLink> Calls);
+
+internal static class PipelineLinkParser
+{
+    public static PipelineLink Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var declaration = (MethodDeclarationSyntax)context.TargetNode;
+        var display = method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        var containingNamespace = method.ContainingType?.ContainingNamespace;
+        var prefix = containingNamespace is null || containingNamespace.IsGlobalNamespace ? "" : containingNamespace.ToDisplayString() + ".";
+
+        // The generator's own `Pipelines` classes are not in the compilation it sees, so any type found here is the user's.
+        var clashing = containingNamespace?.GetTypeMembers("Pipelines").FirstOrDefault();
+        var calls = PipelineParser.PipelineCallsIn(PipelineParser.ImplementingHalf(method, declaration, cancellationToken).Declaration, context.SemanticModel, cancellationToken)
+            .Select(c => new PipelineCallLink(PipelineParser.Key(c.Callee), c.Callee.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), SourceSpan.From(c.Call)))
+            .ToEquatableArray();
+        return new PipelineLink(
+            PipelineParser.Key(method),
+            display,
+            PipelineParser.HintName(method),
+            PipelineParser.NameOf(method),
+            prefix + "Pipelines." + method.Name,
+            clashing?.ToDisplayString(),
+            SourceSpan.From(declaration.Identifier),
+            calls);
+    }
+}
