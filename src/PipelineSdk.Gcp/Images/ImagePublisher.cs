@@ -20,7 +20,8 @@ public sealed partial class ImagePublisher
     /// <summary>The .NET SDK's list of registries it may reach over plain HTTP (<c>host:port</c>, separated by semicolons).</summary>
     public const string InsecureRegistriesVariable = "DOTNET_CONTAINER_INSECURE_REGISTRIES";
 
-    private const string DefaultBaseImage = "(the .NET SDK's default base image)";
+    /// <summary>Stands for the SDK's default base image in the build hash.</summary>
+    private const string DefaultBaseImage = "(sdk default)";
 
     private readonly ImagePublisherOptions _options;
     private readonly RegistryCredentials _credentials;
@@ -84,7 +85,7 @@ public sealed partial class ImagePublisher
             return new PublishedImage(reference, tag, Reused: true);
         }
 
-        progress?.Report($"Publishing {reference} on {request.BaseImage ?? DefaultBaseImage}");
+        progress?.Report($"Publishing {reference} on {request.BaseImage ?? "the .NET SDK's default base image"}");
         string[] container =
         [
             .. common, "--no-build", "-t:PublishContainer",

@@ -27,6 +27,7 @@ public class ImagePublisherTests
     public async Task Publishes_the_program_on_the_base_image_with_an_entrypoint_that_runs_it_from_app()
     {
         var (image, progress) = await s_first.Value;
+        TestContext.Out.WriteLine(progress);
 
         Assert.That(image.Reused, Is.False);
         Assert.That(image.Tag, Does.Match("^[0-9a-f]{16}$"));
@@ -148,6 +149,38 @@ public class ImagePublisherTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Test]
+    [Category("NativeAot")]
+    public async Task A_Native_AOT_image_starts_the_native_binary()
+    {
+        var progress = new ProgressLines();
+        var image = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), progress, CancellationToken.None);
+        TestContext.Out.WriteLine(progress);
+
+        var (jit, _) = await s_first.Value;
+        Assert.That(image.Tag, Is.Not.EqualTo(jit.Tag));
+        using var published = await RegistryImage.ReadAsync(Registry, "aot/quickstart", image.Tag);
+        Assert.That(published.Config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "/app/QuickStart" }), "what the spec's executors run under PublishAot");
+        var root = Directory.CreateTempSubdirectory("psdk-image-aot-").FullName;
+        try
+        {
+            await published.UnpackAsync(root, [published.LayerDigests[^1]]);
+            Assert.That(File.Exists(Path.Combine(root, "app", "QuickStart.dll")), Is.False, "a native binary, no IL");
+            var output = Path.Combine(root, "out");
+            var result = await ProcessResult.RunAsync(Path.Combine(root, "app", "QuickStart"), StepArguments(output + "/executor_output.json"));
+
+            Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+            Assert.That(File.ReadAllText(Path.Combine(output, "executor_output.json")), Does.Contain("\"Output\": 6"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        var again = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), null, CancellationToken.None);
+        Assert.That(again, Is.EqualTo(image with { Reused = true }), "the native build is deterministic too");
     }
 
     [Test]
