@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PipelineSdk.Gcp.Images;
 using PipelineSdk.Stacks;
 using PipelineSdk.Tests.Shared;
@@ -194,6 +195,18 @@ public class ImagePublisherTests
         Assert.That(error!.Message, Does.Match($"^publishing {Registry.Host}/missing-base/quickstart:[0-9a-f]{{16}} failed: error CONTAINER[0-9]+: .+$"));
         Assert.That(error.Message, Does.Not.Contain("\n"));
         Assert.That(progress.Lines, Has.Some.StartsWith("Publishing "), "the build went through; the push failed");
+    }
+
+    [Test]
+    public void A_build_error_is_one_line_with_the_compilers_error()
+    {
+        using var broken = ProgramCopy.Of("QuickStart");
+        broken.Edit("QuickStart.cs", "GetFirstNum() => 10;", "GetFirstNum() => ten;");
+
+        var error = Assert.ThrowsAsync<StackException>(() => Publisher().PublishAsync(new ImagePublishRequest(broken.ProjectPath, $"{Registry.Host}/broken", BaseImageReference, NativeAot: false), null, CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Match(
+            $"^building QuickStart.csproj failed: {Regex.Escape(Path.Combine(broken.Directory, "QuickStart.cs"))}\\([0-9]+,[0-9]+\\): error CS0103: The name 'ten' does not exist in the current context; fix it and publish again$"));
     }
 
     [Test]
