@@ -16,9 +16,10 @@ namespace PipelineSdk.Gcp.Tests.Fakes;
 /// Google's token endpoint and Secret Manager REST v1 on 127.0.0.1, checking requests as the real services do:
 /// the service account's JWT must be RS256-signed by its key, for its email, Google's token audience, at most an hour, and the
 /// cloud-platform scope; every API call needs the issued bearer token; ids, paths and bodies are validated,
-/// and errors come back in Google's JSON error shape.
+/// and errors come back in Google's JSON error shape. It also plays Artifact Registry's token service (see
+/// FakeGoogle.RegistryTokens.cs).
 /// </summary>
-internal sealed class FakeGoogle : IAsyncDisposable
+internal sealed partial class FakeGoogle : IAsyncDisposable
 {
     public const string ServiceAccount = "runner@my-project.iam.gserviceaccount.com";
     public const string ForbiddenProject = "forbidden-project";
@@ -97,6 +98,8 @@ internal sealed class FakeGoogle : IAsyncDisposable
     {
         await _app.DisposeAsync();
         _key.Dispose();
+        _registryCertificate?.Dispose();
+        _registryKey.Dispose();
     }
 
     private void Map(WebApplication app)
@@ -112,6 +115,7 @@ internal sealed class FakeGoogle : IAsyncDisposable
         app.MapPost("/v1/projects/{project}/secrets/{secretAndVerb}", AddVersion);
         app.MapGet("/v1/projects/{project}/secrets/{secret}/versions/{versionAndVerb}", Access);
         app.MapDelete("/v1/projects/{project}/secrets/{secret}", DeleteSecret);
+        app.MapGet("/v2/token", RegistryToken);
     }
 
     private async Task<IResult> Token(HttpContext context)
