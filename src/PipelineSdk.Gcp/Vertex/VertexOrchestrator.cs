@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Gcp.Auth;
+using PipelineSdk.Gcp.Images;
 using PipelineSdk.Model;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Stacks;
@@ -242,28 +243,38 @@ public interface IProgramImageSource
 
 /// <summary>
 /// Uses the image named by <c>PIPELINES_IMAGE</c> when set (an image built elsewhere, e.g. by CI), else
-/// publishes the running program's project with the .NET SDK's container support.
+/// publishes the running program's project with the .NET SDK's container support — tagged by a hash of
+/// the build, so unchanged code is neither rebuilt nor pushed again. The base image and Native AOT come from
+/// the project's <c>PipelineSdkImageBase</c> and <c>PipelineSdkImageAot</c> MSBuild properties.
 /// </summary>
-public sealed class ProgramImageSource : IProgramImageSource
+public sealed class ProgramImageSource(ImagePublisher? publisher = null) : IProgramImageSource
 {
     /// <summary>Environment variable naming a prebuilt image to use instead of publishing.</summary>
     public const string ImageVariable = "PIPELINES_IMAGE";
 
     /// <inheritdoc />
-    public Task<string> GetImageAsync(string registryUri, TextWriter output, CancellationToken cancellationToken)
+    public async Task<string> GetImageAsync(string registryUri, TextWriter output, CancellationToken cancellationToken)
     {
         if (Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } image)
         {
             output.WriteLine($"Using image {image} ({ImageVariable}).");
-            return Task.FromResult(image);
+            return image;
         }
 
-        var project = ProjectPath();
-        throw new StackException($"publishing {Path.GetFileName(project)} as an image is not available in this build; set {ImageVariable} to an image of this program in {registryUri}");
+        var request = new ImagePublishRequest(ProjectPath(), registryUri, NullIfEmpty(Metadata("PipelineSdk.ImageBase")), Metadata("PipelineSdk.ImageAot") == "true");
+        output.WriteLine($"Publishing {Path.GetFileName(request.ProjectPath)} as an image in {registryUri}...");
+        var published = await (publisher ?? new ImagePublisher()).PublishAsync(request, new Progress<string>(output.WriteLine), cancellationToken).ConfigureAwait(false);
+        output.WriteLine(published.Reused ? $"Image {published.Reference} is up to date; nothing rebuilt or pushed." : $"Pushed image {published.Reference}.");
+        return published.Reference;
     }
 
     /// <summary>The program's project file, recorded in its assembly by the PipelineSdk build targets.</summary>
     public static string ProjectPath() =>
-        Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PipelineSdk.ProjectPath")?.Value
+        NullIfEmpty(Metadata("PipelineSdk.ProjectPath"))
         ?? throw new StackException("this program does not know its project file (build it with the PipelineSdk package's targets)");
+
+    private static string? Metadata(string key) =>
+        Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
