@@ -42,6 +42,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     /// <summary>What the container's /app holds: the program's files.</summary>
     public string AppDirectory { get; set; }
 
+    /// <summary>When set, a job's image is turned into its /app folder this way before its tasks run (pulled and unpacked).</summary>
+    public Func<string, Task<string>>? PullImage { get; set; }
+
     /// <summary>The folder that stands in for Cloud Storage (mounted at /gcs in the tasks).</summary>
     public string GcsRoot { get; }
 
@@ -167,7 +170,17 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             return Error(409, "ALREADY_EXISTS", $"PipelineJob {name} already exists.");
         }
 
-        job.Runner = Task.Run(() => RunAsync(job));
+        job.Runner = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(job);
+            }
+            catch (Exception e)
+            {
+                job.Set("PIPELINE_STATE_FAILED", "The fake could not run the job: " + e.Message);
+            }
+        });
         return Results.Text(job.ToJson(), "application/json");
     }
 
@@ -336,6 +349,12 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     {
         job.Set("PIPELINE_STATE_RUNNING");
         var spec = job.Body["pipelineSpec"]!;
+        if (PullImage is not null)
+        {
+            var image = spec["deploymentSpec"]!["executors"]!.AsObject().First().Value!["container"]!["image"]!.GetValue<string>();
+            AppDirectory = await PullImage(image);
+        }
+
         var root = job.Body["runtimeConfig"]!["gcsOutputDirectory"]!.GetValue<string>().TrimEnd('/');
         var failFast = job.Body["runtimeConfig"]!["failurePolicy"]?.GetValue<string>() == "PIPELINE_FAILURE_POLICY_FAIL_FAST";
         var tasks = spec["root"]!["dag"]!["tasks"]!.AsObject();
