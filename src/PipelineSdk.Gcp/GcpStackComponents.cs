@@ -1,3 +1,5 @@
+using PipelineSdk.Artifacts;
+using PipelineSdk.Gcp.Artifacts;
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Secrets;
 using PipelineSdk.Gcp.Vertex;
@@ -14,11 +16,15 @@ namespace PipelineSdk.Gcp;
 /// </summary>
 public static class GcpStackComponents
 {
-    /// <summary>Registers the gcp secrets manager (credentials are looked up on first use, not here).</summary>
+    /// <summary>
+    /// Registers the gcp secrets manager, the vertex orchestrator, and the Cloud Storage client for <c>gs://</c>
+    /// artifact URIs where no bucket is mounted (<see cref="ArtifactUris"/>). Credentials are looked up on first use, not here.
+    /// </summary>
     public static void Register()
     {
         StackComponents.RegisterSecretsManager("gcp", (component, _) =>
             new GcpSecretsManager(component.Setting("project_id") ?? throw new StackException($"the gcp secrets manager '{component.Name}' has no project_id"), new GoogleAuth()));
         RemoteOrchestrators.Register(VertexOrchestrator.Flavor, component => new VertexOrchestrator(component, new ProgramImageSource(), new GoogleAuth()));
+        ArtifactUris.RegisterHandler("gs", new GcsUriHandler());
     }
 }

@@ -75,7 +75,7 @@ public class EndToEndTests
         {
             Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
             Assert.That(run.Orchestrator, Is.EqualTo("vertex"));
-            var outputs = store.GetStepRuns(run.Id).ToDictionary(s => s.TaskKey, s => File.ReadAllText(Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(s.Id)["Output"].Uri)));
+            var outputs = store.GetStepRuns(run.Id).ToDictionary(s => s.TaskKey, s => File.ReadAllText(PipelineSdk.Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(s.Id)["Output"].Uri)));
             Assert.That(int.Parse(outputs["subtract-numbers"], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(10 - int.Parse(outputs["get-random-int"], System.Globalization.CultureInfo.InvariantCulture)));
         }
 

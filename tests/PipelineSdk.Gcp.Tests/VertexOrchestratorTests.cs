@@ -82,7 +82,7 @@ public class VertexOrchestratorTests
         Assert.That(run.Orchestrator, Is.EqualTo("vertex"));
         Assert.That(run.Stack, Is.EqualTo("vertex_stack"));
         Assert.That(run.RemoteId, Is.EqualTo($"projects/my-project/locations/europe-west1/pipelineJobs/{jobId}"));
-        var outputs = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey, s => int.Parse(File.ReadAllText(Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(s.Id)["Output"].Uri)), System.Globalization.CultureInfo.InvariantCulture));
+        var outputs = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey, s => int.Parse(File.ReadAllText(PipelineSdk.Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(s.Id)["Output"].Uri)), System.Globalization.CultureInfo.InvariantCulture));
         Assert.That(outputs["get-first-num"], Is.EqualTo(10));
         Assert.That(outputs["subtract-numbers"], Is.EqualTo(10 - outputs["get-random-int"]));
     }

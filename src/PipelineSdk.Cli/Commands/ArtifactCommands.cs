@@ -1,5 +1,6 @@
 using System.CommandLine;
-using PipelineSdk.Execution;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using Spectre.Console;
 
@@ -23,7 +24,7 @@ internal static class ArtifactCommands
         var id = new Argument<long>("id") { Description = "The artifact id (shown as #id by `pipelines runs show`)." };
         var output = Cli.OutputOption();
         var command = new Command("show", "Shows an artifact: type, size, hash, where it lives, who produced and who consumed it.") { id, output };
-        command.SetAction(cli.Handle(result =>
+        command.SetAction(cli.Handle(async (result, cancellationToken) =>
         {
             using var store = Cli.OpenStore();
             var artifact = Get(store, result.GetValue(id));
@@ -52,7 +53,7 @@ internal static class ArtifactCommands
                     w.WriteEndArray();
                     w.WriteEndObject();
                 });
-                return;
+                return Cli.Success;
             }
 
             var grid = new Grid().AddColumn().AddColumn();
@@ -63,8 +64,9 @@ internal static class ArtifactCommands
             grid.AddRow("URI", Markup.Escape(artifact.Uri));
             grid.AddRow("Produced by", Markup.Escape($"{producer.TaskKey} in run {producer.RunId}"));
             grid.AddRow("Consumed by", Markup.Escape(consumers.Count == 0 ? "-" : string.Join(", ", consumers.Select(c => $"{c.TaskKey} in run {c.RunId}"))));
-            grid.AddRow("Value", Markup.Escape(Preview(artifact)));
+            grid.AddRow("Value", Markup.Escape(await PreviewAsync(artifact, cancellationToken)));
             cli.Console.Write(grid);
+            return Cli.Success;
         }));
         return command;
     }
@@ -74,8 +76,8 @@ internal static class ArtifactCommands
         var id = new Argument<long>("id") { Description = "The artifact id." };
         var path = new Argument<string>("path") { Description = "Where to write its content." };
         var force = new Option<bool>("--force") { Description = "Overwrites an existing file." };
-        var command = new Command("export", "Copies an artifact's content to a file.") { id, path, force };
-        command.SetAction(cli.Handle(result =>
+        var command = new Command("export", "Copies an artifact's content to a file (from Cloud Storage too, checking its CRC32C).") { id, path, force };
+        command.SetAction(cli.Handle(async (result, cancellationToken) =>
         {
             using var store = Cli.OpenStore();
             var artifact = Get(store, result.GetValue(id));
@@ -85,24 +87,46 @@ internal static class ArtifactCommands
                 throw new CliException($"{target} exists; pass --force to overwrite it");
             }
 
-            File.Copy(LocalFile(artifact), target, overwrite: true);
+            // Into a file beside the target first, so content that arrives corrupt never takes the target's place.
+            var partial = target + ".partial";
+            try
+            {
+                await using (var content = await OpenAsync(artifact, cancellationToken).ConfigureAwait(false))
+                await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+                {
+                    await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                }
+
+                File.Move(partial, target, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
+
             cli.Line($"Exported artifact #{artifact.Id} ({artifact.Size} bytes) to {target}.");
+            return Cli.Success;
         }));
         return command;
     }
 
     /// <summary>The start of an artifact's content, for tables.</summary>
-    internal static string Preview(ArtifactRecord artifact)
+    internal static string Preview(ArtifactRecord artifact) =>
+        // The tool has no synchronization context, so waiting here cannot deadlock.
+        PreviewAsync(artifact, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>The start of an artifact's content, for tables; where it cannot be read, its URI.</summary>
+    internal static async Task<string> PreviewAsync(ArtifactRecord artifact, CancellationToken cancellationToken)
     {
         try
         {
-            using var file = File.OpenRead(LocalFile(artifact));
+            await using var content = await OpenAsync(artifact, cancellationToken).ConfigureAwait(false);
             var buffer = new byte[PreviewBytes];
-            var read = file.ReadAtLeast(buffer, PreviewBytes, throwOnEndOfStream: false);
+            var read = await content.ReadAtLeastAsync(buffer, PreviewBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
             return read < artifact.Size ? text + "…" : text;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliException or StackException)
         {
             return $"<{artifact.Uri}>";
         }
@@ -124,18 +148,23 @@ internal static class ArtifactCommands
     private static ArtifactRecord Get(MetadataStore store, long id) =>
         store.GetArtifact(id) ?? throw new CliException($"no artifact #{id} (artifact ids are shown by `pipelines runs show RUN`)");
 
-    private static string LocalFile(ArtifactRecord artifact)
+    /// <summary>
+    /// Opens an artifact's content where its URI says: a file, a <c>gs://</c> object under the Cloud Storage mount,
+    /// or through the Cloud Storage client (see <see cref="ArtifactUris"/>).
+    /// </summary>
+    private static async Task<Stream> OpenAsync(ArtifactRecord artifact, CancellationToken cancellationToken)
     {
-        string path;
         try
         {
-            path = GcsMount.LocalPath(artifact.Uri);
+            return await ArtifactUris.OpenReadAsync(artifact.Uri, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliException($"the content of artifact #{artifact.Id} is gone from {artifact.Uri}");
         }
         catch (FormatException e)
         {
             throw new CliException(e.Message);
         }
-
-        return File.Exists(path) ? path : throw new CliException($"the content of artifact #{artifact.Id} is gone from {artifact.Uri}");
     }
 }

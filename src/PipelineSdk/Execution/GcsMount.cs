@@ -4,6 +4,8 @@ namespace PipelineSdk.Execution;
 /// Maps storage URIs to file paths the way Vertex AI's launcher does: <c>gs://bucket/path</c> is read and
 /// written at <c>/gcs/bucket/path</c>, where Vertex mounts the buckets. Set <c>PIPELINES_GCS_MOUNT</c> to
 /// another folder and the same URIs (and <c>/gcs/…</c> paths) land there, so a step runs unchanged locally.
+/// Where neither is present, <see cref="Artifacts.ArtifactUris"/> reaches <c>gs://</c> through the Cloud
+/// Storage client that PipelineSdk.Gcp registers.
 /// </summary>
 public static class GcsMount
 {
@@ -16,6 +18,14 @@ public static class GcsMount
     /// <summary>The mount root in effect: <c>$PIPELINES_GCS_MOUNT</c>, else <c>/gcs</c>.</summary>
     public static string Root =>
         Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : VertexRoot;
+
+    /// <summary>
+    /// Whether <c>gs://</c> URIs are reached as files: <c>$PIPELINES_GCS_MOUNT</c> is set, or <c>/gcs</c> exists
+    /// (inside a Vertex AI task). Otherwise they go through the Cloud Storage client registered with
+    /// <see cref="Artifacts.ArtifactUris.RegisterHandler"/>.
+    /// </summary>
+    public static bool IsPresent =>
+        Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } || Directory.Exists(VertexRoot);
 
     /// <summary>The local path of an artifact URI (<c>gs://</c>, <c>file://</c>, or an absolute path).</summary>
     /// <exception cref="FormatException">The URI has a scheme this runtime cannot reach as a file.</exception>

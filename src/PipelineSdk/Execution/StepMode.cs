@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using PipelineSdk.Artifacts;
 using PipelineSdk.Model;
+using PipelineSdk.Stacks;
 using PipelineSdk.Values;
 
 namespace PipelineSdk.Execution;
@@ -47,12 +49,9 @@ public static class StepMode
         }
 
         ExecutorInput input;
-        object?[] arguments;
         try
         {
             input = ExecutorInput.Parse(executorInputJson);
-            arguments = ReadInputs(step, input);
-            CheckOutputs(step, input);
         }
         catch (MalformedExecutorInputException e)
         {
@@ -60,11 +59,30 @@ public static class StepMode
             return MalformedInput;
         }
 
+        object?[] arguments;
+        try
+        {
+            arguments = await ReadInputsAsync(step, input, cancellationToken).ConfigureAwait(false);
+            CheckOutputs(step, input);
+        }
+        catch (MalformedExecutorInputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return MalformedInput;
+        }
+        catch (StackException e)
+        {
+            // The input is fine but this environment cannot reach it (credentials, permissions): the step fails.
+            error.WriteLine($"error: {e.Message}");
+            WriteError(input, pipeline.Name, step.Name, e.Message);
+            return StepFailed;
+        }
+
         var clock = Stopwatch.StartNew();
         try
         {
             var results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
-            WriteOutputs(step, input, results);
+            await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -78,7 +96,7 @@ public static class StepMode
         return Succeeded;
     }
 
-    private static object?[] ReadInputs(StepDescriptor step, ExecutorInput input)
+    private static async Task<object?[]> ReadInputsAsync(StepDescriptor step, ExecutorInput input, CancellationToken cancellationToken)
     {
         var arguments = new object?[step.Inputs.Count];
         for (var i = 0; i < step.Inputs.Count; i++)
@@ -111,8 +129,8 @@ public static class StepMode
 
                 try
                 {
-                    using var file = File.OpenRead(GcsMount.LocalPath(artifact.Uri));
-                    arguments[i] = port.Codec.ReadFrom(file);
+                    await using var content = await ArtifactUris.OpenReadAsync(artifact.Uri, cancellationToken).ConfigureAwait(false);
+                    arguments[i] = port.Codec.ReadFrom(content);
                 }
                 catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
                 {
@@ -135,7 +153,7 @@ public static class StepMode
         }
     }
 
-    private static void WriteOutputs(StepDescriptor step, ExecutorInput input, object?[] results)
+    private static async Task WriteOutputsAsync(StepDescriptor step, ExecutorInput input, object?[] results, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -166,12 +184,12 @@ public static class StepMode
                 }
 
                 var artifact = input.OutputArtifacts[port.Name];
-                var path = GcsMount.LocalPath(artifact.Uri);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using (var file = File.Create(path))
+                var value = results[i];
+                await ArtifactUris.WriteAsync(artifact.Uri, (content, _) =>
                 {
-                    port.Codec.WriteTo(results[i], file);
-                }
+                    port.Codec.WriteTo(value, content);
+                    return Task.CompletedTask;
+                }, cancellationToken).ConfigureAwait(false);
 
                 writer.WriteStartObject(port.Name);
                 writer.WriteStartArray("artifacts");

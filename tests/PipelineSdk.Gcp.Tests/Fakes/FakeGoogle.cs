@@ -44,6 +44,9 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
     public string? Payload(string project, string secret) =>
         _secrets.TryGetValue($"{project}/{secret}", out var state) && state.Versions.Count > 0 ? Encoding.UTF8.GetString(state.Versions[^1]) : null;
 
+    /// <summary>Whether <paramref name="token"/> is the access token this endpoint last issued (other fakes accept only it).</summary>
+    public bool IsIssuedToken(string token) => _issuedToken.Length > 0 && token == _issuedToken;
+
     public static async Task<FakeGoogle> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
