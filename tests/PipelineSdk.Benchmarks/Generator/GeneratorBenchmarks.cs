@@ -14,6 +14,9 @@ namespace PipelineSdk.Benchmarks.Generator;
 /// </summary>
 public class GeneratorBenchmarks
 {
+    // BenchmarkDotNet runs the global setup once per benchmark case; the project of a size is prepared once.
+    private static readonly Dictionary<int, Prepared> PreparedBySteps = [];
+
     private SyntheticProject _project = null!;
     private ImmutableArray<SyntaxTree> _trees;
     private Compilation _compiled = null!;
@@ -28,12 +31,19 @@ public class GeneratorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        if (PreparedBySteps.TryGetValue(Steps, out var prepared))
+        {
+            (_project, _trees, _compiled, _warmDriver) = prepared;
+            return;
+        }
+
         _project = SyntheticProject.Create(Steps);
         _trees = _project.Parse();
         _compiled = SyntheticProject.Compile(_trees);
         CheckGeneratedCodeCompiles();
         _warmDriver = SyntheticProject.CreateDriver().RunGenerators(_compiled);
         RecordWhatEditsRegenerate();
+        PreparedBySteps[Steps] = new Prepared(_project, _trees, _compiled, _warmDriver);
     }
 
     [IterationSetup(Target = nameof(GeneratorColdRun))]
@@ -73,7 +83,10 @@ public class GeneratorBenchmarks
             throw new InvalidOperationException($"The generator made {generated} files for {_project.Pipelines} pipelines: " + string.Join("\n", diagnostics.Take(5)));
         }
 
-        SyntheticProject.Emit(output);
+        var userCode = _project.Files.Sum(f => (long)f.Text.Length);
+        var generatedCode = driver.GetRunResult().GeneratedTrees.Sum(t => (long)t.Length);
+        var assembly = SyntheticProject.Emit(output);
+        Findings.Record($"generator.size.{Steps}", $"{userCode / 1024.0:N0} KiB of C# in, {generatedCode / 1024.0:N0} KiB generated ({generatedCode / (double)userCode:0.0}×), a {assembly / 1024.0:N0} KiB assembly");
     }
 
     /// <summary>Which outputs re-ran after each edit, from the driver's tracked step run reasons.</summary>
@@ -92,6 +105,8 @@ public class GeneratorBenchmarks
         return $"{regenerated} of {_project.Pipelines} pipelines regenerated (expected {expected}){(regenerated == expected ? "" : " — NOT AS EXPECTED")}; "
             + $"the parse stage re-ran for {reparsed} of {_project.Pipelines}";
     }
+
+    private sealed record Prepared(SyntheticProject Project, ImmutableArray<SyntaxTree> Trees, Compilation Compiled, GeneratorDriver WarmDriver);
 
     private static int Count(GeneratorRunResult result, string stage, params IncrementalStepRunReason[] reasons) =>
         result.TrackedSteps.TryGetValue(stage, out var steps)

@@ -12,6 +12,8 @@ public sealed record Figure(
     string Category,
     IReadOnlyDictionary<string, string> Parameters,
     double? MedianNanoseconds,
+    double? MinNanoseconds,
+    double? MaxNanoseconds,
     long? AllocatedBytes)
 {
     public string ParameterKey => string.Join(", ", Parameters.Select(p => $"{p.Key}={p.Value}"));
@@ -40,6 +42,8 @@ public sealed class Figures
                 benchmark.Descriptor.Categories.FirstOrDefault() ?? "",
                 parameters,
                 report?.ResultStatistics?.Median,
+                report?.ResultStatistics?.Min,
+                report?.ResultStatistics?.Max,
                 report?.GcStats.GetBytesAllocatedPerOperation(benchmark)));
         }
     }
@@ -60,4 +64,16 @@ public sealed class Figures
 
     public static double? Ratio(Figure? figure, Figure? baseline) =>
         figure?.MedianNanoseconds is { } time && baseline?.MedianNanoseconds is { } reference && reference > 0 ? time / reference : null;
+
+    /// <summary>
+    /// How far the ratio could move within the noise of this run: from the figure's fastest over the baseline's
+    /// slowest iteration to its slowest over the baseline's fastest.
+    /// </summary>
+    public (double Low, double High)? RatioRange(Figure? figure)
+    {
+        var baseline = figure is null ? null : BaselineOf(figure);
+        return figure is { MinNanoseconds: { } min, MaxNanoseconds: { } max } && baseline is { MinNanoseconds: { } baseMin and > 0, MaxNanoseconds: { } baseMax and > 0 }
+            ? (min / baseMax, max / baseMin)
+            : null;
+    }
 }

@@ -26,9 +26,11 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Line();
         Line("This machine is shared: other engineers build on it while the suite runs, so absolute times move from run to run and");
         Line("are shown only for orientation. **Only ratios count**: each compares a figure with a baseline measured in the same");
-        Line("run, minutes apart, under the same load. Every benchmark runs in one process (BenchmarkDotNet's in-process toolchain)");
-        Line("as a short macro-benchmark: one warm-up, then a few single invocations; times are medians. Regenerate with");
-        Line("`tests/PipelineSdk.Benchmarks/run-benchmarks.sh`.");
+        Line("run, minutes apart. Every benchmark runs in one process (BenchmarkDotNet's in-process toolchain) as a short");
+        Line("macro-benchmark: at most one warm-up, then a few single invocations; ratios are of medians. The load still moves");
+        Line("between a baseline and its figure, so each ratio carries, in brackets, the range this run's noise allows (figure's");
+        Line("fastest / baseline's slowest to figure's slowest / baseline's fastest): read a ratio whose range straddles a target as");
+        Line("undecided, not as met. Regenerate with `tests/PipelineSdk.Benchmarks/run-benchmarks.sh`.");
         Line();
         WriteTargets();
         WriteGenerator();
@@ -50,10 +52,10 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         var largest = figures.Of<GeneratorBenchmarks>().Select(f => f.IntParameter("Steps")).DefaultIfEmpty().Max();
         if (largest > 0)
         {
-            var cold = figures.Ratio(figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", largest)));
-            Target("1", $"Generator, cold, {largest:N0} steps: generator time / compiling with the generator off", "≤ 0.05", Ratio(cold), cold <= 0.05);
-            var whole = figures.Ratio(figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.CompileWithGenerator), ("Steps", largest)));
-            Target("1", $"Whole compilation with the generator on / off, {largest:N0} steps (includes compiling the generated code)", "—", Ratio(whole), null);
+            var cold = figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", largest));
+            Target("1", $"Generator, cold, {largest:N0} steps: generator time / compiling with the generator off", "≤ 0.05", RatioWithRange(cold), figures.Ratio(cold) <= 0.05);
+            var whole = figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.CompileWithGenerator), ("Steps", largest));
+            Target("1", $"Whole compilation with the generator on / off, {largest:N0} steps (includes compiling the generated code)", "—", RatioWithRange(whole), null);
             var unrelated = Findings.Get($"generator.unrelated.{largest}");
             Target("1", $"Edit loop, unrelated edit ({largest:N0} steps)", "nothing regenerated", unrelated ?? "not measured", unrelated is null ? null : !unrelated.Contains("NOT AS EXPECTED", StringComparison.Ordinal));
             var stepBody = Findings.Get($"generator.step-body.{largest}");
@@ -66,7 +68,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             if (sdk is not null)
             {
                 var ratio = figures.Ratio(sdk);
-                Target("2", $"Local orchestrator, {Shape(shape, sdk.IntParameter("Steps"))}, caching off / hand-written floor", "≤ 1.5×", Ratio(ratio), ratio <= 1.5);
+                Target("2", $"Local orchestrator, {Shape(shape, sdk.IntParameter("Steps"))}, caching off / hand-written floor", "≤ 1.5×", RatioWithRange(sdk), ratio <= 1.5);
             }
         }
 
@@ -74,7 +76,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         if (rerun is not null)
         {
             var ratio = figures.Ratio(rerun);
-            Target("3", $"Cached re-run of the {rerun.IntParameter("Steps"):N0}-step chain / its first run", "≤ 0.05", Ratio(ratio), ratio <= 0.05);
+            Target("3", $"Cached re-run of the {rerun.IntParameter("Steps"):N0}-step chain / its first run", "≤ 0.05", RatioWithRange(rerun), ratio <= 0.05);
         }
 
         var write = figures.Find<ArtifactBenchmarks>(nameof(ArtifactBenchmarks.ArtifactStoreWrite));
@@ -82,7 +84,8 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         {
             var throughput = 1 / figures.Ratio(write);
             var size = write.IntParameter("SizeMiB") * 1024L * 1024L;
-            Target("4", $"Artifact store write throughput / plain stream copy ({Bytes(size)})", "≥ 0.70", Ratio(throughput), throughput >= 0.70);
+            var range = figures.RatioRange(write) is { } r ? $" ({Ratio(1 / r.High).TrimEnd('×')}–{Ratio(1 / r.Low)})" : "";
+            Target("4", $"Artifact store write throughput / plain stream copy ({Bytes(size)})", "≥ 0.70", Ratio(throughput) + range, throughput >= 0.70);
             Target("4", $"Memory allocated writing {Bytes(size)} through the store", "flat (no whole-file buffer)", Bytes(write.AllocatedBytes),
                 write.AllocatedBytes is { } allocated ? allocated < size / 100 : null);
         }
@@ -90,7 +93,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         foreach (var kind in new[] { BuildKind.Jit, BuildKind.Aot })
         {
             var step = figures.Find<StartupBenchmarks>(nameof(StartupBenchmarks.QuickStartStep), ("Kind", kind));
-            Target("5", $"Start-up, {kind.ToString().ToUpperInvariant()}: QuickStart step mode / hello world of the same kind", "report", step is null ? "not measured (--skip-aot)" : Ratio(figures.Ratio(step)), null);
+            Target("5", $"Start-up, {kind.ToString().ToUpperInvariant()}: QuickStart step mode / hello world of the same kind", "report", step is null ? "not measured (--skip-aot)" : RatioWithRange(step), null);
         }
 
         var curve = ScaleCurve();
@@ -117,10 +120,11 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Table<GeneratorBenchmarks>(["Steps"], ("Ratio to cold generator run", f => f.Method.StartsWith("EditLoop", StringComparison.Ordinal)
             ? Ratio(Figures.Ratio(f, figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", f.IntParameter("Steps")))))
             : ""));
-        Line("What the edit loop regenerated, from the driver's tracked step run reasons (stage `Outputs` = one emitted file per pipeline; stage `Pipelines` = the parse transform):");
+        Line("Sizes, and what the edit loop regenerated, from the driver's tracked step run reasons (stage `Outputs` = one emitted file per pipeline; stage `Pipelines` = the parse transform):");
         Line();
         foreach (var steps in figures.Of<GeneratorBenchmarks>().Select(f => f.IntParameter("Steps")).Distinct())
         {
+            Line($"- {steps:N0} steps: {Findings.Get($"generator.size.{steps}")}");
             Line($"- {steps:N0} steps, unrelated edit: {Findings.Get($"generator.unrelated.{steps}")}");
             Line($"- {steps:N0} steps, body of `{SyntheticProject.EditedStep}` edited: {Findings.Get($"generator.step-body.{steps}")}");
         }
@@ -223,18 +227,24 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             return;
         }
 
-        Line("| Benchmark | " + string.Concat(parameters.Select(p => p + " | ")) + "Median | Ratio to baseline | Allocated |" + string.Concat(extra.Select(e => $" {e.Header} |")));
-        Line("|---|" + string.Concat(parameters.Select(_ => "---|")) + "---:|---:|---:|" + string.Concat(extra.Select(_ => "---:|")));
-        foreach (var f in rows.OrderBy(f => f.Category, StringComparer.Ordinal).ThenBy(f => f.ParameterKey, StringComparer.Ordinal).ThenBy(f => !f.IsBaseline))
+        Line("| Benchmark | " + string.Concat(parameters.Select(p => p + " | ")) + "Median | Fastest–slowest | Ratio to baseline (noise range) | Allocated |" + string.Concat(extra.Select(e => $" {e.Header} |")));
+        Line("|---|" + string.Concat(parameters.Select(_ => "---|")) + "---:|---:|---:|---:|" + string.Concat(extra.Select(_ => "---:|")));
+        foreach (var f in rows.GroupBy(f => (f.Category, f.ParameterKey)).OrderBy(g => g.Key.Category, StringComparer.Ordinal).SelectMany(g => g.OrderBy(f => !f.IsBaseline)))
         {
             var name = (f.Category.Length > 0 ? f.Category + ": " : "") + f.Description + (f.IsBaseline ? " (**baseline**)" : "");
             Line($"| {name} | " + string.Concat(parameters.Select(p => f.Parameters.GetValueOrDefault(p, "") + " | "))
-                + $"{Time(f.MedianNanoseconds)} | {(f.IsBaseline ? "1" : Ratio(figures.Ratio(f)))} | {Bytes(f.AllocatedBytes)} |"
+                + $"{Time(f.MedianNanoseconds)} | {Time(f.MinNanoseconds)}–{Time(f.MaxNanoseconds)} | {(f.IsBaseline ? "1" : RatioWithRange(f))} | {Bytes(f.AllocatedBytes)} |"
                 + string.Concat(extra.Select(e => $" {e.Value(f)} |")));
         }
 
         Line();
     }
+
+    /// <summary>The median ratio, with the range the run's noise allows in brackets.</summary>
+    private string RatioWithRange(Figure? figure) =>
+        figures.RatioRange(figure) is { } range
+            ? $"{Ratio(figures.Ratio(figure))} ({Ratio(range.Low).TrimEnd('×')}–{Ratio(range.High)})"
+            : Ratio(figures.Ratio(figure));
 
     private void Target(string number, string figure, string target, string value, bool? met) =>
         Line($"| {number} | {figure} | {target} | {value} | {(met is null ? "" : met.Value ? "met" : "**not met**")} |");

@@ -10,13 +10,13 @@ namespace PipelineSdk.Benchmarks.Infrastructure;
 
 /// <summary>
 /// One configuration for the whole suite. Benchmarks run in this process (no per-benchmark project build: the
-/// suite has to fit in a few minutes on two cores). Full runs are short macro-benchmark jobs: one warm-up and a
-/// few measured single invocations, reported by their median. Smoke runs use BenchmarkDotNet's dry job: each
+/// suite has to fit in a few minutes on two cores). Full runs are short macro-benchmark jobs: at most one warm-up and a
+/// few measured single invocations (no warm-up where earlier classes already ran the same code), reported by their median. Smoke runs use BenchmarkDotNet's dry job: each
 /// benchmark once, cold, nothing to read into the numbers.
 /// </summary>
 public static class SuiteConfig
 {
-    public static IConfig Create(int iterations)
+    public static IConfig Create(int warmups, int iterations)
     {
         var toolchain = new InProcessNoEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true);
         var job = Suite.Smoke
@@ -24,7 +24,7 @@ public static class SuiteConfig
             : Job.Default.WithId("short")
                 .WithStrategy(RunStrategy.Monitoring)
                 .WithLaunchCount(1)
-                .WithWarmupCount(1)
+                .WithWarmupCount(warmups)
                 .WithIterationCount(iterations)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1);
