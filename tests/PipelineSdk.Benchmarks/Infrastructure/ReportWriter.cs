@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Text;
+using PipelineSdk.Benchmarks.Artifacts;
+using PipelineSdk.Benchmarks.Generator;
+using PipelineSdk.Benchmarks.Orchestration;
+using PipelineSdk.Benchmarks.Startup;
+
+namespace PipelineSdk.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Writes docs/benchmarks.md: the machine and date, issue 9's targets beside where this run stands, and one
+/// table per benchmark class. Every figure that is compared is a ratio against a baseline of the same run.
+/// </summary>
+public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset started, TimeSpan elapsed, bool complete)
+{
+    private readonly StringBuilder _md = new();
+
+    public string Write()
+    {
+        Line("# Benchmarks");
+        Line();
+        Line($"Written by `tests/PipelineSdk.Benchmarks/run-benchmarks.sh` on {started:yyyy-MM-dd HH:mm} UTC; the suite took {elapsed.TotalMinutes:0.0} min"
+            + (complete ? "." : " (only part of the suite was run)."));
+        Line();
+        Line($"Machine: {machine}; load average at the end {Machine.LoadAverage()}.");
+        Line();
+        Line("This machine is shared: other engineers build on it while the suite runs, so absolute times move from run to run and");
+        Line("are shown only for orientation. **Only ratios count**: each compares a figure with a baseline measured in the same");
+        Line("run, minutes apart. Every benchmark runs in one process (BenchmarkDotNet's in-process toolchain) as a short");
+        Line("macro-benchmark: at most one warm-up, then a few single invocations; ratios are of medians. The load still moves");
+        Line("between a baseline and its figure, so each ratio carries, in brackets, the range this run's noise allows (figure's");
+        Line("fastest / baseline's slowest to figure's slowest / baseline's fastest). A target counts as met only if the whole range");
+        Line("meets it, and as not met only if none of it does; otherwise it is undecided in this run. *Allocated* is managed");
+        Line("memory this process allocated per operation, on all threads.");
+        Line("Regenerate with `tests/PipelineSdk.Benchmarks/run-benchmarks.sh`.");
+        Line();
+        WriteTargets();
+        WriteGenerator();
+        WriteOrchestrator();
+        WriteCachedRerun();
+        WriteArtifacts();
+        WriteStartup();
+        WriteScale();
+        return _md.ToString();
+    }
+
+    private void WriteTargets()
+    {
+        Line("## Where we stand against issue 9's targets");
+        Line();
+        Line("| # | Figure | Target | This run | |");
+        Line("|---|---|---|---|---|");
+
+        var largest = figures.Of<GeneratorBenchmarks>().Select(f => f.IntParameter("Steps")).DefaultIfEmpty().Max();
+        if (largest > 0)
+        {
+            var cold = figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", largest));
+            Target("1", $"Generator, cold, {largest:N0} steps: generator time / compiling with the generator off", "≤ 0.05", RatioWithRange(cold), AtMost(figures.Ratio(cold), figures.RatioRange(cold), 0.05));
+            var whole = figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.CompileWithGenerator), ("Steps", largest));
+            var share = Figures.Ratio(cold, whole);
+            var shareRange = cold is { MinNanoseconds: { } coldMin, MaxNanoseconds: { } coldMax } && whole is { MinNanoseconds: { } wholeMin, MaxNanoseconds: { } wholeMax }
+                ? (coldMin / wholeMax, coldMax / wholeMin)
+                : ((double, double)?)null;
+            Target("1", $"The same, read as a share of the whole compilation with the generator on (generator alone / compile, generator on)", "≤ 0.05",
+                shareRange is { } sr ? $"{Ratio(share)} ({Ratio(sr.Item1).TrimEnd('×')}–{Ratio(sr.Item2)})" : Ratio(share), AtMost(share, shareRange, 0.05));
+            Target("1", $"Whole compilation with the generator on / off, {largest:N0} steps (includes compiling the generated code)", "—", RatioWithRange(whole), "");
+            var unrelated = Findings.Get($"generator.unrelated.{largest}");
+            Target("1", $"Edit loop, unrelated edit ({largest:N0} steps)", "nothing regenerated", unrelated ?? "not measured", Verdict(unrelated is null ? null : !unrelated.Contains("NOT AS EXPECTED", StringComparison.Ordinal)));
+            var stepBody = Findings.Get($"generator.step-body.{largest}");
+            Target("1", $"Edit loop, one step body edited ({largest:N0} steps)", "only the pipelines that use it", stepBody ?? "not measured", Verdict(stepBody is null ? null : !stepBody.Contains("NOT AS EXPECTED", StringComparison.Ordinal)));
+        }
+
+        foreach (var shape in new[] { GraphShape.Chain, GraphShape.FanOut })
+        {
+            var sdk = figures.Find<OrchestratorBenchmarks>(nameof(OrchestratorBenchmarks.PipelineSdkLocal), ("Shape", shape));
+            if (sdk is not null)
+            {
+                var ratio = figures.Ratio(sdk);
+                Target("2", $"Local orchestrator, {Shape(shape, sdk.IntParameter("Steps"))}, caching off / hand-written floor", "≤ 1.5×", RatioWithRange(sdk), AtMost(ratio, figures.RatioRange(sdk), 1.5));
+            }
+        }
+
+        var rerun = figures.Find<CachedRerunBenchmarks>(nameof(CachedRerunBenchmarks.CachedRerun));
+        if (rerun is not null)
+        {
+            var ratio = figures.Ratio(rerun);
+            Target("3", $"Cached re-run of the {rerun.IntParameter("Steps"):N0}-step chain / its first run", "≤ 0.05", RatioWithRange(rerun), AtMost(ratio, figures.RatioRange(rerun), 0.05));
+        }
+
+        var write = figures.Find<ArtifactBenchmarks>(nameof(ArtifactBenchmarks.ArtifactStoreWrite));
+        if (write is not null)
+        {
+            var throughput = 1 / figures.Ratio(write);
+            var size = write.IntParameter("SizeMiB") * 1024L * 1024L;
+            var timeRange = figures.RatioRange(write);
+            var range = timeRange is { } r ? $" ({Ratio(1 / r.High).TrimEnd('×')}–{Ratio(1 / r.Low)})" : "";
+            // Throughput at least 0.70 of the baseline's is time at most 1 / 0.70 of its time.
+            Target("4", $"Artifact store write throughput / plain stream copy ({Bytes(size)})", "≥ 0.70", Ratio(throughput) + range, AtMost(figures.Ratio(write), timeRange, 1 / 0.70));
+            Target("4", $"Memory allocated writing {Bytes(size)} through the store", "flat (no whole-file buffer)", Bytes(write.AllocatedBytes),
+                Verdict(write.AllocatedBytes is { } allocated ? allocated < size / 100 : null));
+        }
+
+        foreach (var kind in new[] { BuildKind.Jit, BuildKind.Aot })
+        {
+            var step = figures.Find<StartupBenchmarks>(nameof(StartupBenchmarks.QuickStartStep), ("Kind", kind));
+            Target("5", $"Start-up, {kind.ToString().ToUpperInvariant()}: QuickStart step mode / hello world of the same kind", "report", step is null ? "not measured (--skip-aot)" : RatioWithRange(step), "");
+        }
+
+        var curve = ScaleCurve();
+        if (curve.Count > 1)
+        {
+            var spread = curve.Max(p => p.PerStep) / curve.Min(p => p.PerStep);
+            Target("6", $"Scale: per-step cost from {curve[0].Steps:N0} to {curve[^1].Steps:N0} steps, largest / smallest", "flat (≤ 1.5×)", Ratio(spread), Verdict(spread <= 1.5));
+        }
+
+        Line();
+    }
+
+    private void WriteGenerator()
+    {
+        Section("1. Generator", """
+            Synthetic projects (tests/PipelineSdk.Benchmarks/Generator/SyntheticProject.cs): `Steps` steps in `Steps / 5` pipelines, with
+            int, tuple, list, string and bool ports, parameters with defaults, constants, a helper the steps call and a cache
+            setting; every pipeline also calls the first step of the next one, so each `Load` step is used by two pipelines.
+            *Baseline*: parse, bind and emit the project with the generator off. *Compile, generator on*: the same with the
+            generator run first and its output compiled too. *Generator alone, cold*: a new driver on a fresh compilation
+            (it binds what it reads, work the compiler would otherwise do in emit, so this is an upper bound of its share).
+            *Edit loop*: a driver that has already run on the project re-runs after an edit, as in an IDE or incremental build.
+            """);
+        Table<GeneratorBenchmarks>(["Steps"], ("Ratio to cold generator run", f => f.Method.StartsWith("EditLoop", StringComparison.Ordinal)
+            ? Ratio(Figures.Ratio(f, figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", f.IntParameter("Steps")))))
+            : ""));
+        Line("Sizes, and what the edit loop regenerated, from the driver's tracked step run reasons (stage `Outputs` = one emitted file per pipeline; stage `Pipelines` = the parse transform):");
+        Line();
+        foreach (var steps in figures.Of<GeneratorBenchmarks>().Select(f => f.IntParameter("Steps")).Distinct())
+        {
+            Line($"- {steps:N0} steps: {Findings.Get($"generator.size.{steps}")}");
+            Line($"- {steps:N0} steps, unrelated edit: {Findings.Get($"generator.unrelated.{steps}")}");
+            Line($"- {steps:N0} steps, body of `{SyntheticProject.EditedStep}` edited: {Findings.Get($"generator.step-body.{steps}")}");
+        }
+
+        Line();
+    }
+
+    private void WriteOrchestrator()
+    {
+        Section("2. Local orchestrator overhead", """
+            Trivial steps (`Source() => 1`, `Increment(x) => x + 1`), caching off, metadata on, built as `PipelineDescriptor`s in
+            code (tests/PipelineSdk.Benchmarks/Orchestration/TrivialPipelines.cs). A chain of 1,000 tasks, and a fan-out of one
+            source feeding 999 increments. *Baseline*: a hand-written program that calls the steps in order and writes the same
+            artifact files (same paths and bytes, SHA-256) and the same SQLite rows (runs, step_runs with cache keys, artifacts,
+            inputs, outputs) into a store of the same schema and pragmas, with prepared statements and one transaction per step:
+            the floor for what a run must record. It runs the steps one after another; PipelineSdk runs up to one step per core
+            at once and also records each step as running before it starts (a second commit per step). Direct calls, TPL
+            Dataflow (one block per task) and WorkflowCore 3.22 (in-memory persistence, a `Parallel` branch per fan-out task)
+            run the same graph and record nothing of ours: they show what recording costs, not a floor.
+            """);
+        Table<OrchestratorBenchmarks>(["Shape", "Steps"], ("Per step", f => PerStep(f)));
+    }
+
+    private void WriteCachedRerun()
+    {
+        Section("3. Cached re-run", """
+            The 1,000-step chain with caching on. *Baseline*: its first run on an empty store (every step misses, runs and is
+            recorded). *Cached re-run*: the same pipeline on a store holding exactly that first run (every step a hit: lookup,
+            artifact check and read, and the step run recorded as cached).
+            """);
+        Table<CachedRerunBenchmarks>(["Steps"], ("Per step", f => PerStep(f)));
+        foreach (var steps in figures.Of<CachedRerunBenchmarks>().Select(f => f.IntParameter("Steps")).Distinct())
+        {
+            Line($"Checked while setting up: {Findings.Get($"cached.{steps}")}.");
+        }
+
+        Line();
+    }
+
+    private void WriteArtifacts()
+    {
+        Section("4. Artifacts", """
+            PipelineSdk has no byte-stream artifact codec yet (only JSON parameter codecs), so the benchmark streams bytes through
+            `LocalArtifactStore` with a small benchmark-only `ValueCodec` (tests/PipelineSdk.Benchmarks/Artifacts/ByteStreamCodec.cs).
+            *Write*: a file's content through `LocalArtifactStore.Write` (which SHA-256-hashes it on the way to disk) against a plain
+            stream copy of the same file with the same 64 KiB buffers (*baseline*) and `File.Copy`. *Read*: `LocalArtifactStore.Read`
+            consuming the stored bytes against a plain read of the file. The file is in the page cache; writes go to the page cache
+            and are flushed by the kernel. *Allocated* is managed memory allocated per operation: a whole-file buffer would show as
+            the file's size. The read API returns a value after closing the file, so a codec cannot hand an open stream to a step:
+            reading a large artifact as a stream needs an API change (issue 9 note).
+            """);
+        Table<ArtifactBenchmarks>(["SizeMiB"], ("Throughput", f => f.MedianNanoseconds is { } ns ? $"{f.IntParameter("SizeMiB") / (ns / 1e9):N0} MiB/s" : ""),
+            ("Throughput / baseline", f => Ratio(1 / figures.Ratio(f))));
+    }
+
+    private void WriteStartup()
+    {
+        Section("5. Start-up (issue 4, item 4)", """
+            From process start to exit: QuickStart in step mode running `subtract-numbers` under the executor contract (parse the
+            executor input, call the step, write the output parameter file and executor_output.json), against a hello world of
+            the same kind (tests/PipelineSdk.Benchmarks.HelloWorld). *JIT*: `dotnet App.dll` from the Release build output (what
+            a framework-dependent publish copies). *AOT*: the binaries of `dotnet publish -r linux-x64 -p:PublishAot=true`.
+            """);
+        // Allocations would be this process's, not the child's: left out.
+        Table<StartupBenchmarks>(["Kind"], showAllocated: false);
+    }
+
+    private void WriteScale()
+    {
+        Section("6. Scale", """
+            A chain of trivial steps, caching off, at 10, 100, 1,000 and 10,000 steps: the PipelineSdk local orchestrator against
+            the hand-written floor of the same size (*baseline*). *Per-step curve*: the orchestrator's time per step relative to
+            its time per step at the smallest size (1.0 = flat; small runs carry the run's fixed costs over fewer steps).
+            """);
+        var curve = ScaleCurve();
+        Table<ScaleBenchmarks>(["Steps"], ("Per step", f => PerStep(f)), ("Per-step curve", f =>
+            f.Method == nameof(ScaleBenchmarks.PipelineSdkLocal) && curve.Count > 0 && curve.FirstOrDefault(p => p.Steps == f.IntParameter("Steps")) is { PerStep: > 0 } point
+                ? Ratio(point.PerStep / curve[0].PerStep)
+                : ""));
+    }
+
+    private List<(int Steps, double PerStep)> ScaleCurve() =>
+        [.. figures.Of<ScaleBenchmarks>()
+            .Where(f => f.Method == nameof(ScaleBenchmarks.PipelineSdkLocal) && f.MedianNanoseconds is not null)
+            .Select(f => (Steps: f.IntParameter("Steps"), PerStep: f.MedianNanoseconds!.Value / f.IntParameter("Steps")))
+            .OrderBy(p => p.Steps)];
+
+    private void Section(string title, string description)
+    {
+        Line("## " + title);
+        Line();
+        Line(description);
+        Line();
+    }
+
+    private void Table<T>(string[] parameters, params (string Header, Func<Figure, string> Value)[] extra) => Table<T>(parameters, showAllocated: true, extra);
+
+    private void Table<T>(string[] parameters, bool showAllocated, params (string Header, Func<Figure, string> Value)[] extra)
+    {
+        var rows = figures.Of<T>().ToList();
+        if (rows.Count == 0)
+        {
+            Line("Not run this time.");
+            Line();
+            return;
+        }
+
+        Line("| Benchmark | " + string.Concat(parameters.Select(p => p + " | ")) + "Median | Fastest–slowest | Ratio to baseline (noise range) |" + (showAllocated ? " Allocated |" : "") + string.Concat(extra.Select(e => $" {e.Header} |")));
+        Line("|---|" + string.Concat(parameters.Select(_ => "---|")) + "---:|---:|---:|" + (showAllocated ? "---:|" : "") + string.Concat(extra.Select(_ => "---:|")));
+        foreach (var f in rows.GroupBy(f => (f.Category, f.ParameterKey)).OrderBy(g => g.Key.Category, StringComparer.Ordinal).SelectMany(g => g.OrderBy(f => !f.IsBaseline)))
+        {
+            var name = (f.Category.Length > 0 ? f.Category + ": " : "") + f.Description + (f.IsBaseline ? " (**baseline**)" : "");
+            Line($"| {name} | " + string.Concat(parameters.Select(p => f.Parameters.GetValueOrDefault(p, "") + " | "))
+                + $"{Time(f.MedianNanoseconds)} | {Time(f.MinNanoseconds)}–{Time(f.MaxNanoseconds)} | {(f.IsBaseline ? "1" : RatioWithRange(f))} |"
+                + (showAllocated ? $" {Bytes(f.AllocatedBytes)} |" : "")
+                + string.Concat(extra.Select(e => $" {e.Value(f)} |")));
+        }
+
+        Line();
+    }
+
+    /// <summary>The median ratio, with the range the run's noise allows in brackets.</summary>
+    private string RatioWithRange(Figure? figure) =>
+        figures.RatioRange(figure) is { } range
+            ? $"{Ratio(figures.Ratio(figure))} ({Ratio(range.Low).TrimEnd('×')}–{Ratio(range.High)})"
+            : Ratio(figures.Ratio(figure));
+
+    private void Target(string number, string figure, string target, string value, string verdict) =>
+        Line($"| {number} | {figure} | {target} | {value} | {verdict} |");
+
+    private static string Verdict(bool? met) => met is null ? "" : met.Value ? "met" : "**not met**";
+
+    /// <summary>Met only if the whole noise range is within the limit; not met only if none of it is.</summary>
+    private static string AtMost(double? ratio, (double Low, double High)? range, double limit) => range switch
+    {
+        { } r when r.High <= limit => "met",
+        { } r when r.Low > limit => "**not met**",
+        { } => $"undecided: the noise range straddles the target (median: {(ratio <= limit ? "met" : "not met")})",
+        null => Verdict(ratio <= limit),
+    };
+
+    private static string Shape(GraphShape shape, int steps) => shape == GraphShape.Chain ? $"{steps:N0}-step chain" : $"{steps - 1:N0}-wide fan-out";
+
+    private static string PerStep(Figure f) => f.MedianNanoseconds is { } ns ? Time(ns / f.IntParameter("Steps")) : "";
+
+    private static string Ratio(double? ratio) => ratio switch
+    {
+        null or double.NaN => "—",
+        >= 100 => $"{ratio:N0}×",
+        >= 0.1 => $"{ratio:0.00}×",
+        _ => $"{ratio.Value.ToString("G2", CultureInfo.InvariantCulture)}×",
+    };
+
+    private static string Time(double? nanoseconds) => nanoseconds switch
+    {
+        null => "—",
+        < 1e3 => $"{nanoseconds:0} ns",
+        < 1e6 => $"{nanoseconds / 1e3:0.0} µs",
+        < 1e9 => $"{nanoseconds / 1e6:0.0} ms",
+        _ => $"{nanoseconds / 1e9:0.00} s",
+    };
+
+    private static string Bytes(long? bytes) => bytes switch
+    {
+        null => "—",
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1024.0 / 1024.0:0.0} MiB",
+        _ => $"{bytes / 1024.0 / 1024.0 / 1024.0:0.00} GiB",
+    };
+
+    private void Line(string text = "") => _md.Append(text).Append('\n');
+}
