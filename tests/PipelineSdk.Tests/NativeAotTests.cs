@@ -29,10 +29,13 @@ public class NativeAotTests
     private static string Binary => Path.Combine(s_publishDirectory, "QuickStart");
 
     [Test]
-    public void Publishes_without_trimming_or_AOT_warnings()
+    public void Publishes_without_trimming_or_AOT_warnings_from_PipelineSdk()
     {
         Assert.That(s_publish.Exit, Is.EqualTo(0), s_publish.Output + s_publish.Error);
-        Assert.That(s_publish.Output, Does.Not.Contain("warning"));
+        // QuickStart references PipelineSdk.Gcp, whose Google and Newtonsoft dependencies warn about themselves.
+        var warnings = s_publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal)).ToList();
+        Assert.That(warnings, Is.All.Match("(Google\\.Apis|Google\\.Api\\.Gax|Google\\.Cloud|Newtonsoft\\.Json|/_/Src/Support/Google)"), string.Join("\n", warnings));
+        Assert.That(warnings, Has.None.Match(@"src/PipelineSdk|PipelineSdk(\.Gcp)?\.dll|Assembly 'PipelineSdk"));
         Assert.That(File.Exists(Binary), Is.True);
         Assert.That(File.Exists(Path.Combine(s_publishDirectory, "QuickStart.dll")), Is.False, "a native binary, not a dll");
     }
@@ -40,7 +43,7 @@ public class NativeAotTests
     [Test]
     public async Task Step_mode_works_in_the_native_binary()
     {
-        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings");
+        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings_from_PipelineSdk");
         var output = Directory.CreateTempSubdirectory("psdk-aot-step-").FullName;
         var input = """{"inputs": {"parameterValues": {"firstNum": 10, "randomNum": 4}}, "outputs": {"outputFile": "OUT/executor_output.json"}}""".Replace("OUT", output, StringComparison.Ordinal);
 
@@ -54,7 +57,7 @@ public class NativeAotTests
     [Test]
     public async Task The_native_binary_runs_its_pipeline_as_native_step_processes()
     {
-        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings");
+        Assume.That(s_publish.Exit, Is.EqualTo(0), "publish failed; see Publishes_without_trimming_or_AOT_warnings_from_PipelineSdk");
         using var store = new TempStore();
 
         // The spec compiled into the native binary starts /app/QuickStart (no dotnet host, no dll).

@@ -125,11 +125,16 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                 return;
             }
 
-            await next(context);
             if (context.Items.ContainsKey("drop"))
             {
+                // Do the work, but let no byte of the answer reach the client: it sees the connection drop.
+                context.Response.Body = new MemoryStream();
+                await next(context);
                 context.Abort();
+                return;
             }
+
+            await next(context);
         });
         app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs", Create);
         app.MapGet("/v1/projects/{project}/locations/{location}/pipelineJobs/{job}", Get);
