@@ -65,7 +65,7 @@ public class VertexOrchestratorTests
 
         Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
         var jobId = _vertex.JobIds.Single();
-        Assert.That(jobId, Does.Match("^vertex-example-pipeline-[0-9]{14}$"));
+        Assert.That(jobId, Does.Match("^vertex-example-pipeline-[0-9]{14}-[0-9a-f]{4}$"));
         Assert.That(result.Output, Does.Contain($"Submitted pipeline job {jobId} to Vertex AI (europe-west1).")
             .And.Contain($"https://console.cloud.google.com/vertex-ai/locations/europe-west1/pipelines/runs/{jobId}?project=my-project")
             .And.Contain("job SUCCEEDED"));

@@ -42,6 +42,16 @@ internal sealed class Cli(IAnsiConsole console, TextWriter error)
             Error.WriteLine($"error: {e.Message}");
             return UserError;
         }
+        catch (System.Text.Json.JsonException e)
+        {
+            Error.WriteLine($"error: a file is not the JSON expected ({e.Message.Split('\n')[0]})");
+            return UserError;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            Error.WriteLine($"error: the store's database cannot be used ({e.Message.Split('\n')[0]})");
+            return UserError;
+        }
     };
 
     public Func<ParseResult, CancellationToken, Task<int>> Handle(Action<ParseResult> body) =>

@@ -25,7 +25,9 @@ internal static class SecretCommands
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(cli.Handle(async (result, token) =>
         {
-            var secretName = ComponentCommands.Naming(result.GetValue(name)!);
+            var secretName = System.Text.RegularExpressions.Regex.IsMatch(result.GetValue(name)!, "^[A-Za-z0-9_-]{1,255}$")
+                ? result.GetValue(name)!
+                : throw new CliException($"'{result.GetValue(name)}' is not a valid secret name: use letters, digits, '_' and '-', so settings can reference it as {{{{secret.NAME.KEY}}}}");
             var values = Pairs(result.UnmatchedTokens);
             var (manager, stack) = Open();
             await manager.CreateAsync(secretName, values, token).ConfigureAwait(false);

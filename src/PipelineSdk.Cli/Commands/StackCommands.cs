@@ -95,7 +95,7 @@ internal static class StackCommands
         command.SetAction(cli.Handle(result =>
         {
             using var store = Cli.OpenStore();
-            var active = StackSelection.Resolve(store, null).Stack.Name;
+            var active = ActiveOrNull(store);
             var stacks = store.ListStacks();
             if (Cli.Json(result, output))
             {
@@ -137,9 +137,8 @@ internal static class StackCommands
         command.SetAction(cli.Handle(result =>
         {
             using var store = Cli.OpenStore();
-            var active = StackSelection.Resolve(store, null).Stack;
-            var stack = result.GetValue(name) is { } requested ? store.GetStack(requested) : active;
-            var isActive = stack.Name == active.Name;
+            var stack = result.GetValue(name) is { } requested ? store.GetStack(requested) : StackSelection.Resolve(store, null).Stack;
+            var isActive = stack.Name == ActiveOrNull(store);
             if (Cli.Json(result, output))
             {
                 cli.WriteJson(w => WriteStack(w, stack, isActive));
@@ -220,6 +219,19 @@ internal static class StackCommands
             cli.Line($"Copied stack '{result.GetValue(source)}' to '{copy.Name}'.");
         }));
         return command;
+    }
+
+    /// <summary>The active stack's name, or null when the selection names a stack that does not exist.</summary>
+    private static string? ActiveOrNull(Store.MetadataStore store)
+    {
+        try
+        {
+            return StackSelection.Resolve(store, null).Stack.Name;
+        }
+        catch (StackException)
+        {
+            return null;
+        }
     }
 
     private static void WriteStack(System.Text.Json.Utf8JsonWriter w, Stack stack, bool active)

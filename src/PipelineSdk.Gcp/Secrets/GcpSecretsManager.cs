@@ -61,14 +61,23 @@ public sealed class GcpSecretsManager : ISecretsManager
                 w.WriteString(key, value);
             }
         })));
-        using var version = await SendAsync(HttpMethod.Post, $"v1/projects/{_project}/secrets/{Uri.EscapeDataString(name)}:addVersion",
-            Json(w =>
-            {
-                w.WriteStartObject("payload");
-                w.WriteString("data", payload);
-                w.WriteEndObject();
-            }), cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(version, $"store the value of secret '{name}'").ConfigureAwait(false);
+        try
+        {
+            using var version = await SendAsync(HttpMethod.Post, $"v1/projects/{_project}/secrets/{Uri.EscapeDataString(name)}:addVersion",
+                Json(w =>
+                {
+                    w.WriteStartObject("payload");
+                    w.WriteString("data", payload);
+                    w.WriteEndObject();
+                }), cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(version, $"store the value of secret '{name}'").ConfigureAwait(false);
+        }
+        catch (StackException)
+        {
+            // A secret without a value would block a retry ("exists") and read as missing: take it back.
+            await DeleteAsync(name, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -41,13 +41,14 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var location = Setting("location");
         var client = new VertexClient(project, location, auth);
         var parameters = ParameterValues.Resolve(run.Pipeline, run.Parameters);
-        var registry = run.Stack.Get(ComponentType.ContainerRegistry)?.Setting("uri")
+        var registryComponent = run.Stack.Get(ComponentType.ContainerRegistry)
             ?? throw new StackException($"stack '{run.Stack.Name}' has no container registry for the program's image; add one with `pipelines stack update {run.Stack.Name} -c NAME`");
-        var pipelineRoot = run.Stack.ArtifactStore.Setting("path")
-            ?? throw new StackException($"the artifact store of stack '{run.Stack.Name}' has no path");
+        var registry = await ResolvedSettingAsync(registryComponent, "uri", run.Secrets, cancellationToken).ConfigureAwait(false);
+        var pipelineRoot = await ResolvedSettingAsync(run.Stack.ArtifactStore, "path", run.Secrets, cancellationToken).ConfigureAwait(false);
 
         var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
-        var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow);
+        // Unique per submission; retries of this submission reuse it, so a lost answer is adopted, not duplicated.
+        var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
         var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterJson(run.Pipeline, parameters), Setting);
 
         var (created, adopted) = await client.CreatePipelineJobAsync(jobId, job, cancellationToken).ConfigureAwait(false);
@@ -79,16 +80,35 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "stopped following the run");
             throw;
         }
+        catch (StackException e)
+        {
+            // The job was submitted and may well be running: say so, and where to find it, rather than a usage error.
+            output.WriteLine($"Lost track of job {jobId}: {e.Message}. It may still be running: {link}");
+            run.Store.EndRun(jobId, RunStatus.Failed, DateTimeOffset.UtcNow, "lost track of the job: " + e.Message);
+            return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
+        }
 
         return Record(run, finished, jobId, project, pipelineRoot, output);
     }
 
-    /// <summary>A job id Vertex accepts (<c>[a-z0-9][a-z0-9-]*</c>, at most 128), made from the pipeline name and the UTC time.</summary>
-    public static string JobId(string pipelineName, DateTimeOffset time)
+    /// <summary>
+    /// A job id Vertex accepts (<c>[a-z0-9][a-z0-9-]*</c>, at most 128): the pipeline name, the UTC time and a
+    /// short suffix that tells apart submissions in the same second.
+    /// </summary>
+    public static string JobId(string pipelineName, DateTimeOffset time, string suffix)
     {
         var stamp = time.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-        var name = pipelineName.Length > 113 ? pipelineName[..113].TrimEnd('-') : pipelineName;
-        return $"{name}-{stamp}";
+        var room = 128 - stamp.Length - suffix.Length - 2;
+        var name = pipelineName.Length > room ? pipelineName[..room].TrimEnd('-') : pipelineName;
+        return $"{name}-{stamp}-{suffix}";
+    }
+
+    /// <summary>A component's setting with any <c>{{secret.name.key}}</c> reference resolved for this run.</summary>
+    internal static async Task<string> ResolvedSettingAsync(Component component, string name, ISecretsManager? secrets, CancellationToken cancellationToken)
+    {
+        var settings = await SecretReference.ResolveAsync(component.Settings, secrets, cancellationToken).ConfigureAwait(false);
+        return settings.GetValueOrDefault(name) ?? component.Setting(name)
+            ?? throw new StackException($"the {component.Type.CommandName()} '{component.Name}' has no {name}");
     }
 
 

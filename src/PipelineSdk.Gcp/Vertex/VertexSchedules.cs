@@ -16,11 +16,14 @@ public sealed partial class VertexSchedules
     private readonly Stack _stack;
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private VertexSchedules(VertexClient client, Stack stack, IReadOnlyDictionary<string, string> settings)
+    private readonly ISecretsManager? _secrets;
+
+    private VertexSchedules(VertexClient client, Stack stack, IReadOnlyDictionary<string, string> settings, ISecretsManager? secrets)
     {
         _client = client;
         _stack = stack;
         _settings = settings;
+        _secrets = secrets;
     }
 
     /// <summary>Opens the schedules of <paramref name="stack"/>'s vertex orchestrator (settings' secret references resolved).</summary>
@@ -33,29 +36,30 @@ public sealed partial class VertexSchedules
             throw new StackException($"stack '{stack.Name}' runs on the {orchestrator.Flavor} orchestrator; schedules need a stack with a vertex orchestrator (see `pipelines stack list`)");
         }
 
-        var settings = await SecretReference.ResolveAsync(orchestrator.Settings, StackComponents.CreateSecretsManager(stack, storeDirectory), cancellationToken).ConfigureAwait(false);
+        var secrets = StackComponents.CreateSecretsManager(stack, storeDirectory);
+        var settings = await SecretReference.ResolveAsync(orchestrator.Settings, secrets, cancellationToken).ConfigureAwait(false);
         var client = new VertexClient(settings["project"], settings["location"], auth ?? new GoogleAuth());
-        return new VertexSchedules(client, stack, settings);
+        return new VertexSchedules(client, stack, settings, secrets);
     }
 
     /// <summary>Creates a schedule that runs <paramref name="specJson"/> with <paramref name="image"/> on <paramref name="cron"/>.</summary>
     /// <exception cref="StackException">The cron expression or a parameter is invalid, or Vertex AI refused.</exception>
-    public Task<Schedule> CreateAsync(string displayName, string specJson, string image, string cron, IReadOnlyDictionary<string, JsonElement> parameterValues, int maxConcurrentRuns = 1, CancellationToken cancellationToken = default)
+    public async Task<Schedule> CreateAsync(string displayName, string specJson, string image, string cron, IReadOnlyDictionary<string, JsonElement> parameterValues, int maxConcurrentRuns = 1, CancellationToken cancellationToken = default)
     {
         if (!CronPattern().IsMatch(cron))
         {
             throw new StackException($"'{cron}' is not a cron expression: give five fields (minute hour day month weekday), optionally after TZ=Zone, e.g. \"0 6 * * 1\"");
         }
 
-        var pipelineRoot = _stack.ArtifactStore.Setting("path") ?? throw new StackException($"the artifact store of stack '{_stack.Name}' has no path");
+        var pipelineRoot = await VertexOrchestrator.ResolvedSettingAsync(_stack.ArtifactStore, "path", _secrets, cancellationToken).ConfigureAwait(false);
         var job = VertexJobs.Build(displayName, specJson, image, pipelineRoot, new Dictionary<string, JsonElement>(parameterValues), Setting);
-        return _client.CreateScheduleAsync(new Schedule
+        return await _client.CreateScheduleAsync(new Schedule
         {
             DisplayName = displayName,
             Cron = cron,
             MaxConcurrentRunCount = maxConcurrentRuns,
             CreatePipelineJobRequest = new CreatePipelineJobRequest { Parent = $"projects/{_client.Project}/locations/{_client.Location}", PipelineJob = job },
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The schedules in the orchestrator's project and region.</summary>

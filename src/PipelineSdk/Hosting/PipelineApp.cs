@@ -116,6 +116,10 @@ public static class PipelineApp
         {
             return Fail(error, e.Message);
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return Fail(error, $"the store's database cannot be used ({StepMode.FirstLine(e.Message)}); check {StoreLocation.HomeVariable} or the .pipelines folder");
+        }
 
         RunSummary.Write(console, pipeline, run);
         // A remote run submitted without waiting (synchronous=false) has not failed.

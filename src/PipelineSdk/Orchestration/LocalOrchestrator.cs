@@ -56,7 +56,18 @@ public sealed class LocalOrchestrator
             outcomes[task.Key] = RunTaskAsync(run, task, upstream);
         }
 
-        var steps = await Task.WhenAll(outcomes.Values).ConfigureAwait(false);
+        StepRunResult[] steps;
+        try
+        {
+            steps = await Task.WhenAll(outcomes.Values).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Never leave a run "running": record why it stopped, then let the caller see the error.
+            store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, $"{e.GetType().Name}: {FirstLine(e.Message)}");
+            throw;
+        }
+
         var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled
             : steps.All(s => s.Succeeded) ? RunStatus.Completed
             : RunStatus.Failed;
@@ -142,7 +153,7 @@ public sealed class LocalOrchestrator
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidCastException)
+        catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
@@ -159,9 +170,17 @@ public sealed class LocalOrchestrator
         }
 
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var output in task.Step.Outputs)
+        try
         {
-            values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec);
+            foreach (var output in task.Step.Outputs)
+            {
+                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec);
+            }
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            // A cached output that cannot be read back (damaged, unreadable) is a miss: the step runs again.
+            return null;
         }
 
         return (entry, values);

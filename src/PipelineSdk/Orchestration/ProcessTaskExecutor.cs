@@ -106,6 +106,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            process.WaitForExit();
             throw;
         }
 

@@ -60,7 +60,7 @@ public sealed partial class MetadataStore : IDisposable
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
-            throw new InvalidOperationException(
+            throw new Stacks.StackException(
                 $"The store at {connection.DataSource} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or point PIPELINES_HOME elsewhere.");
         }
 
