@@ -41,6 +41,17 @@ public class SecretTests
         Assert.That(await workspace.Fails("secret", "delete", "db"), Is.EqualTo("error: no secret named 'db' in the secrets manager of stack 'default'"));
     }
 
+    [Test]
+    public async Task Secrets_created_by_several_processes_at_once_are_all_kept()
+    {
+        using var workspace = await WithLocalSecrets();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => workspace.Pipelines("secret", "create", $"s{i}", $"--value={i}")));
+
+        Assert.That(results.Select(r => r.Exit), Is.All.EqualTo(0), () => string.Join("\n", results.Select(r => r.Error)));
+        Assert.That(await workspace.Ok("secret", "list"), Is.EqualTo("s1\ns2\ns3\ns4\ns5\ns6\n"));
+    }
+
     [TestCase("secret create db", "error: a secret needs at least one --KEY=VALUE pair")]
     [TestCase("secret create db user=admin", "error: 'user=admin' is not a --KEY=VALUE pair")]
     [TestCase("secret create db --user", "error: --user has no value; write --user=VALUE")]

@@ -25,30 +25,21 @@ public sealed class LocalSecretsManager(string storeDirectory) : ISecretsManager
     /// <summary>The file name in the store folder.</summary>
     public const string FileName = "secrets.json";
 
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-
     /// <summary>The file holding the secrets.</summary>
     public string FilePath { get; } = Path.Combine(storeDirectory, FileName);
 
     /// <inheritdoc />
     public async Task CreateAsync(string name, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
-        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await LockAsync(cancellationToken).ConfigureAwait(false);
+        var all = Read();
+        if (all.ContainsKey(name))
         {
-            var all = Read();
-            if (all.ContainsKey(name))
-            {
-                throw new StackException($"A secret named '{name}' exists; delete it first with `pipelines secret delete {name}`.");
-            }
+            throw new StackException($"A secret named '{name}' exists; delete it first with `pipelines secret delete {name}`.");
+        }
 
-            all[name] = new Dictionary<string, string>(values, StringComparer.Ordinal);
-            Write(all);
-        }
-        finally
-        {
-            Gate.Release();
-        }
+        all[name] = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        Write(all);
     }
 
     /// <inheritdoc />
@@ -62,21 +53,34 @@ public sealed class LocalSecretsManager(string storeDirectory) : ISecretsManager
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await LockAsync(cancellationToken).ConfigureAwait(false);
+        var all = Read();
+        if (!all.Remove(name))
         {
-            var all = Read();
-            if (!all.Remove(name))
-            {
-                return false;
-            }
-
-            Write(all);
-            return true;
+            return false;
         }
-        finally
+
+        Write(all);
+        return true;
+    }
+
+    /// <summary>
+    /// Holds the store's lock file exclusively, so read-modify-write cycles of several processes (two
+    /// `pipelines secret create` at once) never lose each other's secrets.
+    /// </summary>
+    private async Task<FileStream> LockAsync(CancellationToken cancellationToken)
+    {
+        var path = FilePath + ".lock";
+        for (var attempt = 0; ; attempt++)
         {
-            Gate.Release();
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 200)
+            {
+                await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -118,8 +122,7 @@ public sealed class LocalSecretsManager(string storeDirectory) : ISecretsManager
         }
 
         // Written to a new file created owner-only, then moved over the old one: never readable by others.
-        var temporary = FilePath + ".tmp";
-        File.Delete(temporary);
+        var temporary = $"{FilePath}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
