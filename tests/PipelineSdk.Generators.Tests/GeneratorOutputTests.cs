@@ -14,6 +14,10 @@ public class GeneratorOutputTests
         yield return new TestCaseData("ParametersAndConstants", Scenarios.ParametersAndConstants).SetName("ParametersAndConstants");
         yield return new TestCaseData("TuplesAndAsync", Scenarios.TuplesAndAsync).SetName("TuplesAndAsync");
         yield return new TestCaseData("CacheSettings", Scenarios.CacheSettings).SetName("CacheSettings");
+        yield return new TestCaseData("Conditions", Scenarios.Conditions).SetName("Conditions");
+        yield return new TestCaseData("Loops", Scenarios.Loops).SetName("Loops");
+        yield return new TestCaseData("ExitHandlers", Scenarios.ExitHandlers).SetName("ExitHandlers");
+        yield return new TestCaseData("NestedPipelines", Scenarios.NestedPipelines).SetName("NestedPipelines");
     }
 
     [TestCaseSource(nameof(AllScenarios))]

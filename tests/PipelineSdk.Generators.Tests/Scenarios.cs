@@ -96,4 +96,155 @@ internal static class Scenarios
             }
         }
         """;
+
+    public const string Conditions = """
+        using PipelineSdk;
+
+        namespace Demo.Branching;
+
+        public static class Coins
+        {
+            [Step] public static string Flip() => "heads";
+            [Step] public static int Roll() => 4;
+            [Step] public static double Score() => 0.9;
+            [Step] public static void Say(string text) { }
+            [Step] public static bool IsReady() => true;
+
+            [Pipeline]
+            public static void Branching(double threshold = 0.8, bool loud = false)
+            {
+                var side = Flip();
+                var roll = Roll();
+                if (side == "heads")
+                {
+                    Say("heads");
+                }
+
+                if (roll < 3)
+                {
+                    Say("low");
+                }
+                else if (roll > 5 || loud)
+                {
+                    Say("high");
+                }
+                else
+                {
+                    Say("middle");
+                    if (Score() >= threshold && !IsReady())
+                    {
+                        Say("good but not ready");
+                    }
+                }
+
+                if (Score() > roll)
+                {
+                    Say("score beats roll");
+                }
+            }
+        }
+        """;
+
+    public const string Loops = """
+        using System.Collections.Generic;
+        using PipelineSdk;
+
+        namespace Demo.Looping;
+
+        public static class Sweep
+        {
+            [Step] public static List<string> Shards() => new() { "a", "b" };
+            [Step] public static List<int> Sizes(string shard) => new() { 1, 2 };
+            [Step] public static double Train(string shard, double rate, int size) => rate * size;
+            [Step] public static double Best(List<double> scores) => 0;
+            [Step] public static void Log(string shard, int epochs) { }
+
+            [Pipeline(LoopParallelism = 4)]
+            public static double Looping(List<int> epochs)
+            {
+                var shards = Shards();
+                var scores = new List<double>();
+                foreach (var rate in new[] { 0.1, 0.01 }.WithParallelism(2))
+                {
+                    scores.Add(Train("all", rate, 1));
+                }
+
+                foreach (var shard in shards)
+                {
+                    foreach (var size in Sizes(shard))
+                    {
+                        Train(shard, 0.5, size);
+                    }
+
+                    foreach (var count in epochs)
+                    {
+                        Log(shard, count);
+                    }
+                }
+
+                return Best(scores);
+            }
+        }
+        """;
+
+    public const string ExitHandlers = """
+        using PipelineSdk;
+
+        namespace Demo.Cleanup;
+
+        public static class Jobs
+        {
+            [Step] public static int Prepare() => 1;
+            [Step] public static int Work(int input, string message) => input;
+            [Step] public static void Notify(string channel, TaskFinalStatus status) { }
+
+            [Pipeline]
+            public static void Guarded(string message = "hello")
+            {
+                var prepared = Prepare();
+                try
+                {
+                    var done = Work(prepared, message);
+                    Work(done, "again");
+                }
+                finally
+                {
+                    Notify("#ops", TaskFinalStatus.Current);
+                }
+            }
+        }
+        """;
+
+    public const string NestedPipelines = """
+        using System.Collections.Generic;
+        using PipelineSdk;
+
+        namespace Demo.Nesting;
+
+        public static class Stages
+        {
+            [Step] public static int Load(int rows) => rows;
+            [Step] public static double Fit(int data, double rate) => rate;
+            [Step] public static void Publish(double score) { }
+            [Step] public static List<double> Rates() => new() { 0.1 };
+
+            [Pipeline]
+            public static double TrainOnce(int rows, double rate = 0.1)
+            {
+                var data = Load(rows);
+                return Fit(data, rate);
+            }
+
+            [Pipeline]
+            public static void Outer(int rows = 100)
+            {
+                var score = TrainOnce(rows);
+                Publish(score);
+                foreach (var rate in Rates())
+                {
+                    TrainOnce(rows, rate);
+                }
+            }
+        }
+        """;
 }

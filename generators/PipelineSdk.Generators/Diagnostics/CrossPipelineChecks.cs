@@ -9,7 +9,7 @@ namespace PipelineSdk.Generators.Diagnostics;
 
 /// <summary>
 /// The checks that need every pipeline of the compilation at once, so no analyzer scoped to one symbol can make them:
-/// duplicate pipeline names, generated classes that would collide, and calls between pipelines (recursion included).
+/// duplicate pipeline names, generated classes that would collide, and recursive calls between pipelines.
 /// The generator reports these; every other check is reported by the analyzers.
 /// </summary>
 internal static class CrossPipelineChecks
@@ -64,11 +64,6 @@ internal static class CrossPipelineChecks
                 {
                     var cycle = string.Join(" → ", new[] { link.Display }.Concat(path.Select(k => displays[k])));
                     yield return Diagnostic.Create(DiagnosticCatalog.RecursivePipeline, call.Location.ToLocation(), link.Display, call.CalleeDisplay, cycle);
-                }
-                else
-                {
-                    yield return Diagnostic.Create(DiagnosticCatalog.UnsupportedPipelineStatement, call.Location.ToLocation(), link.Display,
-                        $"a call to pipeline '{call.CalleeDisplay}' (calling a pipeline from a pipeline is not supported yet)");
                 }
             }
         }

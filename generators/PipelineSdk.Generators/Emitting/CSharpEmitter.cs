@@ -89,31 +89,22 @@ internal static class CSharpEmitter
 
         for (var i = 0; i < graph.Components.Count; i++)
         {
-            WriteStep(w, graph.Components[i], i);
+            if (graph.Components[i].Dag is null)
+            {
+                WriteStep(w, graph.Components[i], i);
+            }
         }
 
-        w.Line("/// <summary>The typed DAG: parameters, tasks, edges and settings.</summary>");
+        w.Line("/// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>");
         w.Line("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(");
         w.Line($"    Name, {Literal(pipeline.MethodDisplayName)},");
-        w.Line("    new global::PipelineSdk.Model.PipelineParameter[]");
-        w.Line("    {");
-        foreach (var parameter in pipeline.Parameters)
+        w.Line($"    {Parameters(pipeline)},");
+        foreach (var line in $"    {Nodes(graph.Root, 0, graph.Components, 1)},".Split('\n'))
         {
-            w.Line($"        new({Literal(parameter.Name)}, {parameter.Type.CodecExpression}, {(parameter.DefaultJson is null ? "null" : Literal(parameter.DefaultJson))}),");
+            w.Line(line);
         }
 
-        w.Line("    },");
-        w.Line("    new global::PipelineSdk.Model.PipelineTask[]");
-        w.Line("    {");
-        foreach (var task in graph.Tasks)
-        {
-            var bindings = string.Join(", ", task.Arguments.Select(a => Binding(graph, a)));
-            var dependsOn = string.Join(", ", task.DependsOn.Select(Literal));
-            w.Line($"        new({Literal(task.Key)}, s_step{task.Component}, new global::PipelineSdk.Model.InputBinding[] {{ {bindings} }}, new string[] {{ {dependsOn} }}, {(task.EnableCache ? "true" : "false")}),");
-        }
-
-        w.Line("    },");
-        w.Line("    SpecJson);");
+        w.Line($"    SpecJson, {Output(graph.Root)});");
         w.Line();
         WriteRunMethod(w, pipeline);
         WriteResult(w, graph);
@@ -162,12 +153,86 @@ internal static class CSharpEmitter
         w.Line();
     }
 
-    private static string Binding(PipelineGraph graph, ArgumentModel argument) => argument.Source switch
+    private const string Model = "global::PipelineSdk.Model.";
+
+    private static string Parameters(PipelineModel pipeline) =>
+        $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {p.Type.CodecExpression}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
+
+    /// <summary>The nodes of one scope of a DAG as a C# array expression: tasks, then one node per block directly inside.</summary>
+    private static string Nodes(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
     {
-        ArgumentSource.TaskOutput => $"new global::PipelineSdk.Model.TaskOutputBinding({Literal(argument.InputName)}, {Literal(graph.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
-        ArgumentSource.PipelineParameter => $"new global::PipelineSdk.Model.PipelineParameterBinding({Literal(argument.InputName)}, {Literal(argument.Reference!)})",
-        _ => $"new global::PipelineSdk.Model.ConstantBinding({Literal(argument.InputName)}, {Literal(argument.ConstantJson!)})",
+        var indent = new string(' ', depth * 4);
+        var nodes = new List<string>();
+        foreach (var task in dag.Tasks.Where(t => t.Scope == scope))
+        {
+            var component = components[task.Component];
+            var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
+            nodes.Add(component.Dag is { } inner
+                ? $"new {Model}SubPipelineNode({Literal(task.Key)}, {Strings(task.DependsOn)}, {Literal(inner.Pipeline.PipelineName)}, {Parameters(inner.Pipeline)}, {bindings},\n{indent}    {Nodes(inner, 0, components, depth + 1)}, {Output(inner)})"
+                : $"new {Model}PipelineTask({Literal(task.Key)}, s_step{task.Component}, {bindings}, {Strings(task.DependsOn)}, {(task.EnableCache ? "true" : "false")})");
+        }
+
+        for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
+        {
+            if (dag.Scope(s).Parent == scope)
+            {
+                nodes.Add(Block(dag, s, components, depth));
+            }
+        }
+
+        return nodes.Count == 0
+            ? $"global::System.Array.Empty<{Model}DagNode>()"
+            : $"new {Model}DagNode[]\n{indent}{{\n{string.Join(",\n", nodes.Select(n => indent + "    " + n))},\n{indent}}}";
+    }
+
+    private static string Block(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
+    {
+        var group = dag.Groups[scope];
+        var model = dag.Scope(scope);
+        var head = $"{Literal(group.Key)}, {Strings(group.DependsOn)}";
+        switch (model.Kind)
+        {
+            case ScopeKind.Condition:
+                return $"new {Model}ConditionNode({head}, {Condition(dag, model.Condition!)}, {Nodes(dag, scope, components, depth + 1)})";
+            case ScopeKind.Branches:
+                var branches = Enumerable.Range(scope + 1, dag.Pipeline.Scopes.Count - scope - 1)
+                    .Where(s => dag.Scope(s).Parent == scope)
+                    .Select(s => Block(dag, s, components, depth + 1));
+                return $"new {Model}BranchesNode({head}, new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }})";
+            case ScopeKind.Loop:
+                var loop = model.Loop!;
+                return $"new {Model}LoopNode({head}, {Binding(dag, loop.Items)}, {loop.ItemType.CodecExpression}, {(loop.ParallelismLimit is { } limit ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, {Nodes(dag, scope, components, depth + 1)})";
+            default:
+                return $"new {Model}ExitHandlerNode({head}, {Nodes(dag, scope, components, depth + 1)})";
+        }
+    }
+
+    private static string Condition(DagGraph dag, ConditionModel condition) => condition.Operator switch
+    {
+        "!" => $"new {Model}Not({Condition(dag, condition.Operands[0])})",
+        "&&" => $"new {Model}AllOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
+        "||" => $"new {Model}AnyOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
+        "value" => $"new {Model}IsTrue({Binding(dag, condition.Values[0])})",
+        _ => $"new {Model}Comparison({Literal(condition.Operator)}, {Binding(dag, condition.Values[0])}, {Binding(dag, condition.Values[1])})",
     };
+
+    private static string Output(DagGraph dag) => dag.Pipeline.Output is { } output ? Binding(dag, output.Source) : "null";
+
+    private static string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
+
+    private static string Binding(DagGraph dag, ArgumentModel argument)
+    {
+        var input = Literal(argument.InputName);
+        return argument.Source switch
+        {
+            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
+            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
+            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.ProducerCall].Scope].Key)}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
+            _ => $"new {Model}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
+        };
+    }
 
     private static void WriteRunMethod(SourceWriter w, PipelineModel pipeline)
     {
@@ -209,10 +274,17 @@ internal static class CSharpEmitter
         w.Line("    : base(run)");
         w.Line("{");
         w.Line("}");
+        if (graph.Pipeline.Output is { } output)
+        {
+            w.Line();
+            w.Line("/// <summary>The pipeline's returned value; throws if the run did not produce it.</summary>");
+            w.Line($"public {output.Type.TypeSyntax} Output => GetPipelineOutput<{output.Type.TypeSyntax}>();");
+        }
+
         foreach (var task in graph.Tasks)
         {
             var step = graph.Components[task.Component].Step;
-            if (step.ReturnShape == ReturnShape.None)
+            if (step.ReturnShape == ReturnShape.None || task.ResultProperty is null)
             {
                 continue;
             }

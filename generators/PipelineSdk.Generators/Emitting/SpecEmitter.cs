@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using PipelineSdk.Generators.Graph;
 using PipelineSdk.Generators.Model;
@@ -6,7 +8,8 @@ namespace PipelineSdk.Generators.Emitting;
 
 /// <summary>
 /// Writes a pipeline graph as a Kubeflow Pipelines v2 PipelineSpec (schema 2.1.0), following the KFP
-/// compiler's conventions: <c>comp-</c>/<c>exec-</c> keys, kebab-case task keys, sorted keys.
+/// compiler's conventions: <c>comp-</c>/<c>exec-</c> keys, kebab-case task keys, sorted keys, and
+/// <c>pipelinechannel--</c> inputs for values that enter a condition, loop, exit handler or called pipeline.
 /// </summary>
 internal static class SpecEmitter
 {
@@ -22,6 +25,8 @@ internal static class SpecEmitter
     /// <summary>Where the program lives inside its container image.</summary>
     public const string ContainerAppDirectory = "/app";
 
+    private const string Channel = "pipelinechannel--";
+
     public static string Emit(PipelineGraph graph, ProgramInfo program)
     {
         var spec = new JsonObject();
@@ -30,6 +35,13 @@ internal static class SpecEmitter
         foreach (var component in graph.Components)
         {
             var definition = components.Object(component.Key);
+            if (component.Dag is { } dag)
+            {
+                WritePipelineInterface(definition, dag, graph.Components);
+                WriteDag(definition, dag, 0, graph.Components, components);
+                continue;
+            }
+
             definition["executorLabel"] = JsonRaw.String(component.ExecutorLabel);
             foreach (var input in component.Step.Parameters.Where(p => !p.IsCancellationToken))
             {
@@ -55,9 +67,20 @@ internal static class SpecEmitter
         }
 
         var root = spec.Object("root");
-        foreach (var parameter in graph.Pipeline.Parameters)
+        WritePipelineInterface(root, graph.Root, graph.Components);
+        WriteDag(root, graph.Root, 0, graph.Components, components);
+        spec.Object("pipelineInfo")["name"] = JsonRaw.String(graph.Pipeline.PipelineName);
+        spec["schemaVersion"] = JsonRaw.String(SchemaVersion);
+        spec["sdkVersion"] = JsonRaw.String(SdkVersion);
+        return spec.ToJson();
+    }
+
+    /// <summary>A pipeline's parameters and returned output, as the root's or a DAG component's definitions.</summary>
+    private static void WritePipelineInterface(JsonObject owner, DagGraph dag, EquatableArray<ComponentNode> components)
+    {
+        foreach (var parameter in dag.Pipeline.Parameters)
         {
-            var definition = root.Object("inputDefinitions").Object("parameters").Object(parameter.Name);
+            var definition = owner.Object("inputDefinitions").Object("parameters").Object(parameter.Name);
             definition["parameterType"] = JsonRaw.String(parameter.Type.KfpType);
             if (parameter.DefaultJson is not null)
             {
@@ -66,54 +89,295 @@ internal static class SpecEmitter
             }
         }
 
-        var tasks = root.Object("dag").Object("tasks");
-        foreach (var task in graph.Tasks)
+        if (dag.Pipeline.Output is { } output)
         {
-            var node = tasks.Object(task.Key);
-            var component = graph.Components[task.Component];
-            node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
-            node.Object("componentRef")["name"] = JsonRaw.String(component.Key);
-            if (task.DependsOn.Count > 0)
-            {
-                node["dependentTasks"] = Strings(task.DependsOn.ToArray());
-            }
-
-            foreach (var argument in task.Arguments)
-            {
-                var input = component.Step.Parameters.First(p => p.Name == argument.InputName).Type!;
-                var binding = node.Object("inputs").Object(input.IsArtifact ? "artifacts" : "parameters").Object(argument.InputName);
-                switch (argument.Source)
-                {
-                    case ArgumentSource.TaskOutput:
-                        var producer = binding.Object(input.IsArtifact ? "taskOutputArtifact" : "taskOutputParameter");
-                        producer[input.IsArtifact ? "outputArtifactKey" : "outputParameterKey"] = JsonRaw.String(argument.Reference!);
-                        producer["producerTask"] = JsonRaw.String(graph.Tasks[argument.ProducerCall].Key);
-                        break;
-                    case ArgumentSource.PipelineParameter:
-                        binding["componentInputParameter"] = JsonRaw.String(argument.Reference!);
-                        break;
-                    case ArgumentSource.Constant:
-                        binding.Object("runtimeValue")["constant"] = new JsonRaw(argument.ConstantJson!);
-                        break;
-                }
-            }
-
-            node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+            AddDefinition(owner.Object("outputDefinitions"), StepModelOutput, output.Type);
+            var (producer, key) = OutputSelector(dag, output.Source);
+            WriteDagOutput(owner.Object("dag").Object("outputs"), StepModelOutput, output.Type.IsArtifact, producer, key);
         }
-
-        spec.Object("pipelineInfo")["name"] = JsonRaw.String(graph.Pipeline.PipelineName);
-        spec["schemaVersion"] = JsonRaw.String(SchemaVersion);
-        spec["sdkVersion"] = JsonRaw.String(SdkVersion);
-        return spec.ToJson();
     }
 
-    private static void AddDefinition(JsonObject definitions, string name, ValueTypeModel type)
+    private const string StepModelOutput = "Output";
+
+    /// <summary>The DAG of <paramref name="scope"/>: its tasks and a group task per block directly inside it (each with its component).</summary>
+    private static void WriteDag(JsonObject owner, DagGraph dag, int scope, EquatableArray<ComponentNode> components, JsonObject allComponents)
+    {
+        var tasks = owner.Object("dag").Object("tasks");
+        foreach (var task in dag.Tasks.Where(t => t.Scope == scope))
+        {
+            WriteTask(tasks.Object(task.Key), dag, task, components);
+        }
+
+        for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
+        {
+            if (dag.Scope(s).Parent != scope)
+            {
+                continue;
+            }
+
+            var group = dag.Groups[s];
+            var node = tasks.Object(group.Key);
+            var componentKey = "comp-" + group.Key;
+            node.Object("componentRef")["name"] = JsonRaw.String(componentKey);
+            if (group.DependsOn.Count > 0)
+            {
+                node["dependentTasks"] = Strings(group.DependsOn.ToArray());
+            }
+
+            node.Object("taskInfo")["name"] = JsonRaw.String(group.Key);
+            var component = allComponents.Object(componentKey);
+            foreach (var (name, value, type) in ChannelsInto(dag, s, components))
+            {
+                AddDefinition(component.Object("inputDefinitions"), name, type, isList: value.Source == ArgumentSource.Collected && type.IsArtifact);
+                Bind(node.Object("inputs"), name, type.IsArtifact, dag, scope, value);
+            }
+
+            var kind = dag.Scope(s);
+            if (kind.Condition is { } condition)
+            {
+                node.Object("triggerPolicy")["condition"] = JsonRaw.String(Cel(condition, dag));
+            }
+
+            if (kind.Loop is { } loop)
+            {
+                var iterator = node.Object("parameterIterator");
+                iterator["itemInput"] = JsonRaw.String(LoopItemChannel(dag, s));
+                if (loop.Items.Source == ArgumentSource.Constant)
+                {
+                    iterator.Object("items")["raw"] = JsonRaw.String(loop.Items.ConstantJson!);
+                }
+                else
+                {
+                    iterator.Object("items")["inputParameter"] = JsonRaw.String(ChannelName(dag, loop.Items));
+                }
+
+                AddDefinition(component.Object("inputDefinitions"), LoopItemChannel(dag, s), loop.ItemType);
+                if (loop.ParallelismLimit is { } limit)
+                {
+                    node.Object("iteratorPolicy")["parallelismLimit"] = new JsonRaw(limit.ToString(CultureInfo.InvariantCulture));
+                }
+
+                WriteCollectedOutputs(component, dag, s, components);
+            }
+
+            WriteDag(component, dag, s, components, allComponents);
+        }
+    }
+
+    private static void WriteTask(JsonObject node, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components)
+    {
+        var component = components[task.Component];
+        if (component.Dag is null)
+        {
+            node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
+        }
+
+        node.Object("componentRef")["name"] = JsonRaw.String(component.Key);
+        if (task.DependsOn.Count > 0)
+        {
+            node["dependentTasks"] = Strings(task.DependsOn.ToArray());
+        }
+
+        foreach (var argument in task.Arguments)
+        {
+            var input = component.Step.Parameters.First(p => p.Name == argument.InputName).Type!;
+            Bind(node.Object("inputs"), argument.InputName, input.IsArtifact, dag, task.Scope, argument);
+        }
+
+        if (task.Guards >= 0)
+        {
+            node.Object("triggerPolicy")["strategy"] = JsonRaw.String("ALL_UPSTREAM_TASKS_COMPLETED");
+        }
+
+        node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+    }
+
+    /// <summary>How a task or group in <paramref name="scope"/> receives <paramref name="value"/> as its input <paramref name="name"/>.</summary>
+    private static void Bind(JsonObject inputs, string name, bool isArtifact, DagGraph dag, int scope, ArgumentModel value)
+    {
+        var binding = inputs.Object(isArtifact ? "artifacts" : "parameters").Object(name);
+        var (origin, producer) = dag.Origin(value);
+        switch (value.Source)
+        {
+            case ArgumentSource.Constant:
+                binding.Object("runtimeValue")["constant"] = new JsonRaw(value.ConstantJson!);
+                return;
+            case ArgumentSource.FinalStatus:
+                binding.Object("taskFinalStatus")["producerTask"] = JsonRaw.String(producer!);
+                return;
+            case ArgumentSource.PipelineParameter when scope == 0:
+                binding["componentInputParameter"] = JsonRaw.String(value.Reference!);
+                return;
+            case ArgumentSource.TaskOutput or ArgumentSource.Collected when scope == origin:
+                var output = binding.Object(isArtifact ? "taskOutputArtifact" : "taskOutputParameter");
+                output[isArtifact ? "outputArtifactKey" : "outputParameterKey"] = JsonRaw.String(
+                    value.Source == ArgumentSource.Collected ? ChannelName(dag, value) : value.Reference!);
+                output["producerTask"] = JsonRaw.String(producer!);
+                return;
+            default:
+                binding[isArtifact ? "componentInputArtifact" : "componentInputParameter"] = JsonRaw.String(ChannelName(dag, value));
+                return;
+        }
+    }
+
+    /// <summary>The <c>pipelinechannel--</c> inputs of the block <paramref name="scope"/>: every outside value used in it.</summary>
+    private static List<(string Name, ArgumentModel Value, ValueTypeModel Type)> ChannelsInto(DagGraph dag, int scope, EquatableArray<ComponentNode> components)
+    {
+        var channels = new SortedDictionary<string, (ArgumentModel, ValueTypeModel)>(System.StringComparer.Ordinal);
+        foreach (var (consumer, value, _) in PipelineGraphBuilder.Consumptions(dag))
+        {
+            if (dag.Crossed(consumer, value).Contains(scope))
+            {
+                channels[ChannelName(dag, value)] = (value, TypeOf(dag, value, components));
+            }
+        }
+
+        return channels.Select(c => (c.Key, c.Value.Item1, c.Value.Item2)).ToList();
+    }
+
+    /// <summary>The name a value has inside the blocks it enters, as the KFP compiler names it.</summary>
+    private static string ChannelName(DagGraph dag, ArgumentModel value) => value.Source switch
+    {
+        ArgumentSource.TaskOutput => $"{Channel}{dag.Tasks[value.ProducerCall].Key}-{value.Reference}",
+        ArgumentSource.Collected => $"{Channel}{dag.Tasks[value.ProducerCall].Key}-{value.Reference}",
+        ArgumentSource.PipelineParameter => Channel + value.Reference,
+        ArgumentSource.LoopItem => LoopItemChannel(dag, value.ProducerCall),
+        _ => "",
+    };
+
+    /// <summary>The loop item's input: <c>pipelinechannel--&lt;items&gt;-loop-item</c>, or <c>pipelinechannel--loop-item-param-N</c> for constant items.</summary>
+    private static string LoopItemChannel(DagGraph dag, int loop)
+    {
+        var items = dag.Scope(loop).Loop!.Items;
+        return items.Source == ArgumentSource.Constant
+            ? $"{Channel}loop-item-param-{loop.ToString(CultureInfo.InvariantCulture)}"
+            : ChannelName(dag, items) + "-loop-item";
+    }
+
+    private static ValueTypeModel TypeOf(DagGraph dag, ArgumentModel value, EquatableArray<ComponentNode> components)
+    {
+        switch (value.Source)
+        {
+            case ArgumentSource.TaskOutput:
+                return OutputType(dag, value, components);
+            case ArgumentSource.Collected:
+                var element = OutputType(dag, value, components);
+                return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", CodecExpression = "list" };
+            case ArgumentSource.PipelineParameter:
+                return dag.Pipeline.Parameters.First(p => p.Name == value.Reference).Type;
+            default:
+                return dag.Scope(value.ProducerCall).Loop!.ItemType;
+        }
+    }
+
+    private static ValueTypeModel OutputType(DagGraph dag, ArgumentModel value, EquatableArray<ComponentNode> components) =>
+        components[dag.Tasks[value.ProducerCall].Component].Step.Outputs.First(o => o.Name == value.Reference).Type;
+
+    /// <summary>A loop's outputs collected for the steps after it: one list output per collected step output.</summary>
+    private static void WriteCollectedOutputs(JsonObject component, DagGraph dag, int loop, EquatableArray<ComponentNode> components)
+    {
+        var collected = PipelineGraphBuilder.Consumptions(dag)
+            .Select(c => c.Value)
+            .Where(v => v.Source == ArgumentSource.Collected && dag.Tasks[v.ProducerCall].Scope == loop)
+            .GroupBy(v => ChannelName(dag, v))
+            .OrderBy(g => g.Key, System.StringComparer.Ordinal);
+        foreach (var group in collected)
+        {
+            var value = group.First();
+            var type = TypeOf(dag, value, components);
+            AddDefinition(component.Object("outputDefinitions"), group.Key, type, isList: type.IsArtifact);
+            WriteDagOutput(component.Object("dag").Object("outputs"), group.Key, type.IsArtifact, dag.Tasks[value.ProducerCall].Key, value.Reference!);
+        }
+    }
+
+    /// <summary>Which task of the DAG produces a pipeline's returned value, and under which output key.</summary>
+    private static (string Producer, string Key) OutputSelector(DagGraph dag, ArgumentModel source) =>
+        source.Source == ArgumentSource.Collected
+            ? (dag.Groups[dag.Tasks[source.ProducerCall].Scope].Key, ChannelName(dag, source))
+            : (dag.Tasks[source.ProducerCall].Key, source.Reference!);
+
+    private static void WriteDagOutput(JsonObject outputs, string name, bool isArtifact, string producer, string key)
+    {
+        if (isArtifact)
+        {
+            var selector = new JsonObject();
+            selector["outputArtifactKey"] = JsonRaw.String(key);
+            selector["producerSubtask"] = JsonRaw.String(producer);
+            outputs.Object("artifacts").Object(name)["artifactSelectors"] = new JsonArray(new JsonNode[] { selector });
+        }
+        else
+        {
+            var selector = outputs.Object("parameters").Object(name).Object("valueFromParameter");
+            selector["outputParameterKey"] = JsonRaw.String(key);
+            selector["producerSubtask"] = JsonRaw.String(producer);
+        }
+    }
+
+    /// <summary>A condition in CEL, written as the KFP compiler writes it (<c>int(...)</c> around integers, <c>!(...)</c> for negation).</summary>
+    private static string Cel(ConditionModel condition, DagGraph dag)
+    {
+        switch (condition.Operator)
+        {
+            case "!":
+                return "!(" + Cel(condition.Operands[0], dag) + ")";
+            case "&&":
+            case "||":
+                return string.Join(" " + condition.Operator + " ", condition.Operands.Select(o =>
+                    o.Operator is "&&" or "||" && o.Operator != condition.Operator ? "(" + Cel(o, dag) + ")" : Cel(o, dag)));
+            case "value":
+                return CelOperand(condition.Values[0], "BOOLEAN", dag) + " == true";
+            default:
+                var left = condition.Values[0];
+                var right = condition.Values[1];
+                // Mixed int and double compare as doubles, as C# compares them.
+                var canonical = left.InputName == right.InputName ? left.InputName
+                    : left.InputName == "NUMBER_DOUBLE" || right.InputName == "NUMBER_DOUBLE" ? "NUMBER_DOUBLE" : left.InputName;
+                return CelOperand(left, canonical, dag) + " " + condition.Operator + " " + CelOperand(right, canonical, dag);
+        }
+    }
+
+    private static string CelOperand(ArgumentModel value, string canonical, DagGraph dag)
+    {
+        string text;
+        if (value.Source == ArgumentSource.Constant)
+        {
+            var json = value.ConstantJson!;
+            text = value.InputName == "STRING" ? "'" + CelString(json) + "'" : json;
+            return canonical == "NUMBER_DOUBLE" && value.InputName == "NUMBER_INTEGER" ? text + ".0" : text;
+        }
+
+        text = $"inputs.parameter_values['{ChannelName(dag, value)}']";
+        if (value.InputName == "NUMBER_INTEGER")
+        {
+            text = $"int({text})";
+            if (canonical == "NUMBER_DOUBLE")
+            {
+                text = $"double({text})";
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>A JSON string literal's content as a single-quoted CEL string.</summary>
+    private static string CelString(string json)
+    {
+        var content = json.Substring(1, json.Length - 2);
+        return content.Replace("\\\"", "\"").Replace("'", "\\'");
+    }
+
+    private static void AddDefinition(JsonObject definitions, string name, ValueTypeModel type, bool isList = false)
     {
         if (type.IsArtifact)
         {
-            var artifactType = definitions.Object("artifacts").Object(name).Object("artifactType");
+            var definition = definitions.Object("artifacts").Object(name);
+            var artifactType = definition.Object("artifactType");
             artifactType["schemaTitle"] = JsonRaw.String(type.KfpType);
             artifactType["schemaVersion"] = JsonRaw.String("0.0.1");
+            if (isList)
+            {
+                definition["isArtifactList"] = JsonRaw.True;
+            }
         }
         else
         {

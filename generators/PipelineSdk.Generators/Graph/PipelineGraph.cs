@@ -4,23 +4,113 @@ using PipelineSdk.Generators.Model;
 
 namespace PipelineSdk.Generators.Graph;
 
-/// <summary>A component: one step method, however many times it is called.</summary>
+/// <summary>A component: one step method (an executor) or one called pipeline (a DAG), however many times it is called.</summary>
 /// <param name="Name">The name without prefix, e.g. <c>get-first-num</c>.</param>
-internal sealed record ComponentNode(string Name, StepModel Step)
+/// <param name="Step">The step, or the called pipeline's interface.</param>
+/// <param name="Dag">For a called pipeline: its DAG; null for a step.</param>
+internal sealed record ComponentNode(string Name, StepModel Step, DagGraph? Dag)
 {
     public string Key => "comp-" + Name;
 
     public string ExecutorLabel => "exec-" + Name;
 }
 
-/// <summary>A task: one call, with its key, component and the tasks whose outputs it consumes.</summary>
-/// <param name="ResultProperty">The property of the typed run result that reads its outputs; null when the step returns nothing.</param>
-internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty);
+/// <summary>A task: one call, with its key, component and the sibling tasks or groups it waits for.</summary>
+/// <param name="ResultProperty">The property of the typed run result that reads its outputs; null when there is none.</param>
+/// <param name="Scope">The scope the task is in (index in the pipeline's scopes).</param>
+/// <param name="Guards">For the step of a finally block: the scope of its try block; otherwise -1.</param>
+internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards);
+
+/// <summary>A block of the body as a task of its enclosing DAG (<c>condition-2</c>, <c>for-loop-1</c>, ...).</summary>
+internal sealed record GroupNode(string Key, EquatableArray<string> DependsOn);
+
+/// <summary>One pipeline's DAG — the root, or a pipeline called by another — with every Kubeflow name assigned.</summary>
+/// <param name="Groups">One per scope; the root's entry is unused.</param>
+internal sealed record DagGraph(PipelineModel Pipeline, EquatableArray<TaskNode> Tasks, EquatableArray<GroupNode> Groups)
+{
+    public ScopeModel Scope(int index) => Pipeline.Scopes[index];
+
+    /// <summary>Whether <paramref name="scope"/> is <paramref name="ancestor"/> or inside it.</summary>
+    public bool IsWithin(int scope, int ancestor)
+    {
+        for (var s = scope; s >= 0; s = Pipeline.Scopes[s].Parent)
+        {
+            if (s == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Where a value consumed in <paramref name="consumer"/> comes from, seen from there: the scope the value lives in (the
+    /// producer's, the loop's for a loop item, the loop's parent for collected outputs, the root for parameters and
+    /// constants) and the producing task or group key when it is one.
+    /// </summary>
+    public (int Scope, string? Producer) Origin(ArgumentModel value) => value.Source switch
+    {
+        ArgumentSource.TaskOutput => (Tasks[value.ProducerCall].Scope, Tasks[value.ProducerCall].Key),
+        ArgumentSource.Collected => (Scope(Tasks[value.ProducerCall].Scope).Parent, Groups[Tasks[value.ProducerCall].Scope].Key),
+        ArgumentSource.LoopItem => (value.ProducerCall, null),
+        ArgumentSource.FinalStatus => (Scope(value.ProducerCall).Parent, Groups[value.ProducerCall].Key),
+        _ => (0, null),
+    };
+
+    /// <summary>
+    /// The scopes a value crosses on its way from where it lives to <paramref name="consumer"/>: each declares it as an input
+    /// (a <c>pipelinechannel--</c> parameter or artifact). Innermost first.
+    /// </summary>
+    public List<int> Crossed(int consumer, ArgumentModel value)
+    {
+        var crossed = new List<int>();
+        if (value.Source is ArgumentSource.Constant or ArgumentSource.FinalStatus)
+        {
+            return crossed;
+        }
+
+        var origin = Origin(value).Scope;
+        for (var s = consumer; s != origin && s > 0; s = Scope(s).Parent)
+        {
+            crossed.Add(s);
+        }
+
+        return crossed;
+    }
+
+    /// <summary>The key of the task or group in <paramref name="consumer"/>'s chain that sits next to the producer and must wait for it.</summary>
+    public string? Waiter(int consumer, ArgumentModel value, string? consumerTask)
+    {
+        var (origin, producer) = Origin(value);
+        if (producer is null)
+        {
+            return null;
+        }
+
+        if (consumer == origin)
+        {
+            return consumerTask;
+        }
+
+        var s = consumer;
+        while (s > 0 && Scope(s).Parent != origin)
+        {
+            s = Scope(s).Parent;
+        }
+
+        return s > 0 ? Groups[s].Key : null;
+    }
+}
 
 /// <summary>The pipeline as a graph with every Kubeflow name assigned. Built by pure code, no Roslyn types.</summary>
-internal sealed record PipelineGraph(PipelineModel Pipeline, EquatableArray<ComponentNode> Components, EquatableArray<TaskNode> Tasks)
+/// <param name="Components">Every component of the spec: the root's steps and those of called pipelines, and the called pipelines.</param>
+internal sealed record PipelineGraph(PipelineModel Pipeline, EquatableArray<ComponentNode> Components, DagGraph Root)
 {
     public bool CanEmit => !Pipeline.HasErrors && Tasks.Count > 0;
+
+    /// <summary>The root pipeline's tasks, in every scope.</summary>
+    public EquatableArray<TaskNode> Tasks => Root.Tasks;
 }
 
 /// <summary>Two names that would be the same in the generated spec or code; <see cref="Call"/> is the call that loses.</summary>
@@ -35,46 +125,155 @@ internal static class PipelineGraphBuilder
     /// <summary>Members of the generated run result (and the result class itself) that a task property must not take.</summary>
     private static readonly HashSet<string> ReservedResultMembers = new()
     {
-        "Result", "RunId", "Pipeline", "Status", "Duration", "StoreDirectory", "ArtifactDirectory", "Steps", "GetOutput", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        "Result", "RunId", "Pipeline", "Status", "Duration", "StoreDirectory", "ArtifactDirectory", "Steps", "GetOutput", "Output", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
     };
 
     public static PipelineGraph Build(PipelineModel pipeline)
     {
         if (pipeline.HasErrors || pipeline.Calls.Count == 0)
         {
-            return new PipelineGraph(pipeline, EquatableArray<ComponentNode>.Empty, EquatableArray<TaskNode>.Empty);
+            return new PipelineGraph(pipeline, EquatableArray<ComponentNode>.Empty, new DagGraph(pipeline, EquatableArray<TaskNode>.Empty, EquatableArray<GroupNode>.Empty));
         }
 
-        var names = AssignNames(pipeline.Calls);
-        var tasks = new List<TaskNode>();
+        var components = new List<ComponentNode>();
+        var root = BuildDag(pipeline, components, new Dictionary<string, int>());
+        return new PipelineGraph(pipeline, components.ToEquatableArray(), root);
+    }
+
+    /// <summary>Builds one pipeline's DAG; components are shared by the whole spec, so a step called anywhere has one.</summary>
+    private static DagGraph BuildDag(PipelineModel pipeline, List<ComponentNode> components, Dictionary<string, int> componentOfMethod)
+    {
+        var groupKeys = GroupKeys(pipeline.Scopes);
+        var names = AssignNames(pipeline.Calls, components, componentOfMethod, new HashSet<string>(groupKeys.Where(k => k.Length > 0)));
         for (var i = 0; i < pipeline.Calls.Count; i++)
         {
-            var call = pipeline.Calls[i];
-            var dependsOn = call.Arguments
-                .Where(a => a.Source == ArgumentSource.TaskOutput)
-                .Select(a => names.TaskKeys[a.ProducerCall])
-                .Distinct()
-                .OrderBy(k => k, System.StringComparer.Ordinal)
-                .ToEquatableArray();
-            var enableCache = call.Step.EnableCache ?? pipeline.EnableCache ?? true;
-            tasks.Add(new TaskNode(names.TaskKeys[i], names.ComponentOfCall[i], call.Arguments, dependsOn, enableCache, names.ResultProperties[i]));
+            if (pipeline.Calls[i].Pipeline is { } inner && components[names.ComponentOfCall[i]].Dag is null)
+            {
+                var index = names.ComponentOfCall[i];
+                components[index] = components[index] with { Dag = BuildDag(inner, components, componentOfMethod) };
+            }
         }
 
-        return new PipelineGraph(pipeline, names.Components.ToEquatableArray(), tasks.ToEquatableArray());
+        // Keys first, dependencies after: a dependency may point at a group or a later-named task.
+        var tasks = pipeline.Calls.Select((call, i) => new TaskNode(
+            names.TaskKeys[i], names.ComponentOfCall[i], call.Arguments, EquatableArray<string>.Empty,
+            call.Step.EnableCache ?? pipeline.EnableCache ?? true,
+            IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards)).ToList();
+        var groups = groupKeys.Select(k => new GroupNode(k, EquatableArray<string>.Empty)).ToList();
+        var shell = new DagGraph(pipeline, tasks.ToEquatableArray(), groups.ToEquatableArray());
+
+        var waits = new Dictionary<string, SortedSet<string>>();
+        void Wait(string? waiter, string? producer)
+        {
+            if (waiter is not null && producer is not null && waiter != producer)
+            {
+                if (!waits.TryGetValue(waiter, out var set))
+                {
+                    waits[waiter] = set = new SortedSet<string>(System.StringComparer.Ordinal);
+                }
+
+                set.Add(producer);
+            }
+        }
+
+        foreach (var (consumer, value, task) in Consumptions(shell))
+        {
+            Wait(shell.Waiter(consumer, value, task), shell.Origin(value).Producer);
+        }
+
+        // The step of a finally block waits for the whole try block, whatever its outcome.
+        foreach (var task in tasks.Where(t => t.Guards >= 0))
+        {
+            Wait(task.Key, groups[task.Guards].Key);
+        }
+
+        EquatableArray<string> DependsOn(string key) => waits.TryGetValue(key, out var set) ? set.ToEquatableArray() : EquatableArray<string>.Empty;
+        return new DagGraph(
+            pipeline,
+            tasks.Select(t => t with { DependsOn = DependsOn(t.Key) }).ToEquatableArray(),
+            groups.Select(g => g with { DependsOn = g.Key.Length == 0 ? EquatableArray<string>.Empty : DependsOn(g.Key) }).ToEquatableArray());
     }
+
+    /// <summary>Every value the DAG consumes: the scope that consumes it, the value, and the consuming task (null for a group's own use).</summary>
+    public static IEnumerable<(int Consumer, ArgumentModel Value, string? Task)> Consumptions(DagGraph dag)
+    {
+        foreach (var task in dag.Tasks)
+        {
+            foreach (var argument in task.Arguments)
+            {
+                yield return (task.Scope, argument, task.Key);
+            }
+        }
+
+        for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
+        {
+            var scope = dag.Pipeline.Scopes[s];
+            if (scope.Loop is { } loop)
+            {
+                yield return (s, loop.Items, null);
+            }
+
+            foreach (var value in Values(scope.Condition))
+            {
+                yield return (s, value, null);
+            }
+        }
+
+        if (dag.Pipeline.Output is { } output)
+        {
+            yield return (0, output.Source, null);
+        }
+    }
+
+    /// <summary>The values a condition compares, constants included.</summary>
+    public static IEnumerable<ArgumentModel> Values(ConditionModel? condition) =>
+        condition is null ? Enumerable.Empty<ArgumentModel>() : condition.Values.Concat(condition.Operands.SelectMany(Values));
+
+    private static bool IsInLoop(EquatableArray<ScopeModel> scopes, int scope)
+    {
+        for (var s = scope; s >= 0; s = scopes[s].Parent)
+        {
+            if (scopes[s].Kind == ScopeKind.Loop)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>KFP's group names: one counter for all groups, in the order they appear.</summary>
+    private static List<string> GroupKeys(EquatableArray<ScopeModel> scopes)
+    {
+        var keys = new List<string> { "" };
+        for (var i = 1; i < scopes.Count; i++)
+        {
+            var prefix = scopes[i].Kind switch
+            {
+                ScopeKind.Branches => "condition-branches-",
+                ScopeKind.Condition => "condition-",
+                ScopeKind.Loop => "for-loop-",
+                _ => "exit-handler-",
+            };
+            keys.Add(prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Names the calls of one pipeline body on their own (the parser's collision check).</summary>
+    public static AssignedNames AssignNames(IReadOnlyList<CallModel> calls) =>
+        AssignNames(calls, new List<ComponentNode>(), new Dictionary<string, int>(), new HashSet<string>());
 
     /// <summary>
     /// Names every component, task and result property. Two different steps with one component name, or two tasks
     /// whose result properties coincide (<c>load-2</c> and <c>load2</c> both read as <c>Load2</c>), are collisions:
     /// the names stay unique, but they would not be the ones the user asked for.
     /// </summary>
-    public static AssignedNames AssignNames(IReadOnlyList<CallModel> calls)
+    private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys)
     {
-        var components = new List<ComponentNode>();
-        var componentOfStep = new Dictionary<string, int>();
         var componentOfCall = new List<int>();
-        var stepOfComponentName = new Dictionary<string, StepModel>();
-        var usedTaskKeys = new HashSet<string>();
+        var stepOfComponentName = components.ToDictionary(c => c.Step.ComponentName, c => c.Step);
         var taskKeys = new List<string>();
         var properties = new List<string?>();
         var taskOfProperty = new Dictionary<string, string>();
@@ -82,14 +281,14 @@ internal static class PipelineGraphBuilder
         for (var i = 0; i < calls.Count; i++)
         {
             var step = calls[i].Step;
-            if (!componentOfStep.TryGetValue(step.MethodDisplayName, out var component))
+            if (!componentOfMethod.TryGetValue(step.MethodDisplayName, out var component))
             {
                 if (stepOfComponentName.TryGetValue(step.ComponentName, out var other))
                 {
                     collisions.Add(new NameCollision(
                         i,
                         $"Steps '{other.MethodDisplayName}' and '{step.MethodDisplayName}' both have the name '{step.ComponentName}' in the spec",
-                        "give one of them its own name with [Step(Name = \"...\")]"));
+                        "give one of them its own name with [Step(Name = \"...\")] or [Pipeline(Name = \"...\")]"));
                 }
                 else
                 {
@@ -97,8 +296,8 @@ internal static class PipelineGraphBuilder
                 }
 
                 component = components.Count;
-                components.Add(new ComponentNode(Unique(step.ComponentName, new HashSet<string>(components.Select(c => c.Name))), step));
-                componentOfStep[step.MethodDisplayName] = component;
+                components.Add(new ComponentNode(Unique(step.ComponentName, new HashSet<string>(components.Select(c => c.Name))), step, null));
+                componentOfMethod[step.MethodDisplayName] = component;
             }
 
             componentOfCall.Add(component);

@@ -53,18 +53,75 @@ internal enum ArgumentSource
     TaskOutput,
     PipelineParameter,
     Constant,
+
+    /// <summary>The item of the loop whose scope index is <see cref="ArgumentModel.ProducerCall"/>.</summary>
+    LoopItem,
+
+    /// <summary>An output of the call <see cref="ArgumentModel.ProducerCall"/> inside a loop, one value per iteration (KFP's <c>dsl.Collected</c>).</summary>
+    Collected,
+
+    /// <summary>The final status of the try block whose scope index is <see cref="ArgumentModel.ProducerCall"/> (<c>TASK_FINAL_STATUS</c>).</summary>
+    FinalStatus,
 }
 
 /// <summary>Where one step input gets its value in a pipeline body.</summary>
 /// <param name="InputName">The step input.</param>
 /// <param name="Source">The kind of source.</param>
-/// <param name="ProducerCall">For task outputs: the index of the producing call.</param>
+/// <param name="ProducerCall">For task and collected outputs: the index of the producing call; for loop items and final statuses: the scope.</param>
 /// <param name="Reference">The producer's output name, or the pipeline parameter's name.</param>
 /// <param name="ConstantJson">For constants: the literal as canonical JSON.</param>
 internal sealed record ArgumentModel(string InputName, ArgumentSource Source, int ProducerCall, string? Reference, string? ConstantJson);
 
-/// <summary>One step call in a pipeline body.</summary>
-internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments);
+/// <summary>One step call (or call of another pipeline) in a pipeline body.</summary>
+/// <param name="Step">The step; for a pipeline call, the pipeline's interface as a step (its parameters and output).</param>
+/// <param name="Arguments">Where each input comes from.</param>
+/// <param name="Scope">The scope (index in <see cref="PipelineModel.Scopes"/>) the call is in.</param>
+/// <param name="Guards">For the call in a <c>finally</c> block: the scope of its <c>try</c> block; otherwise -1.</param>
+/// <param name="Pipeline">For a call of another pipeline: that pipeline, parsed; otherwise null.</param>
+internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments, int Scope, int Guards, PipelineModel? Pipeline);
+
+internal enum ScopeKind
+{
+    /// <summary>The pipeline body.</summary>
+    Root,
+
+    /// <summary>An if/else if/else chain with an else or several branches: KFP's <c>condition-branches-N</c>.</summary>
+    Branches,
+
+    /// <summary>One branch of an if: a sub-DAG with a trigger condition.</summary>
+    Condition,
+
+    /// <summary>The body of a foreach: a ParallelFor.</summary>
+    Loop,
+
+    /// <summary>The body of a try with a finally: an exit handler.</summary>
+    ExitHandler,
+}
+
+/// <summary>A boolean expression over run-time values, compiled to a CEL trigger condition.</summary>
+/// <param name="Operator">
+/// <c>&amp;&amp;</c>, <c>||</c> or <c>!</c> over <see cref="Operands"/>; a comparison (<c>==</c>, <c>!=</c>, <c>&lt;</c>, ...) over two
+/// <see cref="Values"/>; or <c>value</c> for a single bool value.
+/// </param>
+/// <param name="Operands">Sub-conditions of a logical operator.</param>
+/// <param name="Values">The compared values (a comparison) or the bool value; each with its Kubeflow type in <see cref="ArgumentModel.InputName"/>.</param>
+internal sealed record ConditionModel(string Operator, EquatableArray<ConditionModel> Operands, EquatableArray<ArgumentModel> Values);
+
+/// <summary>A foreach loop: what it iterates over and how.</summary>
+/// <param name="Items">The list: a step output, pipeline parameter, constant array or outer loop item.</param>
+/// <param name="ItemType">The type of one item.</param>
+/// <param name="ParallelismLimit">At most this many iterations at once; null for no limit.</param>
+internal sealed record LoopModel(ArgumentModel Items, ValueTypeModel ItemType, int? ParallelismLimit);
+
+/// <summary>A block of the body that becomes a sub-DAG.</summary>
+/// <param name="Parent">The enclosing scope; -1 for the root.</param>
+/// <param name="Kind">What kind of block.</param>
+/// <param name="Condition">For a condition branch: when it runs, the negations of the earlier branches included.</param>
+/// <param name="Loop">For a loop: its items.</param>
+internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop);
+
+/// <summary>A pipeline's return value: the single output of its DAG.</summary>
+internal sealed record PipelineOutputModel(ValueTypeModel Type, ArgumentModel Source);
 
 /// <summary>A pipeline parameter.</summary>
 /// <param name="Name">The C# parameter name.</param>
@@ -88,7 +145,16 @@ internal sealed record PipelineModel(
     bool? EnableCache,
     EquatableArray<PipelineParameterModel> Parameters,
     EquatableArray<CallModel> Calls,
-    bool HasErrors);
+    bool HasErrors)
+{
+    /// <summary>The root scope first, then every block in the order it appears.</summary>
+    public EquatableArray<ScopeModel> Scopes { get; init; } = RootOnly;
+
+    /// <summary>The returned value, when the pipeline returns one.</summary>
+    public PipelineOutputModel? Output { get; init; }
+
+    private static readonly EquatableArray<ScopeModel> RootOnly = new[] { new ScopeModel(-1, ScopeKind.Root, null, null) }.ToEquatableArray();
+}
 
 /// <summary>The program the pipelines belong to: its assembly name and whether it is published as a native (AOT) binary.</summary>
 internal sealed record ProgramInfo(string AssemblyName, bool IsNativeAot);

@@ -17,7 +17,7 @@ namespace PipelineSdk.Generators.Parsing;
 /// Reads a <c>[Pipeline]</c> method body as a graph description: step calls, locals that carry their outputs,
 /// pipeline parameters and constants. Anything else becomes a diagnostic at its exact location.
 /// </summary>
-internal sealed class PipelineParser
+internal sealed partial class PipelineParser
 {
     public const string PipelineAttributeName = "PipelineSdk.PipelineAttribute";
 
@@ -40,11 +40,22 @@ internal sealed class PipelineParser
     private readonly List<(SyntaxToken Identifier, string Step)> _outputLocals = new();
     private readonly HashSet<ISymbol> _rejectedLocals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IMethodSymbol, StepModel?> _steps = new(SymbolEqualityComparer.Default);
+    private readonly List<ScopeModel> _scopes = new() { new ScopeModel(-1, ScopeKind.Root, null, null) };
+    private readonly Dictionary<ISymbol, int> _loopItems = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, Collector> _collectors = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<string> _callers;
+    private int _scope;
+    private int _guarding = -1;
+    private PipelineOutputModel? _output;
     private bool _unresolved;
-    private bool _callsPipeline;
+    private bool _innerBroken;
 
-    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, CancellationToken cancellationToken)
+    /// <summary>The parallelism limit of loops that set none (<c>[Pipeline(LoopParallelism = n)]</c>).</summary>
+    private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism");
+
+    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
     {
+        _callers = callers;
         _pipeline = pipeline;
         _declaration = declaration;
         _model = model;
@@ -55,11 +66,11 @@ internal sealed class PipelineParser
 
     /// <summary>The generator's entry: the model to emit from. Its diagnostics are the analyzer's to report.</summary>
     public static PipelineModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, computeFingerprints: true, cancellationToken).Model;
+        Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, computeFingerprints: true, new HashSet<string>(), cancellationToken).Model;
 
     /// <summary>The analyzer's entry: every problem this one pipeline has, found by the same code the generator runs.</summary>
     public static IReadOnlyList<DiagnosticInfo> Analyze(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken) =>
-        Run(method, declaration, model, computeFingerprints: false, cancellationToken).Diagnostics;
+        Run(method, declaration, model, computeFingerprints: false, new HashSet<string>(), cancellationToken).Diagnostics;
 
     /// <summary>Identifies a pipeline method across passes (stable, overload-aware).</summary>
     public static string Key(IMethodSymbol method) => method.OriginalDefinition.ToDisplayString(KeyFormat);
@@ -95,12 +106,12 @@ internal sealed class PipelineParser
     public static bool IsPipeline(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName);
 
-    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, CancellationToken cancellationToken)
+    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
     {
         try
         {
             (method, declaration) = ImplementingHalf(method, declaration, cancellationToken);
-            var parser = new PipelineParser(method, declaration, model, computeFingerprints, cancellationToken);
+            var parser = new PipelineParser(method, declaration, model, computeFingerprints, callers, cancellationToken);
             return (parser.Parse(), parser._diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -140,10 +151,17 @@ internal sealed class PipelineParser
         }
 
         var parameters = ParseParameters();
-        _callsPipeline = PipelineCallsIn(_declaration, _model, _cancellationToken).Count > 0;
+        _callers.Add(Key(_pipeline));
         if (_declaration.ExpressionBody is { } expressionBody)
         {
-            ParseExpressionStatement(expressionBody.Expression);
+            if (ReturnedType() is null)
+            {
+                ParseExpressionStatement(expressionBody.Expression);
+            }
+            else
+            {
+                ParseReturn(expressionBody.Expression);
+            }
         }
         else if (_declaration.Body is { } body)
         {
@@ -155,14 +173,15 @@ internal sealed class PipelineParser
             }
         }
 
-        if (_calls.Count == 0 && !HasErrorDiagnostics() && !_unresolved && !_callsPipeline)
+        CheckCollectors();
+        if (_calls.Count == 0 && !HasErrorDiagnostics() && !_unresolved && !_innerBroken)
         {
             Report(DiagnosticCatalog.PipelineHasNoSteps, _declaration.Identifier.GetLocation(), _name);
         }
 
         CheckGeneratedNames();
         CheckUnused();
-        return Model(parameters.ToEquatableArray(), HasErrorDiagnostics() || _unresolved || _callsPipeline);
+        return Model(parameters.ToEquatableArray(), HasErrorDiagnostics() || _unresolved || _innerBroken);
     }
 
     private PipelineModel Model(EquatableArray<PipelineParameterModel> parameters, bool hasErrors)
@@ -179,7 +198,11 @@ internal sealed class PipelineParser
             parameters,
             // A pipeline with errors, or whose code does not compile, yields no calls, so nothing is emitted for it.
             hasErrors ? EquatableArray<CallModel>.Empty : _calls.ToEquatableArray(),
-            hasErrors);
+            hasErrors)
+        {
+            Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
+            Output = hasErrors ? null : _output,
+        };
     }
 
     private bool HasErrorDiagnostics() =>
@@ -207,11 +230,10 @@ internal sealed class PipelineParser
             Report(DiagnosticCatalog.PipelineSignature, where, _name, $"is {inaccessible}; make it and its containing types internal or public so generated code can call it");
         }
 
-        var returnType = _pipeline.ReturnType.ToDisplayString();
-        if (!_pipeline.ReturnsVoid && returnType is not ("System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask"))
+        if (ReturnedType() is { } returned && TypeMapper.Map(returned) is null && returned.TypeKind != TypeKind.Error)
         {
             Report(DiagnosticCatalog.PipelineSignature, _declaration.ReturnType.GetLocation(), _name,
-                "must return void, or Task when it awaits async steps; its body describes the graph and step outputs are read from the run result");
+                $"returns '{returned.ToDisplayString()}', which cannot pass between steps; return void, Task, or a step output of a supported type");
         }
     }
 
@@ -282,13 +304,19 @@ internal sealed class PipelineParser
                 }
 
                 break;
-            case CommonForEachStatementSyntax loop:
-                CheckForEach(loop);
+            case ForEachStatementSyntax { AwaitKeyword.RawKind: 0 } loop:
+                ParseForEach(loop);
                 break;
             case IfStatementSyntax condition:
-                CheckIf(condition);
+                ParseIf(condition);
                 break;
-            case ReturnStatementSyntax { Expression: null } when isLast:
+            case TryStatementSyntax attempt:
+                ParseTry(attempt);
+                break;
+            case ReturnStatementSyntax { Expression: { } returned } when isLast && _scope == 0:
+                ParseReturn(returned);
+                break;
+            case ReturnStatementSyntax { Expression: null } when isLast && _scope == 0:
             case EmptyStatementSyntax:
                 break;
             default:
@@ -303,6 +331,11 @@ internal sealed class PipelineParser
         if (value is null)
         {
             ReportStatement(variable, "a local that does not hold a step's result");
+            return;
+        }
+
+        if (TryDeclareCollector(variable, value))
+        {
             return;
         }
 
@@ -355,6 +388,9 @@ internal sealed class PipelineParser
     {
         switch (Unawait(expression))
         {
+            case InvocationExpressionSyntax invocation when IsCollectorAdd(invocation):
+                ParseCollect(invocation);
+                break;
             case InvocationExpressionSyntax invocation:
                 ParseCall(invocation);
                 break;
@@ -436,40 +472,22 @@ internal sealed class PipelineParser
         }
 
         var method = operation.TargetMethod;
+        StepModel? step;
+        PipelineModel? inner = null;
         if (IsPipeline(method))
         {
-            // Calls between pipelines need every pipeline's body (to find recursion): the generator reports them.
-            _callsPipeline = true;
-            return -1;
-        }
-
-        if (!StepParser.IsStep(method))
-        {
-            var what = $"a call to '{method.ContainingType?.Name}.{method.Name}', which is not a [Step] method";
-            if (RunTimeValueIn(invocation) is { } used)
+            inner = ParseInnerPipeline(method);
+            if (inner is null)
             {
-                Report(DiagnosticCatalog.RunTimeValueInExpression, invocation.GetLocation(), _name, used, what);
-            }
-            else
-            {
-                ReportStatement(invocation, what);
-            }
-
-            return -1;
-        }
-
-        if (!_steps.TryGetValue(method, out var step))
-        {
-            if (method.DeclaringSyntaxReferences.Length == 0)
-            {
-                ReportStatement(invocation, $"a call to step '{method.Name}' from another assembly (steps must be declared in the pipeline's project for now)");
-                _steps[method] = null;
+                _innerBroken = true;
                 return -1;
             }
 
-            // Problems with the step itself are reported once, at the step, by the step pass.
-            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, _computeFingerprints);
-            _steps[method] = step;
+            step = InterfaceOf(inner, method);
+        }
+        else if (!TryGetStep(method, invocation, out step))
+        {
+            return -1;
         }
 
         if (step is null)
@@ -506,9 +524,45 @@ internal sealed class PipelineParser
             return -1;
         }
 
-        _calls.Add(new CallModel(step, arguments.ToEquatableArray()));
+        _calls.Add(new CallModel(step, arguments.ToEquatableArray(), _scope, _guarding, inner));
         _callSyntax.Add(invocation);
         return _calls.Count - 1;
+    }
+
+    /// <summary>The parsed step behind a call; false (with a diagnostic) when the method is not a usable step.</summary>
+    private bool TryGetStep(IMethodSymbol method, InvocationExpressionSyntax invocation, out StepModel? step)
+    {
+        if (!StepParser.IsStep(method))
+        {
+            var what = $"a call to '{method.ContainingType?.Name}.{method.Name}', which is not a [Step] method";
+            if (RunTimeValueIn(invocation) is { } used)
+            {
+                Report(DiagnosticCatalog.RunTimeValueInExpression, invocation.GetLocation(), _name, used, what);
+            }
+            else
+            {
+                ReportStatement(invocation, what);
+            }
+
+            step = null;
+            return false;
+        }
+
+        if (!_steps.TryGetValue(method, out step))
+        {
+            if (method.DeclaringSyntaxReferences.Length == 0)
+            {
+                ReportStatement(invocation, $"a call to step '{method.Name}' from another assembly (steps must be declared in the pipeline's project for now)");
+                _steps[method] = null;
+                return false;
+            }
+
+            // Problems with the step itself are reported once, at the step, by the step pass.
+            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, _computeFingerprints);
+            _steps[method] = step;
+        }
+
+        return true;
     }
 
     private ArgumentModel? ParseArgument(IMethodSymbol step, IParameterSymbol parameter, IArgumentOperation argument)
@@ -525,6 +579,11 @@ internal sealed class PipelineParser
             }
 
             return new ArgumentModel(parameter.Name, ArgumentSource.Constant, -1, null, json);
+        }
+
+        if (TrySpecialArgument(step, parameter, argument, out var special))
+        {
+            return special;
         }
 
         if (value is IConversionOperation { IsImplicit: true } conversion)
@@ -569,7 +628,9 @@ internal sealed class PipelineParser
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, tupleBinding.Call, output.Name, null);
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 return new ArgumentModel(parameter.Name, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null);
-            case IInvocationOperation nested when value.Syntax is InvocationExpressionSyntax nestedSyntax && StepParser.IsStep(nested.TargetMethod):
+            case ILocalReferenceOperation item when _loopItems.TryGetValue(item.Local, out var loop):
+                return new ArgumentModel(parameter.Name, ArgumentSource.LoopItem, loop, null, null);
+            case IInvocationOperation nested when value.Syntax is InvocationExpressionSyntax nestedSyntax && (StepParser.IsStep(nested.TargetMethod) || IsPipeline(nested.TargetMethod)):
                 var nestedCall = ParseCall(nestedSyntax);
                 if (nestedCall < 0)
                 {
@@ -584,9 +645,6 @@ internal sealed class PipelineParser
                 }
 
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, nestedCall, StepParser.SingleOutputName, null);
-            case IInvocationOperation pipelineCall when IsPipeline(pipelineCall.TargetMethod):
-                _callsPipeline = true;
-                return null;
             case IInvalidOperation:
                 _unresolved = true;
                 return null;
@@ -620,6 +678,16 @@ internal sealed class PipelineParser
                         return $"the pipeline parameter '{parameter.Name}'";
                     }
 
+                    if (symbol is ILocalSymbol item && _loopItems.ContainsKey(item))
+                    {
+                        return $"the loop item '{item.Name}'";
+                    }
+
+                    if (symbol is ILocalSymbol collector && _collectors.ContainsKey(collector))
+                    {
+                        return $"'{collector.Name}', which collects step outputs,";
+                    }
+
                     break;
                 case InvocationExpressionSyntax call when call != node:
                     if (_model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol method && StepParser.IsStep(method))
@@ -634,10 +702,6 @@ internal sealed class PipelineParser
         return null;
     }
 
-    private bool ContainsPipelineCall(SyntaxNode node) =>
-        node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
-            .Any(call => _model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol method && IsPipeline(method));
-
     private string DescribeUse(ExpressionSyntax expression) => _model.GetOperation(expression, _cancellationToken) switch
     {
         IInvocationOperation call => $"a call to '{call.TargetMethod.ContainingType?.Name}.{call.TargetMethod.Name}', which is not a [Step] method",
@@ -648,61 +712,6 @@ internal sealed class PipelineParser
         IConversionOperation => "a conversion",
         _ => "an expression that is not a step call",
     };
-
-    private void CheckForEach(CommonForEachStatementSyntax loop)
-    {
-        if (ContainsPipelineCall(loop.Expression))
-        {
-            return;
-        }
-
-        var operation = Unwrap(_model.GetOperation(loop.Expression, _cancellationToken));
-        if (operation is null or IInvalidOperation)
-        {
-            _unresolved = true;
-            return;
-        }
-
-        var type = RunTimeValueType(operation, out var description);
-        if (type is null)
-        {
-            Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name, description);
-        }
-        else if (type.KfpType != "LIST")
-        {
-            Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name, $"{description} of type '{operation.Type?.ToDisplayString()}', which is not a list");
-        }
-        else
-        {
-            ReportStatement(loop, "a foreach loop (not supported yet)");
-        }
-    }
-
-    private void CheckIf(IfStatementSyntax statement)
-    {
-        for (var branch = statement; branch is not null; branch = branch.Else?.Statement as IfStatementSyntax)
-        {
-            if (ContainsPipelineCall(branch.Condition))
-            {
-                return;
-            }
-
-            var operation = _model.GetOperation(branch.Condition, _cancellationToken);
-            if (operation is null || operation.DescendantsAndSelf().Any(o => o is IInvalidOperation))
-            {
-                _unresolved = true;
-                return;
-            }
-
-            if (ConditionProblem(operation) is { } problem)
-            {
-                Report(DiagnosticCatalog.UnsupportedCondition, problem.Node.GetLocation(), _name, problem.What);
-                return;
-            }
-        }
-
-        ReportStatement(statement, "an if statement (not supported yet)");
-    }
 
     /// <summary>What keeps <paramref name="condition"/> from becoming a Kubeflow condition, and where; null when nothing does.</summary>
     private (SyntaxNode Node, string What)? ConditionProblem(IOperation condition)
@@ -782,6 +791,9 @@ internal sealed class PipelineParser
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 description = $"the pipeline parameter '{reference.Parameter.Name}'";
                 return TypeMapper.Map(reference.Parameter.Type);
+            case ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local):
+                description = $"the loop item '{item.Local.Name}'";
+                return TypeMapper.Map(item.Local.Type);
             case IInvocationOperation call when StepParser.IsStep(call.TargetMethod):
                 description = $"the result of step '{call.TargetMethod.Name}'";
                 var result = call.TargetMethod.ReturnType;
@@ -875,15 +887,16 @@ internal sealed class PipelineParser
         WhileStatementSyntax => "a while loop",
         DoStatementSyntax => "a do-while loop",
         ForStatementSyntax => "a for loop",
-        ForEachStatementSyntax => "a foreach loop (not supported yet)",
-        IfStatementSyntax => "an if statement (not supported yet)",
-        TryStatementSyntax => "a try statement (not supported yet)",
+        ForEachStatementSyntax => "an await foreach loop",
+        ForEachVariableStatementSyntax => "a foreach that deconstructs its items (loop over single values)",
+        IfStatementSyntax => "an if statement here",
+        TryStatementSyntax => "a try statement here",
         GotoStatementSyntax => "a goto",
         LabeledStatementSyntax => "a label",
         LockStatementSyntax => "a lock",
         SwitchStatementSyntax => "a switch",
         UsingStatementSyntax => "a using statement",
-        ReturnStatementSyntax => "a return statement",
+        ReturnStatementSyntax => "a return statement before the end of the pipeline body",
         ThrowStatementSyntax => "a throw statement",
         LocalFunctionStatementSyntax => "a local function",
         LocalDeclarationStatementSyntax => "this kind of declaration",

@@ -197,6 +197,9 @@ internal static class StepParser
     public static bool? NamedBool(ISymbol symbol, string attribute, string property) =>
         NamedArgument(symbol, attribute, property) is { Value: bool value } ? value : null;
 
+    public static int? NamedInt(ISymbol symbol, string attribute, string property) =>
+        NamedArgument(symbol, attribute, property) is { Value: int value } ? value : null;
+
     public static string? NamedString(ISymbol symbol, string attribute, string property) =>
         NamedArgument(symbol, attribute, property)?.Value as string;
 

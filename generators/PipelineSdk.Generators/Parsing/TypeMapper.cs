@@ -23,6 +23,11 @@ internal static class TypeMapper
             case SpecialType.System_String: return Parameter(syntax, "STRING", Codecs + ".String");
         }
 
+        if (type.ToDisplayString() == "PipelineSdk.TaskFinalStatus")
+        {
+            return Parameter(syntax, "TASK_FINAL_STATUS", Codecs + ".TaskFinalStatus");
+        }
+
         if (type is IArrayTypeSymbol { Rank: 1 } array && Map(array.ElementType) is { IsArtifact: false } arrayElement)
         {
             return Parameter(syntax, "LIST", $"{Codecs}.Array<{arrayElement.TypeSyntax}>({arrayElement.CodecExpression})");

@@ -233,7 +233,7 @@ internal static class RunCommands
         w.WriteStartObject();
         w.WriteString("task", step.TaskKey);
         w.WriteString("step", step.StepName);
-        w.WriteString("status", step.Status == StepStatus.NotRun ? "not_run" : step.Status.ToString().ToLowerInvariant());
+        w.WriteString("status", step.Status switch { StepStatus.NotRun => "not_run", StepStatus.NotTriggered => "not_triggered", _ => step.Status.ToString().ToLowerInvariant() });
         w.WriteBoolean("cached", step.Status == StepStatus.Cached);
         if (step.Duration is { } duration)
         {

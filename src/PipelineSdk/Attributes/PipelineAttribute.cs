@@ -20,4 +20,10 @@ public sealed class PipelineAttribute : Attribute
     /// Defaults to the method name in kebab-case.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The most iterations of each <c>foreach</c> loop in this pipeline that run at once (<c>iteratorPolicy.parallelismLimit</c>).
+    /// Unset: no limit. One loop can set its own with <see cref="Loops.WithParallelism{T}(IEnumerable{T}, int)"/>.
+    /// </summary>
+    public int LoopParallelism { get; set; }
 }

@@ -41,6 +41,20 @@ public static class Launcher
         return result;
     }
 
+    /// <summary>Reads every executor's container from a spec, by executor label (<c>exec-&lt;step&gt;</c>).</summary>
+    public static IReadOnlyDictionary<string, ContainerSpec> ReadExecutors(string specJson)
+    {
+        using var spec = JsonDocument.Parse(specJson);
+        var result = new Dictionary<string, ContainerSpec>(StringComparer.Ordinal);
+        foreach (var executor in spec.RootElement.GetProperty("deploymentSpec").GetProperty("executors").EnumerateObject())
+        {
+            var container = executor.Value.GetProperty("container");
+            result[executor.Name] = new ContainerSpec(container.GetProperty("image").GetString()!, Strings(container, "command"), Strings(container, "args"));
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// Writes the ExecutorInput of one task: inputs as the step's codecs write them, output parameter files
     /// under <paramref name="outputDirectory"/>, output artifacts at <paramref name="artifactUri"/>(name).

@@ -46,6 +46,7 @@ internal static class RunSummary
         StepStatus.Cached => "[blue]cached[/]",
         StepStatus.Failed => "[red]failed[/]",
         StepStatus.NotRun => "[grey]not run[/]",
+        StepStatus.NotTriggered => "[grey]not triggered[/]",
         _ => status.ToString(),
     };
 

@@ -19,3 +19,20 @@ public sealed record PipelineParameterBinding(string InputName, string Parameter
 /// <param name="InputName">The step input it feeds.</param>
 /// <param name="Json">The literal as canonical JSON.</param>
 public sealed record ConstantBinding(string InputName, string Json) : InputBinding(InputName);
+
+/// <summary>The value is the current item of an enclosing foreach loop (a ParallelFor's <c>itemInput</c>).</summary>
+/// <param name="InputName">The step input it feeds.</param>
+/// <param name="Loop">The loop's key, e.g. <c>for-loop-1</c>.</param>
+public sealed record LoopItemBinding(string InputName, string Loop) : InputBinding(InputName);
+
+/// <summary>The value is the list of one output of a task inside a loop, one entry per iteration in iteration order (KFP's <c>dsl.Collected</c>).</summary>
+/// <param name="InputName">The step input it feeds.</param>
+/// <param name="Loop">The loop's key.</param>
+/// <param name="ProducerTask">The task inside the loop.</param>
+/// <param name="OutputName">Its output.</param>
+public sealed record CollectedBinding(string InputName, string Loop, string ProducerTask, string OutputName) : InputBinding(InputName);
+
+/// <summary>The value is the final status of a try block (an exit handler's <c>taskFinalStatus</c>).</summary>
+/// <param name="InputName">The step input it feeds.</param>
+/// <param name="Guarded">The exit handler's key, e.g. <c>exit-handler-1</c>.</param>
+public sealed record FinalStatusBinding(string InputName, string Guarded) : InputBinding(InputName);

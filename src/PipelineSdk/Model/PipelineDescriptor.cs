@@ -13,29 +13,22 @@ public sealed record PipelineParameter(string Name, ValueCodec Codec, string? De
 }
 
 /// <summary>A task: one call of a step in the pipeline body (a task in <c>root.dag.tasks</c>).</summary>
-public sealed class PipelineTask
+public sealed class PipelineTask : DagNode
 {
     /// <summary>Creates a task; called by generated code.</summary>
     public PipelineTask(string key, StepDescriptor step, IReadOnlyList<InputBinding> inputs, IReadOnlyList<string> dependsOn, bool enableCache)
+        : base(key, dependsOn)
     {
-        Key = key;
         Step = step;
         Inputs = inputs;
-        DependsOn = dependsOn;
         EnableCache = enableCache;
     }
-
-    /// <summary>The task key, e.g. <c>get-first-num</c> (a second call of the same step: <c>get-first-num-2</c>).</summary>
-    public string Key { get; }
 
     /// <summary>The step this task calls.</summary>
     public StepDescriptor Step { get; }
 
     /// <summary>One binding per step input, in the step's input order.</summary>
     public IReadOnlyList<InputBinding> Inputs { get; }
-
-    /// <summary>Keys of the tasks that must finish first.</summary>
-    public IReadOnlyList<string> DependsOn { get; }
 
     /// <summary>Whether the task may reuse cached outputs (the step's setting, else the pipeline's).</summary>
     public bool EnableCache { get; }
@@ -49,16 +42,30 @@ public sealed class PipelineDescriptor
 {
     private readonly Dictionary<string, PipelineTask> _tasksByKey;
 
-    /// <summary>Creates a descriptor; called by generated code.</summary>
+    /// <summary>Creates the descriptor of a pipeline whose body is a plain list of step calls.</summary>
     public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<PipelineTask> tasks, string specJson)
+        : this(name, methodName, parameters, tasks, specJson, output: null)
+    {
+    }
+
+    /// <summary>Creates a descriptor; called by generated code.</summary>
+    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, string specJson, InputBinding? output)
     {
         Name = name;
         MethodName = methodName;
         Parameters = parameters;
-        Tasks = tasks;
+        Nodes = nodes;
         SpecJson = specJson;
-        _tasksByKey = tasks.ToDictionary(t => t.Key, StringComparer.Ordinal);
+        Output = output;
+        Tasks = [.. StepTasks(nodes)];
+        _tasksByKey = Tasks.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
     }
+
+    /// <summary>The root DAG: step calls and blocks (conditions, loops, exit handlers, called pipelines).</summary>
+    public IReadOnlyList<DagNode> Nodes { get; }
+
+    /// <summary>Where the pipeline's returned value comes from; null when it returns nothing.</summary>
+    public InputBinding? Output { get; }
 
     /// <summary>The pipeline name, e.g. <c>vertex-example-pipeline</c>.</summary>
     public string Name { get; }
@@ -69,7 +76,7 @@ public sealed class PipelineDescriptor
     /// <summary>The pipeline's parameters, in declaration order.</summary>
     public IReadOnlyList<PipelineParameter> Parameters { get; }
 
-    /// <summary>The tasks, each after the tasks it depends on.</summary>
+    /// <summary>Every step call, in blocks and called pipelines too, each after the tasks it depends on.</summary>
     public IReadOnlyList<PipelineTask> Tasks { get; }
 
     /// <summary>The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time).</summary>
@@ -77,4 +84,15 @@ public sealed class PipelineDescriptor
 
     /// <summary>Finds a task by key.</summary>
     public PipelineTask? FindTask(string key) => _tasksByKey.GetValueOrDefault(key);
+
+    private static IEnumerable<PipelineTask> StepTasks(IEnumerable<DagNode> nodes) => nodes.SelectMany(node => node switch
+    {
+        PipelineTask task => [task],
+        ConditionNode condition => StepTasks(condition.Nodes),
+        BranchesNode branches => StepTasks(branches.Branches),
+        LoopNode loop => StepTasks(loop.Nodes),
+        ExitHandlerNode guarded => StepTasks(guarded.Nodes),
+        SubPipelineNode call => StepTasks(call.Nodes),
+        _ => [],
+    });
 }

@@ -16,7 +16,7 @@ namespace PipelineSdk.Orchestration;
 /// A failed task stops only the tasks that depend on it; the run is then marked failed. How a task is
 /// executed — a call in this process, or a child process under the executor contract — is the executor's.
 /// </summary>
-public sealed class LocalOrchestrator
+public sealed partial class LocalOrchestrator
 {
     private readonly MetadataStore store;
     private readonly LocalArtifactStore artifacts;
@@ -49,17 +49,12 @@ public sealed class LocalOrchestrator
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
 
-        var outcomes = new Dictionary<string, Task<StepRunResult>>(StringComparer.Ordinal);
-        foreach (var task in pipeline.Tasks)
-        {
-            var upstream = task.DependsOn.Select(key => outcomes[key]).ToArray();
-            outcomes[task.Key] = RunTaskAsync(run, task, upstream);
-        }
-
-        StepRunResult[] steps;
+        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        StepRunResult? output;
         try
         {
-            steps = await Task.WhenAll(outcomes.Values).ConfigureAwait(false);
+            await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
+            output = pipeline.Output is not null && root.AllSucceeded ? OutputOf(root, pipeline.Name, pipeline.Output) : null;
         }
         catch (Exception e)
         {
@@ -68,8 +63,9 @@ public sealed class LocalOrchestrator
             throw;
         }
 
+        var steps = run.Steps();
         var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled
-            : steps.All(s => s.Succeeded) ? RunStatus.Completed
+            : steps.All(s => s.Succeeded || s.Status == StepStatus.NotTriggered) ? RunStatus.Completed
             : RunStatus.Failed;
         var error = status switch
         {
@@ -78,52 +74,32 @@ public sealed class LocalOrchestrator
             _ => null,
         };
         store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
-        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps);
+        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output);
     }
 
-    private async Task<StepRunResult> RunTaskAsync(RunState run, PipelineTask task, Task<StepRunResult>[] upstream)
+    private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
     {
-        var upstreamResults = await Task.WhenAll(upstream).ConfigureAwait(false);
-        var blocker = upstreamResults.FirstOrDefault(u => !u.Succeeded);
-        if (blocker is not null || run.Cancellation.IsCancellationRequested)
-        {
-            var reason = blocker is null ? "run cancelled" : $"upstream task '{blocker.TaskKey}' {(blocker.Status == StepStatus.Failed ? "failed" : "did not run")}";
-            store.RecordNotRun(run.Id, task.Key, task.Step.Name, reason, task.DependsOn);
-            return NotRun(task, reason);
-        }
-
-        await run.Slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            return await ExecuteAsync(run, task, upstreamResults).ConfigureAwait(false);
-        }
-        finally
-        {
-            run.Slots.Release();
-        }
-    }
-
-    private async Task<StepRunResult> ExecuteAsync(RunState run, PipelineTask task, StepRunResult[] upstream)
-    {
+        var run = frame.Run;
+        var key = frame.DisplayKey(task.Key);
         var clock = Stopwatch.StartNew();
-        var inputs = ResolveInputs(run, task, upstream);
+        var inputs = task.Inputs.Select((binding, i) => Resolve(frame, binding, task.Step.Inputs[i].Codec)).ToList();
         var cacheKey = CacheKey.Compute(task, inputs.Select(i => KeyValuePair.Create(i.Record.InputName, i.Record.ContentHash)).ToList());
         var startedAt = DateTimeOffset.UtcNow;
 
         var cacheAllowed = run.CacheAllowed(task);
         if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
         {
-            var cachedRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
+            var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
             var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null));
         }
 
-        var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
+        var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
         try
         {
-            var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
+            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
             (results, logPath) = await executor.ExecuteAsync(execution, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -135,7 +111,7 @@ public sealed class LocalOrchestrator
                 _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
             };
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e));
         }
 
         try
@@ -145,19 +121,19 @@ public sealed class LocalOrchestrator
             for (var i = 0; i < task.Step.Outputs.Count; i++)
             {
                 var output = task.Step.Outputs[i];
-                var stored = artifacts.Write(run.Id, task.Key, output.Name, output.Codec, results[i]);
+                var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash));
                 values[output.Name] = results[i];
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null));
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e));
         }
     }
 
@@ -186,43 +162,10 @@ public sealed class LocalOrchestrator
         return (entry, values);
     }
 
-    private static List<ResolvedInput> ResolveInputs(RunState run, PipelineTask task, StepRunResult[] upstream)
-    {
-        var resolved = new List<ResolvedInput>(task.Inputs.Count);
-        for (var i = 0; i < task.Inputs.Count; i++)
-        {
-            var codec = task.Step.Inputs[i].Codec;
-            switch (task.Inputs[i])
-            {
-                case TaskOutputBinding fromTask:
-                    var producer = upstream.First(u => u.TaskKey == fromTask.ProducerTask);
-                    var artifact = producer.Artifacts[fromTask.OutputName];
-                    resolved.Add(new ResolvedInput(producer.Outputs[fromTask.OutputName], new StepInputRecord(fromTask.InputName, "task", artifact.Id, artifact.ContentHash)));
-                    break;
-                case PipelineParameterBinding fromParameter:
-                    var (value, hash) = run.Parameter(fromParameter.ParameterName);
-                    resolved.Add(new ResolvedInput(value, new StepInputRecord(fromParameter.InputName, "parameter", null, hash)));
-                    break;
-                case ConstantBinding constant:
-                    var bytes = Encoding.UTF8.GetBytes(constant.Json);
-                    var constantValue = codec.FromBytes(bytes);
-                    resolved.Add(new ResolvedInput(constantValue, new StepInputRecord(constant.InputName, "constant", null, ContentHash.Of(codec.ToBytes(constantValue)))));
-                    break;
-            }
-        }
-
-        return resolved;
-    }
-
-    private static StepRunResult NotRun(PipelineTask task, string reason) =>
-        new(task.Key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null);
-
     private static string FirstLine(string message) => Execution.StepMode.FirstLine(message);
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();
-
-    private sealed record ResolvedInput(object? Value, StepInputRecord Record);
 
     private sealed class RunState
     {
@@ -249,7 +192,28 @@ public sealed class LocalOrchestrator
         public CancellationToken Cancellation { get; }
         public SemaphoreSlim Slots { get; }
 
-        public (object? Value, string Hash) Parameter(string name) => _parameters[name];
+        private readonly List<StepRunResult> _steps = [];
+
+        public IReadOnlyDictionary<string, object?> Values => _parameters.ToDictionary(p => p.Key, p => p.Value.Value);
+
+        /// <summary>Every task result so far, in the order the tasks ended.</summary>
+        public IReadOnlyList<StepRunResult> Steps()
+        {
+            lock (_steps)
+            {
+                return [.. _steps];
+            }
+        }
+
+        public StepRunResult Add(StepRunResult step)
+        {
+            lock (_steps)
+            {
+                _steps.Add(step);
+            }
+
+            return step;
+        }
 
         public bool CacheAllowed(PipelineTask task) => task.EnableCache && Options.EnableCache != false;
 

@@ -24,7 +24,7 @@ public sealed class StepRunResult
     /// <summary>The step (component) name.</summary>
     public string StepName { get; }
 
-    /// <summary>Completed, Cached, Failed or NotRun.</summary>
+    /// <summary>Completed, Cached, Failed, NotRun or NotTriggered.</summary>
     public StepStatus Status { get; }
 
     /// <summary>How long the step took (for a cached step: the lookup).</summary>
@@ -51,8 +51,9 @@ public class PipelineRunResult
 {
     private readonly Dictionary<string, StepRunResult> _byTask;
 
-    internal PipelineRunResult(string runId, string pipeline, RunStatus status, TimeSpan duration, string storeDirectory, string artifactDirectory, IReadOnlyList<StepRunResult> steps)
+    internal PipelineRunResult(string runId, string pipeline, RunStatus status, TimeSpan duration, string storeDirectory, string artifactDirectory, IReadOnlyList<StepRunResult> steps, StepRunResult? pipelineOutput = null)
     {
+        PipelineOutput = pipelineOutput;
         RunId = runId;
         Pipeline = pipeline;
         Status = status;
@@ -65,9 +66,19 @@ public class PipelineRunResult
 
     /// <summary>Copies a result, for generated typed results.</summary>
     protected PipelineRunResult(PipelineRunResult other)
-        : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps)
+        : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps, other.PipelineOutput)
     {
     }
+
+    /// <summary>The pipeline's returned value, as the output <c>Output</c> of a pseudo-task; null when it returns nothing or the run did not produce it.</summary>
+    internal StepRunResult? PipelineOutput { get; }
+
+    /// <summary>Reads the pipeline's returned value; for generated typed results.</summary>
+    /// <exception cref="InvalidOperationException">The run did not produce it.</exception>
+    protected T GetPipelineOutput<T>() =>
+        PipelineOutput is { Succeeded: true } output && output.Outputs.TryGetValue("Output", out var value)
+            ? (T)value!
+            : throw new InvalidOperationException($"Run {RunId} of pipeline '{Pipeline}' has no returned value: {(Status == RunStatus.Completed ? "it returns nothing" : "it did not complete")}.");
 
     /// <summary>The run id (also the artifact folder name).</summary>
     public string RunId { get; }
@@ -115,6 +126,7 @@ public class PipelineRunResult
     {
         StepStatus.Failed => $"failed ({step.Error})",
         StepStatus.NotRun => $"did not run ({step.Error})",
+        StepStatus.NotTriggered => $"was not triggered ({step.Error})",
         _ => step.Status.ToString().ToLowerInvariant(),
     };
 }

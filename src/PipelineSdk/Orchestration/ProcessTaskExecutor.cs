@@ -25,18 +25,19 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         var task = execution.Task;
-        var container = _containers.GetOrAdd(execution.Pipeline, p => Launcher.ReadContainers(p.SpecJson))[task.Key];
-        var outputDirectory = Path.Combine(storeDirectory, "executions", execution.RunId, task.Key);
-        var logPath = Path.Combine(storeDirectory, "logs", execution.RunId, task.Key + ".log");
+        var key = execution.TaskKey;
+        var container = _containers.GetOrAdd(execution.Pipeline, p => Launcher.ReadExecutors(p.SpecJson))["exec-" + task.Step.Name];
+        var outputDirectory = Path.Combine(storeDirectory, "executions", execution.RunId, key);
+        var logPath = Path.Combine(storeDirectory, "logs", execution.RunId, key + ".log");
         Directory.CreateDirectory(outputDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
 
-        string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{task.Key}/{output}";
+        string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{key}/{output}";
         var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, new Dictionary<string, string>(), outputDirectory, ArtifactUri);
         var commandLine = Launcher.Substitute(container.Command.Concat(container.Arguments), executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
         if (commandLine.Count == 0)
         {
-            throw new StepProcessFailedException($"the spec gives task '{task.Key}' no command", logPath);
+            throw new StepProcessFailedException($"the spec gives task '{key}' no command", logPath);
         }
 
         var exitCode = await RunAsync(commandLine, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);

@@ -259,13 +259,16 @@ public sealed partial class MetadataStore : IDisposable
         }
     }
 
-    /// <summary>Records a task that did not run because a task it depends on failed.</summary>
-    public void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null)
+    /// <summary>
+    /// Records a task that did not run: because a task it depends on failed (<see cref="StepStatus.NotRun"/>), or because
+    /// its branch's condition was false (<see cref="StepStatus.NotTriggered"/>).
+    /// </summary>
+    public void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun)
     {
         lock (_gate)
         {
             Execute(_connection, "INSERT INTO step_runs (run_id, task_key, step_name, status, error, depends_on) VALUES ($run, $task, $step, $status, $error, $depends);",
-                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.NotRun)), ("$error", reason), ("$depends", JsonList(dependsOn)));
+                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(status)), ("$error", reason), ("$depends", JsonList(dependsOn)));
         }
     }
 
@@ -420,6 +423,7 @@ public sealed partial class MetadataStore : IDisposable
     private static string Format(StepStatus status) => status switch
     {
         StepStatus.NotRun => "not_run",
+        StepStatus.NotTriggered => "not_triggered",
         _ => status.ToString().ToLowerInvariant(),
     };
 
@@ -430,7 +434,7 @@ public sealed partial class MetadataStore : IDisposable
         System.Text.Json.JsonSerializer.Deserialize(json, StoreJson.Default.StringArray) ?? [];
 
     private static StepStatus ParseStepStatus(string text) =>
-        text == "not_run" ? StepStatus.NotRun : Enum.Parse<StepStatus>(text, ignoreCase: true);
+        text == "not_run" ? StepStatus.NotRun : text == "not_triggered" ? StepStatus.NotTriggered : Enum.Parse<StepStatus>(text, ignoreCase: true);
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 

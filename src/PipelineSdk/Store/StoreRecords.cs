@@ -33,6 +33,9 @@ public enum StepStatus
 
     /// <summary>The step did not run because a task it depends on failed.</summary>
     NotRun,
+
+    /// <summary>The step did not run because the condition of its branch was false (Kubeflow: not triggered).</summary>
+    NotTriggered,
 }
 
 /// <summary>A stored artifact: one output value of one step run.</summary>

@@ -24,6 +24,9 @@ public static class ParameterCodecs
     /// <summary><c>string</c> as <c>STRING</c>.</summary>
     public static ParameterCodec String { get; } = new StringCodec();
 
+    /// <summary><see cref="PipelineSdk.TaskFinalStatus"/> as <c>TASK_FINAL_STATUS</c>: the input of the step in a <c>finally</c> block.</summary>
+    public static ParameterCodec TaskFinalStatus { get; } = new TaskFinalStatusCodec();
+
     /// <summary>A list of <typeparamref name="T"/> as <c>LIST</c>; reads produce a <see cref="List{T}"/>.</summary>
     public static ParameterCodec List<T>(ParameterCodec element) => new ListCodec<T>(element, asArray: false);
 
@@ -152,6 +155,57 @@ public static class ParameterCodecs
             }
 
             return asArray ? items.ToArray() : items;
+        }
+
+        public override object? FromItems(IReadOnlyList<object?> items)
+        {
+            var list = items.Select(i => (T)i!).ToList();
+            return asArray ? list.ToArray() : list;
+        }
+    }
+
+    private sealed class TaskFinalStatusCodec : ParameterCodec
+    {
+        public override string TypeName => nameof(PipelineSdk.TaskFinalStatus);
+        public override string KfpType => "TASK_FINAL_STATUS";
+        protected override string ExpectedText => "a JSON object like {\"state\": \"SUCCEEDED\"}";
+
+        // The fields and names of Kubeflow's PipelineTaskFinalStatus message in JSON.
+        public override void WriteJson(object? value, Utf8JsonWriter writer)
+        {
+            var status = (PipelineSdk.TaskFinalStatus)value!;
+            writer.WriteStartObject();
+            writer.WriteString("state", status.State);
+            writer.WriteString("pipelineJobResourceName", status.PipelineJobResourceName);
+            writer.WriteString("pipelineTaskName", status.PipelineTaskName);
+            if (status.ErrorCode is not null || status.ErrorMessage is not null)
+            {
+                writer.WriteStartObject("error");
+                writer.WriteNumber("code", status.ErrorCode ?? 0);
+                writer.WriteString("message", status.ErrorMessage ?? "");
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        public override object? ReadJson(JsonElement json)
+        {
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                throw Mismatch(json);
+            }
+
+            string Text(JsonElement owner, string name) => owner.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            int? code = null;
+            string? message = null;
+            if (json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : null;
+                message = Text(error, "message");
+            }
+
+            return new PipelineSdk.TaskFinalStatus(Text(json, "state"), Text(json, "pipelineJobResourceName"), Text(json, "pipelineTaskName"), code, message);
         }
     }
 

@@ -41,6 +41,13 @@ public abstract class ValueCodec
     /// <exception cref="FormatException">The text is not a value of this type; the message says what is expected.</exception>
     public abstract object? ParseText(string text);
 
+    /// <summary>
+    /// For a list type: the list of <paramref name="items"/>, as the type's own collection (how a loop's collected outputs
+    /// reach the step after it).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The type is not a list.</exception>
+    public virtual object? FromItems(IReadOnlyList<object?> items) => throw new NotSupportedException($"{TypeName} is not a list");
+
     /// <summary>Serializes a value to its canonical bytes (the bytes whose hash identifies it for caching).</summary>
     public byte[] ToBytes(object? value)
     {

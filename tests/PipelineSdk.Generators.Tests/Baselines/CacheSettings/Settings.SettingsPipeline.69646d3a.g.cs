@@ -58,19 +58,17 @@ public static partial class Pipelines
             return new global::System.Threading.Tasks.ValueTask<object?[]>(new object?[] { result });
         }
 
-        /// <summary>The typed DAG: parameters, tasks, edges and settings.</summary>
+        /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
         public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
             Name, "Settings.SettingsPipeline",
-            new global::PipelineSdk.Model.PipelineParameter[]
+            new global::PipelineSdk.Model.PipelineParameter[] {  },
+            new global::PipelineSdk.Model.DagNode[]
             {
+                new global::PipelineSdk.Model.PipelineTask("unset", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
+                new global::PipelineSdk.Model.PipelineTask("forced-on", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, true),
+                new global::PipelineSdk.Model.PipelineTask("never-cached", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, false),
             },
-            new global::PipelineSdk.Model.PipelineTask[]
-            {
-                new("unset", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
-                new("forced-on", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, true),
-                new("never-cached", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, false),
-            },
-            SpecJson);
+            SpecJson, null);
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

@@ -58,19 +58,17 @@ public static partial class Pipelines
             return new global::System.Threading.Tasks.ValueTask<object?[]>(new object?[] { result });
         }
 
-        /// <summary>The typed DAG: parameters, tasks, edges and settings.</summary>
+        /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
         public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
             Name, "QuickStart.VertexExamplePipeline",
-            new global::PipelineSdk.Model.PipelineParameter[]
+            new global::PipelineSdk.Model.PipelineParameter[] {  },
+            new global::PipelineSdk.Model.DagNode[]
             {
+                new global::PipelineSdk.Model.PipelineTask("get-first-num", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
+                new global::PipelineSdk.Model.PipelineTask("get-random-int", s_step1, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
+                new global::PipelineSdk.Model.PipelineTask("subtract-numbers", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") }, new string[] { "get-first-num", "get-random-int" }, true),
             },
-            new global::PipelineSdk.Model.PipelineTask[]
-            {
-                new("get-first-num", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                new("get-random-int", s_step1, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
-                new("subtract-numbers", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") }, new string[] { "get-first-num", "get-random-int" }, true),
-            },
-            SpecJson);
+            SpecJson, null);
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

@@ -88,24 +88,21 @@ namespace Demo
                 return new global::System.Threading.Tasks.ValueTask<object?[]>(global::System.Array.Empty<object?>());
             }
 
-            /// <summary>The typed DAG: parameters, tasks, edges and settings.</summary>
+            /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
             public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
                 Name, "Demo.Shapes.Shapes_Pipeline",
-                new global::PipelineSdk.Model.PipelineParameter[]
+                new global::PipelineSdk.Model.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                new global::PipelineSdk.Model.DagNode[]
                 {
-                    new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100"),
+                    new global::PipelineSdk.Model.PipelineTask("split", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") }, new string[] {  }, true),
+                    new global::PipelineSdk.Model.PipelineTask("split-2", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") }, new string[] {  }, true),
+                    new global::PipelineSdk.Model.PipelineTask("fit", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") }, new string[] { "split" }, true),
+                    new global::PipelineSdk.Model.PipelineTask("add", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") }, new string[] { "fit", "split" }, true),
+                    new global::PipelineSdk.Model.PipelineTask("add-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") }, new string[] { "add", "split-2" }, true),
+                    new global::PipelineSdk.Model.PipelineTask("report", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") }, new string[] { "add-2" }, true),
+                    new global::PipelineSdk.Model.PipelineTask("log", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") }, new string[] {  }, true),
                 },
-                new global::PipelineSdk.Model.PipelineTask[]
-                {
-                    new("split", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") }, new string[] {  }, true),
-                    new("split-2", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") }, new string[] {  }, true),
-                    new("fit", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") }, new string[] { "split" }, true),
-                    new("add", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") }, new string[] { "fit", "split" }, true),
-                    new("add-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") }, new string[] { "add", "split-2" }, true),
-                    new("report", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") }, new string[] { "add-2" }, true),
-                    new("log", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") }, new string[] {  }, true),
-                },
-                SpecJson);
+                SpecJson, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="total">The pipeline parameter <c>total</c>.</param>

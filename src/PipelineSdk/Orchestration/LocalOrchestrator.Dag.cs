@@ -1,0 +1,379 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Model;
+using PipelineSdk.Store;
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Orchestration;
+
+/// <summary>
+/// The DAG half of the local orchestrator: blocks run as Kubeflow runs them — a branch whose condition is false is
+/// recorded as not triggered, loop iterations fan out up to their limit and collect outputs in iteration order, the
+/// step of a finally block runs after its try block whatever happened, and a called pipeline runs with its own parameters.
+/// </summary>
+public sealed partial class LocalOrchestrator
+{
+    /// <summary>Runs the nodes of one DAG level: each starts once the siblings it depends on have finished.</summary>
+    private async Task RunNodesAsync(Frame frame, IReadOnlyList<DagNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            frame.Outcomes[node.Key] = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        foreach (var node in nodes)
+        {
+            _ = StartAsync(frame, node);
+        }
+
+        await Task.WhenAll(nodes.Select(n => frame.Outcomes[n.Key].Task)).ConfigureAwait(false);
+    }
+
+    private async Task StartAsync(Frame frame, DagNode node)
+    {
+        var done = frame.Outcomes[node.Key];
+        try
+        {
+            var upstream = await Task.WhenAll(node.DependsOn.Select(key => frame.Outcomes[key].Task)).ConfigureAwait(false);
+            var blocker = node.DependsOn.Zip(upstream).FirstOrDefault(u => u.Second.Status is NodeStatus.Failed or NodeStatus.NotRun);
+            // The step of a finally block runs whatever happened upstream (ALL_UPSTREAM_TASKS_COMPLETED).
+            var runsAnyway = node is PipelineTask task && task.Inputs.Any(i => i is FinalStatusBinding);
+            if ((blocker.First is not null && !runsAnyway) || frame.Run.Cancellation.IsCancellationRequested)
+            {
+                var reason = blocker.First is null ? "run cancelled"
+                    : $"upstream task '{frame.DisplayKey(blocker.First)}' {(blocker.Second.Status == NodeStatus.Failed ? "failed" : "did not run")}";
+                RecordNotRun(frame, node, reason, StepStatus.NotRun);
+                done.SetResult(Outcome.NotRun(reason));
+                return;
+            }
+
+            done.SetResult(await RunNodeAsync(frame, node).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            done.SetException(e);
+        }
+    }
+
+    private async Task<Outcome> RunNodeAsync(Frame frame, DagNode node)
+    {
+        switch (node)
+        {
+            case PipelineTask task:
+                await frame.Run.Slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    var result = await ExecuteAsync(frame, task).ConfigureAwait(false);
+                    return new Outcome(result.Succeeded ? NodeStatus.Succeeded : NodeStatus.Failed, result, result.Error, []);
+                }
+                finally
+                {
+                    frame.Run.Slots.Release();
+                }
+
+            case ConditionNode condition:
+                return await RunBranchAsync(frame, condition, Holds(frame, condition.Condition)).ConfigureAwait(false);
+            case BranchesNode branches:
+                var group = frame.Child(branches.Key);
+                var taken = false;
+                var outcomes = new List<Outcome>();
+                foreach (var branch in branches.Branches)
+                {
+                    // The conditions exclude each other already; checking `taken` keeps it so.
+                    var holds = !taken && Holds(frame, branch.Condition);
+                    taken |= holds;
+                    group.Outcomes[branch.Key] = new TaskCompletionSource<Outcome>();
+                    var outcome = await RunBranchAsync(group, branch, holds).ConfigureAwait(false);
+                    group.Outcomes[branch.Key].SetResult(outcome);
+                    outcomes.Add(outcome);
+                }
+
+                return Outcome.Of(outcomes, [group]);
+            case LoopNode loop:
+                return await RunLoopAsync(frame, loop).ConfigureAwait(false);
+            case ExitHandlerNode guarded:
+                var inner = frame.Child(guarded.Key);
+                await RunNodesAsync(inner, guarded.Nodes).ConfigureAwait(false);
+                return Outcome.Of(inner.Results(), [inner]);
+            case SubPipelineNode call:
+                return await RunSubPipelineAsync(frame, call).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException($"unknown node {node.GetType().Name}");
+        }
+    }
+
+    private static bool Holds(Frame frame, Condition condition) => condition.Evaluate(binding => Resolve(frame, binding, null).Value);
+
+    private async Task<Outcome> RunBranchAsync(Frame frame, ConditionNode branch, bool holds)
+    {
+        if (!holds)
+        {
+            RecordNotRun(frame, branch, $"the condition of '{frame.DisplayKey(branch.Key)}' was false", StepStatus.NotTriggered);
+            return new Outcome(NodeStatus.NotTriggered, null, null, []);
+        }
+
+        var inner = frame.Child(branch.Key);
+        await RunNodesAsync(inner, branch.Nodes).ConfigureAwait(false);
+        return Outcome.Of(inner.Results(), [inner]);
+    }
+
+    private async Task<Outcome> RunLoopAsync(Frame frame, LoopNode loop)
+    {
+        var items = LoopItems(frame, loop);
+        using var limit = new SemaphoreSlim(loop.ParallelismLimit ?? Math.Max(1, items.Count));
+        var iterations = items.Select((item, i) => frame.Child(loop.Key, $"{frame.Suffix}[{i.ToString(CultureInfo.InvariantCulture)}]", (loop.Key, item))).ToList();
+        await Task.WhenAll(iterations.Select(async iteration =>
+        {
+            await limit.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await RunNodesAsync(iteration, loop.Nodes).ConfigureAwait(false);
+            }
+            finally
+            {
+                limit.Release();
+            }
+        })).ConfigureAwait(false);
+        return Outcome.Of(iterations.SelectMany(i => i.Results()), iterations);
+    }
+
+    private static List<object?> LoopItems(Frame frame, LoopNode loop)
+    {
+        if (loop.Items is ConstantBinding constant)
+        {
+            using var document = JsonDocument.Parse(constant.Json);
+            var codec = (ParameterCodec)loop.ItemCodec;
+            return [.. document.RootElement.EnumerateArray().Select(codec.ReadJson)];
+        }
+
+        var list = Resolve(frame, loop.Items, null).Value as System.Collections.IEnumerable
+            ?? throw new InvalidOperationException($"the items of '{frame.DisplayKey(loop.Key)}' are not a list");
+        return [.. list.Cast<object?>()];
+    }
+
+    private async Task<Outcome> RunSubPipelineAsync(Frame frame, SubPipelineNode call)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (parameter, binding) in call.Parameters.Zip(call.Inputs))
+        {
+            values[parameter.Name] = Resolve(frame, binding, parameter.Codec).Value;
+        }
+
+        var key = frame.DisplayKey(call.Key);
+        var inner = Frame.ForPipeline(frame.Run, call.Parameters, values, key + "/");
+        await RunNodesAsync(inner, call.Nodes).ConfigureAwait(false);
+        var outcome = Outcome.Of(inner.Results(), [inner]);
+        if (call.Output is null || outcome.Status != NodeStatus.Succeeded)
+        {
+            return outcome;
+        }
+
+        return outcome with { Step = frame.Run.Add(OutputOf(inner, key, call.Output)) };
+    }
+
+    /// <summary>A pipeline's returned value as the <c>Output</c> of a pseudo-task named after the pipeline or its call.</summary>
+    private static StepRunResult OutputOf(Frame frame, string key, InputBinding output)
+    {
+        var resolved = Resolve(frame, output, null);
+        var artifact = resolved.Artifact ?? new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
+        return new StepRunResult(key, "pipeline", StepStatus.Completed, null,
+            new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
+    }
+
+    /// <summary>Records every step of a node that will not run, and why.</summary>
+    private void RecordNotRun(Frame frame, DagNode node, string reason, StepStatus status)
+    {
+        foreach (var (key, task) in StepsOf(frame.Prefix, frame.Suffix, node))
+        {
+            store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
+            frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
+        }
+    }
+
+    private static IEnumerable<(string Key, PipelineTask Task)> StepsOf(string prefix, string suffix, DagNode node) => node switch
+    {
+        PipelineTask task => [(prefix + task.Key + suffix, task)],
+        ConditionNode condition => condition.Nodes.SelectMany(n => StepsOf(prefix, suffix, n)),
+        BranchesNode branches => branches.Branches.SelectMany(n => StepsOf(prefix, suffix, n)),
+        LoopNode loop => loop.Nodes.SelectMany(n => StepsOf(prefix, suffix, n)),
+        ExitHandlerNode guarded => guarded.Nodes.SelectMany(n => StepsOf(prefix, suffix, n)),
+        SubPipelineNode call => call.Nodes.SelectMany(n => StepsOf(prefix + call.Key + suffix + "/", "", n)),
+        _ => [],
+    };
+
+    /// <summary>
+    /// The value of <paramref name="binding"/> seen from <paramref name="frame"/>, with what the store records about it.
+    /// <paramref name="codec"/> is the consuming input's (it reads constants and builds collected lists); null for condition operands.
+    /// </summary>
+    private static ResolvedInput Resolve(Frame frame, InputBinding binding, ValueCodec? codec)
+    {
+        switch (binding)
+        {
+            case TaskOutputBinding fromTask:
+                var producer = frame.Find(fromTask.ProducerTask).Step
+                    ?? throw new InvalidOperationException($"task '{fromTask.ProducerTask}' has no outputs");
+                var artifact = producer.Artifacts[fromTask.OutputName];
+                return new ResolvedInput(producer.Outputs[fromTask.OutputName], new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), artifact);
+            case PipelineParameterBinding fromParameter:
+                var (value, hash) = frame.Parameter(fromParameter.ParameterName);
+                return new ResolvedInput(value, new StepInputRecord(fromParameter.InputName, "parameter", null, hash));
+            case ConstantBinding constant:
+                var bytes = Encoding.UTF8.GetBytes(constant.Json);
+                var constantValue = codec?.FromBytes(bytes);
+                return new ResolvedInput(constantValue, new StepInputRecord(constant.InputName, "constant", null, ContentHash.Of(codec is null ? bytes : codec.ToBytes(constantValue))));
+            case LoopItemBinding item:
+                var itemValue = frame.LoopItem(item.Loop);
+                return new ResolvedInput(itemValue, new StepInputRecord(item.InputName, "loop-item", null, HashOf(codec, itemValue)));
+            case CollectedBinding collected:
+                var producers = frame.Find(collected.Loop).Frames
+                    .Select(iteration => iteration.Outcomes[collected.ProducerTask].Task.Result.Step
+                        ?? throw new InvalidOperationException($"an iteration of '{collected.Loop}' has no output from '{collected.ProducerTask}'"))
+                    .ToList();
+                var items = producers.Select(p => p.Outputs[collected.OutputName]).ToList();
+                var combined = ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", producers.Select(p => p.Artifacts[collected.OutputName].ContentHash))));
+                return new ResolvedInput(codec is null ? items : codec.FromItems(items), new StepInputRecord(collected.InputName, "collected", null, combined));
+            case FinalStatusBinding final:
+                var status = FinalStatus(frame, final.Guarded);
+                return new ResolvedInput(status, new StepInputRecord(final.InputName, "final-status", null, HashOf(codec, status)));
+            default:
+                throw new InvalidOperationException($"unknown binding {binding.GetType().Name}");
+        }
+    }
+
+    /// <summary>How a try block ended, as Kubeflow tells the exit handler's task.</summary>
+    private static TaskFinalStatus FinalStatus(Frame frame, string guardedKey)
+    {
+        var guarded = frame.Find(guardedKey);
+        var key = frame.DisplayKey(guardedKey);
+        if (frame.Run.Cancellation.IsCancellationRequested)
+        {
+            return new TaskFinalStatus("CANCELLED", frame.Run.Id, key, 1, "the run was cancelled");
+        }
+
+        if (guarded.Status == NodeStatus.Succeeded)
+        {
+            return new TaskFinalStatus("SUCCEEDED", frame.Run.Id, key, null, null);
+        }
+
+        var failed = frame.Run.Steps().FirstOrDefault(s => s.Status == StepStatus.Failed && guarded.Frames.Any(f => f.Owns(s.TaskKey)));
+        return new TaskFinalStatus("FAILED", frame.Run.Id, key, 2, failed is null ? guarded.Error ?? "a guarded task did not run" : $"task '{failed.TaskKey}' failed: {failed.Error}");
+    }
+
+    private static string HashOf(ValueCodec? codec, object? value) =>
+        ContentHash.Of(codec is null ? Encoding.UTF8.GetBytes(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "") : codec.ToBytes(value));
+
+    private sealed record ResolvedInput(object? Value, StepInputRecord Record, ArtifactRecord? Artifact = null);
+
+    private enum NodeStatus
+    {
+        Succeeded,
+        Failed,
+        NotRun,
+        NotTriggered,
+    }
+
+    /// <summary>How a node ended: a task's result, or a block's aggregate with the frames it ran (loop iterations, a branch).</summary>
+    private sealed record Outcome(NodeStatus Status, StepRunResult? Step, string? Error, IReadOnlyList<Frame> Frames)
+    {
+        public static Outcome NotRun(string reason) => new(NodeStatus.NotRun, null, reason, []);
+
+        /// <summary>A block failed when a node in it failed or did not run; untaken branches do not count.</summary>
+        public static Outcome Of(IEnumerable<Outcome> children, IReadOnlyList<Frame> frames)
+        {
+            var bad = children.FirstOrDefault(c => c.Status is NodeStatus.Failed or NodeStatus.NotRun);
+            return new Outcome(bad is null ? NodeStatus.Succeeded : NodeStatus.Failed, null, bad?.Error, frames);
+        }
+    }
+
+    /// <summary>
+    /// One DAG level being run: the outcomes of its nodes, and the way to the values it can see — the enclosing levels',
+    /// the item of a loop iteration, the parameters of the pipeline (or called pipeline) it belongs to.
+    /// </summary>
+    private sealed class Frame
+    {
+        private readonly Frame? _parent;
+        private readonly (string Loop, object? Item)? _loopItem;
+        private readonly Dictionary<string, (object? Value, string Hash)>? _parameters;
+
+        private Frame(RunState run, Frame? parent, string prefix, string suffix, (string, object?)? loopItem, Dictionary<string, (object?, string)>? parameters)
+        {
+            Run = run;
+            _parent = parent;
+            Prefix = prefix;
+            Suffix = suffix;
+            _loopItem = loopItem;
+            _parameters = parameters;
+        }
+
+        public RunState Run { get; }
+
+        /// <summary>Prepended to task keys: the called pipelines' path, e.g. <c>train-pipeline/</c>.</summary>
+        public string Prefix { get; }
+
+        /// <summary>Appended to task keys: the loop iterations, e.g. <c>[2]</c>.</summary>
+        public string Suffix { get; }
+
+        public ConcurrentDictionary<string, TaskCompletionSource<Outcome>> Outcomes { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether every node of this level succeeded or was not triggered.</summary>
+        public bool AllSucceeded => Results().All(r => r.Status is NodeStatus.Succeeded or NodeStatus.NotTriggered);
+
+        /// <summary>The level of a pipeline (or a called one): it sees its own parameters and tasks only.</summary>
+        public static Frame ForPipeline(RunState run, IReadOnlyList<PipelineParameter> parameters, IReadOnlyDictionary<string, object?> values, string prefix) =>
+            new(run, null, prefix, "", null, parameters.ToDictionary(
+                p => p.Name, p => (values.GetValueOrDefault(p.Name), ContentHash.Of(p.Codec.ToBytes(values.GetValueOrDefault(p.Name)))), StringComparer.Ordinal));
+
+        public Frame Child(string key, string? suffix = null, (string, object?)? loopItem = null) => new(Run, this, Prefix, suffix ?? Suffix, loopItem, null);
+
+        public string DisplayKey(string key) => Prefix + key + Suffix;
+
+        public IEnumerable<Outcome> Results() => Outcomes.Values.Select(o => o.Task.Result);
+
+        /// <summary>Whether the task with this display key ran in this level or a level inside it.</summary>
+        public bool Owns(string displayKey) =>
+            Outcomes.Values.Where(o => o.Task.IsCompletedSuccessfully).Select(o => o.Task.Result)
+                .Any(o => o.Step?.TaskKey == displayKey || o.Frames.Any(f => f.Owns(displayKey)));
+
+        public Outcome Find(string key)
+        {
+            for (var frame = this; frame is not null; frame = frame._parent)
+            {
+                if (frame.Outcomes.TryGetValue(key, out var outcome) && outcome.Task.IsCompleted)
+                {
+                    return outcome.Task.Result;
+                }
+            }
+
+            throw new InvalidOperationException($"no finished task '{key}' is visible here");
+        }
+
+        public object? LoopItem(string loop)
+        {
+            for (var frame = this; frame is not null; frame = frame._parent)
+            {
+                if (frame._loopItem is { } item && item.Loop == loop)
+                {
+                    return item.Item;
+                }
+            }
+
+            throw new InvalidOperationException($"no item of loop '{loop}' is visible here");
+        }
+
+        public (object? Value, string Hash) Parameter(string name)
+        {
+            for (var frame = this; frame is not null; frame = frame._parent)
+            {
+                if (frame._parameters is { } parameters)
+                {
+                    return parameters[name];
+                }
+            }
+
+            throw new InvalidOperationException($"no parameter '{name}' is visible here");
+        }
+    }
+}
