@@ -1,0 +1,135 @@
+using PipelineSdk.Store;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>Conditions, loops, exit handlers and nested pipelines run locally with the semantics Vertex AI gives them.</summary>
+[NonParallelizable]
+public class ControlFlowTests
+{
+    private TempStore _store = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        ControlFlowPipelines.Reset();
+        _store = new TempStore();
+    }
+
+    [TearDown]
+    public void TearDown() => _store.Dispose();
+
+    [TestCase(4, false, new[] { "big", "middle", "scored" })]
+    [TestCase(2, false, new[] { "low" })]
+    [TestCase(2, true, new[] { "low" })]
+    [TestCase(7, false, new[] { "big", "high" })]
+    [TestCase(4, true, new[] { "big", "high" })]
+    public async Task Exactly_the_branches_whose_conditions_hold_run(int value, bool loud, string[] said)
+    {
+        var run = await Pipelines.BranchPipeline.RunAsync(value, loud: loud, options: _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(ControlFlowPipelines.Said.Order(), Is.EqualTo(said.Order()));
+        var notTriggered = run.Steps.Where(s => s.Status == StepStatus.NotTriggered).ToList();
+        Assert.That(run.Steps.Select(s => s.Status), Is.All.AnyOf(StepStatus.Completed, StepStatus.NotTriggered), "every step either ran or is recorded as not triggered");
+        Assert.That(run.Steps.Count(s => s.StepName == "say" && s.Status == StepStatus.Completed), Is.EqualTo(said.Length));
+        using var store = _store.Open();
+        var recorded = store.GetStepRuns(run.RunId).Where(s => s.Status == StepStatus.NotTriggered).Select(s => s.TaskKey);
+        Assert.That(recorded, Is.EquivalentTo(notTriggered.Select(s => s.TaskKey)));
+        Assert.That(notTriggered.Select(s => s.Error), Is.All.Contains("was false"));
+    }
+
+    [Test]
+    public async Task A_parameter_in_a_condition_takes_the_value_given_at_run_time()
+    {
+        var run = await Pipelines.BranchPipeline.RunAsync(4, threshold: 0.5, options: _store.Options());
+
+        Assert.That(ControlFlowPipelines.Said, Is.EquivalentTo(new[] { "big", "middle" }), "0.4 < 0.5: the nested branch is not taken");
+        Assert.That(run.Steps.Count(s => s.StepName == "say" && s.Status == StepStatus.NotTriggered), Is.EqualTo(3), "low, high and scored");
+    }
+
+    [Test]
+    public async Task A_loop_fans_out_up_to_its_limit_and_collects_outputs_for_the_steps_after_it()
+    {
+        var run = await Pipelines.LoopPipeline.RunAsync(6, _store.Options(maxParallelism: 8));
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        Assert.That(run.Output, Is.EqualTo(1 + 4 + 9 + 16 + 25 + 36));
+        Assert.That(run.Join, Is.EqualTo("1,4,9,16,25,36"));
+        Assert.That(ControlFlowPipelines.MaxRunning, Is.InRange(1, 2), "WithParallelism(2)");
+        Assert.That(run.Steps.Where(s => s.StepName == "square").Select(s => s.TaskKey).Order(),
+            Is.EqualTo(Enumerable.Range(0, 6).Select(i => $"square[{i}]").Order()));
+    }
+
+    [Test]
+    public async Task Collected_outputs_are_in_iteration_order_whatever_order_iterations_finish_in()
+    {
+        var run = await Pipelines.OrderedPipeline.RunAsync(_store.Options(maxParallelism: 4));
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        Assert.That(run.Output, Is.EqualTo("10,20,30"));
+        var finished = run.Steps.Where(s => s.StepName == "ordered").Select(s => s.TaskKey).ToList();
+        Assert.That(finished.Last(), Is.EqualTo("ordered[0]"), "the first iteration waited for the last one");
+    }
+
+    [Test]
+    public async Task An_empty_loop_collects_an_empty_list()
+    {
+        var run = await Pipelines.LoopPipeline.RunAsync(0, _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        Assert.That(run.Output, Is.Zero);
+        Assert.That(run.Join, Is.Empty);
+    }
+
+    [Test]
+    public async Task The_finally_step_runs_after_success_and_sees_SUCCEEDED()
+    {
+        var run = await Pipelines.GuardedPipeline.RunAsync(_store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        var status = ControlFlowPipelines.Statuses.Single();
+        Assert.That(status.State, Is.EqualTo("SUCCEEDED"));
+        Assert.That(status.PipelineTaskName, Is.EqualTo("exit-handler-1"));
+        Assert.That(status.PipelineJobResourceName, Is.EqualTo(run.RunId));
+        Assert.That(status.ErrorMessage, Is.Null);
+    }
+
+    [Test]
+    public async Task The_finally_step_runs_after_a_failure_and_sees_FAILED_with_the_error()
+    {
+        ControlFlowPipelines.FailWork = true;
+
+        var run = await Pipelines.GuardedPipeline.RunAsync(_store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(run["work"].Status, Is.EqualTo(StepStatus.Failed));
+        Assert.That(run["work-2"].Status, Is.EqualTo(StepStatus.NotRun));
+        Assert.That(run["notify"].Status, Is.EqualTo(StepStatus.Completed));
+        var status = ControlFlowPipelines.Statuses.Single();
+        Assert.That(status.State, Is.EqualTo("FAILED"));
+        Assert.That(status.ErrorMessage, Does.Contain("task 'work' failed").And.Contain("the work broke"));
+    }
+
+    [Test]
+    public async Task A_called_pipeline_runs_with_its_own_parameters_and_returns_its_output()
+    {
+        var run = await Pipelines.NestedPipeline.RunAsync(10, _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(run.Publish, Is.EqualTo("published 10"), "rows 10 → data 20 → fit at the default rate 0.5");
+        Assert.That(run.GetOutput<string>("publish-2[1]"), Is.EqualTo("published 40"));
+        Assert.That(run.Steps.Select(s => s.TaskKey), Is.SupersetOf(new[] { "train-once/load", "train-once/fit", "train-once-2[0]/fit", "train-once-2[1]/fit" }));
+        using var store = _store.Open();
+        Assert.That(store.GetStepRuns(run.RunId).Select(s => s.TaskKey), Does.Contain("train-once-2[1]/load"));
+    }
+
+    [Test]
+    public async Task Steps_in_loops_and_branches_are_cached_per_iteration()
+    {
+        await Pipelines.NestedPipeline.RunAsync(10, _store.Options());
+        var second = await Pipelines.NestedPipeline.RunAsync(10, _store.Options());
+
+        Assert.That(second.Steps.Where(s => s.StepName != "pipeline").Select(s => s.Status), Is.All.EqualTo(StepStatus.Cached));
+        Assert.That(second.GetOutput<string>("publish-2[0]"), Is.EqualTo("published 20"));
+    }
+}
