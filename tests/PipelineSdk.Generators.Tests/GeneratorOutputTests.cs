@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using PipelineSdk.Build;
 using PipelineSdk.Generators.Tests.Infrastructure;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Generators.Tests;
 

@@ -1,4 +1,5 @@
 using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Tests;
 
@@ -131,5 +132,21 @@ public class ControlFlowTests
 
         Assert.That(second.Steps.Where(s => s.StepName != "pipeline").Select(s => s.Status), Is.All.EqualTo(StepStatus.Cached));
         Assert.That(second.GetOutput<string>("publish-2[0]"), Is.EqualTo("published 20"));
+    }
+}
+
+/// <summary>Every pipeline this test project compiles has a structurally valid spec.</summary>
+public class CompiledSpecTests
+{
+    [Test]
+    public void Every_registered_pipeline_has_a_structurally_valid_spec()
+    {
+        var pipelines = PipelineSdk.Model.PipelineRegistry.All;
+
+        Assert.That(pipelines.Select(p => p.Name), Does.Contain("guarded-pipeline").And.Contain("nested-pipeline"));
+        foreach (var pipeline in pipelines)
+        {
+            SpecChecker.AssertValid(pipeline.SpecJson);
+        }
     }
 }
