@@ -311,15 +311,19 @@ internal sealed partial class PipelineParser
 
     private void ParseTry(TryStatementSyntax attempt)
     {
-        if (attempt.Catches.Count > 0)
+        if (attempt.Catches.Count > 0 || _scope != 0)
         {
-            ReportStatement(attempt.Catches[0], "a catch clause (a failed step fails the run; use finally to run a step after the guarded ones, whatever happened)");
-            return;
-        }
+            if (attempt.Catches.Count > 0)
+            {
+                ReportStatement(attempt.Catches[0], "a catch clause (a failed step fails the run; use finally to run a step after the guarded ones, whatever happened)");
+            }
+            else
+            {
+                ReportStatement(attempt, "a try/finally inside a loop or condition (Kubeflow exit handlers guard steps at the top level of a pipeline)");
+            }
 
-        if (_scope != 0)
-        {
-            ReportStatement(attempt, "a try/finally inside a loop or condition (Kubeflow exit handlers guard steps at the top level of a pipeline)");
+            // Read the guarded steps anyway, so their own problems show and the enclosing block does not look empty.
+            ParseBody(attempt.Block, _scope);
             return;
         }
 
@@ -356,6 +360,11 @@ internal sealed partial class PipelineParser
         {
             Report(DiagnosticCatalog.ArgumentTypeMismatch, returned.GetLocation(), _pipeline.Name, "return value", from.ToDisplayString(), type.TypeSyntax.Replace("global::", ""));
             return;
+        }
+
+        if (Unwrap(operation) is ILocalReferenceOperation local && _collectors.TryGetValue(local.Local, out var collector) && collector.Call < 0)
+        {
+            return; // Already reported at the list.
         }
 
         if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected } source)
@@ -510,40 +519,51 @@ internal sealed partial class PipelineParser
             return;
         }
 
+        // The added value first: a step call in it is part of the loop body whatever else is wrong.
+        var argument = operation.Arguments[0];
+        var source = ValueOf(argument.Value, "item");
+        var name = receiver.Identifier.ValueText;
         if (collector.Call >= 0)
         {
-            ReportStatement(invocation, $"a second Add to '{receiver.Identifier.ValueText}' (a list collects one step output per loop iteration)");
-            return;
+            Reject($"a second Add to '{name}' (a list collects one step output per loop iteration)");
         }
-
-        if (_scopes[_scope].Kind != ScopeKind.Loop || _scopes[_scope].Parent != collector.Scope)
+        else if (_scopes[_scope].Kind != ScopeKind.Loop || _scopes[_scope].Parent != collector.Scope)
         {
-            ReportStatement(invocation, $"an Add to '{receiver.Identifier.ValueText}' outside the body of a foreach next to it (declare the list just before the loop and add to it in the loop body)");
-            return;
+            Reject($"an Add to '{name}' outside the body of a foreach next to it (declare the list just before the loop and add to it in the loop body)");
         }
-
-        var argument = operation.Arguments[0];
-        if (argument.Value is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: false } conversion)
+        else if (argument.Value is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: false } conversion)
         {
             Report(DiagnosticCatalog.ArgumentTypeMismatch, argument.Syntax.GetLocation(), "List.Add", "item", conversion.Operand.Type?.ToDisplayString() ?? "?", conversion.Type?.ToDisplayString() ?? "?");
-            return;
+            collector.Call = Rejected;
+        }
+        else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.ProducerCall].Scope != _scope)
+        {
+            Reject($"an Add to '{name}' of something other than a step output from this loop body");
         }
 
-        if (ValueOf(argument.Value, "item") is not { Source: ArgumentSource.TaskOutput } source || _calls[source.ProducerCall].Scope != _scope)
+        if (collector.Call == Rejected || source is null)
         {
-            ReportStatement(invocation, $"an Add to '{receiver.Identifier.ValueText}' of something other than a step output from this loop body");
             return;
         }
 
         collector.Call = source.ProducerCall;
         collector.Output = source.Reference;
         collector.Loop = _scope;
+
+        void Reject(string what)
+        {
+            ReportStatement(invocation, what);
+            collector.Call = Rejected;
+        }
     }
+
+    /// <summary>A collecting list whose use was already reported: nothing more is said about it.</summary>
+    private const int Rejected = -2;
 
     /// <summary>Lists declared to collect a loop's outputs that nothing was added to.</summary>
     private void CheckCollectors()
     {
-        foreach (var collector in _collectors.Values.Where(c => c.Call < 0))
+        foreach (var collector in _collectors.Values.Where(c => c.Call == -1))
         {
             ReportStatement(collector.Identifier.Parent!, $"a list '{collector.Identifier.ValueText}' that collects nothing (add one step output to it in the body of a foreach, or remove it)");
         }
