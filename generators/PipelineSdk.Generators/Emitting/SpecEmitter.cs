@@ -52,6 +52,7 @@ internal static class SpecEmitter
                 "--pipeline", graph.Pipeline.PipelineName,
                 "--step", component.Name,
                 "--executor-input", "{{$}}");
+            SettingsEmitter.WriteContainerSettings(container, component.Step.Settings);
         }
 
         var root = spec.Object("root");
@@ -99,6 +100,7 @@ internal static class SpecEmitter
             }
 
             node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+            SettingsEmitter.WriteTaskSettings(node, component.Step.Settings);
         }
 
         spec.Object("pipelineInfo")["name"] = JsonRaw.String(graph.Pipeline.PipelineName);

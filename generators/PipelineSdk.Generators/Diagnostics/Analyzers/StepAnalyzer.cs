@@ -25,6 +25,12 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.StepParameterByReference,
         DiagnosticCatalog.UnsupportedValueType,
         DiagnosticCatalog.InvalidName,
+        DiagnosticCatalog.InvalidRetry,
+        DiagnosticCatalog.InvalidResources,
+        DiagnosticCatalog.UnknownAccelerator,
+        DiagnosticCatalog.InvalidEnvironmentVariable,
+        DiagnosticCatalog.InvalidImage,
+        DiagnosticCatalog.InvalidDisplayName,
         DiagnosticCatalog.InternalError);
 
     /// <inheritdoc />
