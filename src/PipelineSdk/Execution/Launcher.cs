@@ -10,7 +10,11 @@ namespace PipelineSdk.Execution;
 /// <param name="Image">The image.</param>
 /// <param name="Command">The command.</param>
 /// <param name="Arguments">The arguments.</param>
-public sealed record ContainerSpec(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments);
+public sealed record ContainerSpec(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The container's environment variables (<c>container.env</c>), in spec order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>
 /// What Kubeflow's launcher does around a step container, done locally: build the ExecutorInput, substitute
@@ -35,7 +39,10 @@ public static class Launcher
             result[task.Name] = new ContainerSpec(
                 container.GetProperty("image").GetString()!,
                 Strings(container, "command"),
-                Strings(container, "args"));
+                Strings(container, "args"))
+            {
+                Environment = EnvironmentOf(container),
+            };
         }
 
         return result;
@@ -206,6 +213,11 @@ public static class Launcher
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+
+    private static KeyValuePair<string, string>[] EnvironmentOf(JsonElement container) =>
+        container.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Array
+            ? [.. env.EnumerateArray().Select(v => KeyValuePair.Create(v.GetProperty("name").GetString() ?? "", v.TryGetProperty("value", out var value) ? value.GetString() ?? "" : ""))]
+            : [];
 
     private static string[] Strings(JsonElement container, string property) =>
         container.TryGetProperty(property, out var values) ? [.. values.EnumerateArray().Select(v => v.GetString()!)] : [];

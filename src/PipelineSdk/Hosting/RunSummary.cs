@@ -26,7 +26,7 @@ internal static class RunSummary
         {
             var task = pipeline.FindTask(step.TaskKey)!;
             table.AddRow(
-                new Text(step.TaskKey),
+                new Text(task.Step.Settings.DisplayName is { } displayName ? $"{step.TaskKey} ({displayName})" : step.TaskKey),
                 new Markup(Status(step.Status)),
                 new Text(step.Duration is { } d ? FormatDuration(d) : "-"),
                 new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));

@@ -121,10 +121,11 @@ public sealed class LocalOrchestrator
         var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
+        int attempts;
         try
         {
             var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
-            (results, logPath) = await executor.ExecuteAsync(execution, run.Cancellation).ConfigureAwait(false);
+            (results, logPath, attempts) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -134,8 +135,10 @@ public sealed class LocalOrchestrator
                 StepProcessFailedException failed => failed.Message,
                 _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
             };
+            attempts = run.Cancellation.IsCancellationRequested ? 0 : StepRetries.AttemptsWhenExhausted(task);
+            error += attempts > 1 ? $" (all {attempts} attempts failed)" : "";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e);
+            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = Math.Max(attempts, 1) };
         }
 
         try
@@ -151,13 +154,13 @@ public sealed class LocalOrchestrator
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
+            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts };
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e);
+            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts };
         }
     }
 
