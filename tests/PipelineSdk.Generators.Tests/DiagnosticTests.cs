@@ -77,6 +77,8 @@ public class DiagnosticTests
         yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"  \"|])] public static int A() => 1; }");
         yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"" + new string('x', 129) + "\"|])] public static int A() => 1; }");
         yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"two\\nlines\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0028", "public static class C { [Step] public static int A() => 1; [Pipeline, [|Retry(2)|]] public static void P() => A(); }");
+        yield return Case("PSDK0028", "public static class C { [[|Env(\"A\", \"b\")|], [|Resources(Cpu = \"1\")|]] public static int Helper() => 1; }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()
@@ -107,6 +109,7 @@ public class DiagnosticTests
         yield return Miss("PSDK0025", "public static class C { [Step, Env(\"_x1\", \"\"), Env(\"X1\", \"$(_x1)\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
         yield return Miss("PSDK0026", "public static class C { [Step(Image = \"127.0.0.1:5000/team/app@sha256:0123\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
         yield return Miss("PSDK0027", "public static class C { [Step(DisplayName = \"Train the model (GPU) — 2nd try\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0028", "public static class C { [Step, Retry(2), Env(\"A\", \"b\"), Resources(Cpu = \"1\")] public static int A() => 1; [Pipeline(EnableCache = false)] public static void P() => A(); }");
     }
 
     /// <summary>

@@ -65,6 +65,18 @@ public class StepSettingsTests
         SpecChecker.AssertValid(spec);
     }
 
+    [TestCase("A100", "did you mean NVIDIA_TESLA_A100 or NVIDIA_A100_80GB?")]
+    [TestCase("nvidia_l4", "did you mean NVIDIA_L4?")]
+    [TestCase("NVIDIA_TESLA_T5", "did you mean NVIDIA_TESLA_T4?")]
+    [TestCase("nvidia.com/gpu", "e.g. NVIDIA_TESLA_T4, NVIDIA_L4")]
+    public void An_unknown_accelerator_warning_suggests_the_type_meant(string accelerator, string hint)
+    {
+        var (_, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(
+            "using PipelineSdk; public static class C { [Step, Resources(Accelerator = \"" + accelerator + "\")] public static int A() => 1; }"));
+
+        Assert.That(diagnostics.Single().GetMessage(), Does.Contain($"'{accelerator}', which is not a Vertex AI accelerator type ({hint}"));
+    }
+
     [Test]
     public void A_step_without_settings_gets_no_settings_argument_in_generated_code()
     {

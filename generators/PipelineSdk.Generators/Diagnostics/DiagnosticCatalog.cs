@@ -107,7 +107,7 @@ internal static class DiagnosticCatalog
 
     public static readonly DiagnosticDescriptor UnknownAccelerator = Warning(
         "PSDK0024", "Accelerator type unknown to Vertex AI",
-        "Step '{0}' asks for accelerator '{1}', which is not a Vertex AI accelerator type ({2}); check the spelling, or suppress this warning if the type is newer than PipelineSdk or the spec is not meant for Vertex AI");
+        "Step '{0}' asks for accelerator '{1}', which is not a Vertex AI accelerator type ({2}); fix the name, or suppress this warning if the type is newer than PipelineSdk or the spec is not meant for Vertex AI");
 
     public static readonly DiagnosticDescriptor InvalidEnvironmentVariable = Error(
         "PSDK0025", "Invalid environment variable",
@@ -120,6 +120,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidDisplayName = Error(
         "PSDK0027", "Invalid display name",
         "The display name of step '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor SettingOnNonStep = Error(
+        "PSDK0028", "Step settings apply to steps only",
+        "[{0}] on '{1}' has no effect: step settings apply to [Step] methods; {2}");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",

@@ -73,6 +73,34 @@ internal static class SettingsParser
         return new StepSettingsModel(retry, resources, environment.ToEquatableArray(), displayName, image);
     }
 
+    /// <summary>
+    /// A diagnostic for each settings attribute on <paramref name="method"/>, which is not a step (a pipeline, or a plain
+    /// method): such an attribute would do nothing, so it is an error rather than silently ignored.
+    /// </summary>
+    public static IEnumerable<DiagnosticInfo> MisplacedSettings(IMethodSymbol method, System.Threading.CancellationToken cancellationToken)
+    {
+        var isPipeline = PipelineParser.IsPipeline(method);
+        foreach (var attribute in method.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.ToDisplayString() switch
+            {
+                RetryAttributeName => "Retry",
+                ResourcesAttributeName => "Resources",
+                EnvAttributeName => "Env",
+                _ => null,
+            };
+            if (name is null || attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+            {
+                continue;
+            }
+
+            var fix = isPipeline
+                ? "a pipeline has no settings of its own, so put it on each step that needs it"
+                : "mark the method [Step], or remove the attribute";
+            yield return DiagnosticInfo.Create(DiagnosticCatalog.SettingOnNonStep, syntax.GetLocation(), name, method.Name, fix);
+        }
+    }
+
     private static RetryModel ParseRetry(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
     {
         var retries = attribute.ConstructorArguments.FirstOrDefault().Value is int count ? count : 0;
@@ -157,7 +185,7 @@ internal static class SettingsParser
         }
         else if (accelerator is not null && !VertexAccelerators.Contains(accelerator))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnknownAccelerator, ArgumentLocation(attribute, declaration, "Accelerator"), name, accelerator, string.Join(", ", VertexAccelerators)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnknownAccelerator, ArgumentLocation(attribute, declaration, "Accelerator"), name, accelerator, AcceleratorHint(accelerator)));
         }
 
         if (count is { } n && n < 1)
@@ -242,6 +270,44 @@ internal static class SettingsParser
         }
 
         return image;
+    }
+
+    /// <summary>
+    /// "did you mean X?" for the known types that have every part of the name (<c>A100</c>, <c>nvidia_l4</c>) or are
+    /// one or two typos away (<c>NVIDIA_TESLA_T5</c>); otherwise a few examples.
+    /// </summary>
+    private static string AcceleratorHint(string accelerator)
+    {
+        var upper = accelerator.ToUpperInvariant();
+        var parts = upper.Split(new[] { '_', '-', ' ', '.', '/' }, System.StringSplitOptions.RemoveEmptyEntries);
+        var candidates = VertexAccelerators.Where(known => parts.Length > 0 && parts.All(part => known.Split('_').Contains(part))).ToList();
+        if (candidates.Count == 0)
+        {
+            var distance = VertexAccelerators.Min(known => EditDistance(upper, known));
+            candidates = distance <= 2 ? VertexAccelerators.Where(known => EditDistance(upper, known) == distance).ToList() : candidates;
+        }
+
+        return candidates.Count is > 0 and <= 3
+            ? $"did you mean {string.Join(" or ", candidates)}?"
+            : "e.g. NVIDIA_TESLA_T4, NVIDIA_L4, NVIDIA_H100_80GB or TPU_V5_LITEPOD";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = System.Math.Min(System.Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     private static object? Named(AttributeData attribute, string property)
