@@ -146,6 +146,33 @@ public class StepSettingsTests
         Assert.That(run["shell"].Error, Does.StartWith("the step process exited with code 7").And.EndWith("(all 2 attempts failed)"));
     }
 
+    [Test]
+    public async Task Changing_an_environment_variable_misses_the_cache_and_explain_cache_names_it()
+    {
+        var first = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "fast")), options: _store.Options());
+        var same = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "fast")), options: _store.Options());
+        var changed = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "slow"), ("EXTRA", "1")), options: _store.Options());
+
+        Assert.That(first["env-step"].Status, Is.EqualTo(StepStatus.Completed));
+        Assert.That(same["env-step"].Status, Is.EqualTo(StepStatus.Cached));
+        Assert.That(changed["env-step"].Status, Is.EqualTo(StepStatus.Completed));
+        using var store = _store.Open();
+        var explanation = Caching.CacheExplanation.Explain(store, changed.RunId, "env-step");
+        Assert.That(explanation.Changes.Select(c => (c.Part, c.Name, c.Description)), Is.EquivalentTo(new[]
+        {
+            ("env", "MODE", "environment variable 'MODE' changed"),
+            ("env", "EXTRA", "env 'EXTRA' is new"),
+        }));
+    }
+
+    private static PipelineDescriptor EnvPipeline(params (string Name, string Value)[] environment)
+    {
+        var settings = new StepSettings { Environment = [.. environment.Select(e => KeyValuePair.Create(e.Name, e.Value))] };
+        var step = new StepDescriptor("env-step", "T.EnvStep", [], [new StepPort("Output", ParameterCodecs.Int32)], [new CodePart("T.EnvStep", "h")], "fp", (_, _) => new ValueTask<object?[]>([1]), settings);
+        var task = new PipelineTask("env-step", step, [], [], enableCache: true);
+        return new PipelineDescriptor("env-pipeline", "T.EnvPipeline", [], [task], "{}");
+    }
+
     private static TaskExecution Execution(StepSettings settings)
     {
         var step = new StepDescriptor("s", "T.S", [], [], [], "fp", (_, _) => new ValueTask<object?[]>([]), settings);
