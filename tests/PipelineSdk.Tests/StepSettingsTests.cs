@@ -39,7 +39,7 @@ public class StepSettingsTests
         var executor = new FailingExecutor(failures: int.MaxValue);
         var execution = Execution(new StepSettings { Retry = new RetrySettings(3, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(3600)) });
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, execution, (d, _) => { delays.Add(d); return Task.CompletedTask; }, CancellationToken.None));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, execution, (d, _) => { delays.Add(d); return Task.CompletedTask; }, null, CancellationToken.None));
 
         Assert.That(error!.Message, Is.EqualTo("attempt 4 failed"), "the last attempt's error is the task's");
         Assert.That(executor.Attempts, Is.EqualTo(new[] { 1, 2, 3, 4 }));
@@ -55,7 +55,7 @@ public class StepSettingsTests
 
         // The wait is an hour long; it is cancelled as it begins and must end then, not an hour later.
         Assert.That(
-            () => StepRetries.ExecuteAsync(executor, execution, (d, token) => { cancellation.Cancel(); return Task.Delay(d, token); }, cancellation.Token),
+            () => StepRetries.ExecuteAsync(executor, execution, (d, token) => { cancellation.Cancel(); return Task.Delay(d, token); }, null, cancellation.Token),
             Throws.InstanceOf<OperationCanceledException>());
         Assert.That(executor.Attempts, Is.EqualTo(new[] { 1 }));
     }
@@ -65,7 +65,7 @@ public class StepSettingsTests
     {
         var executor = new FailingExecutor(failures: int.MaxValue);
 
-        Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, Execution(StepSettings.None), (_, _) => Task.CompletedTask, CancellationToken.None));
+        Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, Execution(StepSettings.None), (_, _) => Task.CompletedTask, null, CancellationToken.None));
 
         Assert.That(executor.Attempts, Is.EqualTo(new[] { 1 }));
     }

@@ -141,7 +141,7 @@ internal static class SettingsParser
         string? Cpu(string argument)
         {
             var value = Named(attribute, argument) as string;
-            if (value is not null && (!CpuPattern.IsMatch(value) || ResourceQuantities.Cores(value) <= 0))
+            if (value is not null && (!CpuPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Cores(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a CPU quantity; write a number of cores above 0 (\"2\", \"0.5\") or of millicores (\"500m\")");
                 return null;
@@ -153,7 +153,7 @@ internal static class SettingsParser
         string? Memory(string argument)
         {
             var value = Named(attribute, argument) as string;
-            if (value is not null && (!MemoryPattern.IsMatch(value) || ResourceQuantities.Gigabytes(value) <= 0))
+            if (value is not null && (!MemoryPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Gigabytes(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a memory quantity; write a whole number above 0 with an optional unit (\"8G\", \"512Mi\"; E, P, T, G, M, K or Ei, Pi, Ti, Gi, Mi, Ki)");
                 return null;
@@ -348,6 +348,8 @@ internal static class SettingsParser
         var positional = arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
         return position >= 0 && position < positional.Count ? positional[position].GetLocation() : syntax.GetLocation();
     }
+
+    private static bool IsPositiveFinite(double value) => value > 0 && !double.IsInfinity(value);
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

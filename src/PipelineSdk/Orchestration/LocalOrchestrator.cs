@@ -121,11 +121,11 @@ public sealed class LocalOrchestrator
         var stepRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
-        int attempts;
+        var attempts = 0;
         try
         {
             var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
-            (results, logPath, attempts) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, run.Cancellation).ConfigureAwait(false);
+            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, attempt => attempts = attempt, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -135,10 +135,9 @@ public sealed class LocalOrchestrator
                 StepProcessFailedException failed => failed.Message,
                 _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
             };
-            attempts = run.Cancellation.IsCancellationRequested ? 0 : StepRetries.AttemptsWhenExhausted(task);
-            error += attempts > 1 ? $" (all {attempts} attempts failed)" : "";
+            error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = Math.Max(attempts, 1) };
+            return new StepRunResult(task.Key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts };
         }
 
         try

@@ -9,20 +9,24 @@ namespace PipelineSdk.Orchestration;
 /// </summary>
 internal static class StepRetries
 {
-    /// <summary>The outputs of the first attempt that succeeds, its log, and how many attempts it took.</summary>
-    public static async Task<(object?[] Outputs, string? LogPath, int Attempts)> ExecuteAsync(
+    /// <summary>
+    /// The outputs and log of the first attempt that succeeds; <paramref name="attemptStarted"/> hears each attempt's
+    /// number as it starts, so the caller knows how many there were whichever way this ends.
+    /// </summary>
+    public static async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(
         ITaskExecutor executor,
         TaskExecution execution,
         Func<TimeSpan, CancellationToken, Task> delay,
+        Action<int>? attemptStarted,
         CancellationToken cancellationToken)
     {
         var retry = execution.Task.Step.Settings.Retry;
         for (var attempt = 1; ; attempt++)
         {
+            attemptStarted?.Invoke(attempt);
             try
             {
-                var (outputs, logPath) = await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
-                return (outputs, logPath, attempt);
+                return await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (retry is not null && attempt <= retry.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
@@ -30,7 +34,4 @@ internal static class StepRetries
             }
         }
     }
-
-    /// <summary>How many attempts a task whose every attempt failed made.</summary>
-    public static int AttemptsWhenExhausted(PipelineTask task) => (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
 }
