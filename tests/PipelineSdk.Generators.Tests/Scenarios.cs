@@ -119,7 +119,7 @@ internal static class Scenarios
                 return rows * 0.5;
             }
 
-            [Step]
+            [Step(DisplayName = "Report")]
             [Retry(2)]
             [Resources(Memory = "1Gi", Accelerator = "NVIDIA_L4")]
             public static void Report(double score) { }

@@ -114,6 +114,23 @@ public class StepSettingsTests
     }
 
     [Test]
+    public void Task_names_are_read_from_the_spec_as_Vertex_reports_them()
+    {
+        const string Spec = """
+            {"root": {"dag": {"tasks": {
+              "load": {"taskInfo": {"name": "Load the data"}},
+              "load-2": {"taskInfo": {"name": "Load the data (2)"}},
+              "train": {"taskInfo": {"name": "train"}},
+              "bare": {}
+            }}}}
+            """;
+
+        var names = PipelineSdk.Execution.Launcher.ReadTaskNames(Spec);
+
+        Assert.That(names, Is.EquivalentTo(new Dictionary<string, string> { ["load"] = "Load the data", ["load-2"] = "Load the data (2)", ["train"] = "train", ["bare"] = "bare" }));
+    }
+
+    [Test]
     public async Task Under_local_process_a_step_process_gets_the_spec_environment_and_is_retried_with_its_log_kept()
     {
         // A real child process per attempt, started from the spec's command and env as on Vertex AI: it fails until

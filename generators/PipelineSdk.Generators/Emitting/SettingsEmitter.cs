@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using PipelineSdk.Generators.Graph;
 using Microsoft.CodeAnalysis.CSharp;
 using PipelineSdk.Generators.Model;
 using PipelineSdk.Generators.Parsing;
@@ -37,12 +39,38 @@ internal static class SettingsEmitter
         }
     }
 
-    /// <summary>The task's <c>retryPolicy</c> and display name (<c>taskInfo.name</c>).</summary>
-    public static void WriteTaskSettings(JsonObject task, StepSettingsModel settings)
+    /// <summary>
+    /// The display name (<c>taskInfo.name</c>) of each task whose step has one, by task key. Vertex AI reports tasks by
+    /// this name, so it is kept unique within the pipeline: a second task with the same display name (the step called
+    /// twice, or two steps named alike) gets <c>" (2)"</c>, and so on; tasks without one keep their key.
+    /// </summary>
+    public static Dictionary<string, string> DisplayNames(PipelineGraph graph)
     {
-        if (settings.DisplayName is not null)
+        var used = new HashSet<string>(graph.Tasks.Where(t => graph.Components[t.Component].Step.Settings.DisplayName is null).Select(t => t.Key), System.StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var task in graph.Tasks)
         {
-            task.Object("taskInfo")["name"] = JsonRaw.String(settings.DisplayName);
+            if (graph.Components[task.Component].Step.Settings.DisplayName is { } displayName)
+            {
+                var name = displayName;
+                for (var n = 2; !used.Add(name); n++)
+                {
+                    name = $"{displayName} ({n.ToString(CultureInfo.InvariantCulture)})";
+                }
+
+                names[task.Key] = name;
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The task's <c>retryPolicy</c>, and its display name (<c>taskInfo.name</c>) when it has one.</summary>
+    public static void WriteTaskSettings(JsonObject task, StepSettingsModel settings, string? displayName)
+    {
+        if (displayName is not null)
+        {
+            task.Object("taskInfo")["name"] = JsonRaw.String(displayName);
         }
 
         if (settings.Retry is { } retry)

@@ -68,6 +68,7 @@ internal static class SpecEmitter
         }
 
         var tasks = root.Object("dag").Object("tasks");
+        var displayNames = SettingsEmitter.DisplayNames(graph);
         foreach (var task in graph.Tasks)
         {
             var node = tasks.Object(task.Key);
@@ -100,7 +101,7 @@ internal static class SpecEmitter
             }
 
             node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
-            SettingsEmitter.WriteTaskSettings(node, component.Step.Settings);
+            SettingsEmitter.WriteTaskSettings(node, component.Step.Settings, displayNames.TryGetValue(task.Key, out var displayName) ? displayName : null);
         }
 
         spec.Object("pipelineInfo")["name"] = JsonRaw.String(graph.Pipeline.PipelineName);

@@ -49,6 +49,24 @@ public static class Launcher
     }
 
     /// <summary>
+    /// Each task's name as Vertex AI shows and reports it (<c>taskInfo.name</c>: the display name, else the task key),
+    /// by task key.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReadTaskNames(string specJson)
+    {
+        using var spec = JsonDocument.Parse(specJson);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var task in spec.RootElement.GetProperty("root").GetProperty("dag").GetProperty("tasks").EnumerateObject())
+        {
+            result[task.Name] = task.Value.TryGetProperty("taskInfo", out var info) && info.TryGetProperty("name", out var name) && name.GetString() is { } text
+                ? text
+                : task.Name;
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Writes the ExecutorInput of one task: inputs as the step's codecs write them, output parameter files
     /// under <paramref name="outputDirectory"/>, output artifacts at <paramref name="artifactUri"/>(name).
     /// </summary>
