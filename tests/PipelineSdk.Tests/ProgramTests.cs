@@ -140,6 +140,19 @@ public class ProgramTests
     private static string Row(string output, string task) =>
         output.Split('\n').SingleOrDefault(line => line.Contains($" {task} ", StringComparison.Ordinal)) ?? $"<no row for {task} in:\n{output}>";
 
+    [Test]
+    public async Task The_run_summary_shows_a_display_name_beside_its_task_key()
+    {
+        using var store = new TempStore();
+        SettingsPipelines.Reset(failuresBeforeSuccess: 1);
+
+        var (exit, output, error) = await RunApp(store, "run", "flaky-pipeline");
+
+        Assert.That(exit, Is.EqualTo(PipelineApp.Success), error);
+        Assert.That(output, Does.Contain("flaky (A flaky download)"));
+        Assert.That(output, Does.Contain("after-flaky ").And.Not.Contain("after-flaky ("));
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunApp(TempStore store, params string[] args)
     {
         var output = new StringWriter();

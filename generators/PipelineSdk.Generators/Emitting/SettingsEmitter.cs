@@ -40,8 +40,8 @@ internal static class SettingsEmitter
     }
 
     /// <summary>
-    /// The display name (<c>taskInfo.name</c>) of each task whose step has one, by task key. Vertex AI reports tasks by
-    /// this name, so it is kept unique within the pipeline: a second task with the same display name (the step called
+    /// The display name (<c>taskInfo.name</c>) of each task whose step has one, by task key. The Vertex AI console shows
+    /// tasks by this name (and PipelineSdk matches Vertex's task details by it), so it is kept unique within the pipeline: a second task with the same display name (the step called
     /// twice, or two steps named alike) gets <c>" (2)"</c>, and so on; tasks without one keep their key.
     /// </summary>
     public static Dictionary<string, string> DisplayNames(PipelineGraph graph)
