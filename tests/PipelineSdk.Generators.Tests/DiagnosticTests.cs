@@ -63,6 +63,33 @@ public class DiagnosticTests
         yield return Case("PSDK0020", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { var [|a|] = A(); } }");
         yield return Case("PSDK0020", "public static class C { [Step] public static (int Train, int Test) S() => (1, 2); [Step] public static int B(int x) => x; [Pipeline] public static void P() { var (train, [|test|]) = S(); B(train); } }");
         yield return Case("PSDK0021", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P(int [|unused|]) => A(); }");
+        yield return Case("PSDK0022", "public static class C { [Step, Retry([|-1|])] public static int A() => 1; }");
+        yield return Case("PSDK0022", "public static class C { [Step, Retry(3, [|BackoffSeconds = -5|])] public static int A() => 1; }");
+        yield return Case("PSDK0022", "public static class C { [Step, Retry(3, [|BackoffFactor = 0.5|])] public static int A() => 1; }");
+        yield return Case("PSDK0022", "public static class C { [Step, Retry(3, [|MaxBackoffSeconds = 7200|])] public static int A() => 1; }");
+        yield return Case("PSDK0022", "public static class C { [Step, Retry([|maxRetries: -2|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|Cpu = \"2 cores\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|Cpu = \"0\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|Memory = \"8GB\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|MemoryRequest = \"1.5G\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources(Cpu = \"1\", [|CpuRequest = \"1500m\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources(Memory = \"1G\", [|MemoryRequest = \"1Gi\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|AcceleratorCount = 2|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources(Accelerator = \"NVIDIA_L4\", [|AcceleratorCount = 0|])] public static int A() => 1; }");
+        yield return Case("PSDK0023", "public static class C { [Step, Resources([|Accelerator = \" \"|])] public static int A() => 1; }");
+        yield return Case("PSDK0024", "public static class C { [Step, Resources([|Accelerator = \"NVIDIA_TESLA_T5\"|])] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Case("PSDK0024", "public static class C { [Step, Resources([|Accelerator = \"nvidia.com/gpu\"|])] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Case("PSDK0025", "public static class C { [Step, Env([|\"1ST\"|], \"x\")] public static int A() => 1; }");
+        yield return Case("PSDK0025", "public static class C { [Step, Env([|\"MY-VAR\"|], \"x\")] public static int A() => 1; }");
+        yield return Case("PSDK0025", "public static class C { [Step, Env(\"MODE\", \"a\"), Env([|\"MODE\"|], \"b\")] public static int A() => 1; }");
+        yield return Case("PSDK0025", "public static class C { [Step, Env(\"MODE\", [|null!|])] public static int A() => 1; }");
+        yield return Case("PSDK0026", "public static class C { [Step([|Image = \"\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0026", "public static class C { [Step([|Image = \"gcr.io/p/app: latest\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"  \"|])] public static int A() => 1; }");
+        yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"" + new string('x', 129) + "\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"two\\nlines\"|])] public static int A() => 1; }");
+        yield return Case("PSDK0028", "public static class C { [Step] public static int A() => 1; [Pipeline, [|Retry(2)|]] public static void P() => A(); }");
+        yield return Case("PSDK0028", "public static class C { [[|Env(\"A\", \"b\")|], [|Resources(Cpu = \"1\")|]] public static int Helper() => 1; }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()
@@ -91,6 +118,13 @@ public class DiagnosticTests
         yield return Miss("PSDK0019", "public static class C { [Step] public static int A() => 1; [Pipeline(Name = \"" + new string('a', 63) + "\")] public static void P() => A(); }");
         yield return Miss("PSDK0020", "public static class C { [Step] public static (int Train, int Test) S() => (1, 2); [Step] public static int B(int x) => x; [Pipeline] public static void P() { S(); var (train, _) = S(); B(train); } }");
         yield return Miss("PSDK0021", "public static class C { [Step] public static int B(int x) => x; [Pipeline] public static void P(int used) => B(used); }");
+        yield return Miss("PSDK0022", "public static class C { [Step, Retry(0, BackoffSeconds = 0, BackoffFactor = 1, MaxBackoffSeconds = 3600)] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0023", "public static class C { [Step, Resources(Cpu = \"1.5\", CpuRequest = \"1500m\", Memory = \"1Gi\", MemoryRequest = \"1G\", Accelerator = \"NVIDIA_L4\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0024", "public static class C { [Step, Resources(Accelerator = \"TPU_V3\", AcceleratorCount = 8)] public static int A() => 1; [Step, Resources(Accelerator = \"NVIDIA_H100_80GB\")] public static int B() => 1; [Pipeline] public static void P() { A(); B(); } }");
+        yield return Miss("PSDK0025", "public static class C { [Step, Env(\"_x1\", \"\"), Env(\"X1\", \"$(_x1)\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0026", "public static class C { [Step(Image = \"127.0.0.1:5000/team/app@sha256:0123\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0027", "public static class C { [Step(DisplayName = \"Train the model (GPU) — 2nd try\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0028", "public static class C { [Step, Retry(2), Env(\"A\", \"b\"), Resources(Cpu = \"1\")] public static int A() => 1; [Pipeline(EnableCache = false)] public static void P() => A(); }");
     }
 
     [TestCaseSource(nameof(Triggers))]

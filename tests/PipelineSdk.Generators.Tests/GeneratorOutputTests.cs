@@ -19,6 +19,7 @@ public class GeneratorOutputTests
         yield return new TestCaseData("Loops", Scenarios.Loops).SetName("Loops");
         yield return new TestCaseData("ExitHandlers", Scenarios.ExitHandlers).SetName("ExitHandlers");
         yield return new TestCaseData("NestedPipelines", Scenarios.NestedPipelines).SetName("NestedPipelines");
+        yield return new TestCaseData("StepSettings", Scenarios.StepSettings).SetName("StepSettings");
     }
 
     [TestCaseSource(nameof(AllScenarios))]

@@ -247,4 +247,42 @@ internal static class Scenarios
             }
         }
         """;
+
+    public const string StepSettings = """
+        using System.Threading.Tasks;
+        using PipelineSdk;
+
+        namespace Demo.Settings;
+
+        public static class Training
+        {
+            [Step(DisplayName = "Load the data")]
+            [Retry(3, BackoffSeconds = 10, BackoffFactor = 1.5, MaxBackoffSeconds = 600)]
+            public static int Load() => 1;
+
+            [Step(Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2")]
+            [Resources(Cpu = "4", Memory = "16G", CpuRequest = "500m", MemoryRequest = "256Mi", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2)]
+            [Env("LOG_LEVEL", "debug")]
+            [Env("_MODE", "fast \"mode\"")]
+            public static async Task<double> Train(int rows)
+            {
+                await Task.Yield();
+                return rows * 0.5;
+            }
+
+            [Step(DisplayName = "Report")]
+            [Retry(2)]
+            [Resources(Memory = "1Gi", Accelerator = "NVIDIA_L4")]
+            public static void Report(double score) { }
+
+            [Pipeline]
+            public static async Task SettingsPipeline()
+            {
+                var rows = Load();
+                var score = await Train(rows);
+                Report(score);
+                Report(score);
+            }
+        }
+        """;
 }

@@ -97,6 +97,34 @@ internal static class DiagnosticCatalog
         "PSDK0021", "A pipeline parameter is never used",
         "Parameter '{0}' of pipeline '{1}' is not passed to any step; pass it to a step or remove it");
 
+    public static readonly DiagnosticDescriptor InvalidRetry = Error(
+        "PSDK0022", "Invalid retry setting",
+        "[Retry] on step '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor InvalidResources = Error(
+        "PSDK0023", "Invalid resource setting",
+        "[Resources] on step '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor UnknownAccelerator = Warning(
+        "PSDK0024", "Accelerator type unknown to Vertex AI",
+        "Step '{0}' asks for accelerator '{1}', which is not a Vertex AI accelerator type ({2}); fix the name, or suppress this warning if the type is newer than PipelineSdk or the spec is not meant for Vertex AI");
+
+    public static readonly DiagnosticDescriptor InvalidEnvironmentVariable = Error(
+        "PSDK0025", "Invalid environment variable",
+        "[Env] on step '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor InvalidImage = Error(
+        "PSDK0026", "Invalid container image",
+        "The image of step '{0}' {1}; write an image reference such as \"us-docker.pkg.dev/project/repo/app:tag\", or remove Image to use the program's own image");
+
+    public static readonly DiagnosticDescriptor InvalidDisplayName = Error(
+        "PSDK0027", "Invalid display name",
+        "The display name of step '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor SettingOnNonStep = Error(
+        "PSDK0028", "Step settings apply to steps only",
+        "[{0}] on '{1}' has no effect: step settings apply to [Step] methods; {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");

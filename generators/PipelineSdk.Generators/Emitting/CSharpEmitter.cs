@@ -121,7 +121,12 @@ internal static class CSharpEmitter
         w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(o => $"new({Literal(o.Name)}, {o.Type.CodecExpression})"))} }},");
         w.Line($"    new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
         w.Line($"    {Literal(step.CodeFingerprint)},");
-        w.Line($"    InvokeStep{index});");
+        var settings = SettingsEmitter.CSharpExpression(step.Settings);
+        w.Line($"    InvokeStep{index}{(settings is null ? ");" : ",")}");
+        if (settings is not null)
+        {
+            w.Line($"    {settings});");
+        }
         w.Line();
 
         var isAsync = step.AsyncShape != AsyncShape.None;

@@ -38,7 +38,7 @@ internal static class SpecEmitter
             if (component.Dag is { } dag)
             {
                 WritePipelineInterface(definition, dag, graph.Components);
-                WriteDag(definition, dag, 0, graph.Components, components);
+                WriteDag(definition, dag, 0, graph.Components, components, SettingsEmitter.DisplayNames(dag, graph.Components));
                 continue;
             }
 
@@ -64,11 +64,12 @@ internal static class SpecEmitter
                 "--pipeline", graph.Pipeline.PipelineName,
                 "--step", component.Name,
                 "--executor-input", "{{$}}");
+            SettingsEmitter.WriteContainerSettings(container, component.Step.Settings);
         }
 
         var root = spec.Object("root");
         WritePipelineInterface(root, graph.Root, graph.Components);
-        WriteDag(root, graph.Root, 0, graph.Components, components);
+        WriteDag(root, graph.Root, 0, graph.Components, components, SettingsEmitter.DisplayNames(graph.Root, graph.Components));
         spec.Object("pipelineInfo")["name"] = JsonRaw.String(graph.Pipeline.PipelineName);
         spec["schemaVersion"] = JsonRaw.String(SchemaVersion);
         spec["sdkVersion"] = JsonRaw.String(SdkVersion);
@@ -100,12 +101,12 @@ internal static class SpecEmitter
     private const string StepModelOutput = "Output";
 
     /// <summary>The DAG of <paramref name="scope"/>: its tasks and a group task per block directly inside it (each with its component).</summary>
-    private static void WriteDag(JsonObject owner, DagGraph dag, int scope, EquatableArray<ComponentNode> components, JsonObject allComponents)
+    private static void WriteDag(JsonObject owner, DagGraph dag, int scope, EquatableArray<ComponentNode> components, JsonObject allComponents, Dictionary<string, string> displayNames)
     {
         var tasks = owner.Object("dag").Object("tasks");
         foreach (var task in dag.Tasks.Where(t => t.Scope == scope))
         {
-            WriteTask(tasks.Object(task.Key), dag, task, components);
+            WriteTask(tasks.Object(task.Key), dag, task, components, displayNames.TryGetValue(task.Key, out var displayName) ? displayName : null);
         }
 
         for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
@@ -160,11 +161,11 @@ internal static class SpecEmitter
                 WriteCollectedOutputs(component, dag, s, components);
             }
 
-            WriteDag(component, dag, s, components, allComponents);
+            WriteDag(component, dag, s, components, allComponents, displayNames);
         }
     }
 
-    private static void WriteTask(JsonObject node, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components)
+    private static void WriteTask(JsonObject node, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components, string? displayName)
     {
         var component = components[task.Component];
         if (component.Dag is null)
@@ -190,6 +191,10 @@ internal static class SpecEmitter
         }
 
         node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+        if (component.Dag is null)
+        {
+            SettingsEmitter.WriteTaskSettings(node, component.Step.Settings, displayName);
+        }
     }
 
     /// <summary>How a task or group in <paramref name="scope"/> receives <paramref name="value"/> as its input <paramref name="name"/>.</summary>

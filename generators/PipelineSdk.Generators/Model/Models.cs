@@ -46,7 +46,8 @@ internal sealed record StepModel(
     string? ResultTypeSyntax,
     bool? EnableCache,
     EquatableArray<CodePartModel> CodeParts,
-    string CodeFingerprint);
+    string CodeFingerprint,
+    StepSettingsModel Settings);
 
 internal enum ArgumentSource
 {

@@ -422,7 +422,8 @@ internal sealed partial class PipelineParser
         inner.Output?.Type.TypeSyntax,
         inner.EnableCache,
         EquatableArray<CodePartModel>.Empty,
-        "");
+        "",
+        StepSettingsModel.None);
 
     /// <summary>Arguments with a meaning of their own: <c>TaskFinalStatus.Current</c> and lists that collect a loop's outputs.</summary>
     private bool TrySpecialArgument(IMethodSymbol step, IParameterSymbol parameter, IArgumentOperation argument, out ArgumentModel? model)

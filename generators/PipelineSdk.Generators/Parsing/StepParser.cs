@@ -85,7 +85,8 @@ internal static class StepParser
         }
 
         var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, diagnostics);
-        if (diagnostics.Count > errorCount)
+        var settings = SettingsParser.Parse(method, declaration, name, diagnostics);
+        if (diagnostics.Skip(errorCount).Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
         {
             return null;
         }
@@ -105,7 +106,8 @@ internal static class StepParser
             resultType,
             NamedBool(method, StepAttributeName, "EnableCache"),
             parts,
-            fingerprint);
+            fingerprint,
+            settings);
     }
 
     /// <summary>The component name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>

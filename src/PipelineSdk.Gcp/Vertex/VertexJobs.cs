@@ -10,7 +10,8 @@ public static class VertexJobs
     public const string ImagePlaceholder = "{{pipelinesdk.image}}";
 
     /// <summary>
-    /// A job for <paramref name="specJson"/> with <paramref name="image"/> in every executor, outputs under
+    /// A job for <paramref name="specJson"/> with <paramref name="image"/> in every executor that does not name its own
+    /// (<c>[Step(Image = ...)]</c>), outputs under
     /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>.
     /// </summary>
     public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting) => new()

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
+using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Images;
 using PipelineSdk.Model;
@@ -172,10 +173,13 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     {
         var artifacts = new LocalArtifactStore(Path.Combine(run.StoreDirectory, "artifacts"));
         var details = (job.JobDetail?.TaskDetails ?? []).Where(t => t.TaskName is not null).GroupBy(t => t.TaskName!).ToDictionary(g => g.Key, g => g.Last());
+        // Vertex AI names a task by its taskInfo.name, which is the display name when the step has one.
+        var names = Launcher.ReadTaskNames(run.Pipeline.SpecJson);
         var steps = new List<StepRunResult>();
         foreach (var task in run.Pipeline.Tasks)
         {
-            steps.Add(RecordTask(run, artifacts, jobId, task, details.GetValueOrDefault(task.Key)));
+            var detail = details.GetValueOrDefault(names.GetValueOrDefault(task.Key, task.Key)) ?? details.GetValueOrDefault(task.Key);
+            steps.Add(RecordTask(run, artifacts, jobId, task, detail));
         }
 
         var status = job.State switch
@@ -187,7 +191,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         run.Store.EndRun(jobId, status, job.EndTime ?? DateTimeOffset.UtcNow, status == RunStatus.Completed ? null : job.Error?.Message ?? Short(job.State));
         if (status == RunStatus.Failed)
         {
-            foreach (var failed in details.Values.Where(t => t.State == "FAILED" && run.Pipeline.FindTask(t.TaskName!) is not null))
+            foreach (var failed in details.Values.Where(t => t.State == "FAILED" && (run.Pipeline.FindTask(t.TaskName!) is not null || names.Values.Contains(t.TaskName))))
             {
                 output.WriteLine($"Task {failed.TaskName} failed: {failed.Error?.Message ?? "no message"}");
             }

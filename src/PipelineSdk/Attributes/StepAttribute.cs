@@ -21,4 +21,17 @@ public sealed class StepAttribute : Attribute
     /// Defaults to the method name in kebab-case.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The task's name as Vertex AI and <c>pipelines runs show</c> display it (the task's <c>taskInfo.name</c>, like
+    /// KFP's <c>set_display_name</c>). Any text up to 128 characters. Defaults to the task key.
+    /// </summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// A container image to run this step in instead of the program's own image. The image must contain this same
+    /// program at <c>/app</c> (built from the same code, e.g. on a CUDA base image): every step runs the program in
+    /// step mode. Vertex image publishing leaves it as written; local orchestrators run this program as usual.
+    /// </summary>
+    public string? Image { get; set; }
 }

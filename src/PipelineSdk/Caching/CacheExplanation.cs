@@ -26,7 +26,7 @@ public enum CacheDecision
 }
 
 /// <summary>One part of a cache key that differs from the earlier step run.</summary>
-/// <param name="Part"><c>code</c> (the step itself), <c>helper</c> (a method it uses), <c>input</c>, <c>output</c> or <c>version</c>.</param>
+/// <param name="Part"><c>code</c> (the step itself), <c>helper</c> (a method it uses), <c>input</c>, <c>output</c>, <c>env</c> (an environment variable) or <c>version</c>.</param>
 /// <param name="Name">The symbol, input or output concerned.</param>
 /// <param name="Description">A sentence for people.</param>
 public sealed record CacheChange(string Part, string Name, string Description);
@@ -112,6 +112,8 @@ public sealed record CacheExplanation(StepRunRecord StepRun, CacheDecision Decis
             (name, old, now) => $"input '{name}' changed (content {Short(old)} → {Short(now)})");
         Diff(Map(before.RootElement, "outputs"), Map(after.RootElement, "outputs"), "output", changes,
             (name, old, now) => $"output '{name}' changed type from {old} to {now}");
+        Diff(Map(before.RootElement, "env"), Map(after.RootElement, "env"), "env", changes,
+            (name, _, _) => $"environment variable '{name}' changed");
         return changes;
     }
 

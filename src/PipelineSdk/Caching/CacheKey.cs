@@ -8,7 +8,7 @@ namespace PipelineSdk.Caching;
 /// <summary>
 /// A step's cache key and the parts it was made of. The key covers the code fingerprint (the step and every
 /// method of the same compilation it calls), each input's content hash, the output names and types, and the
-/// settings that change results. The parts are stored so a later run can say which one changed.
+/// settings that change results (environment variables). The parts are stored so a later run can say which one changed.
 /// </summary>
 /// <param name="Key">SHA-256 of <paramref name="PartsJson"/>.</param>
 /// <param name="PartsJson">The parts as canonical JSON.</param>
@@ -46,6 +46,19 @@ public sealed record CacheKey(string Key, string PartsJson)
             }
 
             writer.WriteEndObject();
+            // Environment variables can change what a step computes. Written only when set, so keys of steps without
+            // any stay as they were.
+            if (task.Step.Settings.Environment.Count > 0)
+            {
+                writer.WriteStartObject("env");
+                foreach (var (name, value) in task.Step.Settings.Environment.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

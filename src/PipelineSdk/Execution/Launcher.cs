@@ -10,7 +10,11 @@ namespace PipelineSdk.Execution;
 /// <param name="Image">The image.</param>
 /// <param name="Command">The command.</param>
 /// <param name="Arguments">The arguments.</param>
-public sealed record ContainerSpec(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments);
+public sealed record ContainerSpec(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The container's environment variables (<c>container.env</c>), in spec order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>
 /// What Kubeflow's launcher does around a step container, done locally: build the ExecutorInput, substitute
@@ -21,21 +25,23 @@ public static class Launcher
 {
     private const string ExecutorInputPlaceholder = "{{$}}";
 
-    /// <summary>Reads each task's container from a spec, by task key.</summary>
-    public static IReadOnlyDictionary<string, ContainerSpec> ReadContainers(string specJson)
+    /// <summary>
+    /// Each task's name as Vertex AI shows and reports it (<c>taskInfo.name</c>: the display name, else the task key),
+    /// by task key, for the tasks of every DAG in the spec (the root's and those of conditions, loops and called pipelines).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReadTaskNames(string specJson)
     {
         using var spec = JsonDocument.Parse(specJson);
-        var components = spec.RootElement.GetProperty("components");
-        var executors = spec.RootElement.GetProperty("deploymentSpec").GetProperty("executors");
-        var result = new Dictionary<string, ContainerSpec>(StringComparer.Ordinal);
-        foreach (var task in spec.RootElement.GetProperty("root").GetProperty("dag").GetProperty("tasks").EnumerateObject())
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dags = new[] { spec.RootElement.GetProperty("root") }
+            .Concat(spec.RootElement.TryGetProperty("components", out var components)
+                ? components.EnumerateObject().Select(c => c.Value).Where(c => c.TryGetProperty("dag", out _))
+                : []);
+        foreach (var task in dags.SelectMany(d => d.GetProperty("dag").GetProperty("tasks").EnumerateObject()))
         {
-            var component = components.GetProperty(task.Value.GetProperty("componentRef").GetProperty("name").GetString()!);
-            var container = executors.GetProperty(component.GetProperty("executorLabel").GetString()!).GetProperty("container");
-            result[task.Name] = new ContainerSpec(
-                container.GetProperty("image").GetString()!,
-                Strings(container, "command"),
-                Strings(container, "args"));
+            result.TryAdd(task.Name, task.Value.TryGetProperty("taskInfo", out var info) && info.TryGetProperty("name", out var name) && name.GetString() is { } text
+                ? text
+                : task.Name);
         }
 
         return result;
@@ -49,7 +55,10 @@ public static class Launcher
         foreach (var executor in spec.RootElement.GetProperty("deploymentSpec").GetProperty("executors").EnumerateObject())
         {
             var container = executor.Value.GetProperty("container");
-            result[executor.Name] = new ContainerSpec(container.GetProperty("image").GetString()!, Strings(container, "command"), Strings(container, "args"));
+            result[executor.Name] = new ContainerSpec(container.GetProperty("image").GetString()!, Strings(container, "command"), Strings(container, "args"))
+            {
+                Environment = EnvironmentOf(container),
+            };
         }
 
         return result;
@@ -220,6 +229,11 @@ public static class Launcher
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+
+    private static KeyValuePair<string, string>[] EnvironmentOf(JsonElement container) =>
+        container.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Array
+            ? [.. env.EnumerateArray().Select(v => KeyValuePair.Create(v.GetProperty("name").GetString() ?? "", v.TryGetProperty("value", out var value) ? value.GetString() ?? "" : ""))]
+            : [];
 
     private static string[] Strings(JsonElement container, string property) =>
         container.TryGetProperty(property, out var values) ? [.. values.EnumerateArray().Select(v => v.GetString()!)] : [];

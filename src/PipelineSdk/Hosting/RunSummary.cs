@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PipelineSdk.Execution;
 using PipelineSdk.Model;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
@@ -22,11 +23,13 @@ internal static class RunSummary
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Step").AddColumn("Status").AddColumn(new TableColumn("Duration").RightAligned()).AddColumn("Outputs");
+        // Display names ([Step(DisplayName = ...)]) as the spec gives them to Vertex AI.
+        var names = Launcher.ReadTaskNames(pipeline.SpecJson);
         foreach (var step in result.Steps)
         {
             var task = pipeline.FindTask(step.TaskKey)!;
             table.AddRow(
-                new Text(step.TaskKey),
+                new Text(names.GetValueOrDefault(step.TaskKey) is { } shown && shown != step.TaskKey ? $"{step.TaskKey} ({shown})" : step.TaskKey),
                 new Markup(Status(step.Status)),
                 new Text(step.Duration is { } d ? FormatDuration(d) : "-"),
                 new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));

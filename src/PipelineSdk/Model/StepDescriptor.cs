@@ -29,7 +29,8 @@ public sealed class StepDescriptor
         IReadOnlyList<StepPort> outputs,
         IReadOnlyList<CodePart> codeParts,
         string codeFingerprint,
-        StepInvoker invoke)
+        StepInvoker invoke,
+        StepSettings? settings = null)
     {
         Name = name;
         MethodName = methodName;
@@ -38,6 +39,7 @@ public sealed class StepDescriptor
         CodeParts = codeParts;
         CodeFingerprint = codeFingerprint;
         Invoke = invoke;
+        Settings = settings ?? StepSettings.None;
     }
 
     /// <summary>The component name without its <c>comp-</c> prefix, e.g. <c>get-first-num</c>.</summary>
@@ -60,4 +62,7 @@ public sealed class StepDescriptor
 
     /// <summary>Calls the step method.</summary>
     public StepInvoker Invoke { get; }
+
+    /// <summary>Retries, resources, environment, display name and image from the step's attributes.</summary>
+    public StepSettings Settings { get; }
 }

@@ -97,10 +97,11 @@ public sealed partial class LocalOrchestrator
         var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
+        var attempts = 0;
         try
         {
             var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
-            (results, logPath) = await executor.ExecuteAsync(execution, run.Cancellation).ConfigureAwait(false);
+            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, attempt => attempts = attempt, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -110,8 +111,9 @@ public sealed partial class LocalOrchestrator
                 StepProcessFailedException failed => failed.Message,
                 _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
             };
+            error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
 
         try
@@ -127,13 +129,13 @@ public sealed partial class LocalOrchestrator
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
     }
 

@@ -42,6 +42,12 @@ public sealed class StepRunResult
     /// <summary>The exception the step threw, if it failed in this process.</summary>
     public Exception? Exception { get; }
 
+    /// <summary>
+    /// How many times the step ran in this run: 1, more when <see cref="RetryAttribute"/> retried failed attempts, 0 when
+    /// it came from the cache or did not run.
+    /// </summary>
+    public int Attempts { get; internal init; }
+
     /// <summary>Whether outputs are available (the step completed or came from the cache).</summary>
     public bool Succeeded => Status is StepStatus.Completed or StepStatus.Cached;
 }

@@ -40,7 +40,9 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
             throw new StepProcessFailedException($"the spec gives task '{key}' no command", logPath);
         }
 
-        var exitCode = await RunAsync(commandLine, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        // A retry must not read the error an earlier attempt left behind.
+        File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
+        var exitCode = await RunAsync(commandLine, container.Environment, execution.Attempt, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
@@ -58,7 +60,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         }
     }
 
-    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, string workingDirectory, string logPath, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, IReadOnlyList<KeyValuePair<string, string>> environment, int attempt, string workingDirectory, string logPath, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(commandLine[0] == "dotnet" ? DotnetHost() : commandLine[0])
         {
@@ -72,8 +74,19 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
-        await using var log = new StreamWriter(logPath, append: false);
+        // A retry appends to the log, so the failed attempts stay readable.
+        await using var log = new StreamWriter(logPath, append: attempt > 1);
+        if (attempt > 1)
+        {
+            await log.WriteLineAsync($"--- attempt {attempt} ---").ConfigureAwait(false);
+        }
+
         var gate = new Lock();
         void Append(string? line)
         {

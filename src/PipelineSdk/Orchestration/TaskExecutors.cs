@@ -2,8 +2,8 @@ using PipelineSdk.Model;
 
 namespace PipelineSdk.Orchestration;
 
-/// <summary>One task to execute: its inputs are resolved, the orchestrator records the rest.</summary>
-internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs);
+/// <summary>One task to execute: its inputs are resolved, the orchestrator records the rest. <see cref="Attempt"/> counts from 1.</summary>
+internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, int Attempt = 1);
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
 internal interface ITaskExecutor

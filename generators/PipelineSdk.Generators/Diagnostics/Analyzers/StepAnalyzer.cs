@@ -25,6 +25,13 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.StepParameterByReference,
         DiagnosticCatalog.UnsupportedValueType,
         DiagnosticCatalog.InvalidName,
+        DiagnosticCatalog.InvalidRetry,
+        DiagnosticCatalog.InvalidResources,
+        DiagnosticCatalog.UnknownAccelerator,
+        DiagnosticCatalog.InvalidEnvironmentVariable,
+        DiagnosticCatalog.InvalidImage,
+        DiagnosticCatalog.InvalidDisplayName,
+        DiagnosticCatalog.SettingOnNonStep,
         DiagnosticCatalog.InternalError);
 
     /// <inheritdoc />
@@ -38,8 +45,18 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeMethod(SymbolAnalysisContext context)
     {
         var method = (IMethodSymbol)context.Symbol;
+        if (!StepParser.IsStep(method))
+        {
+            foreach (var misplaced in SettingsParser.MisplacedSettings(method, context.CancellationToken))
+            {
+                context.ReportDiagnostic(misplaced.ToDiagnostic());
+            }
+
+            return;
+        }
+
         // A method that is also a pipeline gets one error (PSDK0018) from the pipeline analyzer instead.
-        if (!StepParser.IsStep(method) || PipelineParser.IsPipeline(method))
+        if (PipelineParser.IsPipeline(method))
         {
             return;
         }

@@ -1,0 +1,56 @@
+namespace PipelineSdk.Model;
+
+/// <summary>
+/// A step's settings from its attributes (<see cref="RetryAttribute"/>, <see cref="ResourcesAttribute"/>,
+/// <see cref="EnvAttribute"/>, <see cref="StepAttribute.DisplayName"/>, <see cref="StepAttribute.Image"/>), as the
+/// generated spec carries them. Generated code fills it in; local orchestrators honour what means something locally.
+/// </summary>
+public sealed record StepSettings
+{
+    /// <summary>No settings: no retries, no resources, no environment, the task key as display name, the program's image.</summary>
+    public static StepSettings None { get; } = new();
+
+    /// <summary>How failed attempts are retried, or <c>null</c> for no retries.</summary>
+    public RetrySettings? Retry { get; init; }
+
+    /// <summary>The compute the step's container asks for, or <c>null</c>. Only remote orchestrators act on it.</summary>
+    public ResourceSettings? Resources { get; init; }
+
+    /// <summary>Environment variables of the step's container, in declaration order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>The tasks' display name, or <c>null</c> for the task key.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>The container image that replaces the program's own image, or <c>null</c>.</summary>
+    public string? Image { get; init; }
+}
+
+/// <summary>The compute a step's container asks for, as written in the attribute.</summary>
+/// <param name="Cpu">CPU limit (<c>"2"</c>, <c>"500m"</c>), or null.</param>
+/// <param name="Memory">Memory limit (<c>"8G"</c>, <c>"512Mi"</c>), or null.</param>
+/// <param name="CpuRequest">CPU request, or null.</param>
+/// <param name="MemoryRequest">Memory request, or null.</param>
+/// <param name="Accelerator">Accelerator type, or null.</param>
+/// <param name="AcceleratorCount">Number of accelerators; 0 when there is no accelerator.</param>
+public sealed record ResourceSettings(string? Cpu, string? Memory, string? CpuRequest, string? MemoryRequest, string? Accelerator, int AcceleratorCount);
+
+/// <summary>
+/// Kubeflow's task retry policy: up to <see cref="MaxRetries"/> retries after the first attempt; the n-th retry
+/// waits <c>Backoff × BackoffFactor^(n-1)</c>, capped at <see cref="MaxBackoff"/>.
+/// </summary>
+/// <param name="MaxRetries">Retries after the first attempt.</param>
+/// <param name="Backoff">The wait before the first retry.</param>
+/// <param name="BackoffFactor">How much longer each wait is than the one before.</param>
+/// <param name="MaxBackoff">The longest single wait (Kubeflow's <c>backoffMaxDuration</c>).</param>
+public sealed record RetrySettings(int MaxRetries, TimeSpan Backoff, double BackoffFactor, TimeSpan MaxBackoff)
+{
+    /// <summary>The wait before retry number <paramref name="retry"/> (1 for the first retry).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retry"/> is less than 1.</exception>
+    public TimeSpan DelayBeforeRetry(int retry)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
+        var seconds = Backoff.TotalSeconds * Math.Pow(BackoffFactor, retry - 1);
+        return double.IsFinite(seconds) && seconds < MaxBackoff.TotalSeconds ? TimeSpan.FromSeconds(seconds) : MaxBackoff;
+    }
+}

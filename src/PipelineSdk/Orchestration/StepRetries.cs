@@ -1,0 +1,37 @@
+using PipelineSdk.Model;
+
+namespace PipelineSdk.Orchestration;
+
+/// <summary>
+/// Runs a task's attempts as its <see cref="RetrySettings"/> say: a failed attempt (anything but cancellation of the
+/// run) is retried after <see cref="RetrySettings.DelayBeforeRetry"/>, up to <see cref="RetrySettings.MaxRetries"/>
+/// times; the last attempt's exception is the task's. Waits end early when the run is cancelled.
+/// </summary>
+internal static class StepRetries
+{
+    /// <summary>
+    /// The outputs and log of the first attempt that succeeds; <paramref name="attemptStarted"/> hears each attempt's
+    /// number as it starts, so the caller knows how many there were whichever way this ends.
+    /// </summary>
+    public static async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(
+        ITaskExecutor executor,
+        TaskExecution execution,
+        Func<TimeSpan, CancellationToken, Task> delay,
+        Action<int>? attemptStarted,
+        CancellationToken cancellationToken)
+    {
+        var retry = execution.Task.Step.Settings.Retry;
+        for (var attempt = 1; ; attempt++)
+        {
+            attemptStarted?.Invoke(attempt);
+            try
+            {
+                return await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (retry is not null && attempt <= retry.MaxRetries && !cancellationToken.IsCancellationRequested)
+            {
+                await delay(retry.DelayBeforeRetry(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json.Nodes;
+using PipelineSdk.Model;
+using PipelineSdk.Orchestration;
+using PipelineSdk.Store;
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>Step settings honoured by the local orchestrators: retries with backoff, environment variables, display names.</summary>
+[NonParallelizable]
+public class StepSettingsTests
+{
+    private TempStore _store = null!;
+
+    [SetUp]
+    public void SetUp() => _store = new TempStore();
+
+    [TearDown]
+    public void TearDown() => _store.Dispose();
+
+    [Test]
+    public void Backoff_grows_by_the_factor_and_is_capped_at_the_maximum()
+    {
+        var retry = new RetrySettings(10, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(60));
+
+        var delays = Enumerable.Range(1, 6).Select(retry.DelayBeforeRetry).Select(d => d.TotalSeconds);
+
+        Assert.That(delays, Is.EqualTo(new[] { 10.0, 20, 40, 60, 60, 60 }));
+        Assert.That(new RetrySettings(3, TimeSpan.Zero, 2, TimeSpan.FromHours(1)).DelayBeforeRetry(3), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(new RetrySettings(3, TimeSpan.FromSeconds(5), 1, TimeSpan.FromHours(1)).DelayBeforeRetry(3), Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(new RetrySettings(5000, TimeSpan.FromSeconds(1), 10, TimeSpan.FromHours(1)).DelayBeforeRetry(5000), Is.EqualTo(TimeSpan.FromHours(1)), "no overflow");
+        Assert.Throws<ArgumentOutOfRangeException>(() => retry.DelayBeforeRetry(0));
+    }
+
+    [Test]
+    public void Retries_wait_the_computed_backoffs_and_stop_after_the_last_retry()
+    {
+        var delays = new List<TimeSpan>();
+        var executor = new FailingExecutor(failures: int.MaxValue);
+        var execution = Execution(new StepSettings { Retry = new RetrySettings(3, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(3600)) });
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, execution, (d, _) => { delays.Add(d); return Task.CompletedTask; }, null, CancellationToken.None));
+
+        Assert.That(error!.Message, Is.EqualTo("attempt 4 failed"), "the last attempt's error is the task's");
+        Assert.That(executor.Attempts, Is.EqualTo(new[] { 1, 2, 3, 4 }));
+        Assert.That(delays, Is.EqualTo(new[] { TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40) }));
+    }
+
+    [Test]
+    public void Cancelling_the_run_ends_a_backoff_wait()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var executor = new FailingExecutor(failures: int.MaxValue);
+        var execution = Execution(new StepSettings { Retry = new RetrySettings(3, TimeSpan.FromHours(1), 2, TimeSpan.FromHours(1)) });
+
+        // The wait is an hour long; it is cancelled as it begins and must end then, not an hour later.
+        Assert.That(
+            () => StepRetries.ExecuteAsync(executor, execution, (d, token) => { cancellation.Cancel(); return Task.Delay(d, token); }, null, cancellation.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(executor.Attempts, Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public void A_step_without_retries_runs_once()
+    {
+        var executor = new FailingExecutor(failures: int.MaxValue);
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, Execution(StepSettings.None), (_, _) => Task.CompletedTask, null, CancellationToken.None));
+
+        Assert.That(executor.Attempts, Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public async Task A_flaky_step_succeeds_on_its_third_attempt_in_process()
+    {
+        SettingsPipelines.Reset(failuresBeforeSuccess: 2);
+
+        var run = await Pipelines.FlakyPipeline.RunAsync(_store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => s.Error)));
+        Assert.That(run.Flaky, Is.EqualTo(3));
+        Assert.That(run["flaky"].Attempts, Is.EqualTo(3));
+        Assert.That(run["after-flaky"].Attempts, Is.EqualTo(1));
+        Assert.That(run.AfterFlaky, Is.EqualTo(30));
+    }
+
+    [Test]
+    public async Task When_every_attempt_fails_the_step_fails_with_the_last_error_and_its_dependents_do_not_run()
+    {
+        SettingsPipelines.Reset(failuresBeforeSuccess: 100);
+
+        var run = await Pipelines.FlakyPipeline.RunAsync(_store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(SettingsPipelines.Attempts, Is.EqualTo(4), "one attempt and three retries");
+        Assert.That(run["flaky"].Attempts, Is.EqualTo(4));
+        Assert.That(run["flaky"].Error, Is.EqualTo("InvalidOperationException: attempt 4 failed (all 4 attempts failed)"));
+        Assert.That(run["after-flaky"].Status, Is.EqualTo(StepStatus.NotRun));
+        using var store = _store.Open();
+        Assert.That(store.GetStepRuns(run.RunId).Single(s => s.TaskKey == "flaky").Error, Is.EqualTo(run["flaky"].Error));
+    }
+
+    [Test]
+    public void Generated_descriptors_carry_the_step_settings()
+    {
+        var flaky = Pipelines.FlakyPipeline.Descriptor.FindTask("flaky")!.Step.Settings;
+
+        Assert.That(flaky.DisplayName, Is.EqualTo("A flaky download"));
+        Assert.That(flaky.Retry, Is.EqualTo(new RetrySettings(3, TimeSpan.Zero, 2, TimeSpan.FromHours(1))));
+        Assert.That(Pipelines.FlakyPipeline.Descriptor.FindTask("after-flaky")!.Step.Settings, Is.SameAs(StepSettings.None));
+        var task = JsonNode.Parse(Pipelines.FlakyPipeline.SpecJson)!["root"]!["dag"]!["tasks"]!["flaky"]!;
+        Assert.That(task["taskInfo"]!["name"]!.GetValue<string>(), Is.EqualTo("A flaky download"));
+        Assert.That(task["retryPolicy"]!["maxRetryCount"]!.GetValue<int>(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Task_names_are_read_from_the_spec_as_Vertex_reports_them()
+    {
+        const string Spec = """
+            {"root": {"dag": {"tasks": {
+              "load": {"taskInfo": {"name": "Load the data"}},
+              "load-2": {"taskInfo": {"name": "Load the data (2)"}},
+              "train": {"taskInfo": {"name": "train"}},
+              "bare": {}
+            }}}}
+            """;
+
+        var names = PipelineSdk.Execution.Launcher.ReadTaskNames(Spec);
+
+        Assert.That(names, Is.EquivalentTo(new Dictionary<string, string> { ["load"] = "Load the data", ["load-2"] = "Load the data (2)", ["train"] = "train", ["bare"] = "bare" }));
+    }
+
+    [Test]
+    public async Task Under_local_process_a_step_process_gets_the_spec_environment_and_is_retried_with_its_log_kept()
+    {
+        // A real child process per attempt, started from the spec's command and env as on Vertex AI: it fails until
+        // its third attempt, and records the variable it sees.
+        var counter = Path.Combine(_store.Path, "attempts");
+        var seen = Path.Combine(_store.Path, "seen");
+        var script = $"n=$(cat '{counter}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{counter}'; printf '%s' \"$GREETING\" > '{seen}'; echo \"attempt $n\"; [ $n -ge 3 ]";
+        var pipeline = ShellPipeline(script, new StepSettings { Retry = new RetrySettings(2, TimeSpan.Zero, 2, TimeSpan.FromHours(1)) }, ("GREETING", "hello from the spec"));
+
+        var run = await PipelineRunner.RunAsync(pipeline, options: _store.Options() with { Orchestrator = OrchestratorFlavors.LocalProcess });
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => s.Error)));
+        Assert.That(run["shell"].Attempts, Is.EqualTo(3));
+        Assert.That(File.ReadAllText(seen), Is.EqualTo("hello from the spec"));
+        Assert.That(Environment.GetEnvironmentVariable("GREETING"), Is.Null, "the variable is the child's, not this process's");
+        using var store = _store.Open();
+        var log = File.ReadAllText(store.GetStepRuns(run.RunId).Single().LogPath!);
+        Assert.That(log, Does.Contain("attempt 1").And.Contain("--- attempt 2 ---").And.Contain("attempt 3"));
+    }
+
+    [Test]
+    public async Task Under_local_process_a_step_whose_attempts_all_fail_reports_its_error_and_the_attempt_count()
+    {
+        var pipeline = ShellPipeline("echo nope >&2; exit 7", new StepSettings { Retry = new RetrySettings(1, TimeSpan.Zero, 2, TimeSpan.FromHours(1)) });
+
+        var run = await PipelineRunner.RunAsync(pipeline, options: _store.Options() with { Orchestrator = OrchestratorFlavors.LocalProcess });
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(run["shell"].Attempts, Is.EqualTo(2));
+        Assert.That(run["shell"].Error, Does.StartWith("the step process exited with code 7").And.EndWith("(all 2 attempts failed)"));
+    }
+
+    [Test]
+    public async Task Changing_an_environment_variable_misses_the_cache_and_explain_cache_names_it()
+    {
+        var first = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "fast")), options: _store.Options());
+        var same = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "fast")), options: _store.Options());
+        var changed = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "slow"), ("EXTRA", "1")), options: _store.Options());
+
+        Assert.That(first["env-step"].Status, Is.EqualTo(StepStatus.Completed));
+        Assert.That(same["env-step"].Status, Is.EqualTo(StepStatus.Cached));
+        Assert.That(changed["env-step"].Status, Is.EqualTo(StepStatus.Completed));
+        using var store = _store.Open();
+        var explanation = Caching.CacheExplanation.Explain(store, changed.RunId, "env-step");
+        Assert.That(explanation.Changes.Select(c => (c.Part, c.Name, c.Description)), Is.EquivalentTo(new[]
+        {
+            ("env", "MODE", "environment variable 'MODE' changed"),
+            ("env", "EXTRA", "env 'EXTRA' is new"),
+        }));
+    }
+
+    private static PipelineDescriptor EnvPipeline(params (string Name, string Value)[] environment)
+    {
+        var settings = new StepSettings { Environment = [.. environment.Select(e => KeyValuePair.Create(e.Name, e.Value))] };
+        var step = new StepDescriptor("env-step", "T.EnvStep", [], [new StepPort("Output", ParameterCodecs.Int32)], [new CodePart("T.EnvStep", "h")], "fp", (_, _) => new ValueTask<object?[]>([1]), settings);
+        var task = new PipelineTask("env-step", step, [], [], enableCache: true);
+        return new PipelineDescriptor("env-pipeline", "T.EnvPipeline", [], [task], "{}");
+    }
+
+    private static TaskExecution Execution(StepSettings settings)
+    {
+        var step = new StepDescriptor("s", "T.S", [], [], [], "fp", (_, _) => new ValueTask<object?[]>([]), settings);
+        var task = new PipelineTask("s", step, [], [], enableCache: false);
+        return new TaskExecution("run", "s", new PipelineDescriptor("p", "T.P", [], [task], "{}"), task, []);
+    }
+
+    /// <summary>A one-task pipeline whose executor runs <paramref name="script"/> with sh, with <paramref name="environment"/> in its spec.</summary>
+    private static PipelineDescriptor ShellPipeline(string script, StepSettings settings, params (string Name, string Value)[] environment)
+    {
+        var env = new JsonArray([.. environment.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["value"] = e.Value })]);
+        var spec = new JsonObject
+        {
+            ["components"] = new JsonObject { ["comp-shell"] = new JsonObject { ["executorLabel"] = "exec-shell" } },
+            ["deploymentSpec"] = new JsonObject
+            {
+                ["executors"] = new JsonObject
+                {
+                    ["exec-shell"] = new JsonObject
+                    {
+                        ["container"] = new JsonObject { ["image"] = "debian", ["command"] = new JsonArray("sh", "-c", script), ["args"] = new JsonArray(), ["env"] = env },
+                    },
+                },
+            },
+            ["root"] = new JsonObject { ["dag"] = new JsonObject { ["tasks"] = new JsonObject { ["shell"] = new JsonObject { ["componentRef"] = new JsonObject { ["name"] = "comp-shell" } } } } },
+        };
+        var step = new StepDescriptor("shell", "T.Shell", [], [], [], "fp", (_, _) => throw new InvalidOperationException("runs as a process"), settings);
+        var task = new PipelineTask("shell", step, [], [], enableCache: false);
+        return new PipelineDescriptor("shell-pipeline", "T.ShellPipeline", [], [task], spec.ToJsonString());
+    }
+
+    /// <summary>Fails its first <c>failures</c> attempts, recording each attempt number it is given.</summary>
+    private sealed class FailingExecutor(int failures) : ITaskExecutor
+    {
+        public List<int> Attempts { get; } = [];
+
+        public string Flavor => OrchestratorFlavors.Local;
+
+        public Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
+        {
+            Attempts.Add(execution.Attempt);
+            return execution.Attempt <= failures
+                ? Task.FromException<(object?[], string?)>(new InvalidOperationException($"attempt {execution.Attempt} failed"))
+                : Task.FromResult<(object?[], string?)>(([], null));
+        }
+    }
+}
