@@ -114,6 +114,10 @@ internal static class SpecEmitter
             var artifactType = definitions.Object("artifacts").Object(name).Object("artifactType");
             artifactType["schemaTitle"] = JsonRaw.String(type.KfpType);
             artifactType["schemaVersion"] = JsonRaw.String("0.0.1");
+            if (type.IsArtifactList)
+            {
+                definitions.Object("artifacts").Object(name)["isArtifactList"] = JsonRaw.True;
+            }
         }
         else
         {

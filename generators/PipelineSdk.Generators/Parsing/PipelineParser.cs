@@ -230,8 +230,8 @@ internal sealed class PipelineParser
                 continue;
             }
 
-            var type = TypeMapper.Map(parameter.Type);
-            if (type is null)
+            var type = TypeMapper.Map(parameter.Type, _model.Compilation);
+            if (type is null or { IsArtifact: true })
             {
                 if (parameter.Type.TypeKind == TypeKind.Error)
                 {
@@ -239,7 +239,7 @@ internal sealed class PipelineParser
                     continue;
                 }
 
-                Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString());
+                Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString(), type is null ? TypeMapper.Explain(parameter.Type) : TypeMapper.PipelineParameterFix);
                 continue;
             }
 
@@ -781,7 +781,7 @@ internal sealed class PipelineParser
                 return outputs.FirstOrDefault(o => o.Name == element.Name)?.Type ?? (index < outputs.Count ? outputs[index].Type : null);
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 description = $"the pipeline parameter '{reference.Parameter.Name}'";
-                return TypeMapper.Map(reference.Parameter.Type);
+                return TypeMapper.Map(reference.Parameter.Type, _model.Compilation);
             case IInvocationOperation call when StepParser.IsStep(call.TargetMethod):
                 description = $"the result of step '{call.TargetMethod.Name}'";
                 var result = call.TargetMethod.ReturnType;
@@ -790,7 +790,7 @@ internal sealed class PipelineParser
                     result = task.TypeArguments[0];
                 }
 
-                return TypeMapper.Map(result);
+                return TypeMapper.Map(result, _model.Compilation);
             default:
                 description = DescribeValue(operation);
                 return null;

@@ -59,7 +59,10 @@ internal static class RunSummary
                 text.Append(", ");
             }
 
-            var json = System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
+            // Artifacts are files or folders: show where they are, not their content.
+            var json = output.Codec.Kind == Values.ValueKind.Artifact
+                ? step.Artifacts.TryGetValue(output.Name, out var artifact) ? artifact.Uri : "(artifact)"
+                : System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
             text.Append(output.Name).Append(" = ").Append(json.Length <= MaxValueLength ? json : json[..(MaxValueLength - 3)] + "...");
         }
 

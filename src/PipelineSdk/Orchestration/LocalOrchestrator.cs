@@ -123,7 +123,7 @@ public sealed class LocalOrchestrator
         string? logPath;
         try
         {
-            var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
+            var execution = new TaskExecution(run.Id, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifact))));
             (results, logPath) = await executor.ExecuteAsync(execution, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -146,11 +146,16 @@ public sealed class LocalOrchestrator
             {
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, task.Key, output.Name, output.Codec, results[i]);
-                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash));
+                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, stored.MetadataJson));
                 values[output.Name] = results[i];
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
+            foreach (var output in task.Step.Outputs)
+            {
+                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, recorded[output.Name], values[output.Name]);
+            }
+
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
@@ -174,7 +179,7 @@ public sealed class LocalOrchestrator
         {
             foreach (var output in task.Step.Outputs)
             {
-                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec);
+                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec, entry.Outputs[output.Name].MetadataJson);
             }
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
@@ -197,7 +202,7 @@ public sealed class LocalOrchestrator
                 case TaskOutputBinding fromTask:
                     var producer = upstream.First(u => u.TaskKey == fromTask.ProducerTask);
                     var artifact = producer.Artifacts[fromTask.OutputName];
-                    resolved.Add(new ResolvedInput(producer.Outputs[fromTask.OutputName], new StepInputRecord(fromTask.InputName, "task", artifact.Id, artifact.ContentHash)));
+                    resolved.Add(new ResolvedInput(ArtifactInputs.ValueOf(codec, artifact, producer.Outputs[fromTask.OutputName]), new StepInputRecord(fromTask.InputName, "task", artifact.Id, artifact.ContentHash), artifact));
                     break;
                 case PipelineParameterBinding fromParameter:
                     var (value, hash) = run.Parameter(fromParameter.ParameterName);
@@ -222,7 +227,7 @@ public sealed class LocalOrchestrator
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();
 
-    private sealed record ResolvedInput(object? Value, StepInputRecord Record);
+    private sealed record ResolvedInput(object? Value, StepInputRecord Record, ArtifactRecord? Artifact = null);
 
     private sealed class RunState
     {

@@ -32,7 +32,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
 
         string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{task.Key}/{output}";
-        var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, new Dictionary<string, string>(), outputDirectory, ArtifactUri);
+        var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, execution.InputArtifacts, outputDirectory, ArtifactUri);
         var commandLine = Launcher.Substitute(container.Command.Concat(container.Arguments), executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
         if (commandLine.Count == 0)
         {
