@@ -14,6 +14,7 @@ public class GeneratorOutputTests
         yield return new TestCaseData("ParametersAndConstants", Scenarios.ParametersAndConstants).SetName("ParametersAndConstants");
         yield return new TestCaseData("TuplesAndAsync", Scenarios.TuplesAndAsync).SetName("TuplesAndAsync");
         yield return new TestCaseData("CacheSettings", Scenarios.CacheSettings).SetName("CacheSettings");
+        yield return new TestCaseData("Artifacts", Scenarios.Artifacts).SetName("Artifacts");
     }
 
     [TestCaseSource(nameof(AllScenarios))]

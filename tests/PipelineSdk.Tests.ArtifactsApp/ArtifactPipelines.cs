@@ -113,6 +113,17 @@ public static class ArtifactSteps
     [Step]
     public static int CountLines(List<Dataset> parts) => parts.Sum(part => File.ReadAllLines(part.Path).Length);
 
+    /// <summary>Returns a data set without writing anything at its path: the task fails with a one-line error.</summary>
+    [Step]
+    public static Dataset ForgetToWrite(int rows) => new();
+
+    [Pipeline]
+    public static void ForgottenArtifact()
+    {
+        var data = ForgetToWrite(1);
+        Predict(data);
+    }
+
     [Pipeline]
     public static void ArtifactKinds(int rows = 3)
     {

@@ -59,9 +59,9 @@ internal static class RunSummary
                 text.Append(", ");
             }
 
-            // Artifacts are files or folders: show where they are, not their content.
+            // Artifacts are files or folders: show their kind and size, not their content (the run's folder is printed below).
             var json = output.Codec.Kind == Values.ValueKind.Artifact
-                ? step.Artifacts.TryGetValue(output.Name, out var artifact) ? artifact.Uri : "(artifact)"
+                ? step.Artifacts.TryGetValue(output.Name, out var artifact) ? $"{artifact.KfpType} ({artifact.Size.ToString(CultureInfo.InvariantCulture)} bytes)" : output.Codec.KfpType
                 : System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
             text.Append(output.Name).Append(" = ").Append(json.Length <= MaxValueLength ? json : json[..(MaxValueLength - 3)] + "...");
         }
