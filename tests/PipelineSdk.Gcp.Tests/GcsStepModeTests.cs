@@ -29,7 +29,7 @@ public class GcsStepModeTests
     [OneTimeSetUp]
     public void RegisterPipeline()
     {
-        var codec = new BytesArtifactCodec();
+        var codec = ArtifactCodecs.Bytes;
         var step = new StepDescriptor(Step, "Tests.ReverseBytes", [new StepPort("data", codec)], [new StepPort("reversed", codec)], [], "fingerprint",
             (inputs, _) => ValueTask.FromResult<object?[]>([((byte[])inputs[0]!).Reverse().ToArray()]));
         PipelineRegistry.Register(new PipelineDescriptor(Pipeline, "Tests.GcsStepModePipeline", [],
@@ -140,24 +140,4 @@ public class GcsStepModeTests
         return output.RootElement.GetProperty("artifacts").GetProperty("reversed").GetProperty("artifacts")[0].GetProperty("uri").GetString()!;
     }
 
-    /// <summary>
-    /// A test-only artifact codec: the value is the bytes themselves, streamed both ways. (User-facing artifact
-    /// types are another issue's; this only gives step mode an artifact port to move.)
-    /// </summary>
-    private sealed class BytesArtifactCodec : ValueCodec
-    {
-        public override string TypeName => "byte[]";
-        public override ValueKind Kind => ValueKind.Artifact;
-        public override string KfpType => "system.Artifact";
-        public override void WriteTo(object? value, Stream destination) => destination.Write((byte[])value!);
-
-        public override object? ReadFrom(Stream source)
-        {
-            using var buffer = new MemoryStream();
-            source.CopyTo(buffer);
-            return buffer.ToArray();
-        }
-
-        public override object? ParseText(string text) => throw new FormatException("bytes are not typed on a command line");
-    }
 }

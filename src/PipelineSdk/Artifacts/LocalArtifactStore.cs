@@ -27,10 +27,12 @@ public sealed class LocalArtifactStore(string root)
     {
         var path = Path.Combine(RunDirectory(runId), taskKey, outputName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (codec is ArtifactCodec artifact)
+        if (codec is ArtifactCodec { IsSingleFile: false } artifact)
         {
             return WriteArtifact(path, artifact, value);
         }
+
+        // Parameters and single-file artifacts (byte[], Stream, JSON records) are hashed as they stream to disk.
 
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
         using var hashing = new HashingWriteStream(file);

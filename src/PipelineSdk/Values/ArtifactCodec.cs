@@ -38,10 +38,22 @@ public abstract class ArtifactCodec : ValueCodec
     public virtual object? ReadList(IReadOnlyList<ArtifactContent> contents) =>
         throw new NotSupportedException($"{TypeName} is one artifact, not a list");
 
+    /// <summary>Whether the content is always one file whose bytes <see cref="WriteStream"/> writes (so it can be hashed as it streams).</summary>
+    internal virtual bool IsSingleFile => false;
+
+    /// <summary>For <see cref="IsSingleFile"/> codecs: writes the file's bytes to <paramref name="destination"/>.</summary>
+    internal virtual void WriteStream(object? value, Stream destination) => throw new NotSupportedException();
+
     /// <summary>Writes the value as one file's bytes (folders cannot be; they need a path, see <see cref="Write"/>).</summary>
     /// <exception cref="IOException">The value's content is a folder.</exception>
     public sealed override void WriteTo(object? value, Stream destination)
     {
+        if (IsSingleFile)
+        {
+            WriteStream(value, destination);
+            return;
+        }
+
         var path = ArtifactScratch.NewPath();
         try
         {

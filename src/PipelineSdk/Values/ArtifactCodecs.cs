@@ -69,12 +69,16 @@ public static class ArtifactCodecs
         public override string TypeName => typeName;
         public override string KfpType => Generic;
 
+        internal override bool IsSingleFile => true;
+
         public sealed override JsonObject? Write(object? value, string path)
         {
             using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
             WriteFile(value, file);
             return null;
         }
+
+        internal override void WriteStream(object? value, System.IO.Stream destination) => WriteFile(value, destination);
 
         public override object? Read(ArtifactContent content)
         {
