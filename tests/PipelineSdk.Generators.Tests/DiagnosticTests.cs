@@ -205,6 +205,41 @@ public class DiagnosticTests
     }
 
     [Test]
+    public void A_materializer_registered_in_a_referenced_library_makes_its_type_an_artifact()
+    {
+        var library = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("VectorsLib",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("""
+                [assembly: PipelineSdk.PipelineSdkMaterializer(typeof(Vectors.VectorMaterializer), SchemaTitle = "system.Model")]
+                namespace Vectors;
+                public sealed class Vector { public double[] Values { get; init; } = []; }
+                public sealed class VectorMaterializer : PipelineSdk.Values.ArtifactMaterializer<Vector>
+                {
+                    public override void Write(Vector value, string path) => System.IO.File.WriteAllText(path, string.Join(" ", value.Values));
+                    public override Vector Read(string path) => new();
+                }
+                internal sealed class Hidden { }
+                """, GeneratorHarness.ParseOptions)],
+            GeneratorHarness.Compile("").References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var reference = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(GeneratorHarness.EmitClean(library));
+        var app = GeneratorHarness.Compile(Header + """
+            public static class C
+            {
+                [Step] public static Vectors.Vector Embed(string text) => new();
+                [Step] public static int Size(Vectors.Vector vector) => vector.Values.Length;
+                [Pipeline] public static void P() => Size(Embed("hi"));
+            }
+            """).AddReferences(reference);
+
+        var (result, output, diagnostics) = GeneratorHarness.RunAll(app);
+
+        Assert.That(diagnostics, Is.Empty, () => string.Join("\n", diagnostics));
+        GeneratorHarness.EmitClean(output);
+        var generated = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.That(generated, Does.Contain("global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::Vectors.Vector>(new global::Vectors.VectorMaterializer(), \"Vector\", \"system.Model\")"));
+    }
+
+    [Test]
     public void Lists_of_artifacts_map_to_artifact_list_inputs_of_the_element_schema()
     {
         var compilation = GeneratorHarness.Compile(Header + "public static class C { public static void M(System.Collections.Generic.IReadOnlyList<PipelineSdk.Artifacts.Model> models, PipelineSdk.Artifacts.Dataset[] sets, System.Collections.Generic.List<byte[]> blobs) { } }");

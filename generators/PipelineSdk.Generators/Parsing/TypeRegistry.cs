@@ -30,7 +30,7 @@ internal sealed class TypeRegistry
     {
         foreach (var type in AllTypes(compilation.Assembly.GlobalNamespace))
         {
-            if (IsJsonContext(type) && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
+            if (!type.IsGenericType && IsJsonContext(type) && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
             {
                 var context = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 foreach (var attribute in type.GetAttributes())
