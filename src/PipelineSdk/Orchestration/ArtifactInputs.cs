@@ -13,9 +13,9 @@ namespace PipelineSdk.Orchestration;
 /// </summary>
 internal static class ArtifactInputs
 {
-    /// <summary>The value a consumer (or a run result) gets for a stored output.</summary>
-    public static object? ValueOf(ValueCodec codec, ArtifactRecord stored, object? produced) =>
-        codec is ArtifactCodec ? LocalArtifactStore.Read(stored.Uri, codec, stored.MetadataJson) : produced;
+    /// <summary>The value a consumer (or a run result) gets for an output stored at <paramref name="uri"/>.</summary>
+    public static object? ValueOf(ValueCodec codec, string uri, string metadataJson, object? produced) =>
+        codec is ArtifactCodec ? LocalArtifactStore.Read(uri, codec, metadataJson) : produced;
 
     /// <summary>The stored artifacts behind a task's artifact inputs, by input name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> Of(PipelineTask task, IEnumerable<(string InputName, ArtifactRecord? Artifact)> inputs)

@@ -147,15 +147,10 @@ public sealed class LocalOrchestrator
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, task.Key, output.Name, output.Codec, results[i]);
                 produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, stored.MetadataJson));
-                values[output.Name] = results[i];
+                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, stored.MetadataJson, results[i]);
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
-            foreach (var output in task.Step.Outputs)
-            {
-                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, recorded[output.Name], values[output.Name]);
-            }
-
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null);
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
@@ -202,7 +197,7 @@ public sealed class LocalOrchestrator
                 case TaskOutputBinding fromTask:
                     var producer = upstream.First(u => u.TaskKey == fromTask.ProducerTask);
                     var artifact = producer.Artifacts[fromTask.OutputName];
-                    resolved.Add(new ResolvedInput(ArtifactInputs.ValueOf(codec, artifact, producer.Outputs[fromTask.OutputName]), new StepInputRecord(fromTask.InputName, "task", artifact.Id, artifact.ContentHash), artifact));
+                    resolved.Add(new ResolvedInput(ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, producer.Outputs[fromTask.OutputName]), new StepInputRecord(fromTask.InputName, "task", artifact.Id, artifact.ContentHash), artifact));
                     break;
                 case PipelineParameterBinding fromParameter:
                     var (value, hash) = run.Parameter(fromParameter.ParameterName);
