@@ -113,6 +113,7 @@ public sealed class LocalOrchestrator
         var cacheAllowed = run.CacheAllowed(task);
         if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
         {
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, task.Key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
             var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
             return new StepRunResult(task.Key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null);

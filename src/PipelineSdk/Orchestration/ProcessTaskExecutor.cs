@@ -24,6 +24,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
+        // The child process reads its inputs by URI: input streams the orchestrator opened are not needed here.
+        StepArtifacts.DisposeInputs(execution.Inputs);
         var task = execution.Task;
         var container = _containers.GetOrAdd(execution.Pipeline, p => Launcher.ReadContainers(p.SpecJson))[task.Key];
         var outputDirectory = Path.Combine(storeDirectory, "executions", execution.RunId, task.Key);
