@@ -4,6 +4,7 @@ namespace PipelineSdk.CodeFixes;
 internal static class DiagnosticIds
 {
     public const string StepMustBeStatic = "PSDK0001";
+    public const string UnsupportedValueType = "PSDK0005";
     public const string UnsupportedPipelineStatement = "PSDK0006";
     public const string UnsupportedArgument = "PSDK0007";
     public const string PipelineSignature = "PSDK0008";

@@ -45,6 +45,32 @@ public class RunTests
     }
 
     [Test]
+    public async Task Artifacts_show_their_metadata_and_folders_are_previewed_and_exported_as_folders()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        var run = await workspace.ArtifactsApp("run", "artifact-kinds");
+        Assert.That(run.Exit, Is.EqualTo(0), run.Error + run.Output);
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+        using var show = JsonDocument.Parse(await workspace.Ok("runs", "show", runs.RootElement[0].GetProperty("id").GetString()!, "--output", "json"));
+        var train = show.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("task").GetString() == "train").GetProperty("outputs");
+        string Id(string output) => train.GetProperty(output).GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var metrics = JsonDocument.Parse(await workspace.Ok("artifacts", "show", Id("Metrics"), "--output", "json"));
+        var model = await workspace.Ok("artifacts", "show", Id("Model"));
+        var exported = Path.Combine(workspace.Root, "model");
+        await workspace.Ok("artifacts", "export", Id("Model"), exported);
+
+        var artifact = metrics.RootElement.GetProperty("artifact");
+        Assert.That(artifact.GetProperty("kfpType").GetString(), Is.EqualTo("system.Metrics"));
+        Assert.That(artifact.GetProperty("metadata").GetProperty("accuracy").GetDouble(), Is.EqualTo(0.75));
+        Assert.That(model, Does.Contain("{\"framework\":\"handmade\"}").And.Contain("a folder of 2 files: meta/rows.txt, weights.txt"));
+        Assert.That(File.ReadAllText(Path.Combine(exported, "meta", "rows.txt")), Is.EqualTo("3"));
+        Assert.That(File.ReadAllText(Path.Combine(exported, "weights.txt")), Is.EqualTo("10 20 30"));
+        Assert.That(await workspace.Fails("artifacts", "export", Id("Model"), exported), Does.Contain("exists; pass --force to overwrite it"));
+    }
+
+    [Test]
     public async Task Explain_cache_names_the_part_of_the_key_that_changed()
     {
         using var workspace = new Workspace();

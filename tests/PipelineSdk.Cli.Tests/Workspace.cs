@@ -45,6 +45,10 @@ internal sealed class Workspace : IDisposable
     public Task<ProcessResult> Example(string name, params string[] args) =>
         ProcessResult.RunAsync("dotnet", [Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"), name + ".dll"), .. args], _environment, Folder);
 
+    /// <summary>Runs the test program whose pipeline passes every kind of artifact (tests/PipelineSdk.Tests.ArtifactsApp).</summary>
+    public Task<ProcessResult> ArtifactsApp(params string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Metadata("ArtifactsAppDll"), .. args], _environment, Folder);
+
     /// <summary>Runs the tool and fails the test unless it succeeds; returns its output.</summary>
     public async Task<string> Ok(params string[] args)
     {

@@ -1,3 +1,6 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
 using PipelineSdk.Generators.Diagnostics.Analyzers;
 
 namespace PipelineSdk.CodeFixes.Tests;
@@ -336,6 +339,117 @@ public class MoveToNewStepTests
 
                 [Pipeline]
                 public static void P() => B({|PSDK0007:A() + 1|});
+            }
+            """);
+}
+
+public class AddJsonSerializableTests
+{
+    // A context written by hand, so the test compiles without System.Text.Json's generator.
+    private const string HandWrittenContext = """
+        using System;
+        using System.Text.Json;
+        using System.Text.Json.Serialization;
+        using System.Text.Json.Serialization.Metadata;
+
+        namespace Shop;
+
+        [JsonSerializable(typeof(int))]
+        internal partial class ShopJson : JsonSerializerContext
+        {
+            public ShopJson() : base(null) { }
+            protected override JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
+        """;
+
+    [Test]
+    public Task A_record_is_listed_in_the_projects_existing_context() =>
+        Verifier<StepAnalyzer, AddJsonSerializableCodeFix>.VerifyAsync(
+        [
+            ("Pipeline.cs", """
+                using PipelineSdk;
+
+                namespace Shop;
+
+                public sealed record Order(int Id);
+
+                public static class Steps
+                {
+                    [Step] public static int Total({|PSDK0005:Order|} order) => order.Id;
+                }
+                """, """
+                using PipelineSdk;
+
+                namespace Shop;
+
+                public sealed record Order(int Id);
+
+                public static class Steps
+                {
+                    [Step] public static int Total(Order order) => order.Id;
+                }
+                """),
+            ("Json.cs", HandWrittenContext, HandWrittenContext.Replace(
+                "[JsonSerializable(typeof(int))]\n", "[JsonSerializable(typeof(int))]\n[JsonSerializable(typeof(Order))]\n", StringComparison.Ordinal)),
+        ], "AddJsonSerializableCodeFix.Existing");
+
+    [Test]
+    public async Task Without_a_context_a_new_file_declares_one_for_the_type_inside_a_tuple_result()
+    {
+        var test = new CSharpCodeFixTest<StepAnalyzer, AddJsonSerializableCodeFix, DefaultVerifier>
+        {
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+            CodeActionEquivalenceKey = "AddJsonSerializableCodeFix.New",
+        };
+        const string Source = """
+            using PipelineSdk;
+
+            namespace Shop.Models;
+
+            public sealed class Basket { public int Items { get; set; } }
+
+            public static class Steps
+            {
+                [Step] public static {|PSDK0005:(int Count, Basket Basket)|} Fill() => (1, new Basket());
+            }
+            """;
+        test.TestState.Sources.Add(("Pipeline.cs", Source));
+        test.FixedState.Sources.Add(("Pipeline.cs", Source.Replace("{|PSDK0005:(int Count, Basket Basket)|}", "(int Count, Basket Basket)", StringComparison.Ordinal)));
+        test.FixedState.Sources.Add(("PipelineJsonContext.cs", """
+            using System.Text.Json.Serialization;
+
+            namespace Shop.Models;
+
+            /// <summary>The records and classes that pass between steps as JSON artifacts (System.Text.Json source generation).</summary>
+            [JsonSerializable(typeof(Basket))]
+            internal partial class PipelineJsonContext : JsonSerializerContext;
+
+            """));
+        // System.Text.Json's generator, which implements the context, does not run in this test.
+        test.FixedState.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("CS0534").WithSpan("PipelineJsonContext.cs", 7, 24, 7, 43).WithArguments("Shop.Models.PipelineJsonContext", "System.Text.Json.Serialization.JsonSerializerContext.GeneratedSerializerOptions.get"));
+        test.FixedState.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("CS0534").WithSpan("PipelineJsonContext.cs", 7, 24, 7, 43).WithArguments("Shop.Models.PipelineJsonContext", "System.Text.Json.Serialization.JsonSerializerContext.GetTypeInfo(System.Type)"));
+        test.FixedState.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("CS7036").WithSpan("PipelineJsonContext.cs", 7, 24, 7, 43).WithArguments("options", "System.Text.Json.Serialization.JsonSerializerContext.JsonSerializerContext(System.Text.Json.JsonSerializerOptions?)"));
+        MetadataReference[] references =
+        [
+            .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+                .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll")
+                .Select(path => MetadataReference.CreateFromFile(path)),
+            MetadataReference.CreateFromFile(typeof(StepAttribute).Assembly.Location),
+        ];
+        test.TestState.AdditionalReferences.AddRange(references);
+        test.FixedState.AdditionalReferences.AddRange(references);
+        await test.RunAsync();
+    }
+
+    [Test]
+    public Task A_type_of_another_assembly_gets_no_fix() =>
+        Verifier<StepAnalyzer, AddJsonSerializableCodeFix>.VerifyNoFixAsync("""
+            using PipelineSdk;
+
+            public static class Steps
+            {
+                [Step] public static int Day({|PSDK0005:System.DateTime|} when) => when.Day;
             }
             """);
 }

@@ -29,13 +29,24 @@ public class GcsStepModeTests
     [OneTimeSetUp]
     public void RegisterPipeline()
     {
-        var codec = new BytesArtifactCodec();
+        var codec = ArtifactCodecs.Bytes;
         var step = new StepDescriptor(Step, "Tests.ReverseBytes", [new StepPort("data", codec)], [new StepPort("reversed", codec)], [], "fingerprint",
             (inputs, _) => ValueTask.FromResult<object?[]>([((byte[])inputs[0]!).Reverse().ToArray()]));
         PipelineRegistry.Register(new PipelineDescriptor(Pipeline, "Tests.GcsStepModePipeline", [],
             [new PipelineTask(Step, step, [new TaskOutputBinding("data", "load", "data")], [], enableCache: true)], "{}"));
+        var model = new StepDescriptor("train", "Tests.Train", [], [new StepPort("model", ArtifactCodecs.Kind<PipelineSdk.Artifacts.Model>())], [], "fingerprint",
+            (_, _) =>
+            {
+                var trained = new PipelineSdk.Artifacts.Model();
+                Directory.CreateDirectory(trained.Path);
+                File.WriteAllText(Path.Combine(trained.Path, "weights.txt"), "1 2 3");
+                return ValueTask.FromResult<object?[]>([trained]);
+            });
+        PipelineRegistry.Register(new PipelineDescriptor(FolderPipeline, "Tests.GcsFolderPipeline", [], [new PipelineTask("train", model, [], [], enableCache: true)], "{}"));
         GcpStackComponents.Register();
     }
+
+    private const string FolderPipeline = "gcs-step-mode-folder-test";
 
     [SetUp]
     public async Task SetUp()
@@ -117,6 +128,35 @@ public class GcsStepModeTests
             "StackException: bucket missing-bucket does not exist (write gs://missing-bucket/out); create it with `gcloud storage buckets create gs://missing-bucket --location=REGION` or correct the artifact store's path"));
     }
 
+    [Test]
+    public async Task A_folder_artifact_without_a_mount_fails_the_step_saying_it_needs_one_and_with_a_mount_is_a_folder_under_it()
+    {
+        Assume.That(Directory.Exists(GcsMount.VertexRoot), Is.False, "this machine has a /gcs mount, which step mode would use");
+        var executorInput = $$"""
+            {
+              "outputs": {
+                "artifacts": {"model": {"artifacts": [{"name": "model", "uri": "gs://{{Bucket}}/runs/1234/train/model", "type": {"schemaTitle": "system.Model"}, "metadata": {} }] } },
+                "outputFile": "{{Path.Combine(_directory, "executor_output.json")}}"
+              }
+            }
+            """;
+
+        var withoutMount = await StepMode.RunAsync(FolderPipeline, "train", executorInput, TextWriter.Null, TextWriter.Null, CancellationToken.None);
+        using (var failure = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_directory, StepMode.ErrorFileName))))
+        {
+            Assert.That(withoutMount, Is.EqualTo(StepMode.StepFailed));
+            Assert.That(failure.RootElement.GetProperty("error").GetString(), Does.StartWith($"IOException: gs://{Bucket}/runs/1234/train/model is not reachable as a file (no Cloud Storage mount), and a Model stored as a folder can only be written to a mount"));
+            Assert.That(_gcs.Requests, Is.Empty, "nothing half-uploaded");
+        }
+
+        var mount = Path.Combine(_directory, "gcs");
+        Environment.SetEnvironmentVariable(GcsMount.RootVariable, mount);
+        var withMount = await StepMode.RunAsync(FolderPipeline, "train", executorInput, TextWriter.Null, TextWriter.Null, CancellationToken.None);
+
+        Assert.That(withMount, Is.EqualTo(StepMode.Succeeded));
+        Assert.That(File.ReadAllText(Path.Combine(mount, Bucket, "runs/1234/train/model/weights.txt")), Is.EqualTo("1 2 3"));
+    }
+
     private async Task<(int Exit, string Output, string Error)> RunStepAsync(string output = Output)
     {
         var executorInput = $$"""
@@ -140,24 +180,4 @@ public class GcsStepModeTests
         return output.RootElement.GetProperty("artifacts").GetProperty("reversed").GetProperty("artifacts")[0].GetProperty("uri").GetString()!;
     }
 
-    /// <summary>
-    /// A test-only artifact codec: the value is the bytes themselves, streamed both ways. (User-facing artifact
-    /// types are another issue's; this only gives step mode an artifact port to move.)
-    /// </summary>
-    private sealed class BytesArtifactCodec : ValueCodec
-    {
-        public override string TypeName => "byte[]";
-        public override ValueKind Kind => ValueKind.Artifact;
-        public override string KfpType => "system.Artifact";
-        public override void WriteTo(object? value, Stream destination) => destination.Write((byte[])value!);
-
-        public override object? ReadFrom(Stream source)
-        {
-            using var buffer = new MemoryStream();
-            source.CopyTo(buffer);
-            return buffer.ToArray();
-        }
-
-        public override object? ParseText(string text) => throw new FormatException("bytes are not typed on a command line");
-    }
 }

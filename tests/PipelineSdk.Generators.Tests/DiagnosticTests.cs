@@ -19,6 +19,11 @@ public class DiagnosticTests
         yield return Case("PSDK0005", "public static class C { [Step] public static int A([|System.DateTime|] when) => 1; }");
         yield return Case("PSDK0005", "public static class C { [Step] public static [|System.Uri|] A() => new(\"http://127.0.0.1\"); }");
         yield return Case("PSDK0005", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P([|float|] x) => A(); }");
+        yield return Case("PSDK0005", "public sealed record R(int X); public static class C { [Step] public static int A([|R|] r) => r.X; }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static [|System.Collections.Generic.List<PipelineSdk.Artifacts.Dataset>|] A() => new(); }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static int A([|System.Collections.Generic.Dictionary<string, byte[]>|] d) => 1; }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P([|PipelineSdk.Artifacts.Dataset|] data) => A(); }");
+        yield return Case("PSDK0005", "public static class C { [Step] public static int A([|System.IO.MemoryStream|] s) => 1; }");
         yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|System.Console.WriteLine(\"hi\")|]; } }");
         yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|while (true) { }|] } }");
         yield return Case("PSDK0006", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { A(); [|lock (typeof(C)) { }|] } }");
@@ -99,6 +104,17 @@ public class DiagnosticTests
         yield return Miss("PSDK0003", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P() => A(1); }");
         yield return Miss("PSDK0004", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P(int x) => A(x); }");
         yield return Miss("PSDK0005", "public static class C { [Step] public static System.Collections.Generic.List<long> A(System.Collections.Generic.Dictionary<string, double> d) => new(); [Pipeline] public static void P(System.Collections.Generic.Dictionary<string, double> d) => A(d); }");
+        yield return Miss("PSDK0005", """
+            public sealed record R(int X);
+            [System.Text.Json.Serialization.JsonSerializable(typeof(R))] internal partial class J : System.Text.Json.Serialization.JsonSerializerContext;
+            public static class C
+            {
+                [Step] public static (R Record, byte[] Bytes, System.IO.Stream Stream, System.IO.FileInfo File, System.IO.DirectoryInfo Folder) A() => throw null!;
+                [Step] public static (PipelineSdk.Artifacts.Dataset D, PipelineSdk.Artifacts.Model M, PipelineSdk.Artifacts.Metrics Me, PipelineSdk.Artifacts.ClassificationMetrics Cm, PipelineSdk.Artifacts.Html H, PipelineSdk.Artifacts.Markdown Md, PipelineSdk.Artifacts.Artifact Ar) B(R r, byte[] b, System.IO.Stream s, System.IO.FileInfo f, System.IO.DirectoryInfo d) => throw null!;
+                [Step] public static int Count(System.Collections.Generic.IReadOnlyList<PipelineSdk.Artifacts.Model> models, PipelineSdk.Artifacts.Dataset[] sets) => models.Count + sets.Length;
+                [Pipeline] public static void P() { var (r, b, s, f, d) = A(); B(r, b, s, f, d); }
+            }
+            """);
         yield return Miss("PSDK0006", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x) => x; [Pipeline] public static void P() { var a = A(); ; B(a); return; } }");
         yield return Miss("PSDK0007", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x, string s) => x; [Pipeline] public static void P(string s) { var a = A(); B(a, s); B(-1, \"k\" + \"v\"); } }");
         yield return Miss("PSDK0008", "public static class C { [Step] public static int A() => 1; [Step] public static async System.Threading.Tasks.Task<int> B(int x) { await System.Threading.Tasks.Task.Yield(); return x; } [Pipeline] public static async System.Threading.Tasks.Task P() { await B(A()); } }");
@@ -197,6 +213,70 @@ public class DiagnosticTests
         var lineOfQ = Pipeline.Split('\n').ToList().FindIndex(l => l.Contains("void Q", StringComparison.Ordinal)) + 1;
         Assert.That(diagnostics.Where(d => d.Id is "PSDK0020" or "PSDK0021").Select(d => (d.Id, d.Location.GetLineSpan().StartLinePosition.Line)),
             Is.EquivalentTo(new[] { ("PSDK0021", lineOfQ), ("PSDK0020", lineOfQ) }));
+    }
+
+    [Test]
+    public void An_unsupported_record_is_told_exactly_which_attribute_makes_it_an_artifact()
+    {
+        var (_, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Header +
+            "namespace Shop.Models { public sealed record Order(int Id); } public static class C { [Step] public static int A(Shop.Models.Order order) => order.Id; [Step] public static Shop.Models.Order? B() => null; }"));
+
+        Assert.That(diagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)), Is.EquivalentTo(new[]
+        {
+            "Parameter 'order' of 'C.A(Order)' has type 'Shop.Models.Order', which cannot pass between steps; to pass it as a JSON artifact, add [JsonSerializable(typeof(Shop.Models.Order))] to a partial class deriving from System.Text.Json.Serialization.JsonSerializerContext in this project, or register a materializer for it with [assembly: PipelineSdkMaterializer(typeof(...))]",
+            "The result of 'C.B()' has type 'Shop.Models.Order?', which cannot pass between steps; to pass it as a JSON artifact, add [JsonSerializable(typeof(Shop.Models.Order))] to a partial class deriving from System.Text.Json.Serialization.JsonSerializerContext in this project, or register a materializer for it with [assembly: PipelineSdkMaterializer(typeof(...))]",
+        }), () => string.Join("\n", diagnostics));
+    }
+
+    [Test]
+    public void A_materializer_registered_in_a_referenced_library_makes_its_type_an_artifact()
+    {
+        var library = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("VectorsLib",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("""
+                [assembly: PipelineSdk.PipelineSdkMaterializer(typeof(Vectors.VectorMaterializer), SchemaTitle = "system.Model")]
+                namespace Vectors;
+                public sealed class Vector { public double[] Values { get; init; } = []; }
+                public sealed class VectorMaterializer : PipelineSdk.Values.ArtifactMaterializer<Vector>
+                {
+                    public override void Write(Vector value, string path) => System.IO.File.WriteAllText(path, string.Join(" ", value.Values));
+                    public override Vector Read(string path) => new();
+                }
+                internal sealed class Hidden { }
+                """, GeneratorHarness.ParseOptions)],
+            GeneratorHarness.Compile("").References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var reference = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(GeneratorHarness.EmitClean(library));
+        var app = GeneratorHarness.Compile(Header + """
+            public static class C
+            {
+                [Step] public static Vectors.Vector Embed(string text) => new();
+                [Step] public static int Size(Vectors.Vector vector) => vector.Values.Length;
+                [Pipeline] public static void P() => Size(Embed("hi"));
+            }
+            """).AddReferences(reference);
+
+        var (result, output, diagnostics) = GeneratorHarness.RunAll(app);
+
+        Assert.That(diagnostics, Is.Empty, () => string.Join("\n", diagnostics));
+        GeneratorHarness.EmitClean(output);
+        var generated = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
+        Assert.That(generated, Does.Contain("global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::Vectors.Vector>(new global::Vectors.VectorMaterializer(), \"Vector\", \"system.Model\")"));
+    }
+
+    [Test]
+    public void Lists_of_artifacts_map_to_artifact_list_inputs_of_the_element_schema()
+    {
+        var compilation = GeneratorHarness.Compile(Header + "public static class C { public static void M(System.Collections.Generic.IReadOnlyList<PipelineSdk.Artifacts.Model> models, PipelineSdk.Artifacts.Dataset[] sets, System.Collections.Generic.List<byte[]> blobs) { } }");
+        var parameters = compilation.GetTypeByMetadataName("C")!.GetMembers("M").OfType<Microsoft.CodeAnalysis.IMethodSymbol>().Single().Parameters;
+
+        var types = parameters.Select(p => PipelineSdk.Generators.Parsing.TypeMapper.Map(p.Type, compilation)!).ToList();
+
+        Assert.That(types.Select(t => (t.KfpType, t.IsArtifact, t.IsArtifactList)), Is.EqualTo(new[]
+        {
+            ("system.Model", true, true), ("system.Dataset", true, true), ("system.Artifact", true, true),
+        }));
+        Assert.That(types[0].CodecExpression, Is.EqualTo("global::PipelineSdk.Values.ArtifactCodecs.List<global::PipelineSdk.Artifacts.Model>(global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>())"));
+        Assert.That(types[1].CodecExpression, Does.StartWith("global::PipelineSdk.Values.ArtifactCodecs.Array<global::PipelineSdk.Artifacts.Dataset>("));
     }
 
     [Test]

@@ -74,13 +74,14 @@ public class FuzzTests
             ("ParametersAndConstants.cs", Scenarios.ParametersAndConstants),
             ("TuplesAndAsync.cs", Scenarios.TuplesAndAsync),
             ("CacheSettings.cs", Scenarios.CacheSettings),
+            ("Artifacts.cs", Scenarios.Artifacts),
             ("ControlFlow.cs", ControlFlow),
         };
 
         // One small compilation per seed file (with only the references they need), so each run re-reads only that file's pipelines.
         var references = GeneratorHarness.Compile("").References.Where(r => Path.GetFileNameWithoutExtension(r.Display) is
             "System.Private.CoreLib" or "System.Runtime" or "System.Collections" or "System.Linq" or "System.Console" or "System.Threading"
-            or "System.Threading.Tasks" or "netstandard" or "mscorlib" or "System.Memory" or "System.Text.Json" or "PipelineSdk").ToList();
+            or "System.Threading.Tasks" or "netstandard" or "mscorlib" or "System.Memory" or "System.Text.Json" or "System.Text.Encodings.Web" or "System.IO.FileSystem" or "PipelineSdk").ToList();
         var baselines = sources.ToDictionary(f => f.Path, f => GeneratorHarness.Compile((f.Text, f.Path)).WithReferences(references));
         foreach (var baseline in baselines.Values)
         {

@@ -20,6 +20,7 @@ public class GeneratorOutputTests
         yield return new TestCaseData("ExitHandlers", Scenarios.ExitHandlers).SetName("ExitHandlers");
         yield return new TestCaseData("NestedPipelines", Scenarios.NestedPipelines).SetName("NestedPipelines");
         yield return new TestCaseData("StepSettings", Scenarios.StepSettings).SetName("StepSettings");
+        yield return new TestCaseData("Artifacts", Scenarios.Artifacts).SetName("Artifacts");
     }
 
     [TestCaseSource(nameof(AllScenarios))]

@@ -125,6 +125,30 @@ public class IncrementalityTests
         }
     }
 
+    [Test]
+    public void Listing_a_record_in_a_JSON_context_in_another_file_makes_its_pipeline_generate()
+    {
+        const string Pipeline = """
+            using PipelineSdk;
+            public sealed record Order(int Id);
+            public static class Shop
+            {
+                [Step] public static Order Make(int id) => new(id);
+                [Step] public static int Read(Order order) => order.Id;
+                [Pipeline] public static void ShopPipeline() => Read(Make(1));
+            }
+            """;
+        var compilation = GeneratorHarness.Compile((Pipeline, "Shop.cs"), (Unrelated, "Unrelated.cs"));
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.That(driver.GetRunResult().Results.Single().GeneratedSources, Is.Empty, "Order is not an artifact type yet");
+
+        var edited = Replace(compilation, "Unrelated.cs", Unrelated + "\n[System.Text.Json.Serialization.JsonSerializable(typeof(Order))] internal partial class ShopJson : System.Text.Json.Serialization.JsonSerializerContext;");
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.That(ReasonOf(result, TrackingNames.Pipelines, "shop-pipeline"), Is.EqualTo(IncrementalStepRunReason.Modified));
+        Assert.That(result.GeneratedSources.Single().SourceText.ToString(), Does.Contain("global::PipelineSdk.Values.ArtifactCodecs.Json<global::Order>(global::ShopJson.Default)"));
+    }
+
     private static (GeneratorDriver Driver, Compilation Compilation) FirstRun()
     {
         var compilation = GeneratorHarness.Compile((Steps, "Steps.cs"), (Helpers, "Helpers.cs"), (PipelineOne, "PipelineOne.cs"), (PipelineTwo, "PipelineTwo.cs"), (Unrelated, "Unrelated.cs"));

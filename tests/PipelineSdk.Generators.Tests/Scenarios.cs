@@ -7,6 +7,9 @@ internal static class Scenarios
 {
     public static string QuickStart => File.ReadAllText(Path.Combine(GeneratorHarness.RepoRoot, "examples", "QuickStart", "QuickStart.cs"));
 
+    /// <summary>Every artifact kind: a JSON record, byte[], Stream, FileInfo, DirectoryInfo, a materializer, the KFP artifact classes.</summary>
+    public static string Artifacts => File.ReadAllText(Path.Combine(GeneratorHarness.RepoRoot, "tests", "PipelineSdk.Tests.ArtifactsApp", "ArtifactPipelines.cs"));
+
     public const string ParametersAndConstants = """
         using System.Collections.Generic;
         using PipelineSdk;

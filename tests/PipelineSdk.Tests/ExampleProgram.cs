@@ -5,12 +5,15 @@ using PipelineSdk.Tests.Shared;
 namespace PipelineSdk.Tests;
 
 /// <summary>An example program built by this solution, run as a real child process.</summary>
-internal sealed record ExampleProgram(string Name)
+internal sealed record ExampleProgram(string Name, string? ProjectFolder = null)
 {
     public static readonly ExampleProgram QuickStart = new("QuickStart");
     public static readonly ExampleProgram LinearRegression = new("LinearRegression");
 
-    public string Directory => Path.Combine(Metadata("ExamplesDirectory"), Name, Metadata("OutputSubdirectory"));
+    /// <summary>The test program whose pipeline passes every kind of artifact (tests/PipelineSdk.Tests.ArtifactsApp).</summary>
+    public static readonly ExampleProgram ArtifactsApp = new("ArtifactsApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.ArtifactsApp"));
+
+    public string Directory => Path.Combine(ProjectFolder ?? Path.Combine(Metadata("ExamplesDirectory"), Name), Metadata("OutputSubdirectory"));
 
     public string Dll => Path.Combine(Directory, Name + ".dll");
 

@@ -70,3 +70,45 @@ public class NativeAotTests
         Assert.That(records.GetStepRuns(run.Id).Select(s => s.Status), Is.All.EqualTo(StepStatus.Completed));
     }
 }
+
+/// <summary>
+/// Publishes the artifacts test program as a Native AOT binary and runs its pipeline under local-process: every
+/// artifact kind (JSON records through source-generated contexts, folders, metrics, a materializer) works trimmed.
+/// </summary>
+[Category("NativeAot")]
+public class NativeAotArtifactTests
+{
+    private static string s_publishDirectory = null!;
+    private static ProcessResult s_publish = null!;
+
+    [OneTimeSetUp]
+    public async Task Publish()
+    {
+        s_publishDirectory = Directory.CreateTempSubdirectory("psdk-aot-artifacts-").FullName;
+        var project = Path.Combine(ExampleProgram.ArtifactsApp.Directory, "..", "..", "..", "PipelineSdk.Tests.ArtifactsApp.csproj");
+        s_publish = await ProcessResult.RunAsync("dotnet", ["publish", Path.GetFullPath(project), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", s_publishDirectory]);
+    }
+
+    [OneTimeTearDown]
+    public void Delete() => Directory.Delete(s_publishDirectory, recursive: true);
+
+    [Test]
+    public async Task Every_artifact_kind_passes_between_native_step_processes_without_a_trimming_warning()
+    {
+        Assert.That(s_publish.Exit, Is.EqualTo(0), s_publish.Output + s_publish.Error);
+        Assert.That(s_publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal)), Is.Empty, s_publish.Output);
+        using var store = new TempStore();
+
+        var result = await ProcessResult.RunAsync(Path.Combine(s_publishDirectory, "ArtifactsApp"), ["run", "artifact-kinds", "--orchestrator", "local-process"],
+            new Dictionary<string, string> { [StoreLocation.HomeVariable] = store.Path });
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        using var records = store.Open();
+        var steps = records.GetStepRuns(records.ListRuns().Single().Id);
+        Assert.That(steps.Select(s => s.Status), Is.All.EqualTo(StepStatus.Completed));
+        var outputs = steps.ToDictionary(s => s.TaskKey, s => records.GetOutputs(s.Id));
+        Assert.That(outputs["train"]["Metrics"].MetadataJson, Is.EqualTo("""{"accuracy":0.75,"count":3}"""));
+        Assert.That(File.ReadAllText(Artifacts.LocalArtifactStore.LocalPath(outputs["predict"]["Output"].Uri)), Is.EqualTo("""{"City":"Oslo","Temperatures":[10,20,30]}"""));
+        Assert.That(File.ReadAllLines(Artifacts.LocalArtifactStore.LocalPath(outputs["words"]["Output"].Uri)), Is.EqualTo(new[] { "accuracy.txt=0.75", "weights.bin=10 20 30!" }));
+    }
+}

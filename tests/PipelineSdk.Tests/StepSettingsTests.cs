@@ -194,7 +194,7 @@ public class StepSettingsTests
     {
         var step = new StepDescriptor("s", "T.S", [], [], [], "fp", (_, _) => new ValueTask<object?[]>([]), settings);
         var task = new PipelineTask("s", step, [], [], enableCache: false);
-        return new TaskExecution("run", "s", new PipelineDescriptor("p", "T.P", [], [task], "{}"), task, []);
+        return new TaskExecution("run", "s", new PipelineDescriptor("p", "T.P", [], [task], "{}"), task, [], new Dictionary<string, IReadOnlyList<PipelineSdk.Execution.RuntimeArtifact>>());
     }
 
     /// <summary>A one-task pipeline whose executor runs <paramref name="script"/> with sh, with <paramref name="environment"/> in its spec.</summary>

@@ -31,7 +31,7 @@ internal static class DiagnosticCatalog
 
     public static readonly DiagnosticDescriptor UnsupportedValueType = Error(
         "PSDK0005", "This type cannot pass between steps",
-        "{0} of '{1}' has type '{2}', which cannot pass between steps; use int, long, double, bool, string, or a list or string-keyed dictionary of those");
+        "{0} of '{1}' has type '{2}', which cannot pass between steps; {3}");
 
     public static readonly DiagnosticDescriptor UnsupportedPipelineStatement = Error(
         "PSDK0006", "A pipeline body describes a graph",

@@ -379,7 +379,7 @@ internal static class SpecEmitter
             var artifactType = definition.Object("artifactType");
             artifactType["schemaTitle"] = JsonRaw.String(type.KfpType);
             artifactType["schemaVersion"] = JsonRaw.String("0.0.1");
-            if (isList)
+            if (isList || type.IsArtifactList)
             {
                 definition["isArtifactList"] = JsonRaw.True;
             }

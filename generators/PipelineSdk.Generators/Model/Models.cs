@@ -8,7 +8,8 @@ namespace PipelineSdk.Generators.Model;
 /// <param name="KfpType">The Kubeflow parameter type or artifact schema title.</param>
 /// <param name="IsArtifact">Whether the value is an artifact rather than a parameter.</param>
 /// <param name="CodecExpression">A C# expression for the runtime codec.</param>
-internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression);
+/// <param name="IsArtifactList">Whether the value is a list of artifacts (a step input with <c>isArtifactList</c>).</param>
+internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false);
 
 /// <summary>A step input or output.</summary>
 internal sealed record PortModel(string Name, ValueTypeModel Type);

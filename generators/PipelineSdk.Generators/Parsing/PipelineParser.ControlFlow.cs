@@ -66,7 +66,7 @@ internal sealed partial class PipelineParser
             source = Unwrap(limited.Arguments[0].Value)!;
         }
 
-        var itemType = TypeMapper.Map(item.Type);
+        var itemType = TypeMapper.Map(item.Type, _model.Compilation);
         var items = LoopItems(source, out var problem);
         if (items is null || itemType is null || itemType.IsArtifact)
         {
@@ -348,7 +348,7 @@ internal sealed partial class PipelineParser
 
     private void ParseReturn(ExpressionSyntax returned)
     {
-        var type = ReturnedType() is { } returnedType ? TypeMapper.Map(returnedType) : null;
+        var type = ReturnedType() is { } returnedType ? TypeMapper.Map(returnedType, _model.Compilation) : null;
         if (type is null || _model.GetOperation(returned, _cancellationToken) is not { } operation || operation.DescendantsAndSelf().Any(o => o is IInvalidOperation))
         {
             // A void pipeline returning a value, or a type already reported: the compiler or CheckSignature says why.
@@ -463,7 +463,7 @@ internal sealed partial class PipelineParser
             }
         }
 
-        var wanted = TypeMapper.Map(parameter.Type);
+        var wanted = TypeMapper.Map(parameter.Type, _model.Compilation);
         var element = _calls[collector.Call].Step.Outputs.First(o => o.Name == collector.Output).Type;
         if (wanted is null || wanted.KfpType != collector.Type.KfpType || !wanted.TypeSyntax.Contains("<" + element.TypeSyntax + ">") && !wanted.TypeSyntax.StartsWith(element.TypeSyntax + "[", System.StringComparison.Ordinal))
         {
@@ -490,7 +490,7 @@ internal sealed partial class PipelineParser
             return false;
         }
 
-        var type = TypeMapper.Map(local.Type);
+        var type = TypeMapper.Map(local.Type, _model.Compilation);
         if (type is null)
         {
             Report(DiagnosticCatalog.UnsupportedValueType, value.GetLocation(), $"The list '{local.Name}'", _name, local.Type.ToDisplayString());

@@ -230,7 +230,7 @@ internal sealed partial class PipelineParser
             Report(DiagnosticCatalog.PipelineSignature, where, _name, $"is {inaccessible}; make it and its containing types internal or public so generated code can call it");
         }
 
-        if (ReturnedType() is { } returned && TypeMapper.Map(returned) is null && returned.TypeKind != TypeKind.Error)
+        if (ReturnedType() is { } returned && TypeMapper.Map(returned, _model.Compilation) is null && returned.TypeKind != TypeKind.Error)
         {
             Report(DiagnosticCatalog.PipelineSignature, _declaration.ReturnType.GetLocation(), _name,
                 $"returns '{returned.ToDisplayString()}', which cannot pass between steps; return void, Task, or a step output of a supported type");
@@ -252,8 +252,8 @@ internal sealed partial class PipelineParser
                 continue;
             }
 
-            var type = TypeMapper.Map(parameter.Type);
-            if (type is null)
+            var type = TypeMapper.Map(parameter.Type, _model.Compilation);
+            if (type is null or { IsArtifact: true })
             {
                 if (parameter.Type.TypeKind == TypeKind.Error)
                 {
@@ -261,7 +261,7 @@ internal sealed partial class PipelineParser
                     continue;
                 }
 
-                Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString());
+                Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString(), type is null ? TypeMapper.Explain(parameter.Type) : TypeMapper.PipelineParameterFix);
                 continue;
             }
 
@@ -790,10 +790,10 @@ internal sealed partial class PipelineParser
                 return outputs.FirstOrDefault(o => o.Name == element.Name)?.Type ?? (index < outputs.Count ? outputs[index].Type : null);
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 description = $"the pipeline parameter '{reference.Parameter.Name}'";
-                return TypeMapper.Map(reference.Parameter.Type);
+                return TypeMapper.Map(reference.Parameter.Type, _model.Compilation);
             case ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local):
                 description = $"the loop item '{item.Local.Name}'";
-                return TypeMapper.Map(item.Local.Type);
+                return TypeMapper.Map(item.Local.Type, _model.Compilation);
             case IInvocationOperation call when StepParser.IsStep(call.TargetMethod):
                 description = $"the result of step '{call.TargetMethod.Name}'";
                 var result = call.TargetMethod.ReturnType;
@@ -802,7 +802,7 @@ internal sealed partial class PipelineParser
                     result = task.TypeArguments[0];
                 }
 
-                return TypeMapper.Map(result);
+                return TypeMapper.Map(result, _model.Compilation);
             default:
                 description = DescribeValue(operation);
                 return null;

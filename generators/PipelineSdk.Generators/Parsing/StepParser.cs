@@ -74,17 +74,17 @@ internal static class StepParser
                 continue;
             }
 
-            var type = TypeMapper.Map(parameter.Type);
+            var type = TypeMapper.Map(parameter.Type, compilation);
             if (type is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type.ToDisplayString()));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type.ToDisplayString(), TypeMapper.Explain(parameter.Type)));
                 continue;
             }
 
             parameters.Add(new StepParameterModel(parameter.Name, type, IsCancellationToken: false));
         }
 
-        var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, diagnostics);
+        var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, compilation, diagnostics);
         var settings = SettingsParser.Parse(method, declaration, name, diagnostics);
         if (diagnostics.Skip(errorCount).Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
         {
@@ -114,7 +114,7 @@ internal static class StepParser
     public static string ComponentName(IMethodSymbol method) =>
         NamedString(method, StepAttributeName, "Name") ?? Naming.ToKebabCase(method.Name);
 
-    private static (ReturnShape, AsyncShape, string?, List<PortModel>) ParseReturn(IMethodSymbol method, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
+    private static (ReturnShape, AsyncShape, string?, List<PortModel>) ParseReturn(IMethodSymbol method, MethodDeclarationSyntax declaration, string name, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var outputs = new List<PortModel>();
         var type = method.ReturnType;
@@ -147,10 +147,10 @@ internal static class StepParser
         {
             foreach (var element in tuple.TupleElements)
             {
-                var elementType = TypeMapper.Map(element.Type);
-                if (elementType is null)
+                var elementType = TypeMapper.Map(element.Type, compilation);
+                if (elementType is null or { IsArtifactList: true })
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type.ToDisplayString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type.ToDisplayString(), elementType is null ? TypeMapper.Explain(element.Type) : TypeMapper.ListOutputFix));
                     continue;
                 }
 
@@ -160,10 +160,10 @@ internal static class StepParser
             return (ReturnShape.Tuple, asyncShape, resultSyntax, outputs);
         }
 
-        var single = TypeMapper.Map(type);
-        if (single is null)
+        var single = TypeMapper.Map(type, compilation);
+        if (single is null or { IsArtifactList: true })
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), "The result", name, type.ToDisplayString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), "The result", name, type.ToDisplayString(), single is null ? TypeMapper.Explain(type) : TypeMapper.ListOutputFix));
         }
         else
         {

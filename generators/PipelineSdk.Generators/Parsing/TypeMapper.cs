@@ -1,18 +1,40 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using PipelineSdk.Generators.Model;
 
 namespace PipelineSdk.Generators.Parsing;
 
-/// <summary>Decides at compile time how a .NET type passes between steps, or that it cannot.</summary>
+/// <summary>
+/// Decides at compile time how a .NET type passes between steps, or that it cannot: Kubeflow parameters
+/// (<c>int long double bool string</c>, lists and string-keyed dictionaries of them) or artifacts (the KFP
+/// artifact classes, <c>byte[]</c>, <c>Stream</c>, <c>FileInfo</c>, <c>DirectoryInfo</c>, types of a registered
+/// materializer, records and classes listed in a <c>JsonSerializerContext</c>, and lists of artifacts as inputs).
+/// </summary>
 internal static class TypeMapper
 {
     private const string Codecs = "global::PipelineSdk.Values.ParameterCodecs";
+    private const string ArtifactCodecs = "global::PipelineSdk.Values.ArtifactCodecs";
+    private const string GenericArtifact = "system.Artifact";
 
-    /// <summary>The value type of <paramref name="type"/>, or null when no codec supports it.</summary>
-    public static ValueTypeModel? Map(ITypeSymbol type)
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
+        SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+    /// <summary>The Kubeflow artifact classes of the runtime and their schema titles.</summary>
+    private static readonly System.Collections.Generic.Dictionary<string, string> ArtifactKinds = new()
     {
-        var syntax = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
-            SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers));
+        ["PipelineSdk.Artifacts.Artifact"] = "system.Artifact",
+        ["PipelineSdk.Artifacts.Dataset"] = "system.Dataset",
+        ["PipelineSdk.Artifacts.Model"] = "system.Model",
+        ["PipelineSdk.Artifacts.Metrics"] = "system.Metrics",
+        ["PipelineSdk.Artifacts.ClassificationMetrics"] = "system.ClassificationMetrics",
+        ["PipelineSdk.Artifacts.Html"] = "system.HTML",
+        ["PipelineSdk.Artifacts.Markdown"] = "system.Markdown",
+    };
+
+    /// <summary>The value type of <paramref name="type"/>, or null when no codec supports it (see <see cref="Explain"/>).</summary>
+    public static ValueTypeModel? Map(ITypeSymbol type, Compilation compilation)
+    {
+        var syntax = type.ToDisplayString(TypeFormat);
 
         switch (type.SpecialType)
         {
@@ -28,38 +50,101 @@ internal static class TypeMapper
             return Parameter(syntax, "TASK_FINAL_STATUS", Codecs + ".TaskFinalStatus");
         }
 
-        if (type is IArrayTypeSymbol { Rank: 1 } array && Map(array.ElementType) is { IsArtifact: false } arrayElement)
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
         {
-            return Parameter(syntax, "LIST", $"{Codecs}.Array<{arrayElement.TypeSyntax}>({arrayElement.CodecExpression})");
+            return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Bytes");
         }
 
-        if (type is not INamedTypeSymbol { IsGenericType: true } named)
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            return Map(array.ElementType, compilation) switch
+            {
+                { IsArtifact: false } element => Parameter(syntax, "LIST", $"{Codecs}.Array<{element.TypeSyntax}>({element.CodecExpression})"),
+                { IsArtifactList: false } element => ArtifactList(syntax, element, "Array"),
+                _ => null,
+            };
+        }
+
+        if (type is not INamedTypeSymbol named || named.IsUnboundGenericType)
         {
             return null;
         }
 
-        var definition = named.ConstructedFrom.ToDisplayString();
-        switch (definition)
+        var name = named.ConstructedFrom.ToDisplayString();
+        switch (name)
         {
+            case "System.IO.Stream": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Stream");
+            case "System.IO.FileInfo": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".File");
+            case "System.IO.DirectoryInfo": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Directory");
             case "System.Collections.Generic.List<T>":
             case "System.Collections.Generic.IList<T>":
             case "System.Collections.Generic.IReadOnlyList<T>":
             case "System.Collections.Generic.ICollection<T>":
             case "System.Collections.Generic.IReadOnlyCollection<T>":
             case "System.Collections.Generic.IEnumerable<T>":
-                return Map(named.TypeArguments[0]) is { IsArtifact: false } element
-                    ? Parameter(syntax, "LIST", $"{Codecs}.List<{element.TypeSyntax}>({element.CodecExpression})")
-                    : null;
+                return Map(named.TypeArguments[0], compilation) switch
+                {
+                    { IsArtifact: false } element => Parameter(syntax, "LIST", $"{Codecs}.List<{element.TypeSyntax}>({element.CodecExpression})"),
+                    { IsArtifactList: false } element => ArtifactList(syntax, element, "List"),
+                    _ => null,
+                };
             case "System.Collections.Generic.Dictionary<TKey, TValue>":
             case "System.Collections.Generic.IDictionary<TKey, TValue>":
             case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
-                return named.TypeArguments[0].SpecialType == SpecialType.System_String && Map(named.TypeArguments[1]) is { IsArtifact: false } value
+                return named.TypeArguments[0].SpecialType == SpecialType.System_String && Map(named.TypeArguments[1], compilation) is { IsArtifact: false } value
                     ? Parameter(syntax, "STRUCT", $"{Codecs}.Dictionary<{value.TypeSyntax}>({value.CodecExpression})")
                     : null;
-            default:
-                return null;
         }
+
+        if (ArtifactKinds.TryGetValue(name, out var schemaTitle))
+        {
+            return Artifact(syntax, schemaTitle, $"{ArtifactCodecs}.Kind<{syntax}>()");
+        }
+
+        var registry = TypeRegistry.Of(compilation);
+        if (registry.Materializer(named) is { } materializer)
+        {
+            return Artifact(syntax, materializer.SchemaTitle,
+                $"{ArtifactCodecs}.Materialized<{syntax}>(new {materializer.MaterializerSyntax}(), {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(named.Name, quote: true)}, {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(materializer.SchemaTitle, quote: true)})");
+        }
+
+        if (registry.JsonContext(named) is { } context)
+        {
+            return Artifact(syntax, GenericArtifact, $"{ArtifactCodecs}.Json<{syntax}>({context}.Default)");
+        }
+
+        return null;
     }
 
+    /// <summary>
+    /// What to do about a type <see cref="Map"/> rejects, as the end of the PSDK0005 message: for a record, class or
+    /// struct of the user's, the exact attribute to add; otherwise the supported types.
+    /// </summary>
+    public static string Explain(ITypeSymbol type)
+    {
+        var element = type is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.Length == 1 ? generic.TypeArguments[0]
+            : type is IArrayTypeSymbol array ? array.ElementType
+            : type;
+        if (element is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, SpecialType: SpecialType.None } own
+            && own.Locations.Any(l => l.IsInSource))
+        {
+            var full = own.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+            return $"to pass it as a JSON artifact, add [JsonSerializable(typeof({full}))] to a partial class deriving from System.Text.Json.Serialization.JsonSerializerContext in this project, or register a materializer for it with [assembly: PipelineSdkMaterializer(typeof(...))]";
+        }
+
+        return "use int, long, double, bool, string, or a list or string-keyed dictionary of those (parameters); or an artifact: Dataset, Model, Metrics, ClassificationMetrics, Html, Markdown, Artifact, byte[], Stream, FileInfo, DirectoryInfo, a record or class listed in a JsonSerializerContext, or a type with a registered materializer";
+    }
+
+    /// <summary>The PSDK0005 advice for a list of artifacts as a step output.</summary>
+    public const string ListOutputFix = "a step returns one artifact per output (lists of artifacts are step inputs only, e.g. the outputs a loop collected); return a named tuple of artifacts instead";
+
+    /// <summary>The PSDK0005 advice for an artifact type as a pipeline parameter.</summary>
+    public const string PipelineParameterFix = "pipeline parameters are Kubeflow parameters (int, long, double, bool, string, or a list or string-keyed dictionary of those); pass a path or URI as a string and load the artifact in a step";
+
     private static ValueTypeModel Parameter(string syntax, string kfpType, string codec) => new(syntax, kfpType, IsArtifact: false, codec);
+
+    private static ValueTypeModel Artifact(string syntax, string schemaTitle, string codec) => new(syntax, schemaTitle, IsArtifact: true, codec);
+
+    private static ValueTypeModel ArtifactList(string syntax, ValueTypeModel element, string shape) =>
+        new(syntax, element.KfpType, IsArtifact: true, $"{ArtifactCodecs}.{shape}<{element.TypeSyntax}>({element.CodecExpression})", IsArtifactList: true);
 }

@@ -62,6 +62,11 @@ internal static class ArtifactCommands
             grid.AddRow("Size", $"{artifact.Size} bytes");
             grid.AddRow("SHA-256", artifact.ContentHash);
             grid.AddRow("URI", Markup.Escape(artifact.Uri));
+            if (artifact.MetadataJson != "{}")
+            {
+                grid.AddRow("Metadata", Markup.Escape(artifact.MetadataJson));
+            }
+
             grid.AddRow("Produced by", Markup.Escape($"{producer.TaskKey} in run {producer.RunId}"));
             grid.AddRow("Consumed by", Markup.Escape(consumers.Count == 0 ? "-" : string.Join(", ", consumers.Select(c => $"{c.TaskKey} in run {c.RunId}"))));
             grid.AddRow("Value", Markup.Escape(await PreviewAsync(artifact, cancellationToken)));
@@ -82,9 +87,23 @@ internal static class ArtifactCommands
             using var store = Cli.OpenStore();
             var artifact = Get(store, result.GetValue(id));
             var target = Path.GetFullPath(result.GetValue(path)!);
-            if (File.Exists(target) && !result.GetValue(force))
+            if ((File.Exists(target) || Directory.Exists(target)) && !result.GetValue(force))
             {
                 throw new CliException($"{target} exists; pass --force to overwrite it");
+            }
+
+            if (LocalFolder(artifact) is { } folder)
+            {
+                // A folder artifact (a model directory, a DirectoryInfo output) is copied as a folder.
+                if (Directory.Exists(target))
+                {
+                    Directory.Delete(target, recursive: true);
+                }
+
+                File.Delete(target);
+                ArtifactFiles.Copy(folder, target);
+                cli.Line($"Exported artifact #{artifact.Id} (a folder, {artifact.Size} bytes) to {target}.");
+                return Cli.Success;
             }
 
             // Into a file beside the target first, so content that arrives corrupt never takes the target's place.
@@ -118,6 +137,12 @@ internal static class ArtifactCommands
     /// <summary>The start of an artifact's content, for tables; where it cannot be read, its URI.</summary>
     internal static async Task<string> PreviewAsync(ArtifactRecord artifact, CancellationToken cancellationToken)
     {
+        if (LocalFolder(artifact) is { } folder)
+        {
+            var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+            return $"a folder of {files.Count} file{(files.Count == 1 ? "" : "s")}: {string.Join(", ", files.Take(5))}{(files.Count > 5 ? ", …" : "")}";
+        }
+
         try
         {
             await using var content = await OpenAsync(artifact, cancellationToken).ConfigureAwait(false);
@@ -142,6 +167,8 @@ internal static class ArtifactCommands
         w.WriteNumber("size", artifact.Size);
         w.WriteString("sha256", artifact.ContentHash);
         w.WriteString("uri", artifact.Uri);
+        w.WritePropertyName("metadata");
+        w.WriteRawValue(artifact.MetadataJson);
         w.WriteEndObject();
     }
 
@@ -152,6 +179,19 @@ internal static class ArtifactCommands
     /// Opens an artifact's content where its URI says: a file, a <c>gs://</c> object under the Cloud Storage mount,
     /// or through the Cloud Storage client (see <see cref="ArtifactUris"/>).
     /// </summary>
+    /// <summary>The folder holding an artifact's content, when it is a folder reachable as a file path.</summary>
+    private static string? LocalFolder(ArtifactRecord artifact)
+    {
+        try
+        {
+            return ArtifactUris.FilePath(artifact.Uri) is { } path && Directory.Exists(path) ? path : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<Stream> OpenAsync(ArtifactRecord artifact, CancellationToken cancellationToken)
     {
         try

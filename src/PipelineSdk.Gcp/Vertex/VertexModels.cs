@@ -132,6 +132,9 @@ public sealed class VertexArtifact
 
     /// <summary>Where it lives.</summary>
     public string? Uri { get; set; }
+
+    /// <summary>Its metadata (for metrics, the logged values), as the step wrote it into its ExecutorOutput.</summary>
+    public JsonElement? Metadata { get; set; }
 }
 
 /// <summary>A google.rpc.Status.</summary>

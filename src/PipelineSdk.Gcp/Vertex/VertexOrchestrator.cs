@@ -234,9 +234,10 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                     var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
                     produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash));
                 }
-                else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault()?.Uri is { } uri)
+                else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault() is { Uri: { } uri } artifact)
                 {
-                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, ""));
+                    var metadata = artifact.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
+                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata));
                 }
             }
         }

@@ -5,12 +5,14 @@ namespace PipelineSdk.Artifacts;
 /// <summary>A value written to the artifact store.</summary>
 /// <param name="Uri">Where it lives.</param>
 /// <param name="Size">Content length in bytes.</param>
-/// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
-public sealed record StoredContent(string Uri, long Size, string ContentHash);
+/// <param name="ContentHash">SHA-256 of the content, lower-case hex (for a folder, see <see cref="ArtifactFiles.Hash"/>).</param>
+/// <param name="MetadataJson">The artifact's metadata as a JSON object (<c>{}</c> when it has none).</param>
+public sealed record StoredContent(string Uri, long Size, string ContentHash, string MetadataJson = "{}");
 
 /// <summary>
-/// Artifacts as files under <c>artifacts/&lt;run-id&gt;/&lt;task-key&gt;/&lt;output&gt;</c> in the store folder,
-/// addressed by <c>file://</c> URIs. Content is streamed and hashed on the way to disk.
+/// Artifacts as files (or, for artifact codecs, files or folders) under
+/// <c>artifacts/&lt;run-id&gt;/&lt;task-key&gt;/&lt;output&gt;</c> in the store folder, addressed by <c>file://</c> URIs.
+/// Parameter values are streamed and hashed on the way to disk.
 /// </summary>
 public sealed class LocalArtifactStore(string root)
 {
@@ -25,6 +27,13 @@ public sealed class LocalArtifactStore(string root)
     {
         var path = Path.Combine(RunDirectory(runId), taskKey, outputName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (codec is ArtifactCodec { IsSingleFile: false } artifact)
+        {
+            return WriteArtifact(path, artifact, value);
+        }
+
+        // Parameters and single-file artifacts (byte[], Stream, JSON records) are hashed as they stream to disk.
+
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
         using var hashing = new HashingWriteStream(file);
         codec.WriteTo(value, hashing);
@@ -32,16 +41,57 @@ public sealed class LocalArtifactStore(string root)
         return new StoredContent(new Uri(path).AbsoluteUri, hashing.BytesWritten, hashing.GetHashHex());
     }
 
-    /// <summary>Reads a value back.</summary>
+    /// <summary>Reads a value back; artifacts get <paramref name="metadataJson"/> as their metadata.</summary>
     /// <exception cref="FileNotFoundException">The artifact's file is gone.</exception>
-    public static object? Read(string uri, ValueCodec codec)
+    public static object? Read(string uri, ValueCodec codec, string metadataJson = "{}")
     {
+        if (codec is ArtifactCodec artifact)
+        {
+            var path = LocalPath(uri);
+            return ArtifactFiles.Exists(path)
+                ? artifact.Read(new ArtifactContent(path, uri, metadataJson))
+                : throw new FileNotFoundException($"the artifact at {uri} is gone", path);
+        }
+
         using var file = new FileStream(LocalPath(uri), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
         return codec.ReadFrom(file);
     }
 
-    /// <summary>Whether the artifact's file still exists.</summary>
-    public static bool Exists(string uri) => File.Exists(LocalPath(uri));
+    /// <summary>Whether the artifact's file or folder still exists.</summary>
+    public static bool Exists(string uri) => ArtifactFiles.Exists(LocalPath(uri));
+
+    private static StoredContent WriteArtifact(string path, ArtifactCodec codec, object? value)
+    {
+        if (ArtifactFiles.Exists(path))
+        {
+            throw new IOException($"an artifact already exists at {path}");
+        }
+
+        try
+        {
+            var metadata = codec.Write(value, path);
+            if (!ArtifactFiles.Exists(path))
+            {
+                throw new FormatException($"storing the {codec.TypeName} wrote nothing at {path}");
+            }
+
+            return new StoredContent(new Uri(path).AbsoluteUri, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), metadata?.ToJsonString() ?? "{}");
+        }
+        catch
+        {
+            // A half-written artifact must not pass for a whole one.
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>The file path of a <c>file://</c> URI.</summary>
     public static string LocalPath(string uri) => new Uri(uri).LocalPath;

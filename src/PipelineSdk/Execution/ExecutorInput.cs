@@ -25,15 +25,16 @@ public sealed class ExecutorInput
 {
     private ExecutorInput(
         IReadOnlyDictionary<string, JsonElement> parameterValues,
-        IReadOnlyDictionary<string, RuntimeArtifact> inputArtifacts,
+        IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> inputArtifacts,
         IReadOnlyDictionary<string, string> outputParameterFiles,
-        IReadOnlyDictionary<string, RuntimeArtifact> outputArtifacts,
+        IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> outputArtifacts,
         string outputFile)
     {
         ParameterValues = parameterValues;
-        InputArtifacts = inputArtifacts;
+        InputArtifactLists = inputArtifacts;
+        InputArtifacts = inputArtifacts.ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
         OutputParameterFiles = outputParameterFiles;
-        OutputArtifacts = outputArtifacts;
+        OutputArtifacts = outputArtifacts.ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
         OutputFile = outputFile;
     }
 
@@ -42,6 +43,9 @@ public sealed class ExecutorInput
 
     /// <summary><c>inputs.artifacts[name].artifacts[0]</c> by input name.</summary>
     public IReadOnlyDictionary<string, RuntimeArtifact> InputArtifacts { get; }
+
+    /// <summary><c>inputs.artifacts[name].artifacts</c> by input name: every artifact, for list inputs (<c>isArtifactList</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifactLists { get; }
 
     /// <summary><c>outputs.parameters[name].outputFile</c> by output name.</summary>
     public IReadOnlyDictionary<string, string> OutputParameterFiles { get; }
@@ -97,9 +101,9 @@ public sealed class ExecutorInput
         }
     }
 
-    private static Dictionary<string, RuntimeArtifact> Artifacts(JsonElement owner, string field)
+    private static Dictionary<string, IReadOnlyList<RuntimeArtifact>> Artifacts(JsonElement owner, string field)
     {
-        var result = new Dictionary<string, RuntimeArtifact>(StringComparer.Ordinal);
+        var result = new Dictionary<string, IReadOnlyList<RuntimeArtifact>>(StringComparer.Ordinal);
         if (Optional(owner, "artifacts", field) is not { } artifacts)
         {
             return result;
@@ -114,12 +118,18 @@ public sealed class ExecutorInput
                 throw new MalformedExecutorInputException(listField, "expected a non-empty list");
             }
 
-            var itemField = listField + "[0]";
-            var artifact = Object(list[0], itemField);
-            var schemaTitle = Optional(artifact, "type", itemField + ".type") is { } type && type.TryGetProperty("schemaTitle", out var title) ? title.GetString() : null;
-            var metadata = Optional(artifact, "metadata", itemField + ".metadata")?.GetRawText() ?? "{}";
-            var name = artifact.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            result[entry.Name] = new RuntimeArtifact(name, String(Required(artifact, "uri", itemField + ".uri"), itemField + ".uri"), schemaTitle, metadata);
+            var items = new List<RuntimeArtifact>(list.GetArrayLength());
+            for (var index = 0; index < list.GetArrayLength(); index++)
+            {
+                var itemField = $"{listField}[{index}]";
+                var artifact = Object(list[index], itemField);
+                var schemaTitle = Optional(artifact, "type", itemField + ".type") is { } type && type.TryGetProperty("schemaTitle", out var title) ? title.GetString() : null;
+                var metadata = Optional(artifact, "metadata", itemField + ".metadata")?.GetRawText() ?? "{}";
+                var name = artifact.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                items.Add(new RuntimeArtifact(name, String(Required(artifact, "uri", itemField + ".uri"), itemField + ".uri"), schemaTitle, metadata));
+            }
+
+            result[entry.Name] = items;
         }
 
         return result;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PipelineSdk.Artifacts;
 using PipelineSdk.Model;
 using PipelineSdk.Values;
 
@@ -68,7 +69,16 @@ public static class Launcher
     /// Writes the ExecutorInput of one task: inputs as the step's codecs write them, output parameter files
     /// under <paramref name="outputDirectory"/>, output artifacts at <paramref name="artifactUri"/>(name).
     /// </summary>
-    public static string BuildExecutorInput(StepDescriptor step, object?[] inputs, IReadOnlyDictionary<string, string> inputArtifactUris, string outputDirectory, Func<string, string> artifactUri)
+    public static string BuildExecutorInput(StepDescriptor step, object?[] inputs, IReadOnlyDictionary<string, string> inputArtifactUris, string outputDirectory, Func<string, string> artifactUri) =>
+        BuildExecutorInput(step, inputs, inputArtifactUris.ToDictionary(p => p.Key, p => (IReadOnlyList<RuntimeArtifact>)[new RuntimeArtifact(p.Key, p.Value, null, "{}")]), outputDirectory, artifactUri);
+
+    /// <summary>
+    /// Writes the ExecutorInput of one task: parameter inputs as the step's codecs write them, artifact inputs as
+    /// <paramref name="inputArtifacts"/> (several for a list input), output parameter files under
+    /// <paramref name="outputDirectory"/>, output artifacts at <paramref name="artifactUri"/>(name).
+    /// </summary>
+    /// <exception cref="ArgumentException">An artifact input has no entry in <paramref name="inputArtifacts"/>.</exception>
+    public static string BuildExecutorInput(StepDescriptor step, object?[] inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> inputArtifacts, string outputDirectory, Func<string, string> artifactUri)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -89,7 +99,12 @@ public static class Launcher
             writer.WriteStartObject("artifacts");
             foreach (var port in step.Inputs.Where(p => p.Codec.Kind == ValueKind.Artifact))
             {
-                WriteArtifact(writer, port, inputArtifactUris[port.Name]);
+                if (!inputArtifacts.TryGetValue(port.Name, out var artifacts))
+                {
+                    throw new ArgumentException($"no artifact for input '{port.Name}' of step '{step.Name}'", nameof(inputArtifacts));
+                }
+
+                WriteArtifacts(writer, port, artifacts);
             }
 
             writer.WriteEndObject();
@@ -107,7 +122,7 @@ public static class Launcher
             writer.WriteStartObject("artifacts");
             foreach (var port in step.Outputs.Where(p => p.Codec.Kind == ValueKind.Artifact))
             {
-                WriteArtifact(writer, port, artifactUri(port.Name));
+                WriteArtifacts(writer, port, [new RuntimeArtifact(port.Name, artifactUri(port.Name), null, "{}")]);
             }
 
             writer.WriteEndObject();
@@ -200,8 +215,14 @@ public static class Launcher
                 }
                 else
                 {
-                    using var content = File.OpenRead(artifactPath(port.Name));
-                    outputs[i] = port.Codec.ReadFrom(content);
+                    var path = artifactPath(port.Name);
+                    if (!ArtifactFiles.Exists(path))
+                    {
+                        throw new FormatException($"the step stored nothing at {path}");
+                    }
+
+                    var (uri, metadata) = OutputArtifact(executorOutput, port.Name);
+                    outputs[i] = ((ArtifactCodec)port.Codec).Read(new ArtifactContent(path, uri ?? new Uri(path).AbsoluteUri, metadata));
                 }
             }
             catch (Exception e) when (e is FormatException or IOException or JsonException)
@@ -213,19 +234,41 @@ public static class Launcher
         return outputs;
     }
 
-    private static void WriteArtifact(Utf8JsonWriter writer, StepPort port, string uri)
+    /// <summary>The URI and metadata the ExecutorOutput gives an output artifact, if it names it.</summary>
+    private static (string? Uri, string MetadataJson) OutputArtifact(JsonDocument? executorOutput, string name)
+    {
+        if (executorOutput is not null
+            && executorOutput.RootElement.TryGetProperty("artifacts", out var artifacts) && artifacts.ValueKind == JsonValueKind.Object
+            && artifacts.TryGetProperty(name, out var entry) && entry.ValueKind == JsonValueKind.Object
+            && entry.TryGetProperty("artifacts", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0
+            && list[0].ValueKind == JsonValueKind.Object)
+        {
+            var first = list[0];
+            var uri = first.TryGetProperty("uri", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            var metadata = first.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m.GetRawText() : "{}";
+            return (uri, metadata);
+        }
+
+        return (null, "{}");
+    }
+
+    private static void WriteArtifacts(Utf8JsonWriter writer, StepPort port, IReadOnlyList<RuntimeArtifact> artifacts)
     {
         writer.WriteStartObject(port.Name);
         writer.WriteStartArray("artifacts");
-        writer.WriteStartObject();
-        writer.WriteString("name", port.Name);
-        writer.WriteStartObject("type");
-        writer.WriteString("schemaTitle", port.Codec.KfpType);
-        writer.WriteEndObject();
-        writer.WriteString("uri", uri);
-        writer.WriteStartObject("metadata");
-        writer.WriteEndObject();
-        writer.WriteEndObject();
+        foreach (var artifact in artifacts)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", artifact.Name ?? port.Name);
+            writer.WriteStartObject("type");
+            writer.WriteString("schemaTitle", artifact.SchemaTitle ?? port.Codec.KfpType);
+            writer.WriteEndObject();
+            writer.WriteString("uri", artifact.Uri);
+            writer.WritePropertyName("metadata");
+            writer.WriteRawValue(artifact.MetadataJson);
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndArray();
         writer.WriteEndObject();
     }

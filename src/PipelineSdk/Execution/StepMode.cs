@@ -82,10 +82,12 @@ public static class StepMode
         try
         {
             var results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+            StepArtifacts.DisposeInputs(arguments);
             await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
+            StepArtifacts.DisposeInputs(arguments);
             error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
             error.WriteLine(e.ToString());
             WriteError(input, pipeline.Name, step.Name, $"{e.GetType().Name}: {FirstLine(e.Message)}");
@@ -122,20 +124,12 @@ public static class StepMode
             else
             {
                 var field = $"inputs.artifacts.{port.Name}";
-                if (!input.InputArtifacts.TryGetValue(port.Name, out var artifact))
+                if (!input.InputArtifactLists.TryGetValue(port.Name, out var artifacts))
                 {
                     throw new MalformedExecutorInputException(field, $"missing (step '{step.Name}' takes {port.Codec.TypeName} '{port.Name}')");
                 }
 
-                try
-                {
-                    await using var content = await ArtifactUris.OpenReadAsync(artifact.Uri, cancellationToken).ConfigureAwait(false);
-                    arguments[i] = port.Codec.ReadFrom(content);
-                }
-                catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-                {
-                    throw new MalformedExecutorInputException(field + ".artifacts[0].uri", $"cannot read {artifact.Uri}: {e.Message}");
-                }
+                arguments[i] = await StepArtifacts.ReadAsync((ArtifactCodec)port.Codec, field, artifacts, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -184,12 +178,7 @@ public static class StepMode
                 }
 
                 var artifact = input.OutputArtifacts[port.Name];
-                var value = results[i];
-                await ArtifactUris.WriteAsync(artifact.Uri, (content, _) =>
-                {
-                    port.Codec.WriteTo(value, content);
-                    return Task.CompletedTask;
-                }, cancellationToken).ConfigureAwait(false);
+                var metadataJson = await StepArtifacts.WriteAsync((ArtifactCodec)port.Codec, results[i], artifact, cancellationToken).ConfigureAwait(false);
 
                 writer.WriteStartObject(port.Name);
                 writer.WriteStartArray("artifacts");
@@ -201,7 +190,7 @@ public static class StepMode
 
                 writer.WriteString("uri", artifact.Uri);
                 writer.WritePropertyName("metadata");
-                writer.WriteRawValue(artifact.MetadataJson);
+                writer.WriteRawValue(metadataJson);
                 writer.WriteEndObject();
                 writer.WriteEndArray();
                 writer.WriteEndObject();

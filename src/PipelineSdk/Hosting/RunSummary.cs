@@ -63,7 +63,10 @@ internal static class RunSummary
                 text.Append(", ");
             }
 
-            var json = System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
+            // Artifacts are files or folders: show their kind and size, not their content (the run's folder is printed below).
+            var json = output.Codec.Kind == Values.ValueKind.Artifact
+                ? step.Artifacts.TryGetValue(output.Name, out var artifact) ? $"{artifact.KfpType} ({artifact.Size.ToString(CultureInfo.InvariantCulture)} bytes)" : output.Codec.KfpType
+                : System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
             text.Append(output.Name).Append(" = ").Append(json.Length <= MaxValueLength ? json : json[..(MaxValueLength - 3)] + "...");
         }
 

@@ -178,7 +178,7 @@ public sealed partial class LocalOrchestrator
     private static StepRunResult OutputOf(Frame frame, string key, InputBinding output)
     {
         var resolved = Resolve(frame, output, null);
-        var artifact = resolved.Artifact ?? new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
+        var artifact = resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
         return new StepRunResult(key, "pipeline", StepStatus.Completed, null,
             new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
     }
@@ -216,10 +216,13 @@ public sealed partial class LocalOrchestrator
                 var producer = frame.Find(fromTask.ProducerTask).Step
                     ?? throw new InvalidOperationException($"task '{fromTask.ProducerTask}' has no outputs");
                 var artifact = producer.Artifacts[fromTask.OutputName];
-                return new ResolvedInput(producer.Outputs[fromTask.OutputName], new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), artifact);
+                var produced = producer.Outputs[fromTask.OutputName];
+                // An artifact input is read back from the store (its stored copy, as on Vertex AI), never the producer's object.
+                var value = codec is null || artifact.Uri.Length == 0 ? produced : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, produced);
+                return new ResolvedInput(value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
             case PipelineParameterBinding fromParameter:
-                var (value, hash) = frame.Parameter(fromParameter.ParameterName);
-                return new ResolvedInput(value, new StepInputRecord(fromParameter.InputName, "parameter", null, hash));
+                var (parameter, hash) = frame.Parameter(fromParameter.ParameterName);
+                return new ResolvedInput(parameter, new StepInputRecord(fromParameter.InputName, "parameter", null, hash));
             case ConstantBinding constant:
                 var bytes = Encoding.UTF8.GetBytes(constant.Json);
                 var constantValue = codec?.FromBytes(bytes);
@@ -233,8 +236,15 @@ public sealed partial class LocalOrchestrator
                         ?? throw new InvalidOperationException($"an iteration of '{collected.Loop}' has no output from '{collected.ProducerTask}'"))
                     .ToList();
                 var items = producers.Select(p => p.Outputs[collected.OutputName]).ToList();
-                var combined = ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", producers.Select(p => p.Artifacts[collected.OutputName].ContentHash))));
-                return new ResolvedInput(codec is null ? items : codec.FromItems(items), new StepInputRecord(collected.InputName, "collected", null, combined));
+                var stored = producers.Select(p => p.Artifacts[collected.OutputName]).ToList();
+                var combined = ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", stored.Select(a => a.ContentHash))));
+                var list = codec switch
+                {
+                    null => items,
+                    ArtifactCodec artifacts => ArtifactInputs.ListOf(artifacts, stored),
+                    _ => codec.FromItems(items),
+                };
+                return new ResolvedInput(list, new StepInputRecord(collected.InputName, "collected", null, combined), stored);
             case FinalStatusBinding final:
                 var status = FinalStatus(frame, final.Guarded);
                 return new ResolvedInput(status, new StepInputRecord(final.InputName, "final-status", null, HashOf(codec, status)));
@@ -265,7 +275,11 @@ public sealed partial class LocalOrchestrator
     private static string HashOf(ValueCodec? codec, object? value) =>
         ContentHash.Of(codec is null ? Encoding.UTF8.GetBytes(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "") : codec.ToBytes(value));
 
-    private sealed record ResolvedInput(object? Value, StepInputRecord Record, ArtifactRecord? Artifact = null);
+    /// <summary>A resolved input: its value, what the store records about it, and the stored artifacts behind it (several for a collected list).</summary>
+    private sealed record ResolvedInput(object? Value, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
+    {
+        public IReadOnlyList<ArtifactRecord> Artifacts => Stored ?? [];
+    }
 
     private enum NodeStatus
     {

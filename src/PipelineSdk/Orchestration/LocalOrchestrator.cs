@@ -89,6 +89,7 @@ public sealed partial class LocalOrchestrator
         var cacheAllowed = run.CacheAllowed(task);
         if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
         {
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
             var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null));
@@ -100,7 +101,7 @@ public sealed partial class LocalOrchestrator
         var attempts = 0;
         try
         {
-            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)]);
+            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))));
             (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, attempt => attempts = attempt, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -124,8 +125,8 @@ public sealed partial class LocalOrchestrator
             {
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
-                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash));
-                values[output.Name] = results[i];
+                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, stored.MetadataJson));
+                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, stored.MetadataJson, results[i]);
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
@@ -152,7 +153,7 @@ public sealed partial class LocalOrchestrator
         {
             foreach (var output in task.Step.Outputs)
             {
-                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec);
+                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec, entry.Outputs[output.Name].MetadataJson);
             }
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)

@@ -24,6 +24,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
+        // The child process reads its inputs by URI: input streams the orchestrator opened are not needed here.
+        StepArtifacts.DisposeInputs(execution.Inputs);
         var task = execution.Task;
         var key = execution.TaskKey;
         var container = _containers.GetOrAdd(execution.Pipeline, p => Launcher.ReadExecutors(p.SpecJson))["exec-" + task.Step.Name];
@@ -33,7 +35,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
 
         string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{key}/{output}";
-        var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, new Dictionary<string, string>(), outputDirectory, ArtifactUri);
+        var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, execution.InputArtifacts, outputDirectory, ArtifactUri);
         var commandLine = Launcher.Substitute(container.Command.Concat(container.Arguments), executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
         if (commandLine.Count == 0)
         {

@@ -1,9 +1,14 @@
+using PipelineSdk.Execution;
 using PipelineSdk.Model;
 
 namespace PipelineSdk.Orchestration;
 
-/// <summary>One task to execute: its inputs are resolved, the orchestrator records the rest. <see cref="Attempt"/> counts from 1.</summary>
-internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, int Attempt = 1);
+/// <summary>
+/// One task to execute: its inputs are resolved, the orchestrator records the rest. <paramref name="InputArtifacts"/>
+/// holds the stored artifacts behind each artifact input (several for a list input), for executors that pass URIs.
+/// <paramref name="Attempt"/> counts from 1.
+/// </summary>
+internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifacts, int Attempt = 1);
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
 internal interface ITaskExecutor
@@ -22,8 +27,15 @@ internal sealed class InProcessTaskExecutor : ITaskExecutor
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
         // Steps are usually synchronous: run them on the pool so independent steps overlap.
-        var outputs = await Task.Run(async () => await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return (outputs, null);
+        try
+        {
+            var outputs = await Task.Run(async () => await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return (outputs, null);
+        }
+        finally
+        {
+            StepArtifacts.DisposeInputs(execution.Inputs);
+        }
     }
 }
 

@@ -12,7 +12,7 @@ public sealed partial class MetadataStore : IDisposable
     /// <summary>The database file name inside the store folder.</summary>
     public const string DatabaseFileName = "metadata.db";
 
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -155,6 +155,12 @@ public sealed partial class MetadataStore : IDisposable
             Execute(connection, "ALTER TABLE runs ADD COLUMN remote_id TEXT; ALTER TABLE runs ADD COLUMN remote_url TEXT;");
         }
 
+        if (version < 5)
+        {
+            // Artifact metadata (metrics, user metadata), as Kubeflow keeps it beside the URI.
+            Execute(connection, "ALTER TABLE artifacts ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';");
+        }
+
         Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
     }
@@ -235,12 +241,12 @@ public sealed partial class MetadataStore : IDisposable
             foreach (var produced in producedOutputs)
             {
                 var id = Convert.ToInt64(Scalar(_connection, """
-                    INSERT INTO artifacts (uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name)
-                    VALUES ($uri, $kfp, $type, $size, $hash, $producer, $output) RETURNING id;
+                    INSERT INTO artifacts (uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name, metadata)
+                    VALUES ($uri, $kfp, $type, $size, $hash, $producer, $output, $metadata) RETURNING id;
                     """,
                     ("$uri", produced.Uri), ("$kfp", produced.KfpType), ("$type", produced.ValueType), ("$size", produced.Size),
-                    ("$hash", produced.ContentHash), ("$producer", stepRunId), ("$output", produced.OutputName)), CultureInfo.InvariantCulture);
-                outputs[produced.OutputName] = new ArtifactRecord(id, produced.Uri, produced.KfpType, produced.ValueType, produced.Size, produced.ContentHash, stepRunId, produced.OutputName);
+                    ("$hash", produced.ContentHash), ("$producer", stepRunId), ("$output", produced.OutputName), ("$metadata", produced.MetadataJson)), CultureInfo.InvariantCulture);
+                outputs[produced.OutputName] = new ArtifactRecord(id, produced.Uri, produced.KfpType, produced.ValueType, produced.Size, produced.ContentHash, stepRunId, produced.OutputName, produced.MetadataJson);
             }
 
             foreach (var reused in reusedFrom?.Outputs.Values ?? [])
@@ -356,7 +362,7 @@ public sealed partial class MetadataStore : IDisposable
         lock (_gate)
         {
             return Query(_connection, """
-                SELECT id, uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name FROM artifacts WHERE id = $id;
+                SELECT id, uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name, metadata FROM artifacts WHERE id = $id;
                 """, ReadArtifact, ("$id", artifactId)).SingleOrDefault();
         }
     }
@@ -394,7 +400,7 @@ public sealed partial class MetadataStore : IDisposable
 
     private Dictionary<string, ArtifactRecord> ReadOutputs(long stepRunId) =>
         Query(_connection, """
-            SELECT a.id, a.uri, a.kfp_type, a.value_type, a.size, a.content_hash, a.producer_step_run, o.output_name
+            SELECT a.id, a.uri, a.kfp_type, a.value_type, a.size, a.content_hash, a.producer_step_run, o.output_name, a.metadata
             FROM step_run_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.step_run_id = $id;
             """,
             ReadArtifact, ("$id", stepRunId)).ToDictionary(a => a.OutputName, StringComparer.Ordinal);
@@ -411,7 +417,7 @@ public sealed partial class MetadataStore : IDisposable
         r.IsDBNull(12) ? [] : ParseList(r.GetString(12)), r.IsDBNull(13) ? null : r.GetBoolean(13));
 
     private static ArtifactRecord ReadArtifact(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7));
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7), r.GetString(8));
 
     private static RunRecord ReadRun(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), ignoreCase: true), ReadTime(r, 3)!.Value, ReadTime(r, 4),
@@ -487,7 +493,8 @@ public sealed partial class MetadataStore : IDisposable
 /// <param name="ValueType">The .NET type as written in C#.</param>
 /// <param name="Size">Content length in bytes.</param>
 /// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
-public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash);
+/// <param name="MetadataJson">The artifact's metadata as a JSON object.</param>
+public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}");
 
 /// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
 /// <param name="StepRunId">The step run.</param>

@@ -47,7 +47,8 @@ public enum StepStatus
 /// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
 /// <param name="ProducerStepRunId">The step run that produced it.</param>
 /// <param name="OutputName">The producer's output name.</param>
-public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string ValueType, long Size, string ContentHash, long ProducerStepRunId, string OutputName);
+/// <param name="MetadataJson">Its metadata as a JSON object (metrics, user metadata); <c>{}</c> when it has none.</param>
+public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string ValueType, long Size, string ContentHash, long ProducerStepRunId, string OutputName, string MetadataJson = "{}");
 
 /// <summary>A stored run.</summary>
 /// <param name="Id">The run id, e.g. <c>vertex-example-pipeline-20261124-150302-a1b2</c>.</param>

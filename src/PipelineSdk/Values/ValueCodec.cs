@@ -19,6 +19,11 @@ public enum ValueKind
 /// </summary>
 public abstract class ValueCodec
 {
+    /// <summary>Only <see cref="ParameterCodec"/> and <see cref="ArtifactCodec"/> derive directly: every codec is one of the two.</summary>
+    private protected ValueCodec()
+    {
+    }
+
     /// <summary>The C# type as written in code, e.g. <c>int</c> or <c>List&lt;string&gt;</c>; used in messages.</summary>
     public abstract string TypeName { get; }
 

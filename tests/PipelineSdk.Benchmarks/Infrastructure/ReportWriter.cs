@@ -177,14 +177,13 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
     private void WriteArtifacts()
     {
         Section("4. Artifacts", """
-            PipelineSdk has no byte-stream artifact codec yet (only JSON parameter codecs), so the benchmark streams bytes through
-            `LocalArtifactStore` with a small benchmark-only `ValueCodec` (tests/PipelineSdk.Benchmarks/Artifacts/ByteStreamCodec.cs).
+            The benchmark streams bytes through `LocalArtifactStore` with the `Stream` artifact codec (`ArtifactCodecs.Stream`, what a
+            step returning or taking a `Stream` uses).
             *Write*: a file's content through `LocalArtifactStore.Write` (which SHA-256-hashes it on the way to disk) against a plain
             stream copy of the same file with the same 64 KiB buffers (*baseline*) and `File.Copy`. *Read*: `LocalArtifactStore.Read`
             consuming the stored bytes against a plain read of the file. The file is in the page cache; writes go to the page cache
             and are flushed by the kernel. *Allocated* is managed memory allocated per operation: a whole-file buffer would show as
-            the file's size. The read API returns a value after closing the file, so a codec cannot hand an open stream to a step:
-            reading a large artifact as a stream needs an API change (issue 9 note).
+            the file's size. A `Stream` input is the stored file opened for reading, so a step reads a large artifact without loading it.
             """);
         Table<ArtifactBenchmarks>(["SizeMiB"], ("Throughput", f => f.MedianNanoseconds is { } ns ? $"{f.IntParameter("SizeMiB") / (ns / 1e9):N0} MiB/s" : ""),
             ("Throughput / baseline", f => Ratio(1 / figures.Ratio(f))));

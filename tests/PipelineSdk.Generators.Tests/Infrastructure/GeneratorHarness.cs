@@ -19,6 +19,8 @@ internal static class GeneratorHarness
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll")
             .Select(path => MetadataReference.CreateFromFile(path)),
         MetadataReference.CreateFromFile(typeof(StepAttribute).Assembly.Location),
+        // What System.Text.Json's generated code needs besides System.*.dll from the test host.
+        MetadataReference.CreateFromFile(typeof(System.Text.Encodings.Web.JavaScriptEncoder).Assembly.Location),
     ];
 
     public static string RepoRoot => Metadata("RepoRoot");
@@ -38,13 +40,47 @@ internal static class GeneratorHarness
         global using System.Threading.Tasks;
         """;
 
-    public static CSharpCompilation Compile(params (string Source, string Path)[] files) =>
-        CSharpCompilation.Create(
+    /// <summary>
+    /// Compiles the sources. When they declare a <c>JsonSerializerContext</c>, System.Text.Json's own source generator runs
+    /// first, as in a real build, so the context's generated members exist when the generated pipeline code uses them.
+    /// </summary>
+    public static CSharpCompilation Compile(params (string Source, string Path)[] files)
+    {
+        var compilation = CSharpCompilation.Create(
             "TestApp",
             files.Select(f => CSharpSyntaxTree.ParseText(f.Source, ParseOptions, f.Path))
                 .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, "ImplicitUsings.cs")),
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: false));
+        if (!files.Any(f => f.Source.Contains("JsonSerializerContext", StringComparison.Ordinal)))
+        {
+            return compilation;
+        }
+
+        CSharpGeneratorDriver.Create([.. JsonGenerator.Value], parseOptions: ParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var withJson, out _);
+        return (CSharpCompilation)withJson;
+    }
+
+    /// <summary>System.Text.Json's source generator from the .NET reference pack this test runs on.</summary>
+    private static readonly Lazy<ImmutableArray<ISourceGenerator>> JsonGenerator = new(() =>
+    {
+        var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var packs = Path.GetFullPath(Path.Combine(runtime, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref"));
+        var version = Directory.Exists(Path.Combine(packs, Path.GetFileName(runtime)))
+            ? Path.GetFileName(runtime)
+            : Directory.GetDirectories(packs, Environment.Version.Major + ".*").Select(Path.GetFileName).Max(StringComparer.Ordinal)!;
+        var path = Path.Combine(packs, version, "analyzers", "dotnet", "cs", "System.Text.Json.SourceGeneration.dll");
+        return new Microsoft.CodeAnalysis.Diagnostics.AnalyzerFileReference(path, new AssemblyLoader()).GetGenerators(LanguageNames.CSharp);
+    });
+
+    private sealed class AssemblyLoader : IAnalyzerAssemblyLoader
+    {
+        public void AddDependencyLocation(string fullPath)
+        {
+        }
+
+        public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
+    }
 
     public static GeneratorDriver CreateDriver(bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
