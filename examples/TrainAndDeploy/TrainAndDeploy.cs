@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using PipelineSdk;
+using PipelineSdk.Artifacts;
 
 /// <summary>
 /// A model-selection pipeline a KFP user would recognise: load and split a data set, train one logistic-regression

@@ -9,6 +9,7 @@ internal sealed record ExampleProgram(string Name, string? ProjectFolder = null)
 {
     public static readonly ExampleProgram QuickStart = new("QuickStart");
     public static readonly ExampleProgram LinearRegression = new("LinearRegression");
+    public static readonly ExampleProgram TrainAndDeploy = new("TrainAndDeploy");
 
     /// <summary>The test program whose pipeline passes every kind of artifact (tests/PipelineSdk.Tests.ArtifactsApp).</summary>
     public static readonly ExampleProgram ArtifactsApp = new("ArtifactsApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.ArtifactsApp"));

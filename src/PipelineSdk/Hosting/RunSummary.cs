@@ -27,7 +27,8 @@ internal static class RunSummary
         var names = Launcher.ReadTaskNames(pipeline.SpecJson);
         foreach (var step in result.Steps)
         {
-            var task = pipeline.FindTask(step.TaskKey)!;
+            // Tasks in loops and called pipelines run under longer keys (train[0], inner/load); their step is the same.
+            var task = pipeline.Tasks.First(t => t.Step.Name == step.StepName);
             table.AddRow(
                 new Text(names.GetValueOrDefault(step.TaskKey) is { } shown && shown != step.TaskKey ? $"{step.TaskKey} ({shown})" : step.TaskKey),
                 new Markup(Status(step.Status)),

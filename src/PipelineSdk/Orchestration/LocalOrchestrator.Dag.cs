@@ -171,7 +171,7 @@ public sealed partial class LocalOrchestrator
             return outcome;
         }
 
-        return outcome with { Step = frame.Run.Add(OutputOf(inner, key, call.Output)) };
+        return outcome with { Step = frame.Run.AddCall(OutputOf(inner, key, call.Output)) };
     }
 
     /// <summary>A pipeline's returned value as the <c>Output</c> of a pseudo-task named after the pipeline or its call.</summary>

@@ -74,7 +74,7 @@ public sealed partial class LocalOrchestrator
             _ => null,
         };
         store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
-        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output);
+        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output, [.. run.Calls]);
     }
 
     private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
@@ -206,6 +206,19 @@ public sealed partial class LocalOrchestrator
             {
                 return [.. _steps];
             }
+        }
+
+        /// <summary>Calls of other pipelines that returned a value, for the typed run result.</summary>
+        public List<StepRunResult> Calls { get; } = [];
+
+        public StepRunResult AddCall(StepRunResult call)
+        {
+            lock (_steps)
+            {
+                Calls.Add(call);
+            }
+
+            return call;
         }
 
         public StepRunResult Add(StepRunResult step)

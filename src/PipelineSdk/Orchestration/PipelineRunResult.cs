@@ -57,9 +57,10 @@ public class PipelineRunResult
 {
     private readonly Dictionary<string, StepRunResult> _byTask;
 
-    internal PipelineRunResult(string runId, string pipeline, RunStatus status, TimeSpan duration, string storeDirectory, string artifactDirectory, IReadOnlyList<StepRunResult> steps, StepRunResult? pipelineOutput = null)
+    internal PipelineRunResult(string runId, string pipeline, RunStatus status, TimeSpan duration, string storeDirectory, string artifactDirectory, IReadOnlyList<StepRunResult> steps, StepRunResult? pipelineOutput = null, IReadOnlyList<StepRunResult>? calls = null)
     {
         PipelineOutput = pipelineOutput;
+        Calls = calls ?? [];
         RunId = runId;
         Pipeline = pipeline;
         Status = status;
@@ -67,17 +68,20 @@ public class PipelineRunResult
         StoreDirectory = storeDirectory;
         ArtifactDirectory = artifactDirectory;
         Steps = steps;
-        _byTask = steps.ToDictionary(s => s.TaskKey, StringComparer.Ordinal);
+        _byTask = steps.Concat(Calls).ToDictionary(s => s.TaskKey, StringComparer.Ordinal);
     }
 
     /// <summary>Copies a result, for generated typed results.</summary>
     protected PipelineRunResult(PipelineRunResult other)
-        : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps, other.PipelineOutput)
+        : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps, other.PipelineOutput, other.Calls)
     {
     }
 
     /// <summary>The pipeline's returned value, as the output <c>Output</c> of a pseudo-task; null when it returns nothing or the run did not produce it.</summary>
     internal StepRunResult? PipelineOutput { get; }
+
+    /// <summary>Calls of other pipelines that returned a value, as pseudo-tasks whose output <c>Output</c> is that value.</summary>
+    internal IReadOnlyList<StepRunResult> Calls { get; }
 
     /// <summary>Reads the pipeline's returned value; for generated typed results.</summary>
     /// <exception cref="InvalidOperationException">The run did not produce it.</exception>
