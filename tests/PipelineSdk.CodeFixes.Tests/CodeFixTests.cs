@@ -85,7 +85,7 @@ public class MakeStaticTests
             {
                 [Step] public static int A() => 1;
 
-                [Pipeline] public static {|PSDK0008:int|} P() { A(); {|PSDK0006:return 0;|} }
+                [Pipeline] public static {|PSDK0008:System.DateTime|} P() { A(); return default; }
             }
             """);
 }

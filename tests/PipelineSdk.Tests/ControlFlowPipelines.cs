@@ -7,6 +7,7 @@ public static class ControlFlowPipelines
 {
     public static readonly ConcurrentQueue<string> Said = new();
     public static readonly ConcurrentQueue<TaskFinalStatus> Statuses = new();
+    public static readonly ConcurrentQueue<int> Returned = new();
     private static int s_running;
     private static int s_maxRunning;
 
@@ -21,6 +22,7 @@ public static class ControlFlowPipelines
     {
         Said.Clear();
         Statuses.Clear();
+        Returned.Clear();
         s_running = 0;
         s_maxRunning = 0;
         LastItemDone = new ManualResetEventSlim();
@@ -109,6 +111,7 @@ public static class ControlFlowPipelines
             LastItemDone.Wait(TimeSpan.FromSeconds(30));
         }
 
+        Returned.Enqueue(item);
         if (item == last)
         {
             LastItemDone.Set();
