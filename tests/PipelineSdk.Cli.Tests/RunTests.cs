@@ -6,6 +6,25 @@ namespace PipelineSdk.Cli.Tests;
 public class RunTests
 {
     [Test]
+    public async Task Runs_show_lists_loop_iterations_and_untaken_branches()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        Assert.That((await workspace.Example("TrainAndDeploy", "--param", "accuracyThreshold=0.99")).Exit, Is.EqualTo(0));
+
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+        var id = runs.RootElement[0].GetProperty("id").GetString()!;
+        using var show = JsonDocument.Parse(await workspace.Ok("runs", "show", id, "--output", "json"));
+        var steps = show.RootElement.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("task").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.That(steps["deploy"], Is.EqualTo("not_triggered"));
+        Assert.That(steps["train-model[3]"], Is.EqualTo("completed"));
+        Assert.That(steps["notify"], Is.EqualTo("completed"));
+
+        var table = await workspace.Ok("runs", "show", id);
+        Assert.That(table, Does.Contain("deploy").And.Contain("not triggered"));
+    }
+
+    [Test]
     public async Task Runs_list_show_and_artifacts_read_what_programs_recorded()
     {
         using var workspace = new Workspace();

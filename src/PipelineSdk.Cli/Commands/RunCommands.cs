@@ -198,6 +198,7 @@ internal static class RunCommands
         StepStatus.Cached => "[blue]cached[/]",
         StepStatus.Failed => "[red]failed[/]",
         StepStatus.Running => "[yellow]running[/]",
+        StepStatus.NotTriggered => "[grey]not triggered[/]",
         _ => "[grey]not run[/]",
     };
 
