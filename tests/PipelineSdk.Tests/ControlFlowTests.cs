@@ -150,3 +150,52 @@ public class CompiledSpecTests
         }
     }
 }
+
+/// <summary>Conditions evaluate as their CEL form does on Vertex AI.</summary>
+public class ConditionTests
+{
+    private static readonly Dictionary<string, object?> Values = new()
+    {
+        ["count"] = 3,
+        ["big"] = 3_000_000_000L,
+        ["score"] = 0.75,
+        ["label"] = "b",
+        ["ready"] = true,
+        ["missing"] = null,
+    };
+
+    private static bool Holds(Model.Condition condition) =>
+        condition.Evaluate(binding => Values[((Model.PipelineParameterBinding)binding).ParameterName]);
+
+    private static Model.InputBinding Value(string name) => new Model.PipelineParameterBinding("", name);
+
+    private static Model.InputBinding Constant(string json) => new Model.ConstantBinding("", json);
+
+    [TestCase("count", "<", "3.5", true)]
+    [TestCase("count", "==", "3", true)]
+    [TestCase("big", ">", "2147483647", true)]
+    [TestCase("score", ">=", "0.75", true)]
+    [TestCase("score", "<", "1", true)]
+    [TestCase("label", "<", "\"a\"", false)]
+    [TestCase("label", "!=", "\"B\"", true)]
+    [TestCase("ready", "==", "true", true)]
+    [TestCase("missing", "==", "\"x\"", false)]
+    [TestCase("missing", "!=", "\"x\"", true)]
+    [TestCase("count", "==", "\"3\"", false)]
+    public void Comparisons_compare_numbers_as_numbers_and_strings_ordinally(string name, string op, string constant, bool expected)
+    {
+        Assert.That(Holds(new Model.Comparison(op, Value(name), Constant(constant))), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Logic_combines_and_ordering_a_missing_value_is_an_error()
+    {
+        var high = new Model.Comparison(">", Value("score"), Constant("0.5"));
+        var low = new Model.Comparison("<", Value("count"), Constant("1"));
+
+        Assert.That(Holds(new Model.AllOf(high, new Model.Not(low))), Is.True);
+        Assert.That(Holds(new Model.AnyOf(low, new Model.IsTrue(Value("ready")))), Is.True);
+        Assert.That(Holds(new Model.AllOf(high, low)), Is.False);
+        Assert.That(() => Holds(new Model.Comparison("<", Value("missing"), Constant("1"))), Throws.InvalidOperationException.With.Message.Contains("cannot compare"));
+    }
+}

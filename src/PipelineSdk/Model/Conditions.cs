@@ -50,6 +50,12 @@ public sealed class Comparison(string @operator, InputBinding left, InputBinding
     {
         var a = Normalize(left, resolve);
         var b = Normalize(right, resolve);
+        if (Operator is "==" or "!=" && (a is null || b is null || a.GetType() != b.GetType()))
+        {
+            // As in CEL: values of different types (or null) are simply not equal.
+            return Equals(a, b) == (Operator == "==");
+        }
+
         var order = (a, b) switch
         {
             (double x, double y) => x.CompareTo(y),

@@ -52,6 +52,14 @@ public sealed partial class LocalOrchestrator
 
             done.SetResult(await RunNodeAsync(frame, node).ConfigureAwait(false));
         }
+        catch (BlockFailedException e)
+        {
+            // A condition or loop that cannot be evaluated fails like a step: its steps do not run, the rest goes on.
+            var reason = $"'{frame.DisplayKey(node.Key)}' failed: {e.Message}";
+            RecordNotRun(frame, node, reason, StepStatus.NotRun);
+            frame.Run.Failures.Add(reason);
+            done.SetResult(new Outcome(NodeStatus.Failed, null, reason, []));
+        }
         catch (Exception e)
         {
             done.SetException(e);
@@ -105,7 +113,17 @@ public sealed partial class LocalOrchestrator
         }
     }
 
-    private static bool Holds(Frame frame, Condition condition) => condition.Evaluate(binding => Resolve(frame, binding, null).Value);
+    private static bool Holds(Frame frame, Condition condition)
+    {
+        try
+        {
+            return condition.Evaluate(binding => Resolve(frame, binding, null).Value);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new BlockFailedException($"its condition could not be evaluated: {e.Message}");
+        }
+    }
 
     private async Task<Outcome> RunBranchAsync(Frame frame, ConditionNode branch, bool holds)
     {
@@ -150,7 +168,7 @@ public sealed partial class LocalOrchestrator
         }
 
         var list = Resolve(frame, loop.Items, null).Value as System.Collections.IEnumerable
-            ?? throw new InvalidOperationException($"the items of '{frame.DisplayKey(loop.Key)}' are not a list");
+            ?? throw new BlockFailedException("its items are null, not a list");
         return [.. list.Cast<object?>()];
     }
 
@@ -276,6 +294,9 @@ public sealed partial class LocalOrchestrator
         ContentHash.Of(codec is null ? Encoding.UTF8.GetBytes(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "") : codec.ToBytes(value));
 
     /// <summary>A resolved input: its value, what the store records about it, and the stored artifacts behind it (several for a collected list).</summary>
+    /// <summary>A block could not start (a condition that cannot be evaluated, loop items that are no list).</summary>
+    private sealed class BlockFailedException(string message) : Exception(message);
+
     private sealed record ResolvedInput(object? Value, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
     {
         public IReadOnlyList<ArtifactRecord> Artifacts => Stored ?? [];

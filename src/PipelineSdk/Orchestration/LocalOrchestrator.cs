@@ -65,12 +65,12 @@ public sealed partial class LocalOrchestrator
 
         var steps = run.Steps();
         var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled
-            : steps.All(s => s.Succeeded || s.Status == StepStatus.NotTriggered) ? RunStatus.Completed
+            : run.Failures.IsEmpty && steps.All(s => s.Succeeded || s.Status == StepStatus.NotTriggered) ? RunStatus.Completed
             : RunStatus.Failed;
         var error = status switch
         {
             RunStatus.Cancelled => "cancelled",
-            RunStatus.Failed => "failed: " + string.Join(", ", steps.Where(s => s.Status == StepStatus.Failed).Select(s => s.TaskKey)),
+            RunStatus.Failed => "failed: " + string.Join(", ", steps.Where(s => s.Status == StepStatus.Failed).Select(s => s.TaskKey).Concat(run.Failures)),
             _ => null,
         };
         store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
@@ -210,6 +210,9 @@ public sealed partial class LocalOrchestrator
 
         /// <summary>Calls of other pipelines that returned a value, for the typed run result.</summary>
         public List<StepRunResult> Calls { get; } = [];
+
+        /// <summary>Blocks that failed without a failed step (a condition that could not be evaluated, ...).</summary>
+        public System.Collections.Concurrent.ConcurrentBag<string> Failures { get; } = [];
 
         public StepRunResult AddCall(StepRunResult call)
         {
