@@ -58,6 +58,7 @@ public class DiagnosticTests
         yield return Case("PSDK0015", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { var n = A(); foreach (var x in [|n|]) { } } }");
         yield return Case("PSDK0015", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { var a = A(); foreach (var x in [|new[] { a, 2 }|]) { A(); } } }");
         yield return Case("PSDK0015", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P(int[] xs) { foreach (var x in xs.WithParallelism([|0|])) { A(x); } } }");
+        yield return Case("PSDK0015", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P(double[] xs) { foreach ([|int|] x in xs) { A(x); } } }");
         yield return Case("PSDK0016", "public static class C { [Step] public static int A() => 1; public static bool Check(int x) => x > 1; [Pipeline] public static void P() { var a = A(); if ([|Check(a)|]) { } } }");
         yield return Case("PSDK0016", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { var a = A(); if ([|a + 1|] > 3) { } } }");
         yield return Case("PSDK0016", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() { var a = A(); if (a > 3) { } else if ([|true|]) { } } }");

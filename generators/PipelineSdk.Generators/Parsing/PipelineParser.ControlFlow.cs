@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using PipelineSdk.Generators.Diagnostics;
@@ -64,6 +65,14 @@ internal sealed partial class PipelineParser
 
             limit = n;
             source = Unwrap(limited.Arguments[0].Value)!;
+        }
+
+        var elementType = _model.GetForEachStatementInfo(loop).ElementType;
+        if (elementType is not null && !SymbolEqualityComparer.Default.Equals(elementType, item.Type))
+        {
+            Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Type.GetLocation(), _name,
+                $"items of type '{elementType.ToDisplayString()}' converted to '{item.Type.ToDisplayString()}'; declare the loop variable as '{elementType.ToDisplayString()}' or var");
+            return;
         }
 
         var itemType = TypeMapper.Map(item.Type, _model.Compilation);

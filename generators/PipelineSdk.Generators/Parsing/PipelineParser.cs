@@ -51,7 +51,7 @@ internal sealed partial class PipelineParser
     private bool _innerBroken;
 
     /// <summary>The parallelism limit of loops that set none (<c>[Pipeline(LoopParallelism = n)]</c>).</summary>
-    private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism");
+    private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism") is > 0 and var limit ? limit : null;
 
     private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public sealed class PipelineAttribute : Attribute
 
     /// <summary>
     /// The most iterations of each <c>foreach</c> loop in this pipeline that run at once (<c>iteratorPolicy.parallelismLimit</c>).
-    /// Unset: no limit. One loop can set its own with <see cref="Loops.WithParallelism{T}(IEnumerable{T}, int)"/>.
+    /// 0, the default: no limit. One loop can set its own with <see cref="Loops.WithParallelism{T}(IEnumerable{T}, int)"/>.
     /// </summary>
     public int LoopParallelism { get; set; }
 }
