@@ -235,6 +235,11 @@ internal static class Scenarios
             public static double TrainOnce(int rows, double rate = 0.1)
             {
                 var data = Load(rows);
+                if (data > 10)
+                {
+                    Fit(data, 0.5);
+                }
+
                 return Fit(data, rate);
             }
 
@@ -242,7 +247,11 @@ internal static class Scenarios
             public static void Outer(int rows = 100)
             {
                 var score = TrainOnce(rows);
-                Publish(score);
+                if (score > 0.5)
+                {
+                    Publish(score);
+                }
+
                 foreach (var rate in Rates())
                 {
                     TrainOnce(rows, rate);

@@ -157,6 +157,36 @@ public static class ControlFlowPipelines
         }
     }
 
+    // KFP's own example: the exit task takes no status, and still runs after a failure.
+    [Pipeline]
+    public static void PlainExitPipeline()
+    {
+        var prepared = Prepare();
+        try
+        {
+            Work(prepared);
+        }
+        finally
+        {
+            Say("exit");
+        }
+    }
+
+    [Pipeline]
+    public static List<int> SquaresOf(int count)
+    {
+        var squares = new List<int>();
+        foreach (var item in Items(count))
+        {
+            squares.Add(Square(item));
+        }
+
+        return squares;
+    }
+
+    [Pipeline]
+    public static int SumOfSquares(int count = 3) => Sum(SquaresOf(count));
+
     [Step]
     public static int Load(int rows) => rows * 2;
 

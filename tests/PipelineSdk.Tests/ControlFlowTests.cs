@@ -112,6 +112,30 @@ public class ControlFlowTests
     }
 
     [Test]
+    public async Task A_finally_step_without_a_status_parameter_also_runs_after_a_failure()
+    {
+        ControlFlowPipelines.FailWork = true;
+
+        var run = await Pipelines.PlainExitPipeline.RunAsync(_store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(run["say"].Status, Is.EqualTo(StepStatus.Completed));
+        Assert.That(ControlFlowPipelines.Said, Is.EqualTo(new[] { "exit" }));
+    }
+
+    [Test]
+    public async Task A_pipeline_can_return_the_list_its_loop_collected()
+    {
+        var direct = await Pipelines.SquaresOf.RunAsync(3, _store.Options());
+        var called = await Pipelines.SumOfSquares.RunAsync(3, _store.Options());
+
+        Assert.That(direct.Output, Is.EqualTo(new List<int> { 1, 4, 9 }));
+        Assert.That(called.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", called.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(called.Output, Is.EqualTo(14));
+        Assert.That(called.Steps.Select(s => s.TaskKey), Does.Contain("squares-of/square[2]"));
+    }
+
+    [Test]
     public async Task A_called_pipeline_runs_with_its_own_parameters_and_returns_its_output()
     {
         var run = await Pipelines.NestedPipeline.RunAsync(10, _store.Options());

@@ -44,8 +44,8 @@ public class ProgramTests
         Assert.That(run.ParametersJson, Is.EqualTo("{\"weights\":{\"z\":3},\"count\":7,\"label\":\"hello world\",\"ratio\":1.25}"));
     }
 
-    [TestCase(new[] { "run", "nope" }, "error: no pipeline named 'nope'; this program has artifact-kinds, branch-pipeline, chain-pipeline, failing-pipeline, flaky-pipeline, forgotten-artifact, guarded-pipeline, loop-pipeline, nested-pipeline, ordered-pipeline, parameters-pipeline, rendezvous-pipeline, train-once, wide-pipeline")]
-    [TestCase(new string[0], "error: this program has 14 pipelines (artifact-kinds, branch-pipeline, chain-pipeline, failing-pipeline, flaky-pipeline, forgotten-artifact, guarded-pipeline, loop-pipeline, nested-pipeline, ordered-pipeline, parameters-pipeline, rendezvous-pipeline, train-once, wide-pipeline); choose one with `run <pipeline>`")]
+    [TestCase(new[] { "run", "nope" }, "error: no pipeline named 'nope'; this program has artifact-kinds, branch-pipeline, chain-pipeline, failing-pipeline, flaky-pipeline, forgotten-artifact, guarded-pipeline, loop-pipeline, nested-pipeline, ordered-pipeline, parameters-pipeline, plain-exit-pipeline, rendezvous-pipeline, squares-of, sum-of-squares, train-once, wide-pipeline")]
+    [TestCase(new string[0], "error: this program has 17 pipelines (artifact-kinds, branch-pipeline, chain-pipeline, failing-pipeline, flaky-pipeline, forgotten-artifact, guarded-pipeline, loop-pipeline, nested-pipeline, ordered-pipeline, parameters-pipeline, plain-exit-pipeline, rendezvous-pipeline, squares-of, sum-of-squares, train-once, wide-pipeline); choose one with `run <pipeline>`")]
     [TestCase(new[] { "run", "parameters-pipeline", "--param", "weights={}", "--param", "count=three" }, "error: --param count=three: 'three' is not a whole number like 5 (count is int)")]
     [TestCase(new[] { "run", "parameters-pipeline", "--param", "weights=[1]" }, "error: --param weights=[1]: '[1]' is not a JSON object like {\"a\": 1} (weights is Dictionary<string, int>)")]
     [TestCase(new[] { "run", "parameters-pipeline", "--param", "weights" }, "error: --param weights: write it as --param name=value")]

@@ -104,7 +104,7 @@ internal static class CSharpEmitter
             w.Line(line);
         }
 
-        w.Line($"    SpecJson, {Output(graph.Root)});");
+        w.Line($"    SpecJson, {Output(graph.Root)}, {OutputCodec(graph.Root)});");
         w.Line();
         WriteRunMethod(w, pipeline);
         WriteResult(w, graph);
@@ -173,8 +173,8 @@ internal static class CSharpEmitter
             var component = components[task.Component];
             var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
             nodes.Add(component.Dag is { } inner
-                ? $"new {Model}SubPipelineNode({Literal(task.Key)}, {Strings(task.DependsOn)}, {Literal(inner.Pipeline.PipelineName)}, {Parameters(inner.Pipeline)}, {bindings},\n{indent}    {Nodes(inner, 0, components, depth + 1)}, {Output(inner)})"
-                : $"new {Model}PipelineTask({Literal(task.Key)}, s_step{task.Component}, {bindings}, {Strings(task.DependsOn)}, {(task.EnableCache ? "true" : "false")})");
+                ? $"new {Model}SubPipelineNode({Literal(task.Key)}, {Strings(task.DependsOn)}, {Literal(inner.Pipeline.PipelineName)}, {Parameters(inner.Pipeline)}, {bindings},\n{indent}    {Nodes(inner, 0, components, depth + 1)}, {Output(inner)}, {OutputCodec(inner)})"
+                : $"new {Model}PipelineTask({Literal(task.Key)}, s_step{task.Component}, {bindings}, {Strings(task.DependsOn)}, {(task.EnableCache ? "true" : "false")}{(task.Guards >= 0 ? ", " + Literal(dag.Groups[task.Guards].Key) : "")})");
         }
 
         for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
@@ -222,6 +222,8 @@ internal static class CSharpEmitter
     };
 
     private static string Output(DagGraph dag) => dag.Pipeline.Output is { } output ? Binding(dag, output.Source) : "null";
+
+    private static string OutputCodec(DagGraph dag) => dag.Pipeline.Output?.Type.CodecExpression ?? "null";
 
     private static string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
 

@@ -118,7 +118,7 @@ internal static class SpecEmitter
 
             var group = dag.Groups[s];
             var node = tasks.Object(group.Key);
-            var componentKey = "comp-" + group.Key;
+            var componentKey = "comp-" + group.ComponentName;
             node.Object("componentRef")["name"] = JsonRaw.String(componentKey);
             if (group.DependsOn.Count > 0)
             {

@@ -22,7 +22,8 @@ internal sealed record ComponentNode(string Name, StepModel Step, DagGraph? Dag)
 internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards);
 
 /// <summary>A block of the body as a task of its enclosing DAG (<c>condition-2</c>, <c>for-loop-1</c>, ...).</summary>
-internal sealed record GroupNode(string Key, EquatableArray<string> DependsOn);
+/// <param name="ComponentName">Its DAG component's name without prefix: the key, made unique across the whole spec (a called pipeline has blocks of its own).</param>
+internal sealed record GroupNode(string Key, EquatableArray<string> DependsOn, string ComponentName);
 
 /// <summary>One pipeline's DAG — the root, or a pipeline called by another — with every Kubeflow name assigned.</summary>
 /// <param name="Groups">One per scope; the root's entry is unused.</param>
@@ -136,30 +137,32 @@ internal static class PipelineGraphBuilder
         }
 
         var components = new List<ComponentNode>();
-        var root = BuildDag(pipeline, components, new Dictionary<string, int>());
+        var root = BuildDag(pipeline, components, new Dictionary<string, int>(), new HashSet<string>());
         return new PipelineGraph(pipeline, components.ToEquatableArray(), root);
     }
 
     /// <summary>Builds one pipeline's DAG; components are shared by the whole spec, so a step called anywhere has one.</summary>
-    private static DagGraph BuildDag(PipelineModel pipeline, List<ComponentNode> components, Dictionary<string, int> componentOfMethod)
+    private static DagGraph BuildDag(PipelineModel pipeline, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> componentNames)
     {
         var groupKeys = GroupKeys(pipeline.Scopes);
-        var names = AssignNames(pipeline.Calls, components, componentOfMethod, new HashSet<string>(groupKeys.Where(k => k.Length > 0)));
+        var names = AssignNames(pipeline.Calls, components, componentOfMethod, new HashSet<string>(groupKeys.Where(k => k.Length > 0)), componentNames);
         for (var i = 0; i < pipeline.Calls.Count; i++)
         {
             if (pipeline.Calls[i].Pipeline is { } inner && components[names.ComponentOfCall[i]].Dag is null)
             {
                 var index = names.ComponentOfCall[i];
-                components[index] = components[index] with { Dag = BuildDag(inner, components, componentOfMethod) };
+                components[index] = components[index] with { Dag = BuildDag(inner, components, componentOfMethod, componentNames) };
             }
         }
+
+        var groupComponents = groupKeys.Select(k => k.Length == 0 ? "" : Unique(k, componentNames)).ToList();
 
         // Keys first, dependencies after: a dependency may point at a group or a later-named task.
         var tasks = pipeline.Calls.Select((call, i) => new TaskNode(
             names.TaskKeys[i], names.ComponentOfCall[i], call.Arguments, EquatableArray<string>.Empty,
             call.Step.EnableCache ?? pipeline.EnableCache ?? true,
             IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards)).ToList();
-        var groups = groupKeys.Select(k => new GroupNode(k, EquatableArray<string>.Empty)).ToList();
+        var groups = groupKeys.Select((k, i) => new GroupNode(k, EquatableArray<string>.Empty, groupComponents[i])).ToList();
         var shell = new DagGraph(pipeline, tasks.ToEquatableArray(), groups.ToEquatableArray());
 
         var waits = new Dictionary<string, SortedSet<string>>();
@@ -263,14 +266,14 @@ internal static class PipelineGraphBuilder
 
     /// <summary>Names the calls of one pipeline body on their own (the parser's collision check).</summary>
     public static AssignedNames AssignNames(IReadOnlyList<CallModel> calls) =>
-        AssignNames(calls, new List<ComponentNode>(), new Dictionary<string, int>(), new HashSet<string>());
+        AssignNames(calls, new List<ComponentNode>(), new Dictionary<string, int>(), new HashSet<string>(), new HashSet<string>());
 
     /// <summary>
     /// Names every component, task and result property. Two different steps with one component name, or two tasks
     /// whose result properties coincide (<c>load-2</c> and <c>load2</c> both read as <c>Load2</c>), are collisions:
     /// the names stay unique, but they would not be the ones the user asked for.
     /// </summary>
-    private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys)
+    private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys, HashSet<string> componentNames)
     {
         var componentOfCall = new List<int>();
         var stepOfComponentName = components.ToDictionary(c => c.Step.ComponentName, c => c.Step);
@@ -296,7 +299,7 @@ internal static class PipelineGraphBuilder
                 }
 
                 component = components.Count;
-                components.Add(new ComponentNode(Unique(step.ComponentName, new HashSet<string>(components.Select(c => c.Name))), step, null));
+                components.Add(new ComponentNode(Unique(step.ComponentName, componentNames), step, null));
                 componentOfMethod[step.MethodDisplayName] = component;
             }
 

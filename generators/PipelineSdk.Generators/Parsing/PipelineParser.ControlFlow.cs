@@ -336,7 +336,13 @@ internal sealed partial class PipelineParser
             return;
         }
 
-        var statements = attempt.Finally!.Block.Statements;
+        if (attempt.Finally is null)
+        {
+            _unresolved = true; // A try with neither catch nor finally does not compile; the compiler says so.
+            return;
+        }
+
+        var statements = attempt.Finally.Block.Statements;
         if (statements.Count != 1 || statements[0] is not ExpressionStatementSyntax { Expression: var expression } || Unawait(expression) is not InvocationExpressionSyntax exitCall)
         {
             ReportStatement(attempt.Finally, "a finally block that does not call exactly one step (write `finally { Notify(TaskFinalStatus.Current); }`)");
@@ -441,13 +447,13 @@ internal sealed partial class PipelineParser
         var value = Unwrap(argument.Value);
         if (value is IPropertyReferenceOperation { Property.Name: "Current" } property && property.Property.ContainingType?.ToDisplayString() == TaskFinalStatusType)
         {
-            if (_guarding < 0)
+            if (_finalStatusScope < 0)
             {
                 ReportArgument(step, parameter, argument, "TaskFinalStatus.Current outside a finally block; only the step a pipeline's finally block calls can read the final status of the try block");
             }
             else
             {
-                model = new ArgumentModel(parameter.Name, ArgumentSource.FinalStatus, _guarding, null, null);
+                model = new ArgumentModel(parameter.Name, ArgumentSource.FinalStatus, _finalStatusScope, null, null);
             }
 
             return true;
@@ -458,9 +464,16 @@ internal sealed partial class PipelineParser
             return false;
         }
 
-        if (collector.Call < 0)
+        if (collector.Call == -1)
         {
-            return true; // CheckCollectors reports the empty list once.
+            ReportArgument(step, parameter, argument, $"'{local.Local.Name}' before a loop added anything to it; pass it to a step after the loop that fills it");
+            collector.Call = Rejected;
+            return true;
+        }
+
+        if (collector.Call == Rejected)
+        {
+            return true; // Already reported.
         }
 
         for (var scope = _scope; scope >= 0; scope = _scopes[scope].Parent)

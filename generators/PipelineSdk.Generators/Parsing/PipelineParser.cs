@@ -46,6 +46,9 @@ internal sealed partial class PipelineParser
     private readonly HashSet<string> _callers;
     private int _scope;
     private int _guarding = -1;
+
+    /// <summary>While the arguments of a finally block's call are parsed: its try block's scope (for <c>TaskFinalStatus.Current</c>).</summary>
+    private int _finalStatusScope = -1;
     private PipelineOutputModel? _output;
     private bool _unresolved;
     private bool _innerBroken;
@@ -471,6 +474,23 @@ internal sealed partial class PipelineParser
             return -1;
         }
 
+        // Only the finally block's own call is the exit task; step calls nested in its arguments are ordinary tasks.
+        var guards = _guarding;
+        _guarding = -1;
+        var outerFinalStatusScope = _finalStatusScope;
+        _finalStatusScope = guards;
+        try
+        {
+            return ParseCall(invocation, operation, guards);
+        }
+        finally
+        {
+            _finalStatusScope = outerFinalStatusScope;
+        }
+    }
+
+    private int ParseCall(InvocationExpressionSyntax invocation, IInvocationOperation operation, int guards)
+    {
         var method = operation.TargetMethod;
         StepModel? step;
         PipelineModel? inner = null;
@@ -524,7 +544,7 @@ internal sealed partial class PipelineParser
             return -1;
         }
 
-        _calls.Add(new CallModel(step, arguments.ToEquatableArray(), _scope, _guarding, inner));
+        _calls.Add(new CallModel(step, arguments.ToEquatableArray(), _scope, guards, inner));
         _callSyntax.Add(invocation);
         return _calls.Count - 1;
     }
@@ -752,7 +772,8 @@ internal sealed partial class PipelineParser
         isConstant = operation.ConstantValue.HasValue;
         if (isConstant)
         {
-            return JsonLiteral.From(operation.ConstantValue.Value) is null ? (operation.Syntax, "a constant with no JSON form") : null;
+            return operation.ConstantValue.Value is null ? (operation.Syntax, "null, which a Kubeflow parameter never is")
+                : JsonLiteral.From(operation.ConstantValue.Value) is null ? (operation.Syntax, "a constant with no JSON form") : null;
         }
 
         var type = RunTimeValueType(operation, out var description);

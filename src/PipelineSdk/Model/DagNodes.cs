@@ -98,9 +98,10 @@ public sealed class ExitHandlerNode : DagNode
 public sealed class SubPipelineNode : DagNode
 {
     /// <summary>Creates the call; called by generated code.</summary>
-    public SubPipelineNode(string key, IReadOnlyList<string> dependsOn, string pipelineName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<InputBinding> inputs, IReadOnlyList<DagNode> nodes, InputBinding? output)
+    public SubPipelineNode(string key, IReadOnlyList<string> dependsOn, string pipelineName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<InputBinding> inputs, IReadOnlyList<DagNode> nodes, InputBinding? output, ValueCodec? outputCodec = null)
         : base(key, dependsOn)
     {
+        OutputCodec = outputCodec;
         PipelineName = pipelineName;
         Parameters = parameters;
         Inputs = inputs;
@@ -122,4 +123,7 @@ public sealed class SubPipelineNode : DagNode
 
     /// <summary>Where the returned value comes from inside the called pipeline; null when it returns nothing.</summary>
     public InputBinding? Output { get; }
+
+    /// <summary>Reads the returned value (builds it, for a list collected by a loop).</summary>
+    public ValueCodec? OutputCodec { get; }
 }

@@ -16,13 +16,20 @@ public sealed record PipelineParameter(string Name, ValueCodec Codec, string? De
 public sealed class PipelineTask : DagNode
 {
     /// <summary>Creates a task; called by generated code.</summary>
-    public PipelineTask(string key, StepDescriptor step, IReadOnlyList<InputBinding> inputs, IReadOnlyList<string> dependsOn, bool enableCache)
+    public PipelineTask(string key, StepDescriptor step, IReadOnlyList<InputBinding> inputs, IReadOnlyList<string> dependsOn, bool enableCache, string? exitHandlerOf = null)
         : base(key, dependsOn)
     {
         Step = step;
         Inputs = inputs;
         EnableCache = enableCache;
+        ExitHandlerOf = exitHandlerOf;
     }
+
+    /// <summary>
+    /// For the step of a <c>finally</c> block: the key of its try block's exit handler, which it runs after whatever
+    /// happened there (<c>ALL_UPSTREAM_TASKS_COMPLETED</c>); otherwise null.
+    /// </summary>
+    public string? ExitHandlerOf { get; }
 
     /// <summary>The step this task calls.</summary>
     public StepDescriptor Step { get; }
@@ -49,8 +56,9 @@ public sealed class PipelineDescriptor
     }
 
     /// <summary>Creates a descriptor; called by generated code.</summary>
-    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, string specJson, InputBinding? output)
+    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, string specJson, InputBinding? output, ValueCodec? outputCodec = null)
     {
+        OutputCodec = outputCodec;
         Name = name;
         MethodName = methodName;
         Parameters = parameters;
@@ -66,6 +74,9 @@ public sealed class PipelineDescriptor
 
     /// <summary>Where the pipeline's returned value comes from; null when it returns nothing.</summary>
     public InputBinding? Output { get; }
+
+    /// <summary>Reads the returned value (builds it, for a list collected by a loop).</summary>
+    public ValueCodec? OutputCodec { get; }
 
     /// <summary>The pipeline name, e.g. <c>vertex-example-pipeline</c>.</summary>
     public string Name { get; }

@@ -38,10 +38,11 @@ public sealed partial class LocalOrchestrator
         try
         {
             var upstream = await Task.WhenAll(node.DependsOn.Select(key => frame.Outcomes[key].Task)).ConfigureAwait(false);
-            var blocker = node.DependsOn.Zip(upstream).FirstOrDefault(u => u.Second.Status is NodeStatus.Failed or NodeStatus.NotRun);
-            // The step of a finally block runs whatever happened upstream (ALL_UPSTREAM_TASKS_COMPLETED).
-            var runsAnyway = node is PipelineTask task && task.Inputs.Any(i => i is FinalStatusBinding);
-            if ((blocker.First is not null && !runsAnyway) || frame.Run.Cancellation.IsCancellationRequested)
+            // The step of a finally block runs whatever happened in its try block (ALL_UPSTREAM_TASKS_COMPLETED); any other
+            // failed upstream still stops it, as it stops every task.
+            var guarded = (node as PipelineTask)?.ExitHandlerOf;
+            var blocker = node.DependsOn.Zip(upstream).FirstOrDefault(u => u.Second.Status is NodeStatus.Failed or NodeStatus.NotRun && u.First != guarded);
+            if (blocker.First is not null || frame.Run.Cancellation.IsCancellationRequested)
             {
                 var reason = blocker.First is null ? "run cancelled"
                     : $"upstream task '{frame.DisplayKey(blocker.First)}' {(blocker.Second.Status == NodeStatus.Failed ? "failed" : "did not run")}";
@@ -56,13 +57,20 @@ public sealed partial class LocalOrchestrator
         {
             // A condition or loop that cannot be evaluated fails like a step: its steps do not run, the rest goes on.
             var reason = $"'{frame.DisplayKey(node.Key)}' failed: {e.Message}";
-            RecordNotRun(frame, node, reason, StepStatus.NotRun);
-            frame.Run.Failures.Add(reason);
-            done.SetResult(new Outcome(NodeStatus.Failed, null, reason, []));
+            try
+            {
+                RecordNotRun(frame, node, reason, StepStatus.NotRun);
+                frame.Run.Failures.Add(reason);
+                done.SetResult(new Outcome(NodeStatus.Failed, null, reason, []));
+            }
+            catch (Exception recording)
+            {
+                done.TrySetException(recording);
+            }
         }
         catch (Exception e)
         {
-            done.SetException(e);
+            done.TrySetException(e);
         }
     }
 
@@ -88,10 +96,12 @@ public sealed partial class LocalOrchestrator
                 var group = frame.Child(branches.Key);
                 var taken = false;
                 var outcomes = new List<Outcome>();
-                foreach (var branch in branches.Branches)
+                // Every condition is evaluated before any branch runs or is recorded: one that cannot be fails the whole group.
+                var conditions = branches.Branches.Select(branch => Holds(frame, branch.Condition)).ToList();
+                foreach (var (branch, condition) in branches.Branches.Zip(conditions))
                 {
                     // The conditions exclude each other already; checking `taken` keeps it so.
-                    var holds = !taken && Holds(frame, branch.Condition);
+                    var holds = !taken && condition;
                     taken |= holds;
                     group.Outcomes[branch.Key] = new TaskCompletionSource<Outcome>();
                     var outcome = await RunBranchAsync(group, branch, holds).ConfigureAwait(false);
@@ -189,14 +199,15 @@ public sealed partial class LocalOrchestrator
             return outcome;
         }
 
-        return outcome with { Step = frame.Run.AddCall(OutputOf(inner, key, call.Output)) };
+        return outcome with { Step = frame.Run.AddCall(OutputOf(inner, key, call.Output, call.OutputCodec)) };
     }
 
     /// <summary>A pipeline's returned value as the <c>Output</c> of a pseudo-task named after the pipeline or its call.</summary>
-    private static StepRunResult OutputOf(Frame frame, string key, InputBinding output)
+    private static StepRunResult OutputOf(Frame frame, string key, InputBinding output, ValueCodec? codec)
     {
-        var resolved = Resolve(frame, output, null);
-        var artifact = resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
+        var resolved = Resolve(frame, output, codec);
+        // A task output keeps its stored artifact; a collected list has none of its own (its items have theirs).
+        var artifact = output is TaskOutputBinding && resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
         return new StepRunResult(key, "pipeline", StepStatus.Completed, null,
             new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
     }

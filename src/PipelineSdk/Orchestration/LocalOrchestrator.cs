@@ -54,7 +54,7 @@ public sealed partial class LocalOrchestrator
         try
         {
             await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
-            output = pipeline.Output is not null && root.AllSucceeded ? OutputOf(root, pipeline.Name, pipeline.Output) : null;
+            output = pipeline.Output is not null && root.AllSucceeded ? OutputOf(root, pipeline.Name, pipeline.Output, pipeline.OutputCodec) : null;
         }
         catch (Exception e)
         {

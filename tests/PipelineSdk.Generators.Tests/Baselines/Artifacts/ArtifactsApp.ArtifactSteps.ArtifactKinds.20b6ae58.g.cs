@@ -175,7 +175,7 @@ namespace ArtifactsApp
                     new global::PipelineSdk.Model.PipelineTask("words", s_step8, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") }, new string[] { "bundle" }, true),
                     new global::PipelineSdk.Model.PipelineTask("report", s_step9, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") }, new string[] { "evaluate", "words" }, true),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="rows">The pipeline parameter <c>rows</c>.</param>

@@ -55,7 +55,7 @@ namespace ArtifactsApp
                     new global::PipelineSdk.Model.PipelineTask("forget-to-write", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") }, new string[] {  }, true),
                     new global::PipelineSdk.Model.PipelineTask("predict", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") }, new string[] { "forget-to-write" }, true),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

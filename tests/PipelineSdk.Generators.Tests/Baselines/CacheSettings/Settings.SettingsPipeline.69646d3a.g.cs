@@ -68,7 +68,7 @@ public static partial class Pipelines
                 new global::PipelineSdk.Model.PipelineTask("forced-on", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, true),
                 new global::PipelineSdk.Model.PipelineTask("never-cached", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, false),
             },
-            SpecJson, null);
+            SpecJson, null, null);
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

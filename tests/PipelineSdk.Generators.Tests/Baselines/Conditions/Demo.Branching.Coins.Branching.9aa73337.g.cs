@@ -122,7 +122,7 @@ namespace Demo.Branching
                         new global::PipelineSdk.Model.PipelineTask("say-6", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") }, new string[] {  }, true),
                     }),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="threshold">The pipeline parameter <c>threshold</c>.</param>

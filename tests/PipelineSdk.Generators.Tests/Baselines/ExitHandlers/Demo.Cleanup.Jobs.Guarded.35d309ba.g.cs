@@ -67,14 +67,14 @@ namespace Demo.Cleanup
                 new global::PipelineSdk.Model.DagNode[]
                 {
                     new global::PipelineSdk.Model.PipelineTask("prepare", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("notify", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") }, new string[] { "exit-handler-1" }, true),
+                    new global::PipelineSdk.Model.PipelineTask("notify", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") }, new string[] { "exit-handler-1" }, true, "exit-handler-1"),
                     new global::PipelineSdk.Model.ExitHandlerNode("exit-handler-1", new string[] { "prepare" }, new global::PipelineSdk.Model.DagNode[]
                     {
                         new global::PipelineSdk.Model.PipelineTask("work", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") }, new string[] {  }, true),
                         new global::PipelineSdk.Model.PipelineTask("work-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") }, new string[] { "work" }, true),
                     }),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="message">The pipeline parameter <c>message</c>.</param>

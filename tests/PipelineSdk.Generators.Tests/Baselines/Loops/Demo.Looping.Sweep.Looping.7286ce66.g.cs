@@ -113,7 +113,7 @@ namespace Demo.Looping
                         }),
                     }),
                 },
-                SpecJson, new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"));
+                SpecJson, new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="epochs">The pipeline parameter <c>epochs</c>.</param>

@@ -56,7 +56,7 @@ namespace Demo.Training
                     new global::PipelineSdk.Model.PipelineTask("describe", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, new string[] { "make-rates" }, true),
                     new global::PipelineSdk.Model.PipelineTask("describe-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, new string[] { "make-rates" }, true),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="limits">The pipeline parameter <c>limits</c>.</param>

@@ -68,7 +68,7 @@ public static partial class Pipelines
                 new global::PipelineSdk.Model.PipelineTask("get-random-int", s_step1, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
                 new global::PipelineSdk.Model.PipelineTask("subtract-numbers", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") }, new string[] { "get-first-num", "get-random-int" }, true),
             },
-            SpecJson, null);
+            SpecJson, null, null);
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

@@ -74,7 +74,7 @@ namespace Demo.Settings
                     new global::PipelineSdk.Model.PipelineTask("report", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, new string[] { "train" }, true),
                     new global::PipelineSdk.Model.PipelineTask("report-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, new string[] { "train" }, true),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

@@ -102,7 +102,7 @@ namespace Demo
                     new global::PipelineSdk.Model.PipelineTask("report", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") }, new string[] { "add-2" }, true),
                     new global::PipelineSdk.Model.PipelineTask("log", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") }, new string[] {  }, true),
                 },
-                SpecJson, null);
+                SpecJson, null, null);
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="total">The pipeline parameter <c>total</c>.</param>
