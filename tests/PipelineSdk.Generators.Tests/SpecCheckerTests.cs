@@ -44,3 +44,38 @@ public class SpecCheckerTests
         Assert.That(errors, Has.Some.Contains("cycle"));
     }
 }
+
+/// <summary>Conditions are written in CEL exactly as the KFP compiler writes them, whatever the strings hold.</summary>
+public class CelTests
+{
+    [Test]
+    public void String_constants_are_escaped_for_CEL_and_keep_characters_beyond_the_BMP()
+    {
+        const string source = """
+            using PipelineSdk;
+
+            public static class C
+            {
+                [Step] public static string A() => "";
+                [Step] public static void B() { }
+
+                [Pipeline]
+                public static void P(int count = 1)
+                {
+                    var a = A();
+                    if (a == "it's \\ a \"🚀\"\n" || count >= 2.5)
+                    {
+                        B();
+                    }
+                }
+            }
+            """;
+        var (_, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        var spec = JsonNode.Parse(GeneratorOutputTests.ReadSpecs(GeneratorHarness.EmitClean(output))["p"])!;
+
+        var condition = spec["root"]!["dag"]!["tasks"]!["condition-1"]!["triggerPolicy"]!["condition"]!.GetValue<string>();
+
+        Assert.That(condition, Is.EqualTo(
+            "inputs.parameter_values['pipelinechannel--a-Output'] == 'it\\'s \\\\ a \"🚀\"\\n' || double(int(inputs.parameter_values['pipelinechannel--count'])) >= 2.5"));
+    }
+}

@@ -367,8 +367,46 @@ internal static class SpecEmitter
     /// <summary>A JSON string literal's content as a single-quoted CEL string.</summary>
     private static string CelString(string json)
     {
-        var content = json.Substring(1, json.Length - 2);
-        return content.Replace("\\\"", "\"").Replace("'", "\\'");
+        // Decode the JSON literal to the text itself, then escape it for CEL; characters beyond ASCII stay as they are
+        // (the spec's JSON escapes them), so CEL never sees a surrogate escape it would reject.
+        var text = new System.Text.StringBuilder();
+        for (var i = 1; i < json.Length - 1; i++)
+        {
+            var c = json[i];
+            if (c == '\\')
+            {
+                var next = json[++i];
+                c = next switch
+                {
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'b' => '\b',
+                    'f' => '\f',
+                    'u' => (char)int.Parse(json.Substring(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                    _ => next,
+                };
+                if (next == 'u')
+                {
+                    i += 4;
+                }
+            }
+
+            text.Append(c switch
+            {
+                '\\' => "\\\\",
+                '\'' => "\\'",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                _ when c < ' ' => "\\x" + ((int)c).ToString("x2", CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            });
+        }
+
+        return text.ToString();
     }
 
     private static void AddDefinition(JsonObject definitions, string name, ValueTypeModel type, bool isList = false)
