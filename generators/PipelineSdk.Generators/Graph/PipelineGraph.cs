@@ -31,20 +31,6 @@ internal sealed record DagGraph(PipelineModel Pipeline, EquatableArray<TaskNode>
 {
     public ScopeModel Scope(int index) => Pipeline.Scopes[index];
 
-    /// <summary>Whether <paramref name="scope"/> is <paramref name="ancestor"/> or inside it.</summary>
-    public bool IsWithin(int scope, int ancestor)
-    {
-        for (var s = scope; s >= 0; s = Pipeline.Scopes[s].Parent)
-        {
-            if (s == ancestor)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>
     /// Where a value consumed in <paramref name="consumer"/> comes from, seen from there: the scope the value lives in (the
     /// producer's, the loop's for a loop item, the loop's parent for collected outputs, the root for parameters and

@@ -640,16 +640,9 @@ internal sealed partial class PipelineParser
                 }
 
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? StepParser.SingleOutputName, null);
-            case IFieldReferenceOperation { Field.CorrespondingTupleField: { } element, Instance: ILocalReferenceOperation tupleLocal }
-                when _locals.TryGetValue(tupleLocal.Local, out var tupleBinding) && tupleBinding.OutputName is null:
-                var tupleProducer = _calls[tupleBinding.Call].Step;
-                var output = tupleProducer.Outputs.FirstOrDefault(o => o.Name == element.Name)
-                    ?? tupleProducer.Outputs[((IFieldSymbol)element).TupleElementIndex()];
-                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, tupleBinding.Call, output.Name, null);
-            case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
-                return new ArgumentModel(parameter.Name, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null);
-            case ILocalReferenceOperation item when _loopItems.TryGetValue(item.Local, out var loop):
-                return new ArgumentModel(parameter.Name, ArgumentSource.LoopItem, loop, null, null);
+            // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
+            case IFieldReferenceOperation or IParameterReferenceOperation or ILocalReferenceOperation when ValueOf(value, parameter.Name) is { } source:
+                return source;
             case IInvocationOperation nested when value.Syntax is InvocationExpressionSyntax nestedSyntax && (StepParser.IsStep(nested.TargetMethod) || IsPipeline(nested.TargetMethod)):
                 var nestedCall = ParseCall(nestedSyntax);
                 if (nestedCall < 0)
