@@ -1,221 +1,69 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store.Sql;
 
 namespace PipelineSdk.Store;
 
 /// <summary>
-/// The SQLite metadata store (<c>metadata.db</c> in the store folder, WAL mode): runs, step runs, artifacts
-/// and lineage. Safe to share between threads; writes are serialized. The CLI reads the same file.
+/// The metadata store: stacks and components, runs, step runs, artifacts and lineage. One abstraction with three
+/// backends that behave the same — the embedded SQLite file (the default), PostgreSQL (behind a team's server) and the
+/// HTTP client of <c>pipelines server</c> (after <c>pipelines connect</c>). Safe to share between threads. Writes are
+/// idempotent where a client may retry them (a run by id, a step run by run and task key).
 /// </summary>
-public sealed partial class MetadataStore : IDisposable
+public abstract partial class MetadataStore : IDisposable
 {
-    /// <summary>The database file name inside the store folder.</summary>
+    /// <summary>The database file name of the embedded store inside the store folder.</summary>
     public const string DatabaseFileName = "metadata.db";
 
-    private const int SchemaVersion = 5;
+    private protected MetadataStore(string directory) => Directory = directory;
 
-    private readonly SqliteConnection _connection;
-    private readonly Lock _gate = new();
-
-    private MetadataStore(SqliteConnection connection, string directory)
-    {
-        _connection = connection;
-        Directory = directory;
-    }
-
-    /// <summary>The store folder.</summary>
+    /// <summary>The local store folder: local artifacts, step logs, local secrets and the connection live here.</summary>
     public string Directory { get; }
 
-    /// <summary>The database file.</summary>
-    public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
+    /// <summary>Where the records are kept, for people: a database file, a PostgreSQL database or a server URL.</summary>
+    public abstract string Location { get; }
 
-    /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>.</summary>
-    public static MetadataStore Open(string directory)
-    {
-        System.IO.Directory.CreateDirectory(directory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(directory, DatabaseFileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        try
-        {
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
-            Migrate(connection);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+    /// <summary>
+    /// Opens the store that programs and the CLI in <paramref name="directory"/> use: the server it is connected to
+    /// (<c>pipelines connect</c>, or <c>PIPELINES_SERVER_URL</c>), else the embedded SQLite store in that folder.
+    /// </summary>
+    /// <exception cref="StackException">The folder, the database or the connection cannot be used.</exception>
+    public static MetadataStore Open(string directory) => SqlMetadataStore.OpenSqlite(directory);
 
-        return new MetadataStore(connection, directory);
-    }
-
-    private static void Migrate(SqliteConnection connection)
-    {
-        using var transaction = connection.BeginTransaction();
-        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        if (version > SchemaVersion)
-        {
-            throw new Stacks.StackException(
-                $"The store at {connection.DataSource} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or point PIPELINES_HOME elsewhere.");
-        }
-
-        if (version < 1)
-        {
-            Execute(connection, """
-                CREATE TABLE runs (
-                    id TEXT PRIMARY KEY,
-                    pipeline TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    started_at TEXT NOT NULL,
-                    ended_at TEXT,
-                    parameters TEXT NOT NULL,
-                    orchestrator TEXT NOT NULL,
-                    error TEXT);
-                CREATE INDEX runs_by_pipeline ON runs(pipeline, started_at);
-                CREATE TABLE step_runs (
-                    id INTEGER PRIMARY KEY,
-                    run_id TEXT NOT NULL REFERENCES runs(id),
-                    task_key TEXT NOT NULL,
-                    step_name TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    started_at TEXT,
-                    ended_at TEXT,
-                    cache_key TEXT,
-                    cache_key_parts TEXT,
-                    cached_from INTEGER REFERENCES step_runs(id),
-                    error TEXT,
-                    UNIQUE (run_id, task_key));
-                CREATE INDEX step_runs_by_cache_key ON step_runs(cache_key) WHERE status = 'completed';
-                CREATE TABLE artifacts (
-                    id INTEGER PRIMARY KEY,
-                    uri TEXT NOT NULL,
-                    kfp_type TEXT NOT NULL,
-                    value_type TEXT NOT NULL,
-                    size INTEGER NOT NULL,
-                    content_hash TEXT NOT NULL,
-                    producer_step_run INTEGER NOT NULL REFERENCES step_runs(id),
-                    output_name TEXT NOT NULL);
-                CREATE TABLE step_run_outputs (
-                    step_run_id INTEGER NOT NULL REFERENCES step_runs(id),
-                    output_name TEXT NOT NULL,
-                    artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
-                    PRIMARY KEY (step_run_id, output_name));
-                CREATE TABLE step_run_inputs (
-                    step_run_id INTEGER NOT NULL REFERENCES step_runs(id),
-                    input_name TEXT NOT NULL,
-                    source TEXT NOT NULL,
-                    artifact_id INTEGER REFERENCES artifacts(id),
-                    content_hash TEXT NOT NULL,
-                    PRIMARY KEY (step_run_id, input_name));
-                CREATE INDEX step_run_inputs_by_artifact ON step_run_inputs(artifact_id);
-                """);
-        }
-
-        if (version < 2)
-        {
-            Execute(connection, "ALTER TABLE step_runs ADD COLUMN log_path TEXT;");
-        }
-
-        if (version < 3)
-        {
-            Execute(connection, """
-                ALTER TABLE runs ADD COLUMN stack TEXT;
-                ALTER TABLE step_runs ADD COLUMN depends_on TEXT;
-                ALTER TABLE step_runs ADD COLUMN cache_enabled INTEGER;
-                CREATE TABLE components (
-                    type TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    flavor TEXT NOT NULL,
-                    settings TEXT NOT NULL,
-                    created_at TEXT NOT NULL,
-                    PRIMARY KEY (type, name));
-                CREATE TABLE stacks (
-                    name TEXT PRIMARY KEY,
-                    created_at TEXT NOT NULL);
-                CREATE TABLE stack_components (
-                    stack TEXT NOT NULL REFERENCES stacks(name),
-                    type TEXT NOT NULL,
-                    component TEXT NOT NULL,
-                    PRIMARY KEY (stack, type),
-                    FOREIGN KEY (type, component) REFERENCES components(type, name));
-                CREATE TABLE store_settings (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL);
-                """);
-            CreateDefaultStack(connection);
-        }
-
-        if (version < 4)
-        {
-            Execute(connection, "ALTER TABLE runs ADD COLUMN remote_id TEXT; ALTER TABLE runs ADD COLUMN remote_url TEXT;");
-        }
-
-        if (version < 5)
-        {
-            // Artifact metadata (metrics, user metadata), as Kubeflow keeps it beside the URI.
-            Execute(connection, "ALTER TABLE artifacts ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';");
-        }
-
-        Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
-        transaction.Commit();
-    }
-
-    /// <summary>Records the start of a run.</summary>
-    public void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null)
-    {
-        lock (_gate)
-        {
-            Execute(_connection,
-                "INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator, stack) VALUES ($id, $pipeline, $status, $started, $parameters, $orchestrator, $stack);",
-                ("$id", runId), ("$pipeline", pipeline), ("$status", Format(RunStatus.Running)), ("$started", Format(startedAt)),
-                ("$parameters", parametersJson), ("$orchestrator", orchestrator), ("$stack", stack));
-        }
-    }
+    /// <summary>Records the start of a run (a run that exists already is left as it is).</summary>
+    public abstract void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null);
 
     /// <summary>Records where a remotely orchestrated run lives (its resource name and console link).</summary>
-    public void SetRunRemote(string runId, string remoteId, string remoteUrl)
-    {
-        lock (_gate)
-        {
-            Execute(_connection, "UPDATE runs SET remote_id = $remote, remote_url = $url WHERE id = $id;", ("$id", runId), ("$remote", remoteId), ("$url", remoteUrl));
-        }
-    }
+    public abstract void SetRunRemote(string runId, string remoteId, string remoteUrl);
 
     /// <summary>Records how a run ended.</summary>
-    public void EndRun(string runId, RunStatus status, DateTimeOffset endedAt, string? error)
-    {
-        lock (_gate)
-        {
-            Execute(_connection, "UPDATE runs SET status = $status, ended_at = $ended, error = $error WHERE id = $id;",
-                ("$id", runId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error));
-        }
-    }
+    public abstract void EndRun(string runId, RunStatus status, DateTimeOffset endedAt, string? error);
 
-    /// <summary>Records that a step started running; returns the new step run's id.</summary>
-    public long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null)
-    {
-        lock (_gate)
-        {
-            return Convert.ToInt64(Scalar(_connection, """
-                INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts, depends_on, cache_enabled)
-                VALUES ($run, $task, $step, $status, $started, $key, $parts, $depends, $cache) RETURNING id;
-                """,
-                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(StepStatus.Running)),
-                ("$started", Format(startedAt)), ("$key", cacheKey), ("$parts", cacheKeyParts), ("$depends", JsonList(dependsOn)), ("$cache", cacheEnabled)), CultureInfo.InvariantCulture);
-        }
-    }
+    /// <summary>Records that the process owning a running run is alive.</summary>
+    public abstract void Heartbeat(string runId, DateTimeOffset at);
+
+    /// <summary>
+    /// Marks a run whose owner is gone as <see cref="RunStatus.Crashed"/>, and its running step runs likewise. Does nothing to a
+    /// run that is no longer running.
+    /// </summary>
+    /// <returns>Whether the run was running and is now marked crashed.</returns>
+    public abstract bool MarkRunCrashed(string runId, DateTimeOffset at, string reason);
+
+    /// <summary>The pipeline spec a run was started with, if it was recorded.</summary>
+    public abstract string? GetRunSpec(string runId);
+
+    /// <summary>
+    /// Records that a step started running; returns the step run's id. Starting the same task of the same run again
+    /// (a client retrying) returns the id recorded the first time.
+    /// </summary>
+    public abstract long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null);
 
     /// <summary>
     /// Records a finished step run in one transaction: its status, the inputs it consumed, and its outputs —
-    /// new artifacts it produced, or (for a cache hit) the artifacts it reused.
+    /// new artifacts it produced, or (for a cache hit) the artifacts it reused. Finishing a step run that is
+    /// already finished (a client retrying) changes nothing and returns what was recorded.
     /// </summary>
     /// <returns>The step run's output artifacts, by output name.</returns>
-    public IReadOnlyDictionary<string, ArtifactRecord> FinishStepRun(
+    public abstract IReadOnlyDictionary<string, ArtifactRecord> FinishStepRun(
         long stepRunId,
         StepStatus status,
         DateTimeOffset endedAt,
@@ -223,285 +71,126 @@ public sealed partial class MetadataStore : IDisposable
         IReadOnlyList<StepInputRecord> inputs,
         IReadOnlyList<NewArtifact> producedOutputs,
         CachedStepRun? reusedFrom = null,
-        string? logPath = null)
-    {
-        lock (_gate)
-        {
-            using var transaction = _connection.BeginTransaction();
-            Execute(_connection, "UPDATE step_runs SET status = $status, ended_at = $ended, error = $error, cached_from = $from, log_path = $log WHERE id = $id;",
-                ("$id", stepRunId), ("$status", Format(status)), ("$ended", Format(endedAt)), ("$error", error), ("$from", reusedFrom?.StepRunId), ("$log", logPath));
-
-            foreach (var input in inputs)
-            {
-                Execute(_connection, "INSERT INTO step_run_inputs (step_run_id, input_name, source, artifact_id, content_hash) VALUES ($id, $name, $source, $artifact, $hash);",
-                    ("$id", stepRunId), ("$name", input.InputName), ("$source", input.Source), ("$artifact", input.ArtifactId), ("$hash", input.ContentHash));
-            }
-
-            var outputs = new Dictionary<string, ArtifactRecord>(StringComparer.Ordinal);
-            foreach (var produced in producedOutputs)
-            {
-                var id = Convert.ToInt64(Scalar(_connection, """
-                    INSERT INTO artifacts (uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name, metadata)
-                    VALUES ($uri, $kfp, $type, $size, $hash, $producer, $output, $metadata) RETURNING id;
-                    """,
-                    ("$uri", produced.Uri), ("$kfp", produced.KfpType), ("$type", produced.ValueType), ("$size", produced.Size),
-                    ("$hash", produced.ContentHash), ("$producer", stepRunId), ("$output", produced.OutputName), ("$metadata", produced.MetadataJson)), CultureInfo.InvariantCulture);
-                outputs[produced.OutputName] = new ArtifactRecord(id, produced.Uri, produced.KfpType, produced.ValueType, produced.Size, produced.ContentHash, stepRunId, produced.OutputName, produced.MetadataJson);
-            }
-
-            foreach (var reused in reusedFrom?.Outputs.Values ?? [])
-            {
-                outputs[reused.OutputName] = reused;
-            }
-
-            foreach (var output in outputs.Values)
-            {
-                Execute(_connection, "INSERT INTO step_run_outputs (step_run_id, output_name, artifact_id) VALUES ($id, $name, $artifact);",
-                    ("$id", stepRunId), ("$name", output.OutputName), ("$artifact", output.Id));
-            }
-
-            transaction.Commit();
-            return outputs;
-        }
-    }
+        string? logPath = null);
 
     /// <summary>
     /// Records a task that did not run: because a task it depends on failed (<see cref="StepStatus.NotRun"/>), or because
     /// its branch's condition was false (<see cref="StepStatus.NotTriggered"/>).
     /// </summary>
-    public void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun)
-    {
-        lock (_gate)
-        {
-            Execute(_connection, "INSERT INTO step_runs (run_id, task_key, step_name, status, error, depends_on) VALUES ($run, $task, $step, $status, $error, $depends);",
-                ("$run", runId), ("$task", taskKey), ("$step", stepName), ("$status", Format(status)), ("$error", reason), ("$depends", JsonList(dependsOn)));
-        }
-    }
+    public abstract void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun);
 
     /// <summary>
     /// Finds the newest step run of <paramref name="pipeline"/> that completed with <paramref name="cacheKey"/>,
     /// in any run (a failed run's completed steps count), with its output artifacts.
     /// </summary>
-    public CachedStepRun? FindCachedStepRun(string pipeline, string cacheKey)
-    {
-        lock (_gate)
-        {
-            var found = Scalar(_connection, """
-                SELECT s.id FROM step_runs s JOIN runs r ON r.id = s.run_id
-                WHERE s.cache_key = $key AND s.status = 'completed' AND r.pipeline = $pipeline
-                ORDER BY s.id DESC LIMIT 1;
-                """, ("$key", cacheKey), ("$pipeline", pipeline));
-            if (found is null)
-            {
-                return null;
-            }
-
-            var stepRunId = Convert.ToInt64(found, CultureInfo.InvariantCulture);
-            return new CachedStepRun(stepRunId, ReadOutputs(stepRunId));
-        }
-    }
+    public abstract CachedStepRun? FindCachedStepRun(string pipeline, string cacheKey);
 
     /// <summary>Reads a run.</summary>
-    public RunRecord? GetRun(string runId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, "SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack, remote_id, remote_url FROM runs WHERE id = $id;", ReadRun, ("$id", runId)).SingleOrDefault();
-        }
-    }
+    public abstract RunRecord? GetRun(string runId);
 
-    /// <summary>Lists runs, newest first, optionally of one pipeline only.</summary>
-    public IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, """
-                SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack, remote_id, remote_url FROM runs
-                WHERE $pipeline IS NULL OR pipeline = $pipeline ORDER BY started_at DESC, rowid DESC LIMIT $limit;
-                """, ReadRun, ("$pipeline", pipeline), ("$limit", limit));
-        }
-    }
+    /// <summary>Lists runs, newest first, optionally of one pipeline or one status only.</summary>
+    public abstract IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100, RunStatus? status = null);
 
     /// <summary>Lists a run's step runs in the order they started.</summary>
-    public IReadOnlyList<StepRunRecord> GetStepRuns(string runId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, StepRunColumns + " WHERE run_id = $run ORDER BY id;", ReadStepRun, ("$run", runId));
-        }
-    }
+    public abstract IReadOnlyList<StepRunRecord> GetStepRuns(string runId);
 
     /// <summary>Reads one step run.</summary>
-    public StepRunRecord? GetStepRun(long stepRunId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, StepRunColumns + " WHERE id = $id;", ReadStepRun, ("$id", stepRunId)).SingleOrDefault();
-        }
-    }
+    public abstract StepRunRecord? GetStepRun(long stepRunId);
 
     /// <summary>
     /// The newest step run of task <paramref name="taskKey"/> of <paramref name="pipeline"/> that started before
     /// <paramref name="beforeStepRunId"/> and computed a cache key — what a cache decision compares against.
     /// </summary>
-    public StepRunRecord? FindPreviousStepRun(string pipeline, string taskKey, long beforeStepRunId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, StepRunColumns + """
-                 WHERE task_key = $task AND id < $before AND cache_key IS NOT NULL
-                 AND status IN ('completed', 'cached') AND run_id IN (SELECT id FROM runs WHERE pipeline = $pipeline)
-                 ORDER BY id DESC LIMIT 1;
-                """, ReadStepRun, ("$task", taskKey), ("$before", beforeStepRunId), ("$pipeline", pipeline)).SingleOrDefault();
-        }
-    }
+    public abstract StepRunRecord? FindPreviousStepRun(string pipeline, string taskKey, long beforeStepRunId);
 
     /// <summary>Reads one artifact.</summary>
-    public ArtifactRecord? GetArtifact(long artifactId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, """
-                SELECT id, uri, kfp_type, value_type, size, content_hash, producer_step_run, output_name, metadata FROM artifacts WHERE id = $id;
-                """, ReadArtifact, ("$id", artifactId)).SingleOrDefault();
-        }
-    }
+    public abstract ArtifactRecord? GetArtifact(long artifactId);
 
     /// <summary>The step runs that consumed an artifact (lineage), oldest first.</summary>
-    public IReadOnlyList<StepRunRecord> GetConsumers(long artifactId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, StepRunColumns + " WHERE id IN (SELECT step_run_id FROM step_run_inputs WHERE artifact_id = $id) ORDER BY id;", ReadStepRun, ("$id", artifactId));
-        }
-    }
+    public abstract IReadOnlyList<StepRunRecord> GetConsumers(long artifactId);
 
     /// <summary>Reads a step run's output artifacts by output name.</summary>
-    public IReadOnlyDictionary<string, ArtifactRecord> GetOutputs(long stepRunId)
-    {
-        lock (_gate)
-        {
-            return ReadOutputs(stepRunId);
-        }
-    }
+    public abstract IReadOnlyDictionary<string, ArtifactRecord> GetOutputs(long stepRunId);
 
     /// <summary>Reads what a step run consumed (lineage).</summary>
-    public IReadOnlyList<StepInputRecord> GetInputs(long stepRunId)
-    {
-        lock (_gate)
-        {
-            return Query(_connection, "SELECT input_name, source, artifact_id, content_hash FROM step_run_inputs WHERE step_run_id = $id ORDER BY input_name;",
-                r => new StepInputRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)), ("$id", stepRunId));
-        }
-    }
+    public abstract IReadOnlyList<StepInputRecord> GetInputs(long stepRunId);
+
+    /// <summary>Registers a component.</summary>
+    /// <exception cref="StackException">One of that type and name exists, or the flavor or settings are invalid.</exception>
+    public abstract void RegisterComponent(Component component);
+
+    /// <summary>Replaces a component's settings; checks every stack that uses it.</summary>
+    /// <exception cref="StackException">It does not exist, or the new settings are invalid for it or its stacks.</exception>
+    public abstract void UpdateComponent(Component component);
+
+    /// <summary>Reads a component.</summary>
+    /// <exception cref="StackException">There is none of that type and name.</exception>
+    public abstract Component GetComponent(ComponentType type, string name);
+
+    /// <summary>Lists the components of one type, by name.</summary>
+    public abstract IReadOnlyList<Component> ListComponents(ComponentType type);
+
+    /// <summary>Deletes a component that no stack uses.</summary>
+    /// <exception cref="StackException">It does not exist, is a default component, or a stack uses it.</exception>
+    public abstract void DeleteComponent(ComponentType type, string name);
+
+    /// <summary>Registers a stack from component names by type.</summary>
+    /// <exception cref="StackException">The name is taken, a component does not exist, or the combination is invalid.</exception>
+    public abstract Stack RegisterStack(string name, IReadOnlyDictionary<ComponentType, string> componentNames);
+
+    /// <summary>Changes some of a stack's components (a null name removes that type).</summary>
+    /// <exception cref="StackException">The stack or a component does not exist, or the result is invalid.</exception>
+    public abstract Stack UpdateStack(string name, IReadOnlyDictionary<ComponentType, string?> changes);
+
+    /// <summary>Reads a stack.</summary>
+    /// <exception cref="StackException">There is none of that name.</exception>
+    public abstract Stack GetStack(string name);
+
+    /// <summary>Lists stacks by name.</summary>
+    public abstract IReadOnlyList<Stack> ListStacks();
+
+    /// <summary>Deletes a stack (not the default one, and not the active one).</summary>
+    /// <exception cref="StackException">It does not exist, is the default stack, or is active.</exception>
+    public abstract void DeleteStack(string name);
+
+    /// <summary>Copies a stack under a new name.</summary>
+    /// <exception cref="StackException">The source does not exist or the target name is taken.</exception>
+    public Stack CopyStack(string source, string target) =>
+        RegisterStack(target, GetStack(source).Components.ToDictionary(c => c.Key, c => c.Value.Name));
+
+    /// <summary>The stack chosen with <c>pipelines stack set</c> (default: <c>default</c>).</summary>
+    public abstract string ActiveStackName { get; }
+
+    /// <summary>Makes <paramref name="name"/> the active stack of this store (of this client, when connected to a server).</summary>
+    /// <exception cref="StackException">There is no such stack.</exception>
+    public abstract void SetActiveStack(string name);
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
-
-    private Dictionary<string, ArtifactRecord> ReadOutputs(long stepRunId) =>
-        Query(_connection, """
-            SELECT a.id, a.uri, a.kfp_type, a.value_type, a.size, a.content_hash, a.producer_step_run, o.output_name, a.metadata
-            FROM step_run_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.step_run_id = $id;
-            """,
-            ReadArtifact, ("$id", stepRunId)).ToDictionary(a => a.OutputName, StringComparer.Ordinal);
-
-    private const string StepRunColumns = """
-        SELECT id, run_id, task_key, step_name, status, started_at, ended_at, cache_key, cache_key_parts, cached_from, error, log_path, depends_on, cache_enabled
-        FROM step_runs
-        """;
-
-    private static StepRunRecord ReadStepRun(SqliteDataReader r) => new(
-        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseStepStatus(r.GetString(4)),
-        ReadTime(r, 5), ReadTime(r, 6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
-        r.IsDBNull(12) ? [] : ParseList(r.GetString(12)), r.IsDBNull(13) ? null : r.GetBoolean(13));
-
-    private static ArtifactRecord ReadArtifact(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt64(6), r.GetString(7), r.GetString(8));
-
-    private static RunRecord ReadRun(SqliteDataReader r) => new(
-        r.GetString(0), r.GetString(1), Enum.Parse<RunStatus>(r.GetString(2), ignoreCase: true), ReadTime(r, 3)!.Value, ReadTime(r, 4),
-        r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10));
-
-    private static string Format(RunStatus status) => status.ToString().ToLowerInvariant();
-
-    private static string Format(StepStatus status) => status switch
+    public void Dispose()
     {
-        StepStatus.NotRun => "not_run",
-        StepStatus.NotTriggered => "not_triggered",
-        _ => status.ToString().ToLowerInvariant(),
-    };
-
-    private static string? JsonList(IReadOnlyList<string>? items) =>
-        items is null ? null : System.Text.Json.JsonSerializer.Serialize(items, StoreJson.Default.IReadOnlyListString);
-
-    private static string[] ParseList(string json) =>
-        System.Text.Json.JsonSerializer.Deserialize(json, StoreJson.Default.StringArray) ?? [];
-
-    private static StepStatus ParseStepStatus(string text) =>
-        text == "not_run" ? StepStatus.NotRun : text == "not_triggered" ? StepStatus.NotTriggered : Enum.Parse<StepStatus>(text, ignoreCase: true);
-
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset? ReadTime(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
     }
 
-    private static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Releases the connection.</summary>
+    protected virtual void Dispose(bool disposing)
     {
-        using var command = Command(connection, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        var result = command.ExecuteScalar();
-        return result is DBNull ? null : result;
-    }
-
-    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
     }
 }
 
-/// <summary>An output a step run produced, to be recorded as a new artifact.</summary>
-/// <param name="OutputName">The step output.</param>
-/// <param name="Uri">Where the content was written.</param>
-/// <param name="KfpType">The Kubeflow type.</param>
-/// <param name="ValueType">The .NET type as written in C#.</param>
-/// <param name="Size">Content length in bytes.</param>
-/// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
-/// <param name="MetadataJson">The artifact's metadata as a JSON object.</param>
-public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}");
+/// <summary>The process that owns a running run: when it is gone and the run still says running, the run crashed.</summary>
+/// <param name="Host">The machine's name.</param>
+/// <param name="ProcessId">The process id.</param>
+/// <param name="ProcessStartedAt">When that process started (a reused pid has another start time).</param>
+/// <param name="User">Who ran it (the operating system user).</param>
+public sealed record RunOwner(string Host, int ProcessId, DateTimeOffset ProcessStartedAt, string User)
+{
+    /// <summary>This process.</summary>
+    public static RunOwner Current { get; } = CreateCurrent();
 
-/// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
-/// <param name="StepRunId">The step run.</param>
-/// <param name="Outputs">Its output artifacts by output name.</param>
-public sealed record CachedStepRun(long StepRunId, IReadOnlyDictionary<string, ArtifactRecord> Outputs);
-
-/// <summary>Source-generated JSON for the small lists the store keeps (no reflection, AOT-safe).</summary>
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
-internal sealed partial class StoreJson : System.Text.Json.Serialization.JsonSerializerContext;
+    private static RunOwner CreateCurrent()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return new RunOwner(Environment.MachineName, process.Id, process.StartTime.ToUniversalTime(), Environment.UserName);
+    }
+}

@@ -14,6 +14,9 @@ public enum RunStatus
 
     /// <summary>The run was cancelled before every step finished.</summary>
     Cancelled,
+
+    /// <summary>The process that ran it died (killed, or the machine lost power) before it could record how it ended.</summary>
+    Crashed,
 }
 
 /// <summary>What happened to one task of a run.</summary>
@@ -36,6 +39,9 @@ public enum StepStatus
 
     /// <summary>The step did not run because the condition of its branch was false (Kubeflow: not triggered).</summary>
     NotTriggered,
+
+    /// <summary>The step was running when the process that ran it died.</summary>
+    Crashed,
 }
 
 /// <summary>A stored artifact: one output value of one step run.</summary>
@@ -62,7 +68,9 @@ public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string 
 /// <param name="Stack">The stack it ran on.</param>
 /// <param name="RemoteId">For a remote run, the remote resource (e.g. the Vertex PipelineJob name).</param>
 /// <param name="RemoteUrl">For a remote run, its console link.</param>
-public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack, string? RemoteId = null, string? RemoteUrl = null);
+/// <param name="Owner">The process that ran (or submitted) it, when recorded.</param>
+/// <param name="HeartbeatAt">When its owner last said it was alive.</param>
+public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack, string? RemoteId = null, string? RemoteUrl = null, RunOwner? Owner = null, DateTimeOffset? HeartbeatAt = null);
 
 /// <summary>A stored step run: one task of one run.</summary>
 /// <param name="Id">The store's id.</param>
@@ -91,3 +99,23 @@ public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string
 /// <param name="ArtifactId">The consumed artifact, for task outputs.</param>
 /// <param name="ContentHash">SHA-256 of the value's canonical bytes.</param>
 public sealed record StepInputRecord(string InputName, string Source, long? ArtifactId, string ContentHash);
+
+/// <summary>An output a step run produced, to be recorded as a new artifact.</summary>
+/// <param name="OutputName">The step output.</param>
+/// <param name="Uri">Where the content was written.</param>
+/// <param name="KfpType">The Kubeflow type.</param>
+/// <param name="ValueType">The .NET type as written in C#.</param>
+/// <param name="Size">Content length in bytes.</param>
+/// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
+/// <param name="MetadataJson">The artifact's metadata as a JSON object.</param>
+public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}");
+
+/// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
+/// <param name="StepRunId">The step run.</param>
+/// <param name="Outputs">Its output artifacts by output name.</param>
+public sealed record CachedStepRun(long StepRunId, IReadOnlyDictionary<string, ArtifactRecord> Outputs);
+
+/// <summary>Source-generated JSON for the small lists the store keeps (no reflection, AOT-safe).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class StoreJson : System.Text.Json.Serialization.JsonSerializerContext;

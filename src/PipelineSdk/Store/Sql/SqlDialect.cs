@@ -1,0 +1,118 @@
+using System.Data.Common;
+
+namespace PipelineSdk.Store.Sql;
+
+/// <summary>
+/// What differs between the databases the SQL store runs on. Everything else — tables, queries, migrations — is one
+/// text shared by SQLite and PostgreSQL, so both behave the same.
+/// </summary>
+public abstract class SqlDialect
+{
+    /// <summary>The column type of an auto-numbered 64-bit primary key.</summary>
+    public abstract string IdColumn { get; }
+
+    /// <summary>Where the records are kept, for people.</summary>
+    public abstract string Location { get; }
+
+    /// <summary>
+    /// Lends a connection for one operation. The lease is disposed after the operation; a dialect with one shared
+    /// connection serializes operations here.
+    /// </summary>
+    public abstract Db Lease();
+
+    /// <summary>The schema version the database holds (0 when empty).</summary>
+    public abstract int ReadSchemaVersion(Db db);
+
+    /// <summary>Records the schema version inside the migration's transaction.</summary>
+    public abstract void WriteSchemaVersion(Db db, int version);
+
+    /// <summary>Keeps other processes from migrating at the same time, for the rest of the transaction.</summary>
+    public virtual void LockForMigration(Db db)
+    {
+    }
+
+    /// <summary>Whether <paramref name="exception"/> says a row with the same unique key exists.</summary>
+    public abstract bool IsUniqueViolation(DbException exception);
+}
+
+/// <summary>One connection lent for one operation, with the few helpers the store's SQL needs.</summary>
+public sealed class Db : IDisposable
+{
+    private readonly Action _release;
+    private DbTransaction? _transaction;
+
+    /// <summary>Wraps <paramref name="connection"/>; <paramref name="release"/> runs when the lease ends.</summary>
+    public Db(DbConnection connection, Action release)
+    {
+        Connection = connection;
+        _release = release;
+    }
+
+    /// <summary>The lent connection.</summary>
+    public DbConnection Connection { get; }
+
+    /// <summary>Starts a transaction that the following commands join; commit it with <see cref="Commit"/>.</summary>
+    public void Begin() => _transaction = Connection.BeginTransaction();
+
+    /// <summary>Commits the transaction started with <see cref="Begin"/>.</summary>
+    public void Commit()
+    {
+        _transaction?.Commit();
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    /// <summary>Runs a statement (or several, separated by semicolons).</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs a query and returns its first column of its first row, or null.</summary>
+    public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        var result = command.ExecuteScalar();
+        return result is DBNull ? null : result;
+    }
+
+    /// <summary>Runs a query and reads every row.</summary>
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // A transaction not committed (an exception on the way) is rolled back before the connection goes back.
+        _transaction?.Dispose();
+        _transaction = null;
+        _release();
+    }
+
+    private DbCommand Command(string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = _transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace PipelineSdk.Store.Sql;
+
+/// <summary>The embedded store: one SQLite file in WAL mode, one connection per process, operations serialized.</summary>
+internal sealed class SqliteDialect : SqlDialect, IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    public SqliteDialect(string databasePath)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        try
+        {
+            using var pragmas = _connection.CreateCommand();
+            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            pragmas.ExecuteNonQuery();
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    public override string IdColumn => "INTEGER PRIMARY KEY";
+
+    public override string Location => _connection.DataSource;
+
+    public override Db Lease()
+    {
+        _gate.Enter();
+        return new Db(_connection, _gate.Exit);
+    }
+
+    public override int ReadSchemaVersion(Db db) => Convert.ToInt32(db.Scalar("PRAGMA user_version;"), CultureInfo.InvariantCulture);
+
+    public override void WriteSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version.ToString(CultureInfo.InvariantCulture)};");
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 19 };
+
+    public void Dispose() => _connection.Dispose();
+}
