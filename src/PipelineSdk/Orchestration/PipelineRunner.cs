@@ -26,6 +26,11 @@ public static class PipelineRunner
         options ??= new RunOptions();
         var directory = options.StoreDirectory ?? StoreLocation.Resolve();
         using var store = MetadataStore.Open(directory);
+        foreach (var crashed in CrashRecovery.Sweep(store))
+        {
+            await Console.Error.WriteLineAsync(CrashRecovery.Note(crashed)).ConfigureAwait(false);
+        }
+
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
         var secrets = StackComponents.CreateSecretsManager(stack, directory);
