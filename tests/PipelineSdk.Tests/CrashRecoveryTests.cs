@@ -50,6 +50,28 @@ public class CrashRecoveryTests
         Assert.That(after.Status, Is.EqualTo(RunStatus.Crashed));
         Assert.That(store.GetStepRuns(before.Id).Select(s => (s.TaskKey, s.Status)), Is.EqualTo(new[] { ("before", StepStatus.Completed), ("held", StepStatus.Crashed) }));
         Assert.That(CrashRecovery.Sweep(store), Is.Empty, "a crash is reported once");
+
+        // What gc must remove, and what it must keep: the recorded output of the step that finished.
+        var root = Artifacts.LocalArtifactStore.DefaultRoot(temp.Path);
+        var recorded = Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(store.GetStepRuns(before.Id)[0].Id)["Output"].Uri);
+        var partial = Path.Combine(root, before.Id, "held", "Output" + Artifacts.LocalArtifactStore.PartialMarker + "abc");
+        var unrecorded = Path.Combine(root, before.Id, "before", "Unrecorded");
+        var strayRun = Path.Combine(root, "no-such-run", "t", "Output");
+        foreach (var file in new[] { partial, unrecorded, strayRun })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, "x");
+        }
+
+        var dry = Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: true);
+        Assert.That(File.Exists(partial) && File.Exists(unrecorded), Is.True, "a dry run removes nothing");
+        var collected = Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: false);
+
+        Assert.That(collected.Select(c => c.Path), Is.EqualTo(dry.Select(c => c.Path)));
+        Assert.That(collected.Select(c => c.Path), Does.Contain(Path.Combine(root, before.Id, "held")).And.Contain(unrecorded).And.Contain(Path.Combine(root, "no-such-run")));
+        Assert.That(File.Exists(partial) || File.Exists(unrecorded) || Directory.Exists(Path.Combine(root, "no-such-run")), Is.False);
+        Assert.That(File.Exists(recorded), Is.True, "a recorded artifact stays");
+        Assert.That(Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: false), Is.Empty);
     }
 
     [Test]

@@ -57,7 +57,7 @@ public static class PipelineRunner
 
         // Settings may reference secrets; they are resolved here, for this run only, and never stored.
         var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
-        var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? Path.Combine(directory, "artifacts");
+        var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
         var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor);
         return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
     }

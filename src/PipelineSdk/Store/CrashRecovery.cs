@@ -29,6 +29,8 @@ public static class CrashRecovery
                 if (run.Owner is { } owner && WhyGone(run, owner, now) is { } reason && store.MarkRunCrashed(run.Id, now, reason))
                 {
                     marked.Add(run with { Status = RunStatus.Crashed, Error = reason });
+                    // Writes the killed process never finished; what it finished but never recorded waits for `artifacts gc`.
+                    Artifacts.ArtifactCollector.RemovePartials(Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), run.Id);
                 }
             }
         }
@@ -42,7 +44,7 @@ public static class CrashRecovery
 
     /// <summary>The one-line note a command prints about a run it marked crashed.</summary>
     public static string Note(RunRecord run) =>
-        $"note: run {run.Id} was still marked running, but {run.Error}; it is now marked crashed (resume it with `pipelines runs resume {run.Id}`)";
+        $"note: run {run.Id} was still marked running, but {run.Error}; it is now marked crashed (run the pipeline again to complete it from the cache: `dotnet run -- resume {run.Id}`)";
 
     private static string? WhyGone(RunRecord run, RunOwner owner, DateTimeOffset now)
     {
