@@ -72,6 +72,16 @@ public class CrashRecoveryTests
         Assert.That(File.Exists(partial) || File.Exists(unrecorded) || Directory.Exists(Path.Combine(root, "no-such-run")), Is.False);
         Assert.That(File.Exists(recorded), Is.True, "a recorded artifact stays");
         Assert.That(Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: false), Is.Empty);
+
+        File.WriteAllText(gate, "open");
+        var resumed = await ProcessResult.RunAsync("dotnet", [ExampleProgram.ArtifactsApp.Dll, "resume", before.Id, "--orchestrator", orchestrator],
+            new Dictionary<string, string> { [StoreLocation.HomeVariable] = temp.Path, ["HOLD_GATE"] = gate });
+        Assert.That(resumed.Exit, Is.EqualTo(0), resumed.Error + resumed.Output);
+        Assert.That(resumed.Output, Does.Contain($"Resuming run {before.Id}"));
+        var again = store.ListRuns().First(r => r.Id != before.Id);
+        Assert.That((again.Pipeline, again.Status, again.ParametersJson), Is.EqualTo((before.Pipeline, RunStatus.Completed, before.ParametersJson)));
+        var refused = await ProcessResult.RunAsync("dotnet", [ExampleProgram.ArtifactsApp.Dll, "resume", again.Id], new Dictionary<string, string> { [StoreLocation.HomeVariable] = temp.Path });
+        Assert.That((refused.Exit, refused.Error.Trim()), Is.EqualTo((2, $"error: run '{again.Id}' is completed; only a crashed, failed or cancelled run is resumed")));
     }
 
     [Test]

@@ -46,6 +46,13 @@ public static class PipelineApp
         run.SetAction((result, token) => RunPipelineAsync(result, runCommandOptions, result.GetValue(pipelineArgument), console, error, token));
         root.Add(run);
 
+        var runIdArgument = new Argument<string>("run") { Description = "The id of a crashed, failed or cancelled run (see `pipelines runs list`)." };
+        var resume = new Command("resume", "Runs a run's pipeline again with its parameters; the steps it completed come from the cache.") { runIdArgument };
+        var resumeOptions = new RunCommandOptions();
+        resumeOptions.AddTo(resume);
+        resume.SetAction((result, token) => ResumeAsync(result, resumeOptions, result.GetValue(runIdArgument)!, console, error, token));
+        root.Add(resume);
+
         var list = new Command("list", "Lists the pipelines in this program and their parameters.");
         list.SetAction(_ => ListPipelines(console));
         root.Add(list);
@@ -63,7 +70,40 @@ public static class PipelineApp
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunPipelineAsync(ParseResult result, RunCommandOptions options, string? pipelineName, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ResumeAsync(ParseResult result, RunCommandOptions options, string runId, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    {
+        Dictionary<string, object?> parameters;
+        string pipelineName;
+        try
+        {
+            using var store = MetadataStore.Open(StoreLocation.Resolve());
+            var earlier = store.GetRun(runId) ?? throw new FormatException($"no run '{runId}' in the store at {store.Location}; see `pipelines runs list`");
+            if (earlier.Status is RunStatus.Completed or RunStatus.Running)
+            {
+                throw new FormatException($"run '{runId}' is {earlier.Status.ToString().ToLowerInvariant()}; only a crashed, failed or cancelled run is resumed");
+            }
+
+            var pipeline = PipelineRegistry.Find(earlier.Pipeline) ?? throw new FormatException($"run '{runId}' ran pipeline '{earlier.Pipeline}', which this program does not have");
+            using var json = System.Text.Json.JsonDocument.Parse(earlier.ParametersJson);
+            parameters = pipeline.Parameters
+                .Where(p => json.RootElement.TryGetProperty(p.Name, out _))
+                .ToDictionary(p => p.Name, p => p.Codec.FromBytes(System.Text.Encoding.UTF8.GetBytes(json.RootElement.GetProperty(p.Name).GetRawText())), StringComparer.Ordinal);
+            pipelineName = pipeline.Name;
+        }
+        catch (FormatException e)
+        {
+            return Fail(error, e.Message);
+        }
+        catch (StackException e)
+        {
+            return Fail(error, e.Message);
+        }
+
+        console.Profile.Out.Writer.WriteLine($"Resuming run {runId}: pipeline {pipelineName} with its parameters; completed steps come from the cache.");
+        return await RunPipelineAsync(result, options, pipelineName, console, error, cancellationToken, parameters).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunPipelineAsync(ParseResult result, RunCommandOptions options, string? pipelineName, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken, Dictionary<string, object?>? resumedParameters = null)
     {
         var pipelines = PipelineRegistry.All;
         PipelineDescriptor? pipeline;
@@ -86,7 +126,7 @@ public static class PipelineApp
         Dictionary<string, object?> parameters;
         try
         {
-            parameters = ParseParameters(pipeline, result.GetValue(options.Parameters) ?? []);
+            parameters = resumedParameters ?? ParseParameters(pipeline, result.GetValue(options.Parameters) ?? []);
         }
         catch (FormatException e)
         {
