@@ -25,6 +25,19 @@ public sealed class ServerStore : MetadataStore
     /// <inheritdoc />
     public override string Location => _api.Url;
 
+    /// <summary>
+    /// Checks, without retrying, that a PipelineSdk server answers at <paramref name="url"/> and accepts <paramref name="token"/>;
+    /// returns the server's version.
+    /// </summary>
+    /// <exception cref="StackException">No server answers, or it refuses the token; the message says which.</exception>
+    public static string Check(string url, string token)
+    {
+        using var api = new ServerApi(ServerConnection.CheckUrl(url), token, TimeSpan.Zero);
+        var health = api.Get("api/v1/health", RemoteJson.Default.HealthResponse)!;
+        api.Get("api/v1/stacks", RemoteJson.Default.ListStackBody);
+        return health.Version;
+    }
+
     /// <inheritdoc />
     public override void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null) =>
         _api.Send(HttpMethod.Put, Run(runId), new CreateRunRequest(pipeline, startedAt, parametersJson, orchestrator, stack, owner, specJson), RemoteJson.Default.CreateRunRequest);
