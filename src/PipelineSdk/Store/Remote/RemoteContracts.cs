@@ -4,13 +4,13 @@ using PipelineSdk.Stacks;
 namespace PipelineSdk.Store.Remote;
 
 // The bodies of the server's JSON API (/api/v1), shared by the server and its client so both read and write the same shapes.
-// Records the store already has (RunRecord, StepRunRecord, ArtifactRecord, ...) travel as they are.
+// Nullable fields may be left out. Records the store already has (RunRecord, StepRunRecord, ArtifactRecord, ...) travel as they are.
 
-internal sealed record CreateRunRequest(string Pipeline, DateTimeOffset StartedAt, string ParametersJson, string Orchestrator, string? Stack, RunOwner? Owner, string? SpecJson);
+internal sealed record CreateRunRequest(string Pipeline, DateTimeOffset StartedAt, string ParametersJson, string Orchestrator, string? Stack = null, RunOwner? Owner = null, string? SpecJson = null);
 
 internal sealed record RunRemoteRequest(string RemoteId, string RemoteUrl);
 
-internal sealed record EndRunRequest(RunStatus Status, DateTimeOffset EndedAt, string? Error);
+internal sealed record EndRunRequest(RunStatus Status, DateTimeOffset EndedAt, string? Error = null);
 
 internal sealed record HeartbeatRequest(DateTimeOffset At);
 
@@ -20,13 +20,13 @@ internal sealed record ChangedResponse(bool Changed);
 
 internal sealed record SpecResponse(string? Spec);
 
-internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey, string? CacheKeyParts, IReadOnlyList<string>? DependsOn, bool? CacheEnabled);
+internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null);
 
 internal sealed record IdResponse(long Id);
 
-internal sealed record FinishStepRunRequest(StepStatus Status, DateTimeOffset EndedAt, string? Error, IReadOnlyList<StepInputRecord> Inputs, IReadOnlyList<NewArtifact> ProducedOutputs, CachedStepRun? ReusedFrom, string? LogPath);
+internal sealed record FinishStepRunRequest(StepStatus Status, DateTimeOffset EndedAt, IReadOnlyList<StepInputRecord> Inputs, IReadOnlyList<NewArtifact> ProducedOutputs, string? Error = null, CachedStepRun? ReusedFrom = null, string? LogPath = null);
 
-internal sealed record NotRunRequest(string TaskKey, string StepName, string Reason, IReadOnlyList<string>? DependsOn, StepStatus Status);
+internal sealed record NotRunRequest(string TaskKey, string StepName, string Reason, IReadOnlyList<string>? DependsOn = null, StepStatus Status = StepStatus.NotRun);
 
 internal sealed record ComponentBody(string Type, string Name, string Flavor, Dictionary<string, string> Settings)
 {

@@ -76,7 +76,7 @@ public sealed class ServerStore : MetadataStore
         IReadOnlyList<NewArtifact> producedOutputs,
         CachedStepRun? reusedFrom = null,
         string? logPath = null) =>
-        _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/finish", new FinishStepRunRequest(status, endedAt, error, inputs, producedOutputs, reusedFrom, logPath),
+        _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/finish", new FinishStepRunRequest(status, endedAt, inputs, producedOutputs, error, reusedFrom, logPath),
             RemoteJson.Default.FinishStepRunRequest, RemoteJson.Default.DictionaryStringArtifactRecord)!;
 
     /// <inheritdoc />
