@@ -70,18 +70,21 @@ public sealed class PostgresDialect : SqlDialect, IDisposable
     }
 
     /// <inheritdoc />
-    public override int ReadSchemaVersion(Db db)
-    {
-        db.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
-        return db.Scalar("SELECT version FROM schema_version;") is { } version ? Convert.ToInt32(version, CultureInfo.InvariantCulture) : 0;
-    }
+    public override int ReadSchemaVersion(Db db) =>
+        // Reading creates nothing: only a migration, holding the lock, creates the table.
+        db.Scalar("SELECT to_regclass('schema_version')::text;") is null ? 0
+            : db.Scalar("SELECT version FROM schema_version;") is { } version ? Convert.ToInt32(version, CultureInfo.InvariantCulture) : 0;
 
     /// <inheritdoc />
     public override void WriteSchemaVersion(Db db, int version) =>
-        db.Execute("DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (@version);", ("@version", version));
+        db.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL); DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (@version);", ("@version", version));
 
     /// <inheritdoc />
-    public override void LockForMigration(Db db) => db.Execute("SELECT pg_advisory_xact_lock(@key);", ("@key", MigrationLockKey));
+    public override IDisposable LockForMigration(Db db)
+    {
+        db.Execute("SELECT pg_advisory_lock(@key);", ("@key", MigrationLockKey));
+        return new Unlock(db);
+    }
 
     /// <inheritdoc />
     public override bool IsUniqueViolation(DbException exception) =>
@@ -89,4 +92,20 @@ public sealed class PostgresDialect : SqlDialect, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _dataSource.Dispose();
+
+    private sealed class Unlock(Db db) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                db.Execute("SELECT pg_advisory_unlock(@key);", ("@key", MigrationLockKey));
+            }
+            catch (PostgresException)
+            {
+                // A failed migration leaves its transaction aborted; the pool's session reset releases the lock, and the
+                // migration's own error is the one to report.
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace PipelineSdk.Cli.Commands;
 
-/// <summary><c>pipelines artifacts show|export</c>.</summary>
+/// <summary><c>pipelines artifacts show|export|gc</c>.</summary>
 internal static class ArtifactCommands
 {
     private const int PreviewBytes = 120;
@@ -16,6 +16,55 @@ internal static class ArtifactCommands
         var command = new Command("artifacts", "Inspects and exports stored artifacts.");
         command.Add(Show(cli));
         command.Add(Export(cli));
+        command.Add(CollectGarbage(cli));
+        return command;
+    }
+
+    private static Command CollectGarbage(Cli cli)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed, remove nothing." };
+        var output = Cli.OutputOption();
+        var command = new Command("gc", "Removes local artifact content no record references: unfinished writes, outputs of killed runs, folders of deleted runs, scratch of ended local-process runs.") { dryRun, output };
+        command.SetAction(cli.Handle(result =>
+        {
+            var directory = StoreLocation.Resolve();
+            using var store = Cli.OpenStore();
+            var artifactStore = StackSelection.Resolve(store, null).Stack.ArtifactStore;
+            if (artifactStore.Flavor != "local")
+            {
+                throw new CliException($"the active stack's artifact store '{artifactStore.Name}' is {artifactStore.Flavor}; gc cleans local artifact stores (use the bucket's lifecycle rules for Cloud Storage)");
+            }
+
+            var root = artifactStore.Settings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
+            var collected = ArtifactCollector.Collect(store, root, directory, result.GetValue(dryRun));
+            if (Cli.Json(result, output))
+            {
+                cli.WriteJson(w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var item in collected)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("path", item.Path);
+                        w.WriteNumber("bytes", item.Bytes);
+                        w.WriteString("reason", item.Reason);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+                return;
+            }
+
+            foreach (var item in collected)
+            {
+                cli.Line($"{(result.GetValue(dryRun) ? "would remove" : "removed")} {item.Path} ({item.Bytes} bytes): {item.Reason}");
+            }
+
+            cli.Line(collected.Count == 0
+                ? "Nothing to remove: every artifact file is recorded."
+                : $"{(result.GetValue(dryRun) ? "Would remove" : "Removed")} {collected.Count} item(s), {collected.Sum(i => i.Bytes)} bytes.");
+        }));
         return command;
     }
 

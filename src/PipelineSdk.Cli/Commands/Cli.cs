@@ -27,8 +27,17 @@ internal sealed class Cli(IAnsiConsole console, TextWriter error)
 
     public static bool Json(ParseResult result, Option<string> output) => result.GetValue(output) == "json";
 
-    /// <summary>Opens the store the runtime would use from the current folder.</summary>
-    public static MetadataStore OpenStore() => MetadataStore.Open(StoreLocation.Resolve());
+    /// <summary>Opens the store the runtime would use from the current folder, and marks runs whose process died as crashed.</summary>
+    public static MetadataStore OpenStore()
+    {
+        var store = MetadataStore.Open(StoreLocation.Resolve());
+        foreach (var crashed in CrashRecovery.Sweep(store))
+        {
+            System.Console.Error.WriteLine(CrashRecovery.Note(crashed));
+        }
+
+        return store;
+    }
 
     /// <summary>Runs a command body, turning user mistakes into one-line errors and exit code 2.</summary>
     public Func<ParseResult, CancellationToken, Task<int>> Handle(Func<ParseResult, CancellationToken, Task<int>> body) => async (result, token) =>

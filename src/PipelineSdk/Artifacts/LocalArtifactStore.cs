@@ -16,24 +16,70 @@ public sealed record StoredContent(string Uri, long Size, string ContentHash, st
 /// </summary>
 public sealed class LocalArtifactStore(string root)
 {
+    /// <summary>Where a local artifact store without a <c>path</c> setting keeps artifacts: <c>artifacts/</c> in the store folder.</summary>
+    public static string DefaultRoot(string storeDirectory) => Path.Combine(storeDirectory, "artifacts");
+
     /// <summary>The folder that holds all artifacts.</summary>
     public string Root { get; } = Path.GetFullPath(root);
 
     /// <summary>The folder of one run's artifacts.</summary>
     public string RunDirectory(string runId) => Path.Combine(Root, runId);
 
-    /// <summary>Writes one step output and returns where it went, its size and hash.</summary>
+    /// <summary>The suffix of content still being written; such a file or folder is never an artifact, and gc removes it.</summary>
+    public const string PartialMarker = ".partial-";
+
+    /// <summary>
+    /// Writes one step output and returns where it went, its size and hash. The content goes to a temporary name and is
+    /// renamed into place only when complete, so a process killed mid-write leaves a temporary, never a torn artifact.
+    /// </summary>
     public StoredContent Write(string runId, string taskKey, string outputName, ValueCodec codec, object? value)
     {
         var path = Path.Combine(RunDirectory(runId), taskKey, outputName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (codec is ArtifactCodec { IsSingleFile: false } artifact)
+        if (ArtifactFiles.Exists(path))
         {
-            return WriteArtifact(path, artifact, value);
+            throw new IOException($"an artifact already exists at {path}");
         }
 
-        // Parameters and single-file artifacts (byte[], Stream, JSON records) are hashed as they stream to disk.
+        var partial = path + PartialMarker + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var stored = codec is ArtifactCodec { IsSingleFile: false } artifact ? WriteArtifact(partial, path, artifact, value) : WriteParameter(partial, codec, value);
+            if (Directory.Exists(partial))
+            {
+                Directory.Move(partial, path);
+            }
+            else
+            {
+                File.Move(partial, path);
+            }
 
+            return stored with { Uri = new Uri(path).AbsoluteUri };
+        }
+        catch
+        {
+            // A half-written artifact must not pass for a whole one.
+            Delete(partial);
+            throw;
+        }
+    }
+
+    /// <summary>Removes a file or a folder, if there is one.</summary>
+    public static void Delete(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else
+        {
+            File.Delete(path);
+        }
+    }
+
+    // Parameters and single-file artifacts (byte[], Stream, JSON records) are hashed as they stream to disk.
+    private static StoredContent WriteParameter(string path, ValueCodec codec, object? value)
+    {
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
         using var hashing = new HashingWriteStream(file);
         codec.WriteTo(value, hashing);
@@ -60,37 +106,15 @@ public sealed class LocalArtifactStore(string root)
     /// <summary>Whether the artifact's file or folder still exists.</summary>
     public static bool Exists(string uri) => ArtifactFiles.Exists(LocalPath(uri));
 
-    private static StoredContent WriteArtifact(string path, ArtifactCodec codec, object? value)
+    private static StoredContent WriteArtifact(string path, string finalPath, ArtifactCodec codec, object? value)
     {
-        if (ArtifactFiles.Exists(path))
+        var metadata = codec.Write(value, path);
+        if (!ArtifactFiles.Exists(path))
         {
-            throw new IOException($"an artifact already exists at {path}");
+            throw new FormatException($"storing the {codec.TypeName} wrote nothing at {finalPath}");
         }
 
-        try
-        {
-            var metadata = codec.Write(value, path);
-            if (!ArtifactFiles.Exists(path))
-            {
-                throw new FormatException($"storing the {codec.TypeName} wrote nothing at {path}");
-            }
-
-            return new StoredContent(new Uri(path).AbsoluteUri, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), metadata?.ToJsonString() ?? "{}");
-        }
-        catch
-        {
-            // A half-written artifact must not pass for a whole one.
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            else
-            {
-                File.Delete(path);
-            }
-
-            throw;
-        }
+        return new StoredContent(new Uri(path).AbsoluteUri, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), metadata?.ToJsonString() ?? "{}");
     }
 
     /// <summary>The file path of a <c>file://</c> URI.</summary>

@@ -37,6 +37,7 @@ public static class StepMode
     /// <summary>Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>.</summary>
     public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ParentWatch.StartIfAsked(error);
         var pipeline = PipelineRegistry.Find(pipelineName);
         var step = pipeline?.Tasks.Select(t => t.Step).FirstOrDefault(s => s.Name == stepName);
         if (pipeline is null || step is null)

@@ -47,10 +47,11 @@ public sealed partial class LocalOrchestrator
         var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
+        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson);
 
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         StepRunResult? output;
+        using var heartbeat = new RunHeartbeat(store, run.Id);
         try
         {
             await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);

@@ -26,6 +26,11 @@ public static class PipelineRunner
         options ??= new RunOptions();
         var directory = options.StoreDirectory ?? StoreLocation.Resolve();
         using var store = MetadataStore.Open(directory);
+        foreach (var crashed in CrashRecovery.Sweep(store))
+        {
+            await Console.Error.WriteLineAsync(CrashRecovery.Note(crashed)).ConfigureAwait(false);
+        }
+
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
         var secrets = StackComponents.CreateSecretsManager(stack, directory);
@@ -52,7 +57,7 @@ public static class PipelineRunner
 
         // Settings may reference secrets; they are resolved here, for this run only, and never stored.
         var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
-        var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? Path.Combine(directory, "artifacts");
+        var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
         var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor);
         return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
     }

@@ -82,6 +82,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         }
 
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
+        start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // A retry appends to the log, so the failed attempts stay readable.
         await using var log = new StreamWriter(logPath, append: attempt > 1);
         if (attempt > 1)

@@ -151,8 +151,8 @@ internal static class Migrations
             return;
         }
 
+        using var migrationLock = dialect.LockForMigration(db);
         db.Begin();
-        dialect.LockForMigration(db);
         var version = dialect.ReadSchemaVersion(db);
         if (version > SchemaVersion)
         {

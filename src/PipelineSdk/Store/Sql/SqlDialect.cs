@@ -26,9 +26,19 @@ public abstract class SqlDialect
     /// <summary>Records the schema version inside the migration's transaction.</summary>
     public abstract void WriteSchemaVersion(Db db, int version);
 
-    /// <summary>Keeps other processes from migrating at the same time, for the rest of the transaction.</summary>
-    public virtual void LockForMigration(Db db)
+    /// <summary>
+    /// Keeps other processes from migrating at the same time until the returned lock is disposed. Taken before the
+    /// migration's transaction starts, so that transaction sees whatever an earlier migration committed.
+    /// </summary>
+    public virtual IDisposable LockForMigration(Db db) => NoLock.Instance;
+
+    private sealed class NoLock : IDisposable
     {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Whether <paramref name="exception"/> says a row with the same unique key exists.</summary>

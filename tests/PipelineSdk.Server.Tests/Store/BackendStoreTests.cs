@@ -1,0 +1,63 @@
+using PipelineSdk.Postgres;
+using PipelineSdk.Store;
+using PipelineSdk.Store.Sql;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Server.Tests.Store;
+
+/// <summary>The store contract on the embedded SQLite file.</summary>
+public sealed class SqliteStoreTests : StoreContractTests
+{
+    protected override Task<MetadataStore> CreateStoreAsync(string directory) => Task.FromResult<MetadataStore>(SqlMetadataStore.OpenSqlite(directory));
+
+    protected override Task<MetadataStore> OpenAgainAsync(MetadataStore store) => Task.FromResult<MetadataStore>(SqlMetadataStore.OpenSqlite(store.Directory));
+}
+
+/// <summary>The store contract on a real PostgreSQL server (a database of its own per test).</summary>
+public sealed class PostgresStoreTests : StoreContractTests
+{
+    private readonly Dictionary<MetadataStore, string> _connectionStrings = [];
+
+    protected override async Task<MetadataStore> CreateStoreAsync(string directory)
+    {
+        var cluster = await PostgresCluster.GetAsync();
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var store = SqlMetadataStore.Open(PostgresDialect.Create(connectionString), directory);
+        _connectionStrings[store] = connectionString;
+        return store;
+    }
+
+    protected override Task<MetadataStore> OpenAgainAsync(MetadataStore store)
+    {
+        var again = SqlMetadataStore.Open(PostgresDialect.Create(_connectionStrings[store]), store.Directory);
+        _connectionStrings[again] = _connectionStrings[store];
+        return Task.FromResult<MetadataStore>(again);
+    }
+
+    [Test]
+    public async Task Several_processes_migrating_one_database_at_once_end_with_one_schema()
+    {
+        var cluster = await PostgresCluster.GetAsync();
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => SqlMetadataStore.Open(PostgresDialect.Create(connectionString), Folder))));
+        try
+        {
+            Assert.That(stores.Select(s => s.ListStacks().Count), Is.All.EqualTo(1), "the default stack is created once");
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public void A_password_in_the_connection_string_is_refused_with_what_to_do_instead()
+    {
+        var e = Assert.Throws<PipelineSdk.Stacks.StackException>(() => PostgresDialect.Create("Host=127.0.0.1;Database=x;Username=u;Password=secret"))!;
+        Assert.That(e.Message, Does.Contain("PIPELINES_DATABASE_PASSWORD"));
+        Assert.That(e.Message, Does.Not.Contain("secret"));
+    }
+}

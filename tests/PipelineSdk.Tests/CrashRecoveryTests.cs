@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>A run whose process is killed is marked crashed by the next command, and leaves no step process behind.</summary>
+public class CrashRecoveryTests
+{
+    // Only a hang hits this: a healthy run reaches the held step in seconds even on a loaded machine.
+    private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(20);
+
+    [TestCase("local")]
+    [TestCase("local-process")]
+    public async Task A_run_killed_with_SIGKILL_is_marked_crashed_and_its_step_process_does_not_outlive_it(string orchestrator)
+    {
+        using var temp = new TempStore();
+        var gate = Path.Combine(temp.Path, "gate");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { ExampleProgram.ArtifactsApp.Dll, "run", "holding-pipeline", "--orchestrator", orchestrator })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[StoreLocation.HomeVariable] = temp.Path;
+        start.Environment["HOLD_GATE"] = gate;
+        using var program = Process.Start(start)!;
+        _ = program.StandardOutput.ReadToEndAsync();
+        _ = program.StandardError.ReadToEndAsync();
+
+        var stepPid = await WaitForAsync(() => File.Exists(gate + ".pid") && int.TryParse(File.ReadAllText(gate + ".pid"), out var pid) ? pid : (int?)null, "the held step to start");
+        program.Kill(entireProcessTree: false);
+        await program.WaitForExitAsync();
+        if (orchestrator == "local-process")
+        {
+            Assert.That(stepPid, Is.Not.EqualTo(program.Id), "the step ran as a child process");
+            await WaitForAsync(() => Directory.Exists($"/proc/{stepPid}") ? null : (bool?)true, $"step process {stepPid} to exit after its orchestrator was killed");
+        }
+
+        using var store = temp.Open();
+        var before = store.ListRuns().Single();
+        Assert.That(before.Status, Is.EqualTo(RunStatus.Running), "nothing could record the kill");
+        Assert.That(before.Owner!.ProcessId, Is.EqualTo(program.Id));
+
+        var marked = CrashRecovery.Sweep(store);
+
+        Assert.That(marked.Select(r => r.Id), Is.EqualTo(new[] { before.Id }));
+        Assert.That(CrashRecovery.Note(marked[0]), Does.Contain($"its process ({program.Id} on {Environment.MachineName}) is gone"));
+        var after = store.GetRun(before.Id)!;
+        Assert.That(after.Status, Is.EqualTo(RunStatus.Crashed));
+        Assert.That(store.GetStepRuns(before.Id).Select(s => (s.TaskKey, s.Status)), Is.EqualTo(new[] { ("before", StepStatus.Completed), ("held", StepStatus.Crashed) }));
+        Assert.That(CrashRecovery.Sweep(store), Is.Empty, "a crash is reported once");
+
+        // What gc must remove, and what it must keep: the recorded output of the step that finished.
+        var root = Artifacts.LocalArtifactStore.DefaultRoot(temp.Path);
+        var recorded = Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(store.GetStepRuns(before.Id)[0].Id)["Output"].Uri);
+        var partial = Path.Combine(root, before.Id, "held", "Output" + Artifacts.LocalArtifactStore.PartialMarker + "abc");
+        var unrecorded = Path.Combine(root, before.Id, "before", "Unrecorded");
+        var strayRun = Path.Combine(root, "no-such-run", "t", "Output");
+        foreach (var file in new[] { partial, unrecorded, strayRun })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, "x");
+        }
+
+        var dry = Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: true);
+        Assert.That(File.Exists(partial) && File.Exists(unrecorded), Is.True, "a dry run removes nothing");
+        var collected = Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: false);
+
+        Assert.That(collected.Select(c => c.Path), Is.EqualTo(dry.Select(c => c.Path)));
+        Assert.That(collected.Select(c => c.Path), Does.Contain(Path.Combine(root, before.Id, "held")).And.Contain(unrecorded).And.Contain(Path.Combine(root, "no-such-run")));
+        Assert.That(File.Exists(partial) || File.Exists(unrecorded) || Directory.Exists(Path.Combine(root, "no-such-run")), Is.False);
+        Assert.That(File.Exists(recorded), Is.True, "a recorded artifact stays");
+        Assert.That(Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: false), Is.Empty);
+    }
+
+    [Test]
+    public void A_live_run_is_left_alone_and_a_run_from_another_machine_crashes_only_when_its_heartbeat_is_stale()
+    {
+        using var temp = new TempStore();
+        using var store = temp.Open();
+        var now = DateTimeOffset.UtcNow;
+        store.CreateRun("mine", "p", now, "{}", "local", owner: RunOwner.Current);
+        store.CreateRun("remote-alive", "p", now.AddHours(-1), "{}", "local", owner: new RunOwner("another-machine", 42, now.AddHours(-1), "ana"));
+        store.Heartbeat("remote-alive", now.AddSeconds(-20));
+        store.CreateRun("remote-silent", "p", now.AddHours(-1), "{}", "local", owner: new RunOwner("another-machine", 43, now.AddHours(-1), "ana"));
+        store.Heartbeat("remote-silent", now - CrashRecovery.StaleAfter - TimeSpan.FromMinutes(1));
+        store.CreateRun("vertex-job", "p", now.AddHours(-1), "{}", "vertex");
+
+        var marked = CrashRecovery.Sweep(store);
+
+        Assert.That(marked.Select(r => r.Id), Is.EqualTo(new[] { "remote-silent" }));
+        Assert.That(marked[0].Error, Does.Contain("has not been heard from since"));
+        Assert.That(store.GetRun("mine")!.Status, Is.EqualTo(RunStatus.Running));
+        Assert.That(store.GetRun("remote-alive")!.Status, Is.EqualTo(RunStatus.Running));
+        Assert.That(store.GetRun("vertex-job")!.Status, Is.EqualTo(RunStatus.Running), "a run without an owner process (followed by Vertex) is not judged here");
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what)
+        where T : struct
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < HangLimit)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"waited {HangLimit} for {what}");
+    }
+}
