@@ -86,7 +86,7 @@ public sealed class ServerStoreTests
         Environment.SetEnvironmentVariable("PIPELINES_SERVER_RETRY_SECONDS", "0");
         try
         {
-            using var client = new Store.Remote.ServerStore(Path.GetTempPath(), new Store.Remote.ServerConnection($"http://127.0.0.1:{port}", "psdk_x_y"));
+            using var client = new PipelineSdk.Store.Remote.ServerStore(Path.GetTempPath(), new PipelineSdk.Store.Remote.ServerConnection($"http://127.0.0.1:{port}", "psdk_x_y"));
             var error = Assert.Throws<StackException>(() => client.ListStacks());
             Assert.That(error!.Message, Does.StartWith($"the server at http://127.0.0.1:{port} cannot be reached").And.Not.Contain("\n"));
         }

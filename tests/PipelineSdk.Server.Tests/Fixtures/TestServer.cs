@@ -48,7 +48,7 @@ internal sealed class TestServer : IAsyncDisposable
         return new ApiTokens(store).Create(name ?? $"{role}-{Guid.NewGuid():N}", role, lifetime);
     }
 
-    /// <summary>A client store in a fresh folder of its own, as a program on another machine would have.</summary>
+    /// <summary>A client store in a fresh folder of its own (or <paramref name="folder"/>, absolute or below the root), as a program on another machine would have.</summary>
     public ServerStore Client(string? token = null, string? folder = null)
     {
         var directory = Path.Combine(Root, folder ?? "client-" + Guid.NewGuid().ToString("N"));
