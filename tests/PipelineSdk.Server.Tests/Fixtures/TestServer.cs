@@ -26,7 +26,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string Url => _server.Url;
 
-    public static async Task<TestServer> StartAsync(long? maxRequestBodyBytes = null, IReadOnlyList<string>? artifactRoots = null)
+    public ServerDatabase Database { get; private init; } = new();
+
+    public static async Task<TestServer> StartAsync(long? maxRequestBodyBytes = null, IReadOnlyList<string>? artifactRoots = null, ServerDatabase? database = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "psdk-server", Guid.NewGuid().ToString("N"));
         var options = new ServerOptions
@@ -35,12 +37,13 @@ internal sealed class TestServer : IAsyncDisposable
             StoreDirectory = Path.Combine(root, "server"),
             MaxRequestBodyBytes = maxRequestBodyBytes ?? ServerOptions.DefaultMaxRequestBodyBytes,
             ArtifactRoots = artifactRoots ?? [],
+            Database = database ?? new ServerDatabase(),
         };
-        return new TestServer(await PipelineServer.StartAsync(options), root);
+        return new TestServer(await PipelineServer.StartAsync(options), root) { Database = options.Database };
     }
 
     /// <summary>Opens the server's database beside the server, as the token commands do.</summary>
-    public SqlMetadataStore OpenDatabase() => new ServerDatabase().Open(StoreDirectory);
+    public SqlMetadataStore OpenDatabase() => Database.Open(StoreDirectory);
 
     public string Token(TokenRole role, string? name = null, TimeSpan? lifetime = null)
     {
