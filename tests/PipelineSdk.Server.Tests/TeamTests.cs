@@ -33,6 +33,7 @@ public sealed class TeamTests
         await alice.Ok("stack", "set", "team");
         var first = await alice.QuickStart();
         Assert.That(first.Exit, Is.EqualTo(0), first.Output + first.Error);
+        Assert.That(first.Output, Does.Contain($"Records:   {server.Url}"));
 
         Assert.That(await bob.Ok("stack", "list", "--output", "json"), Does.Contain("\"team\""));
         Assert.That(await bob.Ok("stack", "describe", "--output", "json"), Does.Contain("\"default\""), "bob's active stack is his own");
