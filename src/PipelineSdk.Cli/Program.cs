@@ -33,6 +33,11 @@ root.Add(SecretCommands.Create(cli));
 root.Add(RunCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
 root.Add(ScheduleCommands.Create(cli));
+root.Add(ServerCommands.Create(cli));
+foreach (var command in ConnectCommands.Create(cli))
+{
+    root.Add(command);
+}
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

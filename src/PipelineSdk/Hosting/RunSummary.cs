@@ -40,7 +40,7 @@ internal static class RunSummary
         // Plain lines, never wrapped: ids and paths must stay copyable at any terminal width.
         var output = console.Profile.Out.Writer;
         output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {FormatDuration(result.Duration)}.");
-        output.WriteLine($"Records:   {Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
+        output.WriteLine($"Records:   {Store.Remote.ServerConnection.Find(result.StoreDirectory)?.Url ?? Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
         output.WriteLine($"Artifacts: {result.ArtifactDirectory}");
     }
 
