@@ -27,7 +27,8 @@ public abstract partial class MetadataStore : IDisposable
     /// (<c>pipelines connect</c>, or <c>PIPELINES_SERVER_URL</c>), else the embedded SQLite store in that folder.
     /// </summary>
     /// <exception cref="StackException">The folder, the database or the connection cannot be used.</exception>
-    public static MetadataStore Open(string directory) => SqlMetadataStore.OpenSqlite(directory);
+    public static MetadataStore Open(string directory) =>
+        Remote.ServerConnection.Find(directory) is { } connection ? new Remote.ServerStore(directory, connection) : SqlMetadataStore.OpenSqlite(directory);
 
     /// <summary>Records the start of a run (a run that exists already is left as it is).</summary>
     public abstract void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null);
@@ -164,6 +165,21 @@ public abstract partial class MetadataStore : IDisposable
     /// <summary>Makes <paramref name="name"/> the active stack of this store (of this client, when connected to a server).</summary>
     /// <exception cref="StackException">There is no such stack.</exception>
     public abstract void SetActiveStack(string name);
+
+    /// <summary>Records a schedule, or replaces the one with the same id.</summary>
+    public abstract void SaveSchedule(ScheduleRecord schedule);
+
+    /// <summary>Reads a schedule.</summary>
+    public abstract ScheduleRecord? GetSchedule(string id);
+
+    /// <summary>Lists schedules, oldest first.</summary>
+    public abstract IReadOnlyList<ScheduleRecord> ListSchedules();
+
+    /// <summary>Records a schedule's new state; returns whether it exists.</summary>
+    public abstract bool SetScheduleState(string id, string state);
+
+    /// <summary>Forgets a schedule (the runs it made are kept); returns whether it existed.</summary>
+    public abstract bool DeleteSchedule(string id);
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PipelineSdk.Server.Api;
+using PipelineSdk.Server.Security;
+using PipelineSdk.Store;
+using PipelineSdk.Store.Sql;
+
+namespace PipelineSdk.Server.Hosting;
+
+/// <summary>A running PipelineSdk server: Kestrel over one store, answering the JSON API under <c>/api/v1</c>.</summary>
+public sealed class PipelineServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SqlMetadataStore _store;
+
+    private PipelineServer(WebApplication app, SqlMetadataStore store, string url)
+    {
+        _app = app;
+        _store = store;
+        Url = url;
+    }
+
+    /// <summary>Where it listens, e.g. <c>http://127.0.0.1:8237</c>.</summary>
+    public string Url { get; }
+
+    /// <summary>Where it keeps the records.</summary>
+    public string Database => _store.Location;
+
+    /// <summary>Opens the database and starts listening.</summary>
+    /// <exception cref="Stacks.StackException">The options, the database or the address cannot be used.</exception>
+    public static async Task<PipelineServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var address = options.BindAddress();
+        options = options with
+        {
+            ArtifactRoots = options.ArtifactRoots.Count > 0
+                ? [.. options.ArtifactRoots.Select(Path.GetFullPath)]
+                : [Path.GetFullPath(Path.Combine(options.StoreDirectory, "artifacts"))],
+        };
+        var store = options.Database.Open(options.StoreDirectory);
+        try
+        {
+            var app = Build(options, store, address);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw new Stacks.StackException($"cannot listen on {options.Host}:{options.Port} ({e.Message.TrimEnd('.')}); is a server running already (`pipelines server status`)? pick another --port");
+            }
+
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new PipelineServer(app, store, url);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, or <paramref name="cancellationToken"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _store.Dispose();
+    }
+
+    private static WebApplication Build(ServerOptions options, SqlMetadataStore store, System.Net.IPAddress address)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(address, options.Port);
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<MetadataStore>(store);
+        builder.Services.AddSingleton(new ApiTokens(store));
+        builder.Services.AddSingleton(options);
+
+        var app = builder.Build();
+        var tokens = app.Services.GetRequiredService<ApiTokens>();
+        app.Use(ApiErrors.Handle);
+        app.Use((context, next) => TokenAuthorization.Check(context, tokens, next));
+        HealthApi.Map(app);
+        StacksApi.Map(app);
+        RunsApi.Map(app);
+        StepRunsApi.Map(app);
+        ArtifactsApi.Map(app);
+        SchedulesApi.Map(app);
+        app.MapFallback((HttpContext context) =>
+            throw new ApiException(StatusCodes.Status404NotFound, $"no endpoint {context.Request.Method} {context.Request.Path}; the API is under /api/v1 (see docs/server.md)"));
+        return app;
+    }
+}
