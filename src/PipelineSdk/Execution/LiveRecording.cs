@@ -1,5 +1,6 @@
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
+using PipelineSdk.Store.Remote;
 
 namespace PipelineSdk.Execution;
 
@@ -11,10 +12,10 @@ namespace PipelineSdk.Execution;
 public static class LiveRecording
 {
     /// <summary>Environment variable with the URL of the server the steps record to.</summary>
-    public const string ServerUrlVariable = "PIPELINES_SERVER_URL";
+    public const string ServerUrlVariable = ServerConnection.UrlVariable;
 
     /// <summary>Environment variable with the API token itself (CI and local use; a container gets <see cref="TokenSecretVariable"/>).</summary>
-    public const string TokenVariable = "PIPELINES_SERVER_TOKEN";
+    public const string TokenVariable = ServerConnection.TokenVariable;
 
     /// <summary>Environment variable with the resource name of the secret version that holds the token, <c>projects/P/secrets/S/versions/V</c>.</summary>
     public const string TokenSecretVariable = "PIPELINES_SERVER_TOKEN_SECRET";
@@ -87,10 +88,8 @@ public static class LiveRecording
         return token.Length > 0 ? token : throw new StackException($"the token secret {secret} is empty");
     }
 
-    private static MetadataStore OpenServer(string directory, string url, string token)
-    {
-        _ = directory;
-        _ = token;
-        throw new StackException($"this version of PipelineSdk cannot record to the server at {url} yet");
-    }
+    // Straight to the server with the token read here: it never goes into this process's environment, where the step's
+    // own child processes would inherit it.
+    private static ServerStore OpenServer(string directory, string url, string token) =>
+        new(directory, new ServerConnection(ServerConnection.CheckUrl(url), token));
 }

@@ -44,6 +44,17 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
     public string? Payload(string project, string secret) =>
         _secrets.TryGetValue($"{project}/{secret}", out var state) && state.Versions.Count > 0 ? Encoding.UTF8.GetString(state.Versions[^1]) : null;
 
+    /// <summary>Stores <paramref name="payload"/> as the first version of a new secret, as <c>gcloud secrets create --data-file</c> does.</summary>
+    public void AddSecret(string project, string secret, string payload)
+    {
+        var state = new SecretState();
+        state.Versions.Add(Encoding.UTF8.GetBytes(payload));
+        _secrets[$"{project}/{secret}"] = state;
+    }
+
+    /// <summary>The Secret Manager requests that read <paramref name="secret"/>.</summary>
+    public int Reads(string project, string secret) => Requests.Count(r => r.StartsWith($"GET /v1/projects/{project}/secrets/{secret}/versions/", StringComparison.Ordinal));
+
     /// <summary>Whether <paramref name="token"/> is the access token this endpoint last issued (other fakes accept only it).</summary>
     public bool IsIssuedToken(string token) => _issuedToken.Length > 0 && token == _issuedToken;
 
