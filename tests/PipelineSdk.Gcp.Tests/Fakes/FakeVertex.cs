@@ -583,7 +583,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             {
                 var job = new JsonObject
                 {
-                    ["name"] = name,
+                    ["name"] = Name,
                     ["displayName"] = Body["displayName"]!.DeepClone(),
                     ["state"] = _state,
                     ["createTime"] = Created.ToString("O"),
