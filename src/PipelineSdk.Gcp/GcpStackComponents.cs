@@ -1,4 +1,5 @@
 using PipelineSdk.Artifacts;
+using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Artifacts;
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Secrets;
@@ -17,13 +18,15 @@ namespace PipelineSdk.Gcp;
 public static class GcpStackComponents
 {
     /// <summary>
-    /// Registers the gcp secrets manager, the vertex orchestrator, and the Cloud Storage client for <c>gs://</c>
+    /// Registers the gcp secrets manager, the vertex orchestrator, the Secret Manager reader of steps' server tokens, and the Cloud Storage client for <c>gs://</c>
     /// artifact URIs where no bucket is mounted (<see cref="ArtifactUris"/>). Credentials are looked up on first use, not here.
     /// </summary>
     public static void Register()
     {
         StackComponents.RegisterSecretsManager("gcp", (component, _) =>
             new GcpSecretsManager(component.Setting("project_id") ?? throw new StackException($"the gcp secrets manager '{component.Name}' has no project_id"), new GoogleAuth()));
+        // Steps on Vertex AI read the server's API token from Secret Manager with the credentials they run as.
+        LiveRecording.RegisterTokenReader((secret, cancellationToken) => new GcpSecretsManager(secret.Split('/')[1], new GoogleAuth()).ReadVersionAsync(secret, cancellationToken));
         RemoteOrchestrators.Register(VertexOrchestrator.Flavor, component => new VertexOrchestrator(component, new ProgramImageSource(), new GoogleAuth()));
         ArtifactUris.RegisterHandler("gs", new GcsUriHandler());
     }

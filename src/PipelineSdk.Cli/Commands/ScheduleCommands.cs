@@ -37,7 +37,7 @@ internal static class ScheduleCommands
             var imageReference = result.GetValue(image) ?? Environment.GetEnvironmentVariable(ProgramImageSource.ImageVariable)
                 ?? throw new CliException($"give --image: the program's image in the stack's container registry (a Vertex run of the program prints and publishes it)");
             var values = ParseParameters(specJson, result.GetValue(parameters) ?? []);
-            var schedules = await Open(token).ConfigureAwait(false);
+            var schedules = await Open(token, cli.Error).ConfigureAwait(false);
             var created = await schedules.CreateAsync(result.GetValue(name)!, specJson, imageReference, result.GetValue(cron)!, values, result.GetValue(concurrent), token).ConfigureAwait(false);
             cli.Line($"Created schedule {created.Name} ('{created.DisplayName}', {created.Cron}).");
             return Cli.Success;
@@ -99,7 +99,7 @@ internal static class ScheduleCommands
         return command;
     }
 
-    private static async Task<VertexSchedules> Open(CancellationToken token)
+    private static async Task<VertexSchedules> Open(CancellationToken token, TextWriter? warnings = null)
     {
         var directory = StoreLocation.Resolve();
         Stack stack;
@@ -108,7 +108,7 @@ internal static class ScheduleCommands
             stack = StackSelection.Resolve(store, null).Stack;
         }
 
-        return await VertexSchedules.OpenAsync(stack, directory, cancellationToken: token).ConfigureAwait(false);
+        return await VertexSchedules.OpenAsync(stack, directory, cancellationToken: token, warnings: warnings).ConfigureAwait(false);
     }
 
     /// <summary>Parses name=value pairs with the types of the spec's root input definitions.</summary>

@@ -103,6 +103,29 @@ public sealed class GcpSecretsManager : ISecretsManager
         }
     }
 
+    /// <summary>
+    /// Reads the text of one secret version by its resource name, <c>projects/P/secrets/S/versions/V</c> — a value stored as
+    /// it is (e.g. an API token added with <c>gcloud secrets versions add</c>), not a PipelineSdk secret.
+    /// </summary>
+    /// <exception cref="StackException">The version does not exist, or these credentials may not read it.</exception>
+    public async Task<string> ReadVersionAsync(string resourceName, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"v1/{resourceName}:access", null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var message = await Http.GoogleError.MessageAsync(response).ConfigureAwait(false);
+            throw new StackException(response.StatusCode switch
+            {
+                HttpStatusCode.NotFound => $"the secret version {resourceName} does not exist ({message})",
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => $"Secret Manager refused to read {resourceName} ({(int)response.StatusCode}: {message}); the service account the steps run as needs the Secret Manager Secret Accessor role (roles/secretmanager.secretAccessor) on it",
+                _ => $"Secret Manager could not read {resourceName} ({(int)response.StatusCode}: {message})",
+            });
+        }
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return Encoding.UTF8.GetString(Convert.FromBase64String(body.RootElement.GetProperty("payload").GetProperty("data").GetString()!));
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
     {

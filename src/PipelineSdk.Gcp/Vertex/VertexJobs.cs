@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using PipelineSdk.Execution;
 using PipelineSdk.Stacks;
+using PipelineSdk.Store;
 
 namespace PipelineSdk.Gcp.Vertex;
 
@@ -12,12 +15,13 @@ public static class VertexJobs
     /// <summary>
     /// A job for <paramref name="specJson"/> with <paramref name="image"/> in every executor that does not name its own
     /// (<c>[Step(Image = ...)]</c>), outputs under
-    /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>.
+    /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>;
+    /// with <paramref name="live"/>, its steps record themselves to that server as they run.
     /// </summary>
-    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting) => new()
+    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null) => new()
     {
         DisplayName = displayName,
-        PipelineSpec = SpecWithImage(specJson, image),
+        PipelineSpec = live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live),
         RuntimeConfig = new RuntimeConfig
         {
             GcsOutputDirectory = pipelineRoot,
@@ -37,6 +41,62 @@ public static class VertexJobs
         return spec.RootElement.Clone();
     }
 
+    /// <summary>
+    /// The spec with every executor asked to record its step live: the server's URL, the token's secret (a name, never the
+    /// token), the stack and orchestrator in its environment, and the run and task placeholders on its command line.
+    /// </summary>
+    public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live)
+    {
+        var node = JsonNode.Parse(spec.GetRawText())!;
+        foreach (var (_, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
+        {
+            if (executor?["container"] is not JsonObject container)
+            {
+                continue;
+            }
+
+            var args = container["args"] as JsonArray ?? [];
+            container["args"] = args;
+            foreach (var argument in LiveRecording.StepArguments)
+            {
+                args.Add(argument);
+            }
+
+            var env = container["env"] as JsonArray ?? [];
+            container["env"] = env;
+            foreach (var (name, value) in live.Environment())
+            {
+                env.Add(new JsonObject { ["name"] = name, ["value"] = value });
+            }
+        }
+
+        using var document = JsonDocument.Parse(node.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Where the steps of a run on <paramref name="stack"/> record themselves: the server <paramref name="store"/> is connected to,
+    /// with the orchestrator's <c>server_token_secret</c>. Null when the store is not a server's, or (after a warning on
+    /// <paramref name="warnings"/> saying what to set) when the secret is not set: then the submitter alone records the run.
+    /// </summary>
+    public static LiveRecordingTarget? LiveTarget(MetadataStore store, Stack stack, string tokenSecret, TextWriter warnings)
+    {
+        if (!Uri.TryCreate(store.Location, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+        {
+            return null;
+        }
+
+        if (tokenSecret.Length == 0)
+        {
+            var orchestrator = stack.Orchestrator.Name;
+            warnings.WriteLine($"warning: the steps will not report to {store.Location} while they run: the vertex orchestrator '{orchestrator}' has no server_token_secret; "
+                + $"store an API token in Secret Manager and run `pipelines orchestrator update {orchestrator} --server_token_secret=projects/PROJECT/secrets/SECRET/versions/latest`");
+            return null;
+        }
+
+        return new LiveRecordingTarget(store.Location, tokenSecret, stack.Name);
+    }
+
     private static Dictionary<string, string> Labels(string setting)
     {
         var labels = Flavors.ParseMap(setting) ?? [];
@@ -45,4 +105,20 @@ public static class VertexJobs
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}
+
+/// <summary>The server a job's steps record themselves to while they run.</summary>
+/// <param name="ServerUrl">The server's URL.</param>
+/// <param name="TokenSecret">The Secret Manager secret version that holds the API token, <c>projects/P/secrets/S/versions/V</c>.</param>
+/// <param name="Stack">The stack the run is submitted on.</param>
+public sealed record LiveRecordingTarget(string ServerUrl, string TokenSecret, string Stack)
+{
+    /// <summary>The environment variables the steps' containers get.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Environment() =>
+    [
+        KeyValuePair.Create(LiveRecording.ServerUrlVariable, ServerUrl),
+        KeyValuePair.Create(LiveRecording.TokenSecretVariable, TokenSecret),
+        KeyValuePair.Create(LiveRecording.StackVariable, Stack),
+        KeyValuePair.Create(LiveRecording.OrchestratorVariable, VertexOrchestrator.Flavor),
+    ];
 }

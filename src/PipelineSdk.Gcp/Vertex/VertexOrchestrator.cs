@@ -50,19 +50,27 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
         // Unique per submission; retries of this submission reuse it, so a lost answer is adopted, not duplicated.
         var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
-        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterJson(run.Pipeline, parameters), Setting);
+        var live = VertexJobs.LiveTarget(run.Store, run.Stack, Setting("server_token_secret"), output);
+        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterJson(run.Pipeline, parameters), Setting, live);
 
-        var (created, adopted) = await client.CreatePipelineJobAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+        // Recorded before the job exists, so the record has the run's parameters even if a step reports in first; no owner:
+        // no process of ours runs the steps, so the run cannot crash with this one.
+        run.Store.CreateRun(jobId, run.Pipeline.Name, DateTimeOffset.UtcNow, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name);
+        PipelineJob created;
+        bool adopted;
+        try
+        {
+            (created, adopted) = await client.CreatePipelineJobAsync(jobId, job, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            run.Store.EndRun(jobId, e is OperationCanceledException ? RunStatus.Cancelled : RunStatus.Failed, DateTimeOffset.UtcNow, "not submitted: " + StepMode.FirstLine(e.Message));
+            throw;
+        }
+
         var link = $"https://console.cloud.google.com/vertex-ai/locations/{location}/pipelines/runs/{jobId}?project={project}";
         output.WriteLine(adopted ? $"Pipeline job {jobId} already existed (a retried submission); following it." : $"Submitted pipeline job {jobId} to Vertex AI ({location}).");
         output.WriteLine($"View it in the console: {link}");
-
-        var startedAt = created.CreateTime ?? DateTimeOffset.UtcNow;
-        if (run.Store.GetRun(jobId) is null)
-        {
-            run.Store.CreateRun(jobId, run.Pipeline.Name, startedAt, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name);
-        }
-
         run.Store.SetRunRemote(jobId, created.Name ?? jobId, link);
         if (Setting("synchronous") == "false")
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Stacks;
+using PipelineSdk.Store;
 
 namespace PipelineSdk.Gcp.Vertex;
 
@@ -17,18 +18,24 @@ public sealed partial class VertexSchedules
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     private readonly ISecretsManager? _secrets;
+    private readonly LiveRecordingTarget? _live;
 
-    private VertexSchedules(VertexClient client, Stack stack, IReadOnlyDictionary<string, string> settings, ISecretsManager? secrets)
+    private VertexSchedules(VertexClient client, Stack stack, IReadOnlyDictionary<string, string> settings, ISecretsManager? secrets, LiveRecordingTarget? live)
     {
         _client = client;
         _stack = stack;
         _settings = settings;
         _secrets = secrets;
+        _live = live;
     }
 
-    /// <summary>Opens the schedules of <paramref name="stack"/>'s vertex orchestrator (settings' secret references resolved).</summary>
+    /// <summary>
+    /// Opens the schedules of <paramref name="stack"/>'s vertex orchestrator (settings' secret references resolved). When the
+    /// store of <paramref name="storeDirectory"/> is a server's, the scheduled runs' steps record themselves to it as they run
+    /// (a warning on <paramref name="warnings"/> when the orchestrator has no <c>server_token_secret</c> for that).
+    /// </summary>
     /// <exception cref="StackException">The stack does not run on Vertex AI.</exception>
-    public static async Task<VertexSchedules> OpenAsync(Stack stack, string storeDirectory, GoogleAuth? auth = null, CancellationToken cancellationToken = default)
+    public static async Task<VertexSchedules> OpenAsync(Stack stack, string storeDirectory, GoogleAuth? auth = null, CancellationToken cancellationToken = default, TextWriter? warnings = null)
     {
         var orchestrator = stack.Orchestrator;
         if (orchestrator.Flavor != VertexOrchestrator.Flavor)
@@ -39,7 +46,13 @@ public sealed partial class VertexSchedules
         var secrets = StackComponents.CreateSecretsManager(stack, storeDirectory);
         var settings = await SecretReference.ResolveAsync(orchestrator.Settings, secrets, cancellationToken).ConfigureAwait(false);
         var client = new VertexClient(settings["project"], settings["location"], auth ?? new GoogleAuth());
-        return new VertexSchedules(client, stack, settings, secrets);
+        LiveRecordingTarget? live;
+        using (var store = MetadataStore.Open(storeDirectory))
+        {
+            live = VertexJobs.LiveTarget(store, stack, settings.GetValueOrDefault("server_token_secret") ?? "", warnings ?? TextWriter.Null);
+        }
+
+        return new VertexSchedules(client, stack, settings, secrets, live);
     }
 
     /// <summary>Creates a schedule that runs <paramref name="specJson"/> with <paramref name="image"/> on <paramref name="cron"/>.</summary>
@@ -52,7 +65,7 @@ public sealed partial class VertexSchedules
         }
 
         var pipelineRoot = await VertexOrchestrator.ResolvedSettingAsync(_stack.ArtifactStore, "path", _secrets, cancellationToken).ConfigureAwait(false);
-        var job = VertexJobs.Build(displayName, specJson, image, pipelineRoot, new Dictionary<string, JsonElement>(parameterValues), Setting);
+        var job = VertexJobs.Build(displayName, specJson, image, pipelineRoot, new Dictionary<string, JsonElement>(parameterValues), Setting, _live);
         return await _client.CreateScheduleAsync(new Schedule
         {
             DisplayName = displayName,

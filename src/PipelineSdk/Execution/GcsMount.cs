@@ -59,4 +59,11 @@ public static class GcsMount
             ? Path.Combine(root, path[prefix.Length..])
             : path;
     }
+
+    /// <summary>The URI of a path a step wrote: <c>gs://bucket/path</c> for <c>/gcs/bucket/path</c>, else a <c>file://</c> URI.</summary>
+    public static string UriOf(string path)
+    {
+        const string prefix = VertexRoot + "/";
+        return path.StartsWith(prefix, StringComparison.Ordinal) ? "gs://" + path[prefix.Length..] : new Uri(Path.GetFullPath(path)).AbsoluteUri;
+    }
 }

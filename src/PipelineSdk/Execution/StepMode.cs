@@ -35,7 +35,15 @@ public static class StepMode
     public const string ErrorFileName = "executor_error.json";
 
     /// <summary>Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>.</summary>
-    public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(pipelineName, stepName, executorInputJson, null, null, output, error, cancellationToken);
+
+    /// <summary>
+    /// Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>; when
+    /// <paramref name="runResourceName"/> and <paramref name="taskName"/> are given (the launcher's substitutions of
+    /// <see cref="LiveRecording.StepArguments"/>), also records the step to the store as it runs (see <see cref="LiveRecording"/>).
+    /// </summary>
+    public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, string? runResourceName, string? taskName, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ParentWatch.StartIfAsked(error);
         var pipeline = PipelineRegistry.Find(pipelineName);
@@ -49,6 +57,19 @@ public static class StepMode
             return UnknownStep;
         }
 
+        using var recorder = await StepRecorder.StartAsync(pipeline, step, runResourceName, taskName, error, cancellationToken).ConfigureAwait(false);
+        using var log = recorder is null ? null : new StepLog();
+        if (log is not null)
+        {
+            output = log.Tee(output);
+            error = log.Tee(error);
+        }
+
+        return await RunStepAsync(pipeline, step, executorInputJson, output, error, recorder, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunStepAsync(PipelineDescriptor pipeline, StepDescriptor step, string executorInputJson, TextWriter output, TextWriter error, StepRecorder? recorder, StepLog? log, CancellationToken cancellationToken)
+    {
         ExecutorInput input;
         try
         {
@@ -57,6 +78,7 @@ public static class StepMode
         catch (MalformedExecutorInputException e)
         {
             error.WriteLine($"error: {e.Message}");
+            recorder?.Failed(e.Message, null, null, log);
             return MalformedInput;
         }
 
@@ -69,6 +91,7 @@ public static class StepMode
         catch (MalformedExecutorInputException e)
         {
             error.WriteLine($"error: {e.Message}");
+            recorder?.Failed(e.Message, input, null, log);
             return MalformedInput;
         }
         catch (StackException e)
@@ -76,13 +99,15 @@ public static class StepMode
             // The input is fine but this environment cannot reach it (credentials, permissions): the step fails.
             error.WriteLine($"error: {e.Message}");
             WriteError(input, pipeline.Name, step.Name, e.Message);
+            recorder?.Failed(e.Message, input, null, log);
             return StepFailed;
         }
 
         var clock = Stopwatch.StartNew();
+        object?[] results;
         try
         {
-            var results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+            results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
             StepArtifacts.DisposeInputs(arguments);
             await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
         }
@@ -91,11 +116,14 @@ public static class StepMode
             StepArtifacts.DisposeInputs(arguments);
             error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
             error.WriteLine(e.ToString());
-            WriteError(input, pipeline.Name, step.Name, $"{e.GetType().Name}: {FirstLine(e.Message)}");
+            var message = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            WriteError(input, pipeline.Name, step.Name, message);
+            recorder?.Failed(message, input, arguments, log);
             return StepFailed;
         }
 
         output.WriteLine($"Step '{step.Name}' of pipeline '{pipeline.Name}' completed in {clock.Elapsed.TotalMilliseconds:0} ms.");
+        recorder?.Completed(input, arguments, results, log);
         return Succeeded;
     }
 

@@ -195,16 +195,18 @@ public static class PipelineApp
     }
 
     /// <summary>
-    /// <c>step --pipeline P --step S --executor-input JSON</c>: what each task's container runs (see <see cref="StepMode"/>).
+    /// <c>step --pipeline P --step S --executor-input JSON [--run R --task T]</c>: what each task's container runs (see <see cref="StepMode"/>).
     /// </summary>
     private static Command StepCommand(IAnsiConsole console, TextWriter error)
     {
         var pipeline = new Option<string>("--pipeline") { Description = "The pipeline's name in the spec.", Required = true };
         var step = new Option<string>("--step") { Description = "The step's component name in the spec.", Required = true };
         var input = new Option<string>("--executor-input") { Description = "The Kubeflow ExecutorInput JSON ({{$}}).", Required = true };
-        var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input };
+        var run = new Option<string>("--run") { Description = "The run's resource name ({{$.pipeline_job_resource_name}}): record the step to the store as it runs." };
+        var task = new Option<string>("--task") { Description = "The task's name ({{$.pipeline_task_name}}), with --run." };
+        var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input, run, task };
         command.SetAction((result, token) => StepMode.RunAsync(
-            result.GetRequiredValue(pipeline), result.GetRequiredValue(step), result.GetRequiredValue(input), console.Profile.Out.Writer, error, token));
+            result.GetRequiredValue(pipeline), result.GetRequiredValue(step), result.GetRequiredValue(input), result.GetValue(run), result.GetValue(task), console.Profile.Out.Writer, error, token));
         return command;
     }
 

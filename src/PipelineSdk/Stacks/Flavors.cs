@@ -96,6 +96,7 @@ public static partial class Flavors
             new("labels", SettingKind.Map, false, null, "labels for the job, key=value,...", null),
             new("synchronous", SettingKind.Boolean, false, "true", "whether to wait for the run to finish", null),
             new("failure_policy", SettingKind.String, false, "slow", "fast: stop scheduling tasks after a failure; slow: let running branches finish", v => v is "fast" or "slow" ? null : "must be fast or slow"),
+            new("server_token_secret", SettingKind.String, false, null, "when connected to a server: the Secret Manager secret version holding the API token the steps record with, projects/P/secrets/S/versions/latest", SecretVersion),
         ]),
         new(ComponentType.ArtifactStore, "local", "Files in the store folder (or the given folder).",
         [
@@ -171,6 +172,9 @@ public static partial class Flavors
     [GeneratedRegex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$")]
     private static partial Regex KmsKeyPattern();
 
+    [GeneratedRegex("^projects/[a-z0-9-]+/secrets/[A-Za-z0-9_-]{1,255}/versions/(latest|[0-9]+)$")]
+    private static partial Regex SecretVersionPattern();
+
     private static string? ProjectId(string value) =>
         ProjectIdPattern().IsMatch(value) ? null : "must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter";
 
@@ -191,4 +195,7 @@ public static partial class Flavors
 
     private static string? KmsKey(string value) =>
         KmsKeyPattern().IsMatch(value) ? null : "must be a key name like projects/P/locations/L/keyRings/R/cryptoKeys/K";
+
+    private static string? SecretVersion(string value) =>
+        SecretVersionPattern().IsMatch(value) ? null : "must be a Secret Manager secret version like projects/P/secrets/S/versions/latest";
 }

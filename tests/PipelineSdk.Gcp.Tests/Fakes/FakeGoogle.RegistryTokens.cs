@@ -63,7 +63,7 @@ internal sealed partial class FakeGoogle
             (user, password) = colon < 0 ? (decoded, "") : (decoded[..colon], decoded[(colon + 1)..]);
         }
 
-        if (user != "oauth2accesstoken" || _issuedToken.Length == 0 || password != _issuedToken)
+        if (user != "oauth2accesstoken" || !IsIssuedToken(password ?? ""))
         {
             return Results.Json(new Dictionary<string, object> { ["errors"] = new[] { new Dictionary<string, string> { ["code"] = "UNAUTHORIZED", ["message"] = "Not Authorized." } } }, statusCode: 401);
         }

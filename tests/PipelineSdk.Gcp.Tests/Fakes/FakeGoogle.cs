@@ -27,7 +27,8 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RSA _key = RSA.Create(2048);
     private readonly ConcurrentDictionary<string, SecretState> _secrets = new();
-    private string _issuedToken = "";
+    // Every access token issued stays valid (as Google's do until they expire): several processes share this fake.
+    private readonly ConcurrentDictionary<string, bool> _issuedTokens = new(StringComparer.Ordinal);
 
     private FakeGoogle(WebApplication app) => _app = app;
 
@@ -37,15 +38,26 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    /// <summary>Whether <paramref name="authorization"/> carries the token this fake issued last.</summary>
-    public bool IsAuthorized(string authorization) => _issuedToken.Length > 0 && authorization == "Bearer " + _issuedToken;
+    /// <summary>Whether <paramref name="authorization"/> carries an access token this fake issued.</summary>
+    public bool IsAuthorized(string authorization) => authorization.StartsWith("Bearer ", StringComparison.Ordinal) && IsIssuedToken(authorization["Bearer ".Length..]);
 
     /// <summary>The stored payload of a secret's latest version, decoded.</summary>
     public string? Payload(string project, string secret) =>
         _secrets.TryGetValue($"{project}/{secret}", out var state) && state.Versions.Count > 0 ? Encoding.UTF8.GetString(state.Versions[^1]) : null;
 
-    /// <summary>Whether <paramref name="token"/> is the access token this endpoint last issued (other fakes accept only it).</summary>
-    public bool IsIssuedToken(string token) => _issuedToken.Length > 0 && token == _issuedToken;
+    /// <summary>Stores <paramref name="payload"/> as the first version of a new secret, as <c>gcloud secrets create --data-file</c> does.</summary>
+    public void AddSecret(string project, string secret, string payload)
+    {
+        var state = new SecretState();
+        state.Versions.Add(Encoding.UTF8.GetBytes(payload));
+        _secrets[$"{project}/{secret}"] = state;
+    }
+
+    /// <summary>The Secret Manager requests that read <paramref name="secret"/>.</summary>
+    public int Reads(string project, string secret) => Requests.Count(r => r.StartsWith($"GET /v1/projects/{project}/secrets/{secret}/versions/", StringComparison.Ordinal));
+
+    /// <summary>Whether <paramref name="token"/> is an access token this endpoint issued (the other fakes accept only those).</summary>
+    public bool IsIssuedToken(string token) => _issuedTokens.ContainsKey(token);
 
     public static async Task<FakeGoogle> StartAsync()
     {
@@ -149,8 +161,9 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
         }
 
         Interlocked.Increment(ref TokensIssued);
-        _issuedToken = "ya29.test-" + Guid.NewGuid().ToString("N");
-        return Results.Json(new Dictionary<string, object> { ["access_token"] = _issuedToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+        var issued = "ya29.test-" + Guid.NewGuid().ToString("N");
+        _issuedTokens[issued] = true;
+        return Results.Json(new Dictionary<string, object> { ["access_token"] = issued, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
     }
 
     private async Task<IResult> CreateSecret(HttpContext context, string project)
@@ -272,7 +285,7 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
 
     private IResult? Refuse(HttpContext context, string project)
     {
-        if (context.Request.Headers.Authorization.ToString() != "Bearer " + _issuedToken || _issuedToken.Length == 0)
+        if (!IsAuthorized(context.Request.Headers.Authorization.ToString()))
         {
             return Error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
         }

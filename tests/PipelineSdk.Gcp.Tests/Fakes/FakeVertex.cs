@@ -45,6 +45,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     /// <summary>When set, a job's image is turned into its /app folder this way before its tasks run (pulled and unpacked).</summary>
     public Func<string, Task<string>>? PullImage { get; set; }
 
+    /// <summary>What the machine a task runs on adds to its environment (credentials, endpoints), after the container's <c>env</c>.</summary>
+    public Dictionary<string, string> TaskEnvironment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The folder that stands in for Cloud Storage (mounted at /gcs in the tasks).</summary>
     public string GcsRoot { get; }
 
@@ -56,6 +59,12 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
     /// <summary>The body a job was created with.</summary>
     public JsonNode CreatedBody(string jobId) => _jobs[jobId].Body;
+
+    /// <summary>Completes when the job has run all its tasks.</summary>
+    public Task WaitAsync(string jobId) => _jobs[jobId].Runner;
+
+    /// <summary>What a task wrote to standard output and error.</summary>
+    public string Log(string jobId, string task) => _jobs[jobId].Logs.GetValueOrDefault(task, "");
 
     public static async Task<FakeVertex> StartAsync(FakeGoogle google, string appDirectory, string gcsRoot)
     {
@@ -415,7 +424,16 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             },
         };
         var inputJson = input.ToJsonString();
-        var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? []).Select(a => a!.GetValue<string>().Replace("{{$}}", inputJson, StringComparison.Ordinal))
+        // As the launcher does: the executor input, and the run's and task's names (the task's by its taskInfo.name).
+        var placeholders = new Dictionary<string, string>
+        {
+            ["{{$}}"] = inputJson,
+            ["{{$.pipeline_job_resource_name}}"] = job.Name,
+            ["{{$.pipeline_job_name}}"] = job.Id,
+            ["{{$.pipeline_task_name}}"] = task["taskInfo"]?["name"]?.GetValue<string>() ?? name,
+        };
+        var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
+            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)))
             .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(AppDirectory, a["/app/".Length..]) : a).ToList();
 
         var start = new ProcessStartInfo(commandLine[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -424,9 +442,20 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var variable in container["env"]?.AsArray() ?? [])
+        {
+            start.Environment[variable!["name"]!.GetValue<string>()] = variable["value"]?.GetValue<string>() ?? "";
+        }
+
+        foreach (var (key, value) in TaskEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
         start.Environment["PIPELINES_GCS_MOUNT"] = GcsRoot;
         using var process = Process.Start(start)!;
-        var log = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        var log = await stdout + await stderr;
         await process.WaitForExitAsync();
         job.Logs[name] = log;
         var localRoot = Path.Combine(GcsRoot, taskRoot["/gcs/".Length..]);
@@ -478,6 +507,8 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         private DateTimeOffset? _end;
 
         public string Id { get; } = id;
+
+        public string Name { get; } = name;
 
         public JsonNode Body { get; } = body;
 
@@ -552,7 +583,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             {
                 var job = new JsonObject
                 {
-                    ["name"] = name,
+                    ["name"] = Name,
                     ["displayName"] = Body["displayName"]!.DeepClone(),
                     ["state"] = _state,
                     ["createTime"] = Created.ToString("O"),

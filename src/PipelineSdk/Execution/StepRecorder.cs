@@ -1,0 +1,208 @@
+using System.Text;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Model;
+using PipelineSdk.Store;
+using PipelineSdk.Values;
+
+namespace PipelineSdk.Execution;
+
+/// <summary>
+/// Records one step to the store while it runs (see <see cref="LiveRecording"/>): the run if nobody recorded it yet (a
+/// scheduled run), the step run when the step starts, and when it ends its status, the inputs it consumed, its outputs and
+/// its log. Recording never fails the step: a problem is one warning on standard error, and recording stops.
+/// </summary>
+internal sealed class StepRecorder : IDisposable
+{
+    /// <summary>The file beside the ExecutorOutput that keeps the step's log.</summary>
+    public const string LogFileName = "pipelinesdk-step.log";
+
+    /// <summary>The folder beside the ExecutorOutput that keeps output parameter values as the store records them.</summary>
+    public const string ValuesFolderName = "pipelinesdk-values";
+
+    private readonly MetadataStore _store;
+    private readonly TextWriter _error;
+    private readonly string _runId;
+    private readonly PipelineTask? _task;
+    private readonly StepDescriptor _step;
+    private long? _stepRunId;
+
+    private StepRecorder(MetadataStore store, TextWriter error, string runId, string taskKey, PipelineTask? task, StepDescriptor step)
+    {
+        _store = store;
+        _error = error;
+        _runId = runId;
+        TaskKey = taskKey;
+        _task = task;
+        _step = step;
+    }
+
+    /// <summary>The task key the step run is recorded under.</summary>
+    public string TaskKey { get; }
+
+    /// <summary>
+    /// Opens the store and records the start of the step, when the command line names the run and the task; null when it
+    /// does not, or when the store cannot be reached (after a warning).
+    /// </summary>
+    public static async Task<StepRecorder?> StartAsync(PipelineDescriptor pipeline, StepDescriptor step, string? runResourceName, string? taskName, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (LiveRecording.RunIdOf(runResourceName) is not { } runId || string.IsNullOrWhiteSpace(taskName) || taskName.Contains("{{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var taskKey = TaskKeyOf(pipeline, taskName);
+        MetadataStore? store = null;
+        try
+        {
+            store = await LiveRecording.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
+            var task = pipeline.FindTask(taskKey);
+            var recorder = new StepRecorder(store, error, runId, taskKey, task, step);
+            var now = DateTimeOffset.UtcNow;
+            // A run submitted by us exists already (this leaves it as it is); a scheduled run is recorded by its first step.
+            store.CreateRun(runId, pipeline.Name, now, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
+                NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)));
+            recorder._stepRunId = store.StartStepRun(runId, taskKey, step.Name, now, null, null, task?.DependsOn);
+            return recorder;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            store?.Dispose();
+            Warn(error, taskKey, e);
+            return null;
+        }
+    }
+
+    /// <summary>Records that the step completed, with what it consumed and produced, and its log.</summary>
+    public void Completed(ExecutorInput input, object?[] arguments, object?[] results, StepLog? log) =>
+        Finish(StepStatus.Completed, null, input, arguments, results, log);
+
+    /// <summary>Records that the step failed with <paramref name="error"/>, with its log.</summary>
+    public void Failed(string error, ExecutorInput? input, object?[]? arguments, StepLog? log) =>
+        Finish(StepStatus.Failed, error, input, arguments, null, log);
+
+    /// <inheritdoc />
+    public void Dispose() => _store.Dispose();
+
+    private void Finish(StepStatus status, string? error, ExecutorInput? input, object?[]? arguments, object?[]? results, StepLog? log)
+    {
+        if (_stepRunId is not { } stepRunId)
+        {
+            return;
+        }
+
+        try
+        {
+            var inputs = input is null || arguments is null ? [] : Inputs(input, arguments);
+            var outputs = input is null || results is null ? [] : Outputs(input, results);
+            var logUri = input is null || log is null ? null : WriteBeside(input, LogFileName, Encoding.UTF8.GetBytes(log.ToString()));
+            _store.FinishStepRun(stepRunId, status, DateTimeOffset.UtcNow, error, inputs, outputs, logPath: logUri);
+        }
+        catch (Exception e)
+        {
+            Warn(_error, TaskKey, e);
+        }
+        finally
+        {
+            _stepRunId = null;
+        }
+    }
+
+    private List<StepInputRecord> Inputs(ExecutorInput input, object?[] arguments)
+    {
+        var records = new List<StepInputRecord>(_step.Inputs.Count);
+        IReadOnlyList<StepRunRecord>? recorded = null;
+        for (var i = 0; i < _step.Inputs.Count; i++)
+        {
+            var port = _step.Inputs[i];
+            var binding = _task?.Inputs.FirstOrDefault(b => b.InputName == port.Name);
+            long? artifactId = null;
+            if (binding is TaskOutputBinding fromTask)
+            {
+                // The producer reported live too: link to its recorded output, as a local run's lineage does.
+                recorded ??= _store.GetStepRuns(_runId);
+                artifactId = recorded.LastOrDefault(s => s.TaskKey == fromTask.ProducerTask) is { } producer
+                    && _store.GetOutputs(producer.Id).TryGetValue(fromTask.OutputName, out var artifact) ? artifact.Id : null;
+            }
+
+            var hash = port.Codec is ParameterCodec parameter
+                ? ContentHash.Of(parameter.ToBytes(arguments[i]))
+                : ArtifactHash(input.InputArtifactLists.GetValueOrDefault(port.Name) ?? []);
+            records.Add(new StepInputRecord(port.Name, SourceOf(binding), artifactId, hash));
+        }
+
+        return records;
+    }
+
+    private List<NewArtifact> Outputs(ExecutorInput input, object?[] results)
+    {
+        var outputs = new List<NewArtifact>(_step.Outputs.Count);
+        for (var i = 0; i < _step.Outputs.Count; i++)
+        {
+            var port = _step.Outputs[i];
+            if (port.Codec is ParameterCodec parameter)
+            {
+                // Vertex AI keeps output parameters in its metadata only; a copy beside the task's outputs gives the record a URI.
+                var bytes = parameter.ToBytes(results[i]);
+                var uri = WriteBeside(input, Path.Combine(ValuesFolderName, port.Name), bytes);
+                outputs.Add(new NewArtifact(port.Name, uri, parameter.KfpType, parameter.TypeName, bytes.Length, ContentHash.Of(bytes)));
+            }
+            else if (input.OutputArtifacts.TryGetValue(port.Name, out var artifact))
+            {
+                var path = GcsMount.LocalPath(artifact.Uri);
+                outputs.Add(new NewArtifact(port.Name, artifact.Uri, port.Codec.KfpType, port.Codec.TypeName, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), MetadataOf(input, port.Name)));
+            }
+        }
+
+        return outputs;
+    }
+
+    /// <summary>The metadata the step wrote for an output artifact into the ExecutorOutput.</summary>
+    private static string MetadataOf(ExecutorInput input, string outputName)
+    {
+        var file = GcsMount.MapPath(input.OutputFile);
+        if (!File.Exists(file))
+        {
+            return "{}";
+        }
+
+        using var output = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        return output.RootElement.TryGetProperty("artifacts", out var artifacts) && artifacts.TryGetProperty(outputName, out var entry)
+            && entry.GetProperty("artifacts")[0].TryGetProperty("metadata", out var metadata) ? metadata.GetRawText() : "{}";
+    }
+
+    private static string ArtifactHash(IReadOnlyList<RuntimeArtifact> artifacts)
+    {
+        var hashes = artifacts.Select(a => GcsMount.LocalPath(a.Uri)).Select(p => ArtifactFiles.Exists(p) ? ArtifactFiles.Hash(p) : "").ToList();
+        return hashes.Count == 1 ? hashes[0] : ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", hashes)));
+    }
+
+    /// <summary>Writes a file in the task's output folder (beside the ExecutorOutput) and returns its URI.</summary>
+    private static string WriteBeside(ExecutorInput input, string relativePath, byte[] content)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(input.OutputFile)!, relativePath);
+        var local = GcsMount.MapPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+        File.WriteAllBytes(local, content);
+        return GcsMount.UriOf(path);
+    }
+
+    private static string SourceOf(InputBinding? binding) => binding switch
+    {
+        TaskOutputBinding => "task",
+        PipelineParameterBinding => "parameter",
+        ConstantBinding => "constant",
+        LoopItemBinding => "loop-item",
+        CollectedBinding => "collected",
+        FinalStatusBinding => "final-status",
+        _ => "input",
+    };
+
+    /// <summary>The task key of the task Vertex AI calls <paramref name="taskName"/> (its display name, or its key).</summary>
+    private static string TaskKeyOf(PipelineDescriptor pipeline, string taskName) =>
+        Launcher.ReadTaskNames(pipeline.SpecJson).FirstOrDefault(t => t.Value == taskName).Key ?? taskName;
+
+    private static void Warn(TextWriter error, string taskKey, Exception e) =>
+        error.WriteLine($"warning: task '{taskKey}' is not recorded live ({(e is Stacks.StackException ? e.Message : $"{e.GetType().Name}: {StepMode.FirstLine(e.Message)}")}); the step itself goes on");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,217 @@
+using System.Reflection;
+using PipelineSdk.Artifacts;
+using PipelineSdk.Gcp.Tests.Fakes;
+using PipelineSdk.Gcp.Vertex;
+using PipelineSdk.Server.Hosting;
+using PipelineSdk.Server.Security;
+using PipelineSdk.Stacks;
+using PipelineSdk.Store;
+using PipelineSdk.Store.Remote;
+using PipelineSdk.Store.Sql;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Gcp.Tests;
+
+/// <summary>
+/// QuickStart, unchanged, on a Vertex stack whose store is a real <c>pipelines server</c>: the steps that the fake Vertex AI
+/// runs read the server's token from the fake Secret Manager with their own credentials and record themselves on the
+/// server as they run — before, or without, the submitter's follow loop.
+/// </summary>
+public class LiveRecordingTests
+{
+    private const string Image = "127.0.0.1:5000/pipelines/app:test";
+    private const string TokenSecret = "projects/my-project/secrets/pipelines-token/versions/latest";
+
+    private FakeGoogle _google = null!;
+    private FakeVertex _vertex = null!;
+    private PipelineServer _server = null!;
+    private string _directory = null!;
+    private string _token = null!;
+    private Dictionary<string, string> _environment = null!;
+
+    private string GcsRoot => Path.Combine(_directory, "gcs");
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _directory = Directory.CreateTempSubdirectory("psdk-live-").FullName;
+        var serverDirectory = Path.Combine(_directory, "server");
+        using (var database = SqlMetadataStore.OpenSqlite(serverDirectory))
+        {
+            _token = new ApiTokens(database).Create("vertex-steps", TokenRole.Write, null);
+            database.RegisterComponent(new Component(ComponentType.ArtifactStore, "gcs", "gcp", new Dictionary<string, string> { ["path"] = "gs://test-bucket/root" }));
+            database.RegisterComponent(new Component(ComponentType.ContainerRegistry, "registry", "default", new Dictionary<string, string> { ["uri"] = "127.0.0.1:5000/pipelines" }));
+            database.RegisterComponent(new Component(ComponentType.Orchestrator, "vertex", "vertex", new Dictionary<string, string>
+            {
+                ["project"] = "my-project", ["location"] = "europe-west1", ["workload_service_account"] = FakeGoogle.ServiceAccount,
+                ["synchronous"] = "false", ["server_token_secret"] = TokenSecret,
+            }));
+            database.RegisterStack("vertex_stack", new Dictionary<ComponentType, string> { [ComponentType.ArtifactStore] = "gcs", [ComponentType.ContainerRegistry] = "registry", [ComponentType.Orchestrator] = "vertex" });
+        }
+
+        _server = await PipelineServer.StartAsync(new ServerOptions { StoreDirectory = serverDirectory, Port = 0 });
+        _google = await FakeGoogle.StartAsync();
+        _vertex = await FakeVertex.StartAsync(_google, Example("QuickStart"), GcsRoot);
+        var keyFile = _google.WriteKeyFile(_directory);
+        // The machine the tasks run on: its service account's credentials and the Secret Manager endpoint; no server token.
+        _vertex.TaskEnvironment["GOOGLE_APPLICATION_CREDENTIALS"] = keyFile;
+        _vertex.TaskEnvironment[Secrets.GcpSecretsManager.EndpointVariable] = _google.BaseUrl;
+        _vertex.TaskEnvironment["PIPELINES_HOME"] = Path.Combine(_directory, "task-home");
+        _environment = new Dictionary<string, string>
+        {
+            ["PIPELINES_HOME"] = Path.Combine(_directory, "client"),
+            ["PIPELINES_STACK"] = "vertex_stack",
+            [ServerConnection.UrlVariable] = _server.Url,
+            [ServerConnection.TokenVariable] = _token,
+            ["HOME"] = _directory,
+            ["GOOGLE_APPLICATION_CREDENTIALS"] = keyFile,
+            [VertexClient.EndpointVariable] = _vertex.BaseUrl,
+            [VertexClient.RetryDelayVariable] = "20",
+            [VertexOrchestrator.PollIntervalVariable] = "50",
+            [ProgramImageSource.ImageVariable] = Image,
+        };
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _vertex.DisposeAsync();
+        await _google.DisposeAsync();
+        await _server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Test]
+    public async Task Steps_of_a_run_nobody_follows_record_themselves_on_the_server_as_they_run()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token + "\n");
+
+        var result = await Run();
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var jobId = _vertex.JobIds.Single();
+        using var store = Client();
+        Assert.That(store.GetRun(jobId)!.Status, Is.EqualTo(RunStatus.Running), "listed while it runs");
+        await _vertex.WaitAsync(jobId);
+
+        var run = store.ListRuns().Single();
+        Assert.That((run.Id, run.Status, run.Orchestrator, run.Stack, run.Owner), Is.EqualTo((jobId, RunStatus.Running, "vertex", "vertex_stack", (RunOwner?)null)),
+            "no process of ours owns it, so it is never marked crashed; the steps cannot know they were the last");
+        var steps = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey);
+        Assert.That(steps.Keys, Is.EquivalentTo(new[] { "get-first-num", "get-random-int", "subtract-numbers" }));
+        Assert.That(steps.Values.Select(s => s.Status), Is.All.EqualTo(StepStatus.Completed));
+
+        var first = store.GetOutputs(steps["get-first-num"].Id)["Output"];
+        Assert.That(first.Uri, Does.StartWith($"gs://test-bucket/root/{jobId}/get-first-num/"));
+        Assert.That(File.ReadAllText(Path.Combine(GcsRoot, first.Uri["gs://".Length..])), Is.EqualTo("10"));
+        Assert.That((first.Size, first.ContentHash, first.KfpType), Is.EqualTo((2L, ContentHash.Of("10"u8), "NUMBER_INTEGER")));
+
+        var inputs = store.GetInputs(steps["subtract-numbers"].Id).ToDictionary(i => i.InputName);
+        Assert.That((inputs["firstNum"].Source, inputs["firstNum"].ArtifactId, inputs["firstNum"].ContentHash), Is.EqualTo(("task", (long?)first.Id, first.ContentHash)), "lineage to the producer's record");
+        Assert.That(steps["subtract-numbers"].DependsOn, Is.EquivalentTo(new[] { "get-first-num", "get-random-int" }));
+
+        var log = steps["subtract-numbers"].LogPath!;
+        Assert.That(log, Does.StartWith($"gs://test-bucket/root/{jobId}/subtract-numbers/"));
+        Assert.That(File.ReadAllText(Path.Combine(GcsRoot, log["gs://".Length..])), Does.Contain("Step 'subtract-numbers' of pipeline 'vertex-example-pipeline' completed"));
+
+        Assert.That(_google.Reads("my-project", "pipelines-token"), Is.EqualTo(3), "each step read the token itself");
+        var body = _vertex.CreatedBody(jobId).ToJsonString();
+        Assert.That(body, Does.Contain(TokenSecret).And.Contain(_server.Url).And.Not.Contain(_token), "the spec names the secret, never the token");
+        Assert.That(body, Does.Contain("{{$.pipeline_task_name}}").And.Contain("{{$.pipeline_job_resource_name}}"));
+        foreach (var file in Directory.EnumerateFiles(GcsRoot, "*", SearchOption.AllDirectories))
+        {
+            Assert.That(File.ReadAllText(file), Does.Not.Contain(_token), $"{file} holds the token");
+        }
+
+        Assert.That(steps.Keys.Select(task => _vertex.Log(jobId, task)), Has.None.Contain(_token).And.None.Contain("warning"));
+    }
+
+    [Test]
+    public async Task A_followed_run_is_recorded_once_by_its_steps_and_the_follow_loop_together()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token);
+        UpdateOrchestrator("synchronous", "true");
+
+        var result = await Run();
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        using var store = Client();
+        var run = store.ListRuns().Single();
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));
+        var steps = store.GetStepRuns(run.Id);
+        Assert.That(steps.Select(s => s.TaskKey), Is.EquivalentTo(new[] { "get-first-num", "get-random-int", "subtract-numbers" }), "no duplicates");
+        var values = steps.ToDictionary(s => s.TaskKey, s => int.Parse(File.ReadAllText(Path.Combine(GcsRoot, store.GetOutputs(s.Id)["Output"].Uri["gs://".Length..])), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(values["subtract-numbers"], Is.EqualTo(10 - values["get-random-int"]));
+    }
+
+    [Test]
+    public async Task An_unreadable_token_secret_is_a_warning_in_each_step_and_the_steps_still_succeed()
+    {
+        var result = await Run();
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var jobId = _vertex.JobIds.Single();
+        await _vertex.WaitAsync(jobId);
+        Assert.That(_vertex.Log(jobId, "get-first-num"), Does.Contain(
+            $"warning: task 'get-first-num' is not recorded live (the secret version {TokenSecret} does not exist (Secret [projects/my-project/secrets/pipelines-token] not found or has no versions.)); the step itself goes on"));
+        Assert.That(_vertex.Log(jobId, "subtract-numbers"), Does.Contain("completed"));
+        using var store = Client();
+        Assert.That(store.GetRun(jobId), Is.Not.Null, "the submitter recorded the run");
+        Assert.That(store.GetStepRuns(jobId), Is.Empty);
+    }
+
+    [Test]
+    public async Task Without_a_token_secret_the_submitter_says_what_to_set_and_asks_the_steps_for_nothing()
+    {
+        UpdateOrchestrator("server_token_secret", null);
+
+        var result = await Run();
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain($"warning: the steps will not report to {_server.Url} while they run: the vertex orchestrator 'vertex' has no server_token_secret; "
+            + "store an API token in Secret Manager and run `pipelines orchestrator update vertex --server_token_secret=projects/PROJECT/secrets/SECRET/versions/latest`"));
+        var body = _vertex.CreatedBody(_vertex.JobIds.Single()).ToJsonString();
+        Assert.That(body, Does.Not.Contain("--run").And.Not.Contain(Execution.LiveRecording.TokenSecretVariable));
+    }
+
+    [Test]
+    public void The_token_secret_setting_must_name_a_secret_version()
+    {
+        var vertex = Flavors.Find(ComponentType.Orchestrator, "vertex")!;
+
+        Assert.That(vertex.Validate(Settings("pipelines-token")), Is.EqualTo(new[] { "--server_token_secret=pipelines-token: must be a Secret Manager secret version like projects/P/secrets/S/versions/latest" }));
+        Assert.That(vertex.Validate(Settings(TokenSecret)), Is.Empty);
+        Assert.That(vertex.Validate(Settings("projects/my-project/secrets/t/versions/3")), Is.Empty);
+
+        static Dictionary<string, string> Settings(string secret) =>
+            new() { ["project"] = "my-project", ["location"] = "europe-west1", ["server_token_secret"] = secret };
+    }
+
+    private ServerStore Client() => new(Path.Combine(_directory, "reader"), new ServerConnection(_server.Url, _token));
+
+    private void UpdateOrchestrator(string setting, string? value)
+    {
+        using var store = Client();
+        var vertex = store.GetComponent(ComponentType.Orchestrator, "vertex");
+        var settings = new Dictionary<string, string>(vertex.Settings);
+        if (value is null)
+        {
+            settings.Remove(setting);
+        }
+        else
+        {
+            settings[setting] = value;
+        }
+
+        store.UpdateComponent(vertex with { Settings = settings });
+    }
+
+    private Task<ProcessResult> Run() =>
+        ProcessResult.RunAsync("dotnet", [Path.Combine(Example("QuickStart"), "QuickStart.dll")], _environment);
+
+    private static string Example(string name) =>
+        Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"));
+
+    private static string Metadata(string key) =>
+        typeof(LiveRecordingTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
