@@ -153,7 +153,7 @@ public class ProgramTests
         Assert.That(output, Does.Contain("after-flaky ").And.Not.Contain("after-flaky ("));
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunApp(TempStore store, params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> RunApp(TempStore store, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

@@ -30,7 +30,7 @@ public static class PipelineApp
 
     /// <summary>Parses <paramref name="args"/>, does what they ask and returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        RunAsync(args, AnsiConsole.Console, Console.Error, cancellationToken);
+        RunAsync(args, TerminalOutput.Create(), Console.Error, cancellationToken);
 
     internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
     {
@@ -100,6 +100,7 @@ public static class PipelineApp
         }
 
         PipelineRunResult run;
+        var view = RunView.Create(console, result.GetValue(options.Output) == "json");
         try
         {
             var runOptions = new RunOptions
@@ -108,9 +109,11 @@ public static class PipelineApp
                 MaxParallelism = maxParallelism,
                 Orchestrator = result.GetValue(options.Orchestrator),
                 Stack = result.GetValue(options.Stack),
-                Output = console.Profile.Out.Writer,
+                Output = view.Notes,
+                Progress = view.Progress,
+                FollowLogs = result.GetValue(options.FollowLogs),
             };
-            run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
+            run = await view.WatchAsync(() => PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or StackException)
         {
@@ -121,7 +124,7 @@ public static class PipelineApp
             return Fail(error, $"the store's database cannot be used ({StepMode.FirstLine(e.Message)}); check {StoreLocation.HomeVariable} or the .pipelines folder");
         }
 
-        RunSummary.Write(console, pipeline, run);
+        view.WriteResult(pipeline, run);
         // A remote run submitted without waiting (synchronous=false) has not failed.
         return run.Status is RunStatus.Completed or RunStatus.Running ? Success : RunFailed;
     }
@@ -201,6 +204,14 @@ public static class PipelineApp
 
         public Option<string?> Orchestrator { get; } = CreateOrchestratorOption();
 
+        public Option<string> Output { get; } = new Option<string>("--output")
+        {
+            Description = "table (default): a live table in a terminal, timestamped lines when redirected or $CI is set, then a summary table; json: one JSON object per line.",
+            DefaultValueFactory = _ => "table",
+        }.AcceptOnlyFromAmong("table", "json");
+
+        public Option<bool> FollowLogs { get; } = new("--follow-logs") { Description = "Prints each line a step writes, prefixed by its task (local-process: the step processes' output)." };
+
         public Option<string?> Stack { get; } = new("--stack") { Description = "The stack to run on (default: $PIPELINES_STACK, else the one `pipelines stack set` chose, else default)." };
 
         public void AddTo(Command command)
@@ -210,6 +221,8 @@ public static class PipelineApp
             command.Add(NoCache);
             command.Add(MaxParallelism);
             command.Add(Orchestrator);
+            command.Add(Output);
+            command.Add(FollowLogs);
         }
 
         private static Option<string?> CreateOrchestratorOption()

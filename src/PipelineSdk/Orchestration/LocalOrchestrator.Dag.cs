@@ -22,6 +22,10 @@ public sealed partial class LocalOrchestrator
         foreach (var node in nodes)
         {
             frame.Outcomes[node.Key] = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (node is PipelineTask)
+            {
+                frame.Run.Report(frame.DisplayKey(node.Key), TaskState.Queued);
+            }
         }
 
         foreach (var node in nodes)
@@ -218,6 +222,7 @@ public sealed partial class LocalOrchestrator
         foreach (var (key, task) in StepsOf(frame.Prefix, frame.Suffix, node))
         {
             store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
+            frame.Run.Report(key, status == StepStatus.NotTriggered ? TaskState.NotTriggered : TaskState.NotRun, detail: reason);
             frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
         }
     }

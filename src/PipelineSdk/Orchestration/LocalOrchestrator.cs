@@ -48,6 +48,7 @@ public sealed partial class LocalOrchestrator
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
+        run.Progress.RunStarted(run.Id, pipeline.Name);
 
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         StepRunResult? output;
@@ -92,6 +93,7 @@ public sealed partial class LocalOrchestrator
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
             var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
+            run.Report(key, TaskState.Cached, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null));
         }
 
@@ -99,21 +101,32 @@ public sealed partial class LocalOrchestrator
         object?[] results;
         string? logPath;
         var attempts = 0;
+        var maxAttempts = (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
+        void AttemptStarted(int attempt, Exception? previous)
+        {
+            attempts = attempt;
+            run.Progress.TaskChanged(new TaskProgress(key, attempt == 1 ? TaskState.Running : TaskState.Retrying, DateTimeOffset.UtcNow)
+            {
+                Attempt = attempt,
+                MaxAttempts = maxAttempts,
+                Detail = previous is null ? null : ErrorOf(previous),
+            });
+        }
+
         try
         {
-            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))));
-            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, attempt => attempts = attempt, run.Cancellation).ConfigureAwait(false);
+            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
+            {
+                LogLine = run.Options.FollowLogs ? line => run.Progress.StepLog(key, line) : null,
+            };
+            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            var error = e switch
-            {
-                OperationCanceledException when run.Cancellation.IsCancellationRequested => "cancelled",
-                StepProcessFailedException failed => failed.Message,
-                _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
-            };
+            var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
+            run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
 
@@ -130,12 +143,14 @@ public sealed partial class LocalOrchestrator
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
+            run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
+            run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
     }
@@ -167,6 +182,9 @@ public sealed partial class LocalOrchestrator
 
     private static string FirstLine(string message) => Execution.StepMode.FirstLine(message);
 
+    /// <summary>A failed attempt in one line: a step process's own error, else the exception's type and first line.</summary>
+    private static string ErrorOf(Exception e) => e is StepProcessFailedException failed ? failed.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();
 
@@ -194,6 +212,11 @@ public sealed partial class LocalOrchestrator
         public RunOptions Options { get; }
         public CancellationToken Cancellation { get; }
         public SemaphoreSlim Slots { get; }
+
+        public IRunProgress Progress => Options.Progress ?? NoRunProgress.Instance;
+
+        public void Report(string taskKey, TaskState state, TimeSpan? duration = null, string? detail = null) =>
+            Progress.TaskChanged(new TaskProgress(taskKey, state, DateTimeOffset.UtcNow) { Duration = duration, Detail = detail });
 
         private readonly List<StepRunResult> _steps = [];
 

@@ -8,7 +8,11 @@ namespace PipelineSdk.Orchestration;
 /// holds the stored artifacts behind each artifact input (several for a list input), for executors that pass URIs.
 /// <paramref name="Attempt"/> counts from 1.
 /// </summary>
-internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifacts, int Attempt = 1);
+internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifacts, int Attempt = 1)
+{
+    /// <summary>Hears each line the step writes, when someone follows its log; executors that cannot see the lines ignore it.</summary>
+    public Action<string>? LogLine { get; init; }
+}
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
 internal interface ITaskExecutor
