@@ -1,6 +1,5 @@
 using PipelineSdk.Orchestration;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace PipelineSdk.Hosting;
 
@@ -56,7 +55,7 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IRunProgress
     {
         lock (_gate)
         {
-            _title = $"{pipeline} · {runId}";
+            _title = $"Run {runId}";
         }
     }
 
@@ -74,17 +73,17 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IRunProgress
         }
     }
 
-    public void StepLog(string taskKey, string line) => Print(new Text($"{taskKey} | {line}"));
+    public void StepLog(string taskKey, string line) => Print($"{taskKey} | {line}");
 
-    public void Message(string text) => Print(new Text(text));
+    public void Message(string text) => Print(text);
 
-    private void Print(IRenderable text)
+    private void Print(string line)
     {
         lock (_gate)
         {
-            // Written through the console while live, it lands above the table.
-            console.Write(text);
-            console.WriteLine();
+            // One renderable ending in a line break, written through the console while live, lands above the table; padded
+            // to the width so it covers what the table drew on that row before.
+            console.Write(new Text(line.PadRight(Math.Max(0, console.Profile.Width - 1)) + "\n"));
         }
     }
 
@@ -98,10 +97,6 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IRunProgress
             }
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("Step").AddColumn("State").AddColumn(new TableColumn("Time").RightAligned()).AddColumn("Detail");
-            if (_title is not null)
-            {
-                table.Title(Markup.Escape(_title));
-            }
 
             var now = DateTimeOffset.UtcNow;
             foreach (var key in _order)
@@ -113,7 +108,7 @@ internal sealed class LiveProgressView(IAnsiConsole console) : IRunProgress
                 table.AddRow(new Text(key), new Markup(Colour(change.State, Markup.Escape(TaskStateText.Of(change)))), new Text(time), new Text(change.Detail ?? ""));
             }
 
-            _live.UpdateTarget(table);
+            _live.UpdateTarget(_title is null ? table : new Rows(new Text(_title), table));
         }
     }
 

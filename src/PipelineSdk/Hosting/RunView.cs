@@ -43,8 +43,12 @@ internal sealed class RunView
 
     public static RunView Create(IAnsiConsole console, bool json) => new(console, json);
 
-    /// <summary>Runs <paramref name="run"/> while the view shows its progress.</summary>
-    public Task<T> WatchAsync<T>(Func<Task<T>> run) => _live is null ? run() : _live.WatchAsync(run);
+    /// <summary>Runs <paramref name="run"/> while the view shows its progress; what steps print goes through the view meanwhile.</summary>
+    public async Task<T> WatchAsync<T>(Func<Task<T>> run)
+    {
+        using var routed = StepOutputRouter.Install(Progress);
+        return _live is null ? await run().ConfigureAwait(false) : await _live.WatchAsync(run).ConfigureAwait(false);
+    }
 
     /// <summary>Shows how the run ended.</summary>
     public void WriteResult(PipelineDescriptor pipeline, PipelineRunResult result)

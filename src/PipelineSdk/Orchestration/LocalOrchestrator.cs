@@ -117,7 +117,8 @@ public sealed partial class LocalOrchestrator
         {
             var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
             {
-                LogLine = run.Options.FollowLogs ? line => run.Progress.StepLog(key, line) : null,
+                LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
+                FollowLogs = run.Options.FollowLogs,
             };
             (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation).ConfigureAwait(false);
         }

@@ -100,7 +100,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
                     log.WriteLine(line);
                 }
 
-                execution.LogLine?.Invoke(line);
+                if (execution.FollowLogs)
+                {
+                    execution.LogLine?.Invoke(line);
+                }
             }
         }
 
