@@ -87,7 +87,7 @@ public sealed record CacheExplanation(StepRunRecord StepRun, CacheDecision Decis
     };
 
     /// <summary>Input changes whose values are known on both sides read <c>input 'randomNum' changed: 9 → 7</c>.</summary>
-    private static List<CacheChange> WithValues(List<CacheChange> changes, Dictionary<string, string> before, Dictionary<string, string> after) =>
+    internal static List<CacheChange> WithValues(List<CacheChange> changes, Dictionary<string, string> before, Dictionary<string, string> after) =>
         [.. changes.Select(change => change.Part == "input" && before.TryGetValue(change.Name, out var old) && after.TryGetValue(change.Name, out var now)
             ? change with { Description = $"input '{change.Name}' changed: {old} → {now}", Before = old, After = now }
             : change)];

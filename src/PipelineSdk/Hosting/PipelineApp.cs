@@ -100,7 +100,8 @@ public static class PipelineApp
         }
 
         PipelineRunResult run;
-        var view = RunView.Create(console, result.GetValue(options.Output) == "json");
+        var json = result.GetValue(options.Output) == "json";
+        var view = RunView.Create(console, json);
         try
         {
             var runOptions = new RunOptions
@@ -113,6 +114,12 @@ public static class PipelineApp
                 Progress = view.Progress,
                 FollowLogs = result.GetValue(options.FollowLogs),
             };
+            if (result.GetValue(options.DryRun))
+            {
+                RunPlanView.Write(console, await PipelineRunner.PlanAsync(pipeline, parameters, runOptions with { Output = null, Progress = null }, cancellationToken).ConfigureAwait(false), json);
+                return Success;
+            }
+
             run = await view.WatchAsync(() => PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or StackException)
@@ -210,6 +217,8 @@ public static class PipelineApp
             DefaultValueFactory = _ => "table",
         }.AcceptOnlyFromAmong("table", "json");
 
+        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Predicts which steps would come from the cache and why the others would run; runs and records nothing." };
+
         public Option<bool> FollowLogs { get; } = new("--follow-logs") { Description = "Prints each line a step writes, prefixed by its task (local-process: the step processes' output)." };
 
         public Option<string?> Stack { get; } = new("--stack") { Description = "The stack to run on (default: $PIPELINES_STACK, else the one `pipelines stack set` chose, else default)." };
@@ -223,6 +232,7 @@ public static class PipelineApp
             command.Add(Orchestrator);
             command.Add(Output);
             command.Add(FollowLogs);
+            command.Add(DryRun);
         }
 
         private static Option<string?> CreateOrchestratorOption()

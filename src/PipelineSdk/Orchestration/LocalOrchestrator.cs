@@ -49,6 +49,30 @@ public sealed partial class LocalOrchestrator
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName);
         run.Progress.RunStarted(run.Id, pipeline.Name);
+        return await RunAsync(run, clock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Predicts what <see cref="RunAsync(PipelineDescriptor, IReadOnlyDictionary{string, object?}, RunOptions, string?, CancellationToken)"/>
+    /// would do now: which tasks the cache serves (their cached outputs are read, so the tasks after them are predicted too),
+    /// which run and why, and which depend on a task that runs first. Nothing executes and nothing is recorded.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
+    public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
+    {
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [] };
+        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
+        lock (run.Plan)
+        {
+            return new RunPlan(pipeline.Name, executor.Flavor, [.. run.Plan]);
+        }
+    }
+
+    private async Task<PipelineRunResult> RunAsync(RunState run, Stopwatch clock)
+    {
+        var pipeline = run.Pipeline;
+        var cancellationToken = run.Cancellation;
 
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         StepRunResult? output;
@@ -88,13 +112,19 @@ public sealed partial class LocalOrchestrator
         var startedAt = DateTimeOffset.UtcNow;
 
         var cacheAllowed = run.CacheAllowed(task);
-        if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
+        var hit = cacheAllowed ? TryReuse(run.Pipeline.Name, task, cacheKey) : null;
+        if (run.Plan is not null)
+        {
+            return Predict(run, key, task, inputs, cacheKey, cacheAllowed, hit);
+        }
+
+        if (hit is not null)
         {
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
-            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
+            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Value.Entry);
             run.Report(key, TaskState.Cached, clock.Elapsed);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, reused, null, null));
         }
 
         var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
@@ -156,6 +186,47 @@ public sealed partial class LocalOrchestrator
         }
     }
 
+    /// <summary>
+    /// A dry run's prediction for a task whose inputs are known: a cache hit keeps its cached outputs so the tasks after it
+    /// are predicted too; a task that would run stops the tasks that take its outputs (their keys are not known yet).
+    /// </summary>
+    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, Dictionary<string, object?> Values)? hit)
+    {
+        Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+        if (hit is { } reused)
+        {
+            var source = store.GetStepRun(reused.Entry.StepRunId);
+            run.Predict(key, TaskForecast.Cached, $"same cache key as step run {reused.Entry.StepRunId}{(source is null ? "" : $" (run {source.RunId})")}, whose outputs still exist");
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, null, reused.Values, reused.Entry.Outputs, null, null));
+        }
+
+        var previous = store.FindPreviousStepRun(run.Pipeline.Name, key, long.MaxValue);
+        var reason = !cacheAllowed ? "caching is off for it (EnableCache = false on the step or pipeline, or --no-cache)"
+            : previous?.CacheKeyParts is null ? "no earlier run of it in this pipeline to reuse"
+            : CacheExplanation.Compare(previous.CacheKeyParts, cacheKey.PartsJson) switch
+            {
+                [] => $"same cache key as step run {previous.Id} (run {previous.RunId}), but its outputs are gone",
+                var changes => "its cache key changed: " + string.Join("; ", CacheExplanation.WithValues(changes, CachedInputValues.Of(store, previous), InputValues(task, inputs)).Select(c => c.Description)),
+            };
+        run.Predict(key, TaskForecast.Runs, reason);
+        return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null));
+    }
+
+    /// <summary>The JSON of each parameter-typed input value, as explanations show them.</summary>
+    private static Dictionary<string, string> InputValues(PipelineTask task, List<ResolvedInput> inputs)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (task.Step.Inputs[i].Codec is Values.ParameterCodec codec && inputs[i].Value is var value)
+            {
+                values[inputs[i].Record.InputName] = Encoding.UTF8.GetString(codec.ToBytes(value));
+            }
+        }
+
+        return values;
+    }
+
     private (CachedStepRun Entry, Dictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
     {
         var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
@@ -215,6 +286,17 @@ public sealed partial class LocalOrchestrator
         public SemaphoreSlim Slots { get; }
 
         public IRunProgress Progress => Options.Progress ?? NoRunProgress.Instance;
+
+        /// <summary>The predictions of a dry run (<see cref="PlanAsync"/>); null when the run is real.</summary>
+        public List<TaskPrediction>? Plan { get; init; }
+
+        public void Predict(string taskKey, TaskForecast forecast, string reason)
+        {
+            lock (Plan!)
+            {
+                Plan.Add(new TaskPrediction(taskKey, forecast, reason));
+            }
+        }
 
         public void Report(string taskKey, TaskState state, TimeSpan? duration = null, string? detail = null) =>
             Progress.TaskChanged(new TaskProgress(taskKey, state, DateTimeOffset.UtcNow) { Duration = duration, Detail = detail });
