@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using PipelineSdk.Hosting;
+using PipelineSdk.Orchestration;
 
 namespace PipelineSdk.Tests;
 
@@ -93,6 +94,52 @@ public partial class RunProgressTests
         Assert.That(rows.Select(r => r.Length).Distinct().Count(), Is.EqualTo(1), "every row is one line of the same width");
         Assert.That(rows.Max(r => r.Length), Is.GreaterThan(80), "the table is as wide as its content, not cut to 80 columns");
     }
+
+    [Test]
+    public async Task The_live_view_redraws_one_row_per_task_and_prints_notes_above_it()
+    {
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(writer),
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+        });
+        console.Profile.Width = 120;
+        var view = new LiveProgressView(console);
+        var release = new TaskCompletionSource();
+        var frames = new List<string>();
+
+        var watching = view.WatchAsync(async () =>
+        {
+            view.RunStarted("train-20261204-1", "train");
+            view.TaskChanged(new TaskProgress("load", TaskState.Done, DateTimeOffset.UtcNow) { Duration = TimeSpan.FromMilliseconds(12.5) });
+            view.TaskChanged(new TaskProgress("fit", TaskState.Retrying, DateTimeOffset.UtcNow.AddSeconds(-3)) { Attempt = 2, MaxAttempts = 3, Detail = "IOException: flaky disk" });
+            view.TaskChanged(new TaskProgress("deploy", TaskState.NotTriggered, DateTimeOffset.UtcNow) { Detail = "the condition of 'condition-1' was false" });
+            view.StepLog("fit", "epoch 1");
+            await release.Task;
+            return 42;
+        });
+        // Wait for a redraw that shows all three rows, then let the run end.
+        while (!Strip(writer.ToString()).Contains("deploy", StringComparison.Ordinal))
+        {
+            await Task.Delay(50);
+        }
+
+        release.SetResult();
+        Assert.That(await watching, Is.EqualTo(42));
+
+        var screen = Strip(writer.ToString());
+        Assert.That(screen, Does.Contain("Run train-20261204-1"));
+        Assert.That(screen, Does.Match(@"│ load +│ done +│ +12\.5 ms │"));
+        Assert.That(screen, Does.Match(@"│ fit +│ retrying \(attempt 2/3\) │ +0:0[3-9] │ IOException: flaky disk"), "a running task shows its elapsed time");
+        Assert.That(screen, Does.Match(@"│ deploy +│ not triggered +│ +│ the condition of 'condition-1' was false"));
+        Assert.That(screen, Does.Contain("fit | epoch 1"));
+        Assert.That(writer.ToString(), Does.Contain("\u001b["), "the table is redrawn in place with ANSI cursor moves");
+    }
+
+    /// <summary>Terminal output without its ANSI escape sequences.</summary>
+    private static string Strip(string ansi) => Regex.Replace(ansi, @"\u001b\[[0-9;?]*[A-Za-z]", "");
 
     /// <summary>The progress lines without their timestamps.</summary>
     private static List<string> ProgressLines(string output) =>

@@ -24,17 +24,18 @@ public static class PipelineRunner
         CancellationToken cancellationToken = default)
     {
         options ??= new RunOptions();
-        var directory = options.StoreDirectory ?? StoreLocation.Resolve();
-        using var store = MetadataStore.Open(directory);
-        var (stack, local) = await LocalOrchestratorForAsync(store, directory, options, cancellationToken).ConfigureAwait(false);
-        if (local is not null)
+        var values = parameters ?? new Dictionary<string, object?>();
+        return await OnStackAsync(options, async (store, directory, stack, local) =>
         {
-            return await local.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
-        }
+            if (local is not null)
+            {
+                return await local.RunAsync(pipeline, values, options, stack.Name, cancellationToken).ConfigureAwait(false);
+            }
 
-        var remote = RemoteOrchestrators.Create(stack.Orchestrator)!;
-        var secrets = StackComponents.CreateSecretsManager(stack, directory);
-        return await remote.RunAsync(new RemoteRun(pipeline, parameters ?? new Dictionary<string, object?>(), stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+            var remote = RemoteOrchestrators.Create(stack.Orchestrator)!;
+            var secrets = StackComponents.CreateSecretsManager(stack, directory);
+            return await remote.RunAsync(new RemoteRun(pipeline, values, stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -50,20 +51,20 @@ public static class PipelineRunner
         CancellationToken cancellationToken = default)
     {
         options ??= new RunOptions();
-        var directory = options.StoreDirectory ?? StoreLocation.Resolve();
-        using var store = MetadataStore.Open(directory);
-        var (stack, local) = await LocalOrchestratorForAsync(store, directory, options, cancellationToken).ConfigureAwait(false);
-        if (local is null)
-        {
-            throw new StackException($"--dry-run predicts from this machine's cache records, but stack '{stack.Name}' runs on {stack.Orchestrator.Flavor}, whose cache lives there; predict a local run with --orchestrator local");
-        }
-
-        return await local.PlanAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, cancellationToken).ConfigureAwait(false);
+        var values = parameters ?? new Dictionary<string, object?>();
+        return await OnStackAsync(options, (_, _, stack, local) => local is null
+            ? throw new StackException($"--dry-run predicts from this machine's cache records, but stack '{stack.Name}' runs on {stack.Orchestrator.Flavor}, whose cache lives there; predict a local run with --orchestrator local")
+            : local.PlanAsync(pipeline, values, options, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The stack, and the orchestrator that runs on this machine for it (null when a remote orchestrator runs it).</summary>
-    private static async Task<(Stack Stack, LocalOrchestrator? Local)> LocalOrchestratorForAsync(MetadataStore store, string directory, RunOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the store, resolves the stack and calls <paramref name="body"/> with them and the orchestrator that runs on this
+    /// machine for the stack (null when a remote orchestrator runs it).
+    /// </summary>
+    private static async Task<T> OnStackAsync<T>(RunOptions options, Func<MetadataStore, string, Stack, LocalOrchestrator?, Task<T>> body, CancellationToken cancellationToken)
     {
+        var directory = options.StoreDirectory ?? StoreLocation.Resolve();
+        using var store = MetadataStore.Open(directory);
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
         ITaskExecutor executor;
@@ -83,13 +84,13 @@ public static class PipelineRunner
                         : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
                 }
 
-                return (stack, null);
+                return await body(store, directory, stack, null).ConfigureAwait(false);
         }
 
         // Settings may reference secrets; they are resolved here, for this run only, and never stored.
         var secrets = StackComponents.CreateSecretsManager(stack, directory);
         var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? Path.Combine(directory, "artifacts");
-        return (stack, new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor));
+        return await body(store, directory, stack, new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor)).ConfigureAwait(false);
     }
 }
