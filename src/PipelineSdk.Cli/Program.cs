@@ -6,7 +6,7 @@ using PipelineSdk.Store;
 using Spectre.Console;
 
 GcpStackComponents.Register();
-var cli = new Cli(AnsiConsole.Console, Console.Error);
+var cli = new Cli(PipelineSdk.Hosting.TerminalOutput.Create(), Console.Error);
 var root = new RootCommand("pipelines: stacks, components, secrets, runs and artifacts of PipelineSdk. The store is $PIPELINES_HOME, else the nearest .pipelines/ folder upwards, else your config folder.");
 
 var init = new Command("init", "Creates a .pipelines/ store in the current folder; programs and this tool run below it use it.");

@@ -22,6 +22,19 @@ public class RunTests
 
         var table = await workspace.Ok("runs", "show", id);
         Assert.That(table, Does.Contain("deploy").And.Contain("not triggered"));
+        var lines = table.Split('\n');
+        var rows = lines.Where(l => l.StartsWith('│') && l.EndsWith('│')).ToList();
+        Assert.That(rows.Select(r => r.Length).Distinct().Count(), Is.EqualTo(1), "no cell wraps: every row is one line\n" + table);
+        Assert.That(rows.Single(r => r.Contains(" load-data ", StringComparison.Ordinal)), Does.Contain("Output = (several lines, below) (#"));
+        var loadData = show.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("task").GetString() == "load-data").GetProperty("outputs").GetProperty("Output");
+        var location = Array.IndexOf(lines, $"  #{loadData.GetProperty("id").GetInt64()} load-data.Output (system.Dataset): {loadData.GetProperty("uri").GetString()}");
+        Assert.That(location, Is.GreaterThan(0), "each artifact's location is listed below the table\n" + table);
+        Assert.That(lines[location + 1], Does.StartWith("      ").And.Contains(","), "a multi-line value follows its location, indented");
+        Assert.That(lines.Where(l => l.Contains(id, StringComparison.Ordinal)), Is.Not.Empty);
+
+        var list = (await workspace.Ok("runs", "list")).Split('\n');
+        Assert.That(list.Where(l => l.StartsWith('│') && l.EndsWith('│') && l.Contains(id, StringComparison.Ordinal)), Has.Exactly(1).Items,
+            "redirected output does not wrap: the run id stays on one line of its row");
     }
 
     [Test]
@@ -107,12 +120,40 @@ public class RunTests
         using var miss = JsonDocument.Parse(await workspace.Ok("runs", "explain-cache", second, "train", "--output", "json"));
         Assert.That(miss.RootElement.GetProperty("decision").GetString(), Is.EqualTo("Changed"));
         Assert.That(miss.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("description").GetString()),
-            Has.One.Matches<string>(d => d.StartsWith("input 'epochs' changed", StringComparison.Ordinal)));
+            Has.One.EqualTo("input 'epochs' changed: 500 → 50"), "a pipeline parameter's values are shown, not only their hashes");
         Assert.That(miss.RootElement.GetProperty("changes").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(miss.RootElement.GetProperty("changes")[0].GetProperty("before").GetInt32(), Is.EqualTo(500));
+        Assert.That(miss.RootElement.GetProperty("changes")[0].GetProperty("after").GetInt32(), Is.EqualTo(50));
+        Assert.That(await workspace.Ok("runs", "explain-cache", second, "train"), Does.Contain("  - input 'epochs' changed: 500 → 50\n"));
 
         var text = await workspace.Ok("runs", "explain-cache", first, "train");
         Assert.That(text, Does.StartWith("Cache miss: no earlier run of 'train' in this pipeline had completed"));
         Assert.That(await workspace.Fails("runs", "explain-cache", second, "nope"), Does.StartWith($"error: run '{second}' has no task 'nope'; its tasks are generate-data, split"));
+    }
+
+    [Test]
+    public async Task Explain_cache_shows_the_values_of_a_changed_step_output_it_consumed()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        // get-random-int draws 0..10; run until subtract-numbers could not come from the cache (two draws differ).
+        string? run = null;
+        for (var attempt = 0; attempt < 12 && run is null; attempt++)
+        {
+            Assert.That((await workspace.Example("QuickStart")).Exit, Is.EqualTo(0));
+            using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+            var latest = runs.RootElement[0].GetProperty("id").GetString()!;
+            using var show = JsonDocument.Parse(await workspace.Ok("runs", "show", latest, "--output", "json"));
+            var subtract = show.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("task").GetString() == "subtract-numbers");
+            run = runs.RootElement.GetArrayLength() > 1 && !subtract.GetProperty("cached").GetBoolean() ? latest : null;
+        }
+
+        Assert.That(run, Is.Not.Null, "twelve runs drew the same number every time");
+        using var explained = JsonDocument.Parse(await workspace.Ok("runs", "explain-cache", run!, "subtract-numbers", "--output", "json"));
+        var change = explained.RootElement.GetProperty("changes").EnumerateArray().Single();
+        var (before, after) = (change.GetProperty("before").GetInt32(), change.GetProperty("after").GetInt32());
+        Assert.That(before, Is.Not.EqualTo(after));
+        Assert.That(change.GetProperty("description").GetString(), Is.EqualTo($"input 'randomNum' changed: {before} → {after}"));
     }
 
     [Test]

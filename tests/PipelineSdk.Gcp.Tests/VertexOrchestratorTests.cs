@@ -69,7 +69,8 @@ public class VertexOrchestratorTests
         Assert.That(result.Output, Does.Contain($"Submitted pipeline job {jobId} to Vertex AI (europe-west1).")
             .And.Contain($"https://console.cloud.google.com/vertex-ai/locations/europe-west1/pipelines/runs/{jobId}?project=my-project")
             .And.Contain("job SUCCEEDED"));
-        Assert.That(result.Output, Does.Match("subtract-numbers: [A-Z]+ → SUCCEEDED"), "each task's state changes are printed");
+        Assert.That(result.Output, Does.Match(@"\n[0-9:]{8} subtract-numbers (queued|running)\n(.*\n)*[0-9:]{8} subtract-numbers done \([0-9.]+ m?s\)\n"), "each task's state changes are printed as timestamped lines");
+        Assert.That(result.Output, Does.Match($@"\n[0-9:]{{8}} run {jobId} of vertex-example-pipeline started\n"));
 
         var body = _vertex.CreatedBody(jobId);
         Assert.That(body["serviceAccount"]!.GetValue<string>(), Is.EqualTo(FakeGoogle.ServiceAccount));
@@ -112,6 +113,7 @@ public class VertexOrchestratorTests
         Assert.That(result.Exit, Is.EqualTo(1));
         Assert.That(result.Output, Does.Contain("Task split failed: The replica workerpool0-0 exited with a non-zero status of 1. Error: ArgumentOutOfRangeException: must be between 0 and 1")
             .And.Contain("Logs: https://console.cloud.google.com/logs/query;query=").And.Contain("project=my-project"));
+        Assert.That(result.Output, Does.Match(@"\n[0-9:]{8} split failed \([0-9.]+ m?s\): The replica workerpool0-0 exited"), "the follow loop reports the failure as it happens");
         using var store = MetadataStore.Open(Store);
         var steps = store.GetStepRuns(_vertex.JobIds.Single()).ToDictionary(s => s.TaskKey);
         Assert.That(store.GetRun(_vertex.JobIds.Single())!.Status, Is.EqualTo(RunStatus.Failed));

@@ -138,7 +138,7 @@ public class ProgramTests
     }
 
     private static string Row(string output, string task) =>
-        output.Split('\n').SingleOrDefault(line => line.Contains($" {task} ", StringComparison.Ordinal)) ?? $"<no row for {task} in:\n{output}>";
+        output.Split('\n').SingleOrDefault(line => line.StartsWith('│') && line.Contains($" {task} ", StringComparison.Ordinal)) ?? $"<no row for {task} in:\n{output}>";
 
     [Test]
     public async Task The_run_summary_shows_a_display_name_beside_its_task_key()
@@ -153,7 +153,7 @@ public class ProgramTests
         Assert.That(output, Does.Contain("after-flaky ").And.Not.Contain("after-flaky ("));
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunApp(TempStore store, params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> RunApp(TempStore store, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

@@ -92,15 +92,43 @@ internal static class RunCommands
             }
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("STEP").AddColumn("STATUS").AddColumn("CACHED").AddColumn("DURATION").AddColumn("OUTPUTS");
+            var artifacts = new List<(StepRunRecord Step, ArtifactRecord Artifact, string Preview)>();
             foreach (var step in steps)
             {
+                var stepArtifacts = step.Status is StepStatus.Completed or StepStatus.Cached
+                    ? store.GetOutputs(step.Id).Values.OrderBy(a => a.OutputName, StringComparer.Ordinal).Select(a => (step, a, ArtifactCommands.Preview(a))).ToList()
+                    : [];
+                artifacts.AddRange(stepArtifacts);
+                // A cell holds one line: multi-line values are printed below the table, beside their location.
                 var outputs = step.Status is StepStatus.Completed or StepStatus.Cached
-                    ? string.Join(", ", store.GetOutputs(step.Id).Values.OrderBy(a => a.OutputName, StringComparer.Ordinal).Select(a => $"{a.OutputName} = {ArtifactCommands.Preview(a)} (#{a.Id})"))
-                    : step.Error ?? "";
+                    ? string.Join(", ", stepArtifacts.Select(a => $"{a.a.OutputName} = {(IsMultiLine(a.Item3) ? "(several lines, below)" : a.Item3)} (#{a.a.Id})"))
+                    : FirstLine(step.Error ?? "");
                 table.AddRow(Markup.Escape(step.TaskKey), Status(step.Status), step.Status == StepStatus.Cached ? "yes" : "no", Duration(step.Duration), Markup.Escape(outputs));
             }
 
             cli.Console.Write(table);
+            if (artifacts.Count > 0)
+            {
+                cli.Line("Artifacts:");
+                foreach (var (step, artifact, preview) in artifacts)
+                {
+                    cli.Line($"  #{artifact.Id} {step.TaskKey}.{artifact.OutputName} ({artifact.KfpType}): {artifact.Uri}");
+                    foreach (var line in IsMultiLine(preview) ? preview.TrimEnd('\n').Split('\n') : [])
+                    {
+                        cli.Line($"      {line.TrimEnd('\r')}");
+                    }
+                }
+            }
+
+            foreach (var step in steps.Where(s => s.Error is { } e && IsMultiLine(e)))
+            {
+                cli.Line($"Error of {step.TaskKey}:");
+                foreach (var line in step.Error!.Split('\n'))
+                {
+                    cli.Line($"      {line.TrimEnd('\r')}");
+                }
+            }
+
             cli.Console.Write(Dag(run, steps));
         }));
         return command;
@@ -140,6 +168,14 @@ internal static class RunCommands
                         w.WriteString("part", change.Part);
                         w.WriteString("name", change.Name);
                         w.WriteString("description", change.Description);
+                        if (change.Before is not null && change.After is not null)
+                        {
+                            w.WritePropertyName("before");
+                            w.WriteRawValue(change.Before);
+                            w.WritePropertyName("after");
+                            w.WriteRawValue(change.After);
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -183,6 +219,10 @@ internal static class RunCommands
 
         return tree;
     }
+
+    private static bool IsMultiLine(string text) => text.TrimEnd('\n').Contains('\n', StringComparison.Ordinal);
+
+    private static string FirstLine(string text) => IsMultiLine(text) ? text.Split('\n')[0].TrimEnd('\r') + " (more below)" : text;
 
     internal static string Status(RunStatus status) => status switch
     {

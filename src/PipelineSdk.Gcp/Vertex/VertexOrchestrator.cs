@@ -18,8 +18,8 @@ namespace PipelineSdk.Gcp.Vertex;
 /// <summary>
 /// Runs a pipeline on Vertex AI Pipelines: publishes the program as an image, fills it into the spec,
 /// submits a PipelineJob with a deterministic id (a retried create adopts the job instead of making a
-/// second one), prints the console link, and — when synchronous — follows the run, printing each task's
-/// state changes and, on failure, each failed task's error and a Cloud Logging link. The run, its remote
+/// second one), prints the console link, and — when synchronous — follows the run, reporting each task's
+/// state changes to <see cref="RunOptions.Progress"/> and printing, on failure, each failed task's error and a Cloud Logging link. The run, its remote
 /// id and link, its end state and each task's outputs are recorded in the store like a local run.
 /// </summary>
 public sealed class VertexOrchestrator(Component component, IProgramImageSource images, GoogleAuth auth) : IRemoteOrchestrator
@@ -72,6 +72,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         output.WriteLine(adopted ? $"Pipeline job {jobId} already existed (a retried submission); following it." : $"Submitted pipeline job {jobId} to Vertex AI ({location}).");
         output.WriteLine($"View it in the console: {link}");
         run.Store.SetRunRemote(jobId, created.Name ?? jobId, link);
+        run.Options.Progress?.RunStarted(jobId, run.Pipeline.Name);
         if (Setting("synchronous") == "false")
         {
             output.WriteLine($"Not waiting (synchronous=false); follow it with the link above or `pipelines runs show {jobId}`.");
@@ -81,7 +82,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         PipelineJob finished;
         try
         {
-            finished = await FollowAsync(client, jobId, output, cancellationToken).ConfigureAwait(false);
+            finished = await FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -121,7 +122,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     }
 
 
-    private async Task<PipelineJob> FollowAsync(VertexClient client, string jobId, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<PipelineJob> FollowAsync(VertexClient client, string jobId, IRunProgress progress, CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(PollIntervalVariable), out var ms) ? ms : 2000);
         var maximum = TimeSpan.FromTicks(interval.Ticks * 15);
@@ -132,7 +133,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             var job = await client.GetPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
             if (job.State != jobState)
             {
-                output.WriteLine($"{Now()} job {Short(job.State)}");
+                progress.Message($"job {Short(job.State)}");
                 jobState = job.State;
             }
 
@@ -143,7 +144,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                     continue;
                 }
 
-                output.WriteLine($"{Now()} {task.TaskName}: {(states.TryGetValue(task.TaskName, out var before) ? before + " → " : "")}{task.State}");
+                progress.TaskChanged(Progress(task));
                 states[task.TaskName] = task.State;
             }
 
@@ -166,6 +167,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         }
 
         output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [y/N] ");
+        output.Flush();
         if (Console.ReadLine()?.Trim().StartsWith('y') == true)
         {
             await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
@@ -262,9 +264,27 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             return document.RootElement.Clone();
         });
 
-    private static string Short(string? state) => state?.Replace("PIPELINE_STATE_", "", StringComparison.Ordinal) ?? "UNKNOWN";
+    /// <summary>A Vertex task state as the states every orchestrator reports.</summary>
+    internal static TaskProgress Progress(PipelineTaskDetail task)
+    {
+        var state = task.State switch
+        {
+            "RUNNING" => TaskState.Running,
+            "SUCCEEDED" => TaskState.Done,
+            "SKIPPED" when task.Execution?.State == "CACHED" => TaskState.Cached,
+            "FAILED" => TaskState.Failed,
+            "NOT_TRIGGERED" => TaskState.NotTriggered,
+            "SKIPPED" or "CANCEL_PENDING" or "CANCELLING" or "CANCELLED" => TaskState.NotRun,
+            _ => TaskState.Queued,
+        };
+        return new TaskProgress(task.TaskName!, state, DateTimeOffset.UtcNow)
+        {
+            Duration = state is TaskState.Done or TaskState.Failed && task.EndTime - task.StartTime is { } duration && duration >= TimeSpan.Zero ? duration : null,
+            Detail = state == TaskState.Failed ? task.Error?.Message : state == TaskState.NotRun ? $"Vertex AI: {task.State}" : null,
+        };
+    }
 
-    private static string Now() => DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Short(string? state) => state?.Replace("PIPELINE_STATE_", "", StringComparison.Ordinal) ?? "UNKNOWN";
 }
 
 /// <summary>Where the Vertex orchestrator gets the image that holds the program.</summary>

@@ -29,7 +29,14 @@ public enum CacheDecision
 /// <param name="Part"><c>code</c> (the step itself), <c>helper</c> (a method it uses), <c>input</c>, <c>output</c>, <c>env</c> (an environment variable) or <c>version</c>.</param>
 /// <param name="Name">The symbol, input or output concerned.</param>
 /// <param name="Description">A sentence for people.</param>
-public sealed record CacheChange(string Part, string Name, string Description);
+public sealed record CacheChange(string Part, string Name, string Description)
+{
+    /// <summary>For an input whose value the store can show (a parameter-typed value): the earlier value, as JSON.</summary>
+    public string? Before { get; init; }
+
+    /// <summary>For an input whose value the store can show: the value this step run had, as JSON.</summary>
+    public string? After { get; init; }
+}
 
 /// <summary>A cache decision, what it was compared with, and every part that differed.</summary>
 /// <param name="StepRun">The step run explained.</param>
@@ -58,7 +65,9 @@ public sealed record CacheExplanation(StepRunRecord StepRun, CacheDecision Decis
         }
 
         var previous = store.FindPreviousStepRun(run.Pipeline, taskKey, step.Id);
-        var changes = previous?.CacheKeyParts is { } before && step.CacheKeyParts is { } after ? Compare(before, after) : [];
+        var changes = previous?.CacheKeyParts is { } before && step.CacheKeyParts is { } after
+            ? WithValues(Compare(before, after), CachedInputValues.Of(store, previous), CachedInputValues.Of(store, step))
+            : [];
         var decision = step.CacheEnabled == false ? CacheDecision.Disabled
             : previous is null ? CacheDecision.FirstRun
             : changes.Count == 0 ? CacheDecision.OutputsMissing
@@ -77,7 +86,14 @@ public sealed record CacheExplanation(StepRunRecord StepRun, CacheDecision Decis
         _ => $"'{StepRun.TaskKey}' never reached the cache: {StepRun.Error ?? "it did not run"}.",
     };
 
-    private static List<CacheChange> Compare(string beforeJson, string afterJson)
+    /// <summary>Input changes whose values are known on both sides read <c>input 'randomNum' changed: 9 → 7</c>.</summary>
+    internal static List<CacheChange> WithValues(List<CacheChange> changes, Dictionary<string, string> before, Dictionary<string, string> after) =>
+        [.. changes.Select(change => change.Part == "input" && before.TryGetValue(change.Name, out var old) && after.TryGetValue(change.Name, out var now)
+            ? change with { Description = $"input '{change.Name}' changed: {old} → {now}", Before = old, After = now }
+            : change)];
+
+    /// <summary>The parts of two cache keys (their <see cref="CacheKey.PartsJson"/>) that differ, in words.</summary>
+    internal static List<CacheChange> Compare(string beforeJson, string afterJson)
     {
         using var before = JsonDocument.Parse(beforeJson);
         using var after = JsonDocument.Parse(afterJson);

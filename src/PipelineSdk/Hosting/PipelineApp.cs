@@ -30,7 +30,7 @@ public static class PipelineApp
 
     /// <summary>Parses <paramref name="args"/>, does what they ask and returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        RunAsync(args, AnsiConsole.Console, Console.Error, cancellationToken);
+        RunAsync(args, TerminalOutput.Create(), Console.Error, cancellationToken);
 
     internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
     {
@@ -140,6 +140,8 @@ public static class PipelineApp
         }
 
         PipelineRunResult run;
+        var json = result.GetValue(options.Output) == "json";
+        var view = RunView.Create(console, json);
         try
         {
             var runOptions = new RunOptions
@@ -148,9 +150,17 @@ public static class PipelineApp
                 MaxParallelism = maxParallelism,
                 Orchestrator = result.GetValue(options.Orchestrator),
                 Stack = result.GetValue(options.Stack),
-                Output = console.Profile.Out.Writer,
+                Output = view.Notes,
+                Progress = view.Progress,
+                FollowLogs = result.GetValue(options.FollowLogs),
             };
-            run = await PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(options.DryRun))
+            {
+                RunPlanView.Write(console, await PipelineRunner.PlanAsync(pipeline, parameters, runOptions with { Output = null, Progress = null }, cancellationToken).ConfigureAwait(false), json);
+                return Success;
+            }
+
+            run = await view.WatchAsync(() => PipelineRunner.RunAsync(pipeline, parameters, runOptions, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or StackException)
         {
@@ -161,7 +171,7 @@ public static class PipelineApp
             return Fail(error, $"the store's database cannot be used ({StepMode.FirstLine(e.Message)}); check {StoreLocation.HomeVariable} or the .pipelines folder");
         }
 
-        RunSummary.Write(console, pipeline, run);
+        view.WriteResult(pipeline, run);
         // A remote run submitted without waiting (synchronous=false) has not failed.
         return run.Status is RunStatus.Completed or RunStatus.Running ? Success : RunFailed;
     }
@@ -243,6 +253,16 @@ public static class PipelineApp
 
         public Option<string?> Orchestrator { get; } = CreateOrchestratorOption();
 
+        public Option<string> Output { get; } = new Option<string>("--output")
+        {
+            Description = "table (default): a live table in a terminal, timestamped lines when redirected or $CI is set, then a summary table; json: one JSON object per line.",
+            DefaultValueFactory = _ => "table",
+        }.AcceptOnlyFromAmong("table", "json");
+
+        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Predicts which steps would come from the cache and why the others would run; runs and records nothing." };
+
+        public Option<bool> FollowLogs { get; } = new("--follow-logs") { Description = "Prints each line a step writes, prefixed by its task (local-process: the step processes' output)." };
+
         public Option<string?> Stack { get; } = new("--stack") { Description = "The stack to run on (default: $PIPELINES_STACK, else the one `pipelines stack set` chose, else default)." };
 
         public void AddTo(Command command)
@@ -252,6 +272,9 @@ public static class PipelineApp
             command.Add(NoCache);
             command.Add(MaxParallelism);
             command.Add(Orchestrator);
+            command.Add(Output);
+            command.Add(FollowLogs);
+            command.Add(DryRun);
         }
 
         private static Option<string?> CreateOrchestratorOption()

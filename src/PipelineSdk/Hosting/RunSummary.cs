@@ -32,17 +32,64 @@ internal static class RunSummary
             table.AddRow(
                 new Text(names.GetValueOrDefault(step.TaskKey) is { } shown && shown != step.TaskKey ? $"{step.TaskKey} ({shown})" : step.TaskKey),
                 new Markup(Status(step.Status)),
-                new Text(step.Duration is { } d ? FormatDuration(d) : "-"),
+                new Text(step.Duration is { } d ? TaskStateText.Duration(d) : "-"),
                 new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));
         }
 
         console.Write(table);
         // Plain lines, never wrapped: ids and paths must stay copyable at any terminal width.
         var output = console.Profile.Out.Writer;
-        output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {FormatDuration(result.Duration)}.");
+        output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {TaskStateText.Duration(result.Duration)}.");
         output.WriteLine($"Records:   {Store.Remote.ServerConnection.Find(result.StoreDirectory)?.Url ?? Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
         output.WriteLine($"Artifacts: {result.ArtifactDirectory}");
     }
+
+    /// <summary>The outcome as the last JSON line of <c>--output json</c>: a <c>run-ended</c> event with every task and its outputs.</summary>
+    public static void WriteJson(ProgressJsonLines lines, PipelineDescriptor pipeline, PipelineRunResult result) =>
+        lines.Write("run-ended", DateTimeOffset.UtcNow, w =>
+        {
+            w.WriteString("run", result.RunId);
+            w.WriteString("pipeline", result.Pipeline);
+            w.WriteString("status", result.Status.ToString().ToLowerInvariant());
+            w.WriteNumber("durationMs", Math.Round(result.Duration.TotalMilliseconds, 3));
+            w.WriteString("records", Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName));
+            w.WriteString("artifacts", result.ArtifactDirectory);
+            w.WriteStartArray("steps");
+            foreach (var step in result.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("task", step.TaskKey);
+                w.WriteString("status", step.Status switch { StepStatus.NotRun => "not_run", StepStatus.NotTriggered => "not_triggered", _ => step.Status.ToString().ToLowerInvariant() });
+                if (step.Duration is { } duration)
+                {
+                    w.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3));
+                }
+
+                w.WriteStartObject("outputs");
+                var task = pipeline.Tasks.FirstOrDefault(t => t.Step.Name == step.StepName);
+                foreach (var output in step.Succeeded && task is not null ? task.Step.Outputs : [])
+                {
+                    w.WritePropertyName(output.Name);
+                    if (output.Codec.Kind == Values.ValueKind.Artifact || !step.Outputs.ContainsKey(output.Name))
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("type", output.Codec.KfpType);
+                        w.WriteString("uri", step.Artifacts.GetValueOrDefault(output.Name)?.Uri);
+                        w.WriteEndObject();
+                    }
+                    else
+                    {
+                        w.WriteRawValue(output.Codec.ToBytes(step.Outputs[output.Name]), skipInputValidation: true);
+                    }
+                }
+
+                w.WriteEndObject();
+                w.WriteString("error", step.Error);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
 
     private static string Status(StepStatus status) => status switch
     {
@@ -73,9 +120,4 @@ internal static class RunSummary
 
         return text.ToString();
     }
-
-    private static string FormatDuration(TimeSpan duration) =>
-        duration.TotalSeconds >= 1
-            ? duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s"
-            : duration.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
 }

@@ -22,6 +22,10 @@ public sealed partial class LocalOrchestrator
         foreach (var node in nodes)
         {
             frame.Outcomes[node.Key] = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (node is PipelineTask)
+            {
+                frame.Run.Report(frame.DisplayKey(node.Key), TaskState.Queued);
+            }
         }
 
         foreach (var node in nodes)
@@ -40,11 +44,13 @@ public sealed partial class LocalOrchestrator
             var upstream = await Task.WhenAll(node.DependsOn.Select(key => frame.Outcomes[key].Task)).ConfigureAwait(false);
             // The step of a finally block runs whatever happened in its try block (ALL_UPSTREAM_TASKS_COMPLETED); any other
             // failed upstream still stops it, as it stops every task.
-            var guarded = (node as PipelineTask)?.ExitHandlerOf;
+            // A dry run cannot tell how a try block that runs steps will end: its finally step is decided at run time.
+            var guarded = frame.Run.Plan is null ? (node as PipelineTask)?.ExitHandlerOf : null;
             var blocker = node.DependsOn.Zip(upstream).FirstOrDefault(u => u.Second.Status is NodeStatus.Failed or NodeStatus.NotRun && u.First != guarded);
             if (blocker.First is not null || frame.Run.Cancellation.IsCancellationRequested)
             {
                 var reason = blocker.First is null ? "run cancelled"
+                    : frame.Run.Plan is not null ? $"it takes the outcome of '{frame.DisplayKey(blocker.First)}', which runs first"
                     : $"upstream task '{frame.DisplayKey(blocker.First)}' {(blocker.Second.Status == NodeStatus.Failed ? "failed" : "did not run")}";
                 RecordNotRun(frame, node, reason, StepStatus.NotRun);
                 done.SetResult(Outcome.NotRun(reason));
@@ -217,7 +223,15 @@ public sealed partial class LocalOrchestrator
     {
         foreach (var (key, task) in StepsOf(frame.Prefix, frame.Suffix, node))
         {
+            if (frame.Run.Plan is not null)
+            {
+                frame.Run.Predict(key, status == StepStatus.NotTriggered ? TaskForecast.NotTriggered : TaskForecast.DecidedAtRunTime, reason);
+                frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
+                continue;
+            }
+
             store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
+            frame.Run.Report(key, status == StepStatus.NotTriggered ? TaskState.NotTriggered : TaskState.NotRun, detail: reason);
             frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
         }
     }

@@ -48,6 +48,31 @@ public sealed partial class LocalOrchestrator
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson);
+        run.Progress.RunStarted(run.Id, pipeline.Name);
+        return await RunAsync(run, clock).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Predicts what <see cref="RunAsync(PipelineDescriptor, IReadOnlyDictionary{string, object?}, RunOptions, string?, CancellationToken)"/>
+    /// would do now: which tasks the cache serves (their cached outputs are read, so the tasks after them are predicted too),
+    /// which run and why, and which depend on a task that runs first. Nothing executes and nothing is recorded.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
+    public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
+    {
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [] };
+        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
+        lock (run.Plan)
+        {
+            return new RunPlan(pipeline.Name, executor.Flavor, [.. run.Plan]);
+        }
+    }
+
+    private async Task<PipelineRunResult> RunAsync(RunState run, Stopwatch clock)
+    {
+        var pipeline = run.Pipeline;
+        var cancellationToken = run.Cancellation;
 
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         StepRunResult? output;
@@ -88,33 +113,52 @@ public sealed partial class LocalOrchestrator
         var startedAt = DateTimeOffset.UtcNow;
 
         var cacheAllowed = run.CacheAllowed(task);
-        if (cacheAllowed && TryReuse(run.Pipeline.Name, task, cacheKey) is { } hit)
+        var hit = cacheAllowed ? TryReuse(run.Pipeline.Name, task, cacheKey) : null;
+        if (run.Plan is not null)
+        {
+            return Predict(run, key, task, inputs, cacheKey, cacheAllowed, hit);
+        }
+
+        if (hit is not null)
         {
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
-            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Entry);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Values, reused, null, null));
+            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Value.Entry);
+            run.Report(key, TaskState.Cached, clock.Elapsed);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, reused, null, null));
         }
 
         var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
         var attempts = 0;
+        var maxAttempts = (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
+        void AttemptStarted(int attempt, Exception? previous)
+        {
+            attempts = attempt;
+            run.Progress.TaskChanged(new TaskProgress(key, attempt == 1 ? TaskState.Running : TaskState.Retrying, DateTimeOffset.UtcNow)
+            {
+                Attempt = attempt,
+                MaxAttempts = maxAttempts,
+                Detail = previous is null ? null : ErrorOf(previous),
+            });
+        }
+
         try
         {
-            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))));
-            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, attempt => attempts = attempt, run.Cancellation).ConfigureAwait(false);
+            var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
+            {
+                LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
+                FollowLogs = run.Options.FollowLogs,
+            };
+            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            var error = e switch
-            {
-                OperationCanceledException when run.Cancellation.IsCancellationRequested => "cancelled",
-                StepProcessFailedException failed => failed.Message,
-                _ => $"{e.GetType().Name}: {FirstLine(e.Message)}",
-            };
+            var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
+            run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
 
@@ -131,14 +175,57 @@ public sealed partial class LocalOrchestrator
             }
 
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
+            run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = $"could not store the outputs: {FirstLine(e.Message)}";
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
+            run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
+    }
+
+    /// <summary>
+    /// A dry run's prediction for a task whose inputs are known: a cache hit keeps its cached outputs so the tasks after it
+    /// are predicted too; a task that would run stops the tasks that take its outputs (their keys are not known yet).
+    /// </summary>
+    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, Dictionary<string, object?> Values)? hit)
+    {
+        Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+        if (hit is { } reused)
+        {
+            var source = store.GetStepRun(reused.Entry.StepRunId);
+            run.Predict(key, TaskForecast.Cached, $"same cache key as step run {reused.Entry.StepRunId}{(source is null ? "" : $" (run {source.RunId})")}, whose outputs still exist");
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, null, reused.Values, reused.Entry.Outputs, null, null));
+        }
+
+        var previous = store.FindPreviousStepRun(run.Pipeline.Name, key, long.MaxValue);
+        var reason = !cacheAllowed ? "caching is off for it (EnableCache = false on the step or pipeline, or --no-cache)"
+            : previous?.CacheKeyParts is null ? "no earlier run of it in this pipeline to reuse"
+            : CacheExplanation.Compare(previous.CacheKeyParts, cacheKey.PartsJson) switch
+            {
+                [] => $"same cache key as step run {previous.Id} (run {previous.RunId}), but its outputs are gone",
+                var changes => "its cache key changed: " + string.Join("; ", CacheExplanation.WithValues(changes, CachedInputValues.Of(store, previous), InputValues(task, inputs)).Select(c => c.Description)),
+            };
+        run.Predict(key, TaskForecast.Runs, reason);
+        return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null));
+    }
+
+    /// <summary>The JSON of each parameter-typed input value, as explanations show them.</summary>
+    private static Dictionary<string, string> InputValues(PipelineTask task, List<ResolvedInput> inputs)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (task.Step.Inputs[i].Codec is Values.ParameterCodec codec && inputs[i].Value is var value)
+            {
+                values[inputs[i].Record.InputName] = Encoding.UTF8.GetString(codec.ToBytes(value));
+            }
+        }
+
+        return values;
     }
 
     private (CachedStepRun Entry, Dictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
@@ -168,6 +255,9 @@ public sealed partial class LocalOrchestrator
 
     private static string FirstLine(string message) => Execution.StepMode.FirstLine(message);
 
+    /// <summary>A failed attempt in one line: a step process's own error, else the exception's type and first line.</summary>
+    private static string ErrorOf(Exception e) => e is StepProcessFailedException failed ? failed.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();
 
@@ -195,6 +285,22 @@ public sealed partial class LocalOrchestrator
         public RunOptions Options { get; }
         public CancellationToken Cancellation { get; }
         public SemaphoreSlim Slots { get; }
+
+        public IRunProgress Progress => Options.Progress ?? NoRunProgress.Instance;
+
+        /// <summary>The predictions of a dry run (<see cref="PlanAsync"/>); null when the run is real.</summary>
+        public List<TaskPrediction>? Plan { get; init; }
+
+        public void Predict(string taskKey, TaskForecast forecast, string reason)
+        {
+            lock (Plan!)
+            {
+                Plan.Add(new TaskPrediction(taskKey, forecast, reason));
+            }
+        }
+
+        public void Report(string taskKey, TaskState state, TimeSpan? duration = null, string? detail = null) =>
+            Progress.TaskChanged(new TaskProgress(taskKey, state, DateTimeOffset.UtcNow) { Duration = duration, Detail = detail });
 
         private readonly List<StepRunResult> _steps = [];
 

@@ -24,6 +24,45 @@ public static class PipelineRunner
         CancellationToken cancellationToken = default)
     {
         options ??= new RunOptions();
+        var values = parameters ?? new Dictionary<string, object?>();
+        return await OnStackAsync(options, async (store, directory, stack, local) =>
+        {
+            if (local is not null)
+            {
+                return await local.RunAsync(pipeline, values, options, stack.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            var remote = RemoteOrchestrators.Create(stack.Orchestrator)!;
+            var secrets = StackComponents.CreateSecretsManager(stack, directory);
+            return await remote.RunAsync(new RemoteRun(pipeline, values, stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Predicts what <see cref="RunAsync"/> would do now, from the store's cache records: which tasks come from the cache,
+    /// which run and why, which are decided only at run time. Nothing runs and nothing is recorded.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
+    /// <exception cref="StackException">The stack cannot be used, or its orchestrator keeps its cache elsewhere (Vertex AI).</exception>
+    public static async Task<RunPlan> PlanAsync(
+        PipelineDescriptor pipeline,
+        IReadOnlyDictionary<string, object?>? parameters = null,
+        RunOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new RunOptions();
+        var values = parameters ?? new Dictionary<string, object?>();
+        return await OnStackAsync(options, (_, _, stack, local) => local is null
+            ? throw new StackException($"--dry-run predicts from this machine's cache records, but stack '{stack.Name}' runs on {stack.Orchestrator.Flavor}, whose cache lives there; predict a local run with --orchestrator local")
+            : local.PlanAsync(pipeline, values, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the store, resolves the stack and calls <paramref name="body"/> with them and the orchestrator that runs on this
+    /// machine for the stack (null when a remote orchestrator runs it).
+    /// </summary>
+    private static async Task<T> OnStackAsync<T>(RunOptions options, Func<MetadataStore, string, Stack, LocalOrchestrator?, Task<T>> body, CancellationToken cancellationToken)
+    {
         var directory = options.StoreDirectory ?? StoreLocation.Resolve();
         using var store = MetadataStore.Open(directory);
         foreach (var crashed in CrashRecovery.Sweep(store))
@@ -33,7 +72,6 @@ public static class PipelineRunner
 
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
-        var secrets = StackComponents.CreateSecretsManager(stack, directory);
         ITaskExecutor executor;
         switch (flavor)
         {
@@ -44,21 +82,20 @@ public static class PipelineRunner
                 executor = new ProcessTaskExecutor(directory);
                 break;
             default:
-                var remote = options.Orchestrator is null ? RemoteOrchestrators.Create(stack.Orchestrator) : null;
-                if (remote is null)
+                if (options.Orchestrator is not null || RemoteOrchestrators.Create(stack.Orchestrator) is null)
                 {
                     throw new StackException(options.Orchestrator is not null || Flavors.Find(ComponentType.Orchestrator, flavor) is null
                         ? $"unknown orchestrator '{flavor}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"
                         : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
                 }
 
-                return await remote.RunAsync(new RemoteRun(pipeline, parameters ?? new Dictionary<string, object?>(), stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+                return await body(store, directory, stack, null).ConfigureAwait(false);
         }
 
         // Settings may reference secrets; they are resolved here, for this run only, and never stored.
+        var secrets = StackComponents.CreateSecretsManager(stack, directory);
         var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
-        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor);
-        return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
+        return await body(store, directory, stack, new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor)).ConfigureAwait(false);
     }
 }

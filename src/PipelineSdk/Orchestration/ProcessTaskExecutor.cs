@@ -44,7 +44,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
         // A retry must not read the error an earlier attempt left behind.
         File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
-        var exitCode = await RunAsync(commandLine, container.Environment, execution.Attempt, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        var exitCode = await RunAsync(commandLine, container.Environment, execution, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
@@ -62,7 +62,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         }
     }
 
-    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, IReadOnlyList<KeyValuePair<string, string>> environment, int attempt, string workingDirectory, string logPath, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, IReadOnlyList<KeyValuePair<string, string>> environment, TaskExecution execution, string workingDirectory, string logPath, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(commandLine[0] == "dotnet" ? DotnetHost() : commandLine[0])
         {
@@ -83,6 +83,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var attempt = execution.Attempt;
         // A retry appends to the log, so the failed attempts stay readable.
         await using var log = new StreamWriter(logPath, append: attempt > 1);
         if (attempt > 1)
@@ -98,6 +99,11 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
                 lock (gate)
                 {
                     log.WriteLine(line);
+                }
+
+                if (execution.FollowLogs)
+                {
+                    execution.LogLine?.Invoke(line);
                 }
             }
         }

@@ -27,6 +27,15 @@ public sealed record RunOptions
     /// <summary>Where orchestrators that follow a remote run print its progress; defaults to standard output.</summary>
     public TextWriter? Output { get; init; }
 
+    /// <summary>Hears each task's state changes (and step logs, with <see cref="FollowLogs"/>) while the run runs; null: nobody.</summary>
+    public IRunProgress? Progress { get; init; }
+
+    /// <summary>
+    /// Passes each line a step process writes to <see cref="Progress"/> (the <c>local-process</c> orchestrator; what steps in
+    /// this process write to the console always goes there when the program routes the console).
+    /// </summary>
+    public bool FollowLogs { get; init; }
+
     /// <summary>The store folder; defaults to <see cref="Store.StoreLocation.Resolve"/>.</summary>
     public string? StoreDirectory { get; init; }
 }

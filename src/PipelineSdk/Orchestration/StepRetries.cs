@@ -11,25 +11,28 @@ internal static class StepRetries
 {
     /// <summary>
     /// The outputs and log of the first attempt that succeeds; <paramref name="attemptStarted"/> hears each attempt's
-    /// number as it starts, so the caller knows how many there were whichever way this ends.
+    /// number as it starts, with the error that ended the attempt before it, so the caller knows how many there were
+    /// whichever way this ends.
     /// </summary>
     public static async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(
         ITaskExecutor executor,
         TaskExecution execution,
         Func<TimeSpan, CancellationToken, Task> delay,
-        Action<int>? attemptStarted,
+        Action<int, Exception?>? attemptStarted,
         CancellationToken cancellationToken)
     {
         var retry = execution.Task.Step.Settings.Retry;
+        Exception? previous = null;
         for (var attempt = 1; ; attempt++)
         {
-            attemptStarted?.Invoke(attempt);
+            attemptStarted?.Invoke(attempt, previous);
             try
             {
                 return await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception) when (retry is not null && attempt <= retry.MaxRetries && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (retry is not null && attempt <= retry.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
+                previous = e;
                 await delay(retry.DelayBeforeRetry(attempt), cancellationToken).ConfigureAwait(false);
             }
         }

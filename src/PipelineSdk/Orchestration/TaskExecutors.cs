@@ -8,7 +8,14 @@ namespace PipelineSdk.Orchestration;
 /// holds the stored artifacts behind each artifact input (several for a list input), for executors that pass URIs.
 /// <paramref name="Attempt"/> counts from 1.
 /// </summary>
-internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifacts, int Attempt = 1);
+internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescriptor Pipeline, PipelineTask Task, object?[] Inputs, IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> InputArtifacts, int Attempt = 1)
+{
+    /// <summary>Hears the lines the step writes: always for a step in this process, for a step process only with <see cref="FollowLogs"/>.</summary>
+    public Action<string>? LogLine { get; init; }
+
+    /// <summary>Whether step processes pass their output lines on (they are always kept in the step's log file).</summary>
+    public bool FollowLogs { get; init; }
+}
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
 internal interface ITaskExecutor
@@ -29,7 +36,11 @@ internal sealed class InProcessTaskExecutor : ITaskExecutor
         // Steps are usually synchronous: run them on the pool so independent steps overlap.
         try
         {
-            var outputs = await Task.Run(async () => await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var outputs = await Task.Run(async () =>
+            {
+                StepConsole.Log.Value = execution.LogLine;
+                return await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);
         }
         finally
