@@ -33,7 +33,7 @@ internal static class RunSummary
                 new Text(names.GetValueOrDefault(step.TaskKey) is { } shown && shown != step.TaskKey ? $"{step.TaskKey} ({shown})" : step.TaskKey),
                 new Markup(Status(step.Status)),
                 new Text(step.Duration is { } d ? FormatDuration(d) : "-"),
-                new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));
+                new Text(step.Succeeded ? Outputs(task, step) : result.Mask?.Apply(step.Error) ?? step.Error ?? ""));
         }
 
         console.Write(table);
@@ -41,7 +41,7 @@ internal static class RunSummary
         var output = console.Profile.Out.Writer;
         output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {FormatDuration(result.Duration)}.");
         output.WriteLine($"Records:   {Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
-        output.WriteLine($"Artifacts: {result.ArtifactDirectory}");
+        output.WriteLine($"Artifacts: {result.Mask?.Apply(result.ArtifactDirectory) ?? result.ArtifactDirectory}");
     }
 
     private static string Status(StepStatus status) => status switch

@@ -50,10 +50,20 @@ public static class PipelineRunner
                 return await remote.RunAsync(new RemoteRun(pipeline, parameters ?? new Dictionary<string, object?>(), stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
         }
 
-        // Settings may reference secrets; they are resolved here, for this run only, and never stored.
-        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
+        // Settings may reference secrets; they are resolved here, for this run only, never stored, and masked in
+        // what the run prints and records.
+        var mask = new SecretMask();
+        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken, mask).ConfigureAwait(false);
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? Path.Combine(directory, "artifacts");
-        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor);
-        return await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
+        if (!mask.IsEmpty)
+        {
+            executor = executor is ProcessTaskExecutor ? new ProcessTaskExecutor(directory, mask) : executor;
+            options = options with { Output = options.Output is null ? null : mask.Wrap(options.Output) };
+        }
+
+        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor) { Mask = mask.IsEmpty ? null : mask };
+        var result = await orchestrator.RunAsync(pipeline, parameters ?? new Dictionary<string, object?>(), options, stack.Name, cancellationToken).ConfigureAwait(false);
+        options.Output?.Flush();
+        return result;
     }
 }

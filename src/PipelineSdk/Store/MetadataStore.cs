@@ -29,21 +29,57 @@ public sealed partial class MetadataStore : IDisposable
     /// <summary>The database file.</summary>
     public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
 
-    /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>.</summary>
+    /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>: the folder 0700, the database 0600.</summary>
+    /// <exception cref="EnvironmentException">The folder or database cannot be used (read-only, a file, damaged, newer, full disk).</exception>
     public static MetadataStore Open(string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(directory, DatabaseFileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
+        StoreLocation.CreatePrivateFolder(directory);
+        var path = Path.Combine(directory, DatabaseFileName);
+        StoreLocation.CreatePrivateFile(path);
+        return OpenDatabase(directory, path, new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }, readOnly: false);
+    }
+
+    /// <summary>
+    /// Opens the store for commands that only read it: like <see cref="Open"/>, but an existing store that
+    /// cannot be written (a read-only folder or file system) is opened read-only instead of failing.
+    /// </summary>
+    /// <exception cref="EnvironmentException">The folder or database cannot be used.</exception>
+    public static MetadataStore OpenForReading(string directory)
+    {
+        var path = Path.Combine(directory, DatabaseFileName);
         try
         {
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
-            Migrate(connection);
+            return Open(directory);
+        }
+        catch (EnvironmentException e) when (e.Problem == EnvironmentProblem.StoreNotWritable && File.Exists(path))
+        {
+            // Immutable: nothing can write it from here, and SQLite need not create its -shm file beside it.
+            var uri = new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
+            return OpenDatabase(directory, path, new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false }, readOnly: true);
+        }
+    }
+
+    private static MetadataStore OpenDatabase(string directory, string path, SqliteConnectionStringBuilder settings, bool readOnly)
+    {
+        var connection = new SqliteConnection(settings.ToString());
+        try
+        {
+            connection.Open();
+            if (readOnly)
+            {
+                Execute(connection, "PRAGMA query_only=ON;");
+                CheckVersion(connection, path, readOnly: true);
+            }
+            else
+            {
+                Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+                Migrate(connection, path);
+            }
+        }
+        catch (SqliteException e) when (StoreProblems.FromSqlite(e, path) is { } problem)
+        {
+            connection.Dispose();
+            throw problem;
         }
         catch
         {
@@ -54,15 +90,28 @@ public sealed partial class MetadataStore : IDisposable
         return new MetadataStore(connection, directory);
     }
 
-    private static void Migrate(SqliteConnection connection)
+    private static int CheckVersion(SqliteConnection connection, string path, bool readOnly)
     {
-        using var transaction = connection.BeginTransaction();
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
-            throw new Stacks.StackException(
-                $"The store at {connection.DataSource} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or point PIPELINES_HOME elsewhere.");
+            throw new EnvironmentException(EnvironmentProblem.StoreDatabaseTooNew,
+                $"{path} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or set {StoreLocation.HomeVariable} to another folder");
         }
+
+        if (readOnly && version < SchemaVersion)
+        {
+            throw new EnvironmentException(EnvironmentProblem.StoreNotWritable,
+                $"{path} has an older schema ({version}) and cannot be upgraded because it is read-only; open it once with write access, or set {StoreLocation.HomeVariable} to another folder");
+        }
+
+        return version;
+    }
+
+    private static void Migrate(SqliteConnection connection, string path)
+    {
+        using var transaction = connection.BeginTransaction();
+        var version = CheckVersion(connection, path, readOnly: false);
 
         if (version < 1)
         {
