@@ -63,6 +63,12 @@ public static class StoreLocation
                 return;
             }
 
+            // Only the store folder is private: parents (the user's config folder) keep their usual modes.
+            if (Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+            {
+                Directory.CreateDirectory(parent);
+            }
+
             Directory.CreateDirectory(directory, OwnerOnlyFolder);
             Tighten(directory, OwnerOnlyFolder);
             Tighten(Path.Combine(directory, MetadataStore.DatabaseFileName), OwnerOnlyFile);
