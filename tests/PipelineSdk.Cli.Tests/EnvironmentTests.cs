@@ -174,6 +174,21 @@ public class EnvironmentTests
     }
 
     [Test]
+    public async Task A_full_disk_under_the_store_is_one_line_with_its_exit_code()
+    {
+        using var workspace = new Workspace();
+        var disk = Path.Combine(workspace.Root, "small-disk");
+        Directory.CreateDirectory(disk);
+        // A 256 KiB file system of its own, nearly filled, in a private mount namespace (root, as CI runs).
+        var script = $"mount -t tmpfs -o size=256k tmpfs '{disk}' && (dd if=/dev/zero of='{disk}/fill' bs=4k count=1000 2>/dev/null || true) && cd '{workspace.Folder}' && exec dotnet '{Workspace.ExampleDll("QuickStart")}'";
+
+        var result = await ProcessResult.RunAsync("unshare", ["-m", "sh", "-c", script],
+            new Dictionary<string, string> { ["HOME"] = workspace.Home, ["PIPELINES_HOME"] = Path.Combine(disk, "store"), ["PIPELINES_STACK"] = "" });
+
+        Assert.That(Workspace.OneLineError(result, (int)EnvironmentProblem.DiskFull, "QuickStart on a full disk"), Does.StartWith($"error: the disk holding {disk}/store").And.EndWith("is full; free some space and try again"));
+    }
+
+    [Test]
     public async Task Step_mode_reads_the_executor_input_from_standard_input()
     {
         using var workspace = new Workspace();
@@ -187,7 +202,7 @@ public class EnvironmentTests
     }
 
     [TestCase("--param epochs=1 --param epochs=2", "error: --param epochs is given twice; give each parameter once")]
-    [TestCase("--max-parallelism many", "error: Cannot parse argument 'many' for option '--max-parallelism' expected a whole number. (see --help)")]
+    [TestCase("--max-parallelism many", "error: Cannot parse argument 'many' for option '--max-parallelism': expected a whole number. (see --help)")]
     public async Task Bad_program_options_are_one_line_without_type_names(string arguments, string expected)
     {
         using var workspace = new Workspace();
@@ -198,7 +213,7 @@ public class EnvironmentTests
     }
 
     [TestCase("runs list --limit -1", "error: --limit must be at least 1, got -1")]
-    [TestCase("runs list --limit ten", "error: Cannot parse argument 'ten' for option '--limit' expected a whole number. (see --help)")]
+    [TestCase("runs list --limit ten", "error: Cannot parse argument 'ten' for option '--limit': expected a whole number. (see --help)")]
     public async Task Bad_tool_options_are_one_line_without_type_names(string arguments, string expected)
     {
         using var workspace = new Workspace();

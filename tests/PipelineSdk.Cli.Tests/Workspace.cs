@@ -72,7 +72,8 @@ internal sealed class Workspace : IDisposable
         return await ProcessResult.RunAsync("setpriv", [$"--reuid={OtherUserId}", $"--regid={OtherUserId}", "--clear-groups", "--", "dotnet", .. dotnetArgs], _environment, Folder);
     }
 
-    private static string ExampleDll(string name) => Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"), name + ".dll");
+    /// <summary>The built example program <paramref name="name"/>.</summary>
+    public static string ExampleDll(string name) => Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"), name + ".dll");
 
     /// <summary>Runs the test program whose pipeline passes every kind of artifact (tests/PipelineSdk.Tests.ArtifactsApp).</summary>
     public Task<ProcessResult> ArtifactsApp(params string[] args) =>

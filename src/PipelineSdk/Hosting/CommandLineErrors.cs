@@ -6,7 +6,7 @@ namespace PipelineSdk.Hosting;
 /// <summary>The one line a pipeline program and the <c>pipelines</c> tool print for a command line they cannot parse.</summary>
 public static partial class CommandLineErrors
 {
-    [GeneratedRegex(@"as expected type '(?<type>[^']+)'")]
+    [GeneratedRegex(@" as expected type '(?<type>[^']+)'")]
     private static partial Regex ExpectedType();
 
     /// <summary>
@@ -26,7 +26,7 @@ public static partial class CommandLineErrors
 
     /// <summary>Replaces .NET type names in a parse error with what the user should write.</summary>
     public static string Readable(string message) =>
-        ExpectedType().Replace(message, match => "expected " + Describe(match.Groups["type"].Value));
+        ExpectedType().Replace(message, match => ": expected " + Describe(match.Groups["type"].Value));
 
     private static string Describe(string typeName)
     {
