@@ -139,7 +139,7 @@ public class EnvironmentTests
         var chmod = await ProcessResult.RunAsync("chmod", ["-R", "a-w", workspace.Store]);
         Assert.That(chmod.Exit, Is.EqualTo(0), chmod.Error);
 
-        var list = await workspace.PipelinesAsOtherUser("runs", "list");
+        var list = await workspace.PipelinesAsOtherUser("runs", "list", "--output", "json");
         var show = await workspace.PipelinesAsOtherUser("runs", "show", runId);
         var artifact = await workspace.PipelinesAsOtherUser("artifacts", "show", "1");
         var describe = await workspace.PipelinesAsOtherUser("stack", "describe");

@@ -77,26 +77,26 @@ public sealed class SecretMask
 
         public override Encoding Encoding => inner.Encoding;
 
-        public override void Write(char value)
+        public override void Write(char value) => Write(value.ToString());
+
+        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+
+        public override void Write(string? value)
         {
             lock (_line)
             {
                 _line.Append(value);
-                if (value == '\n')
+                var end = _line.ToString().LastIndexOf('\n');
+                if (end >= 0)
                 {
-                    inner.Write(mask.Apply(_line.ToString()));
-                    _line.Clear();
+                    // Whole lines only: a secret split across two writes is still masked.
+                    inner.Write(mask.Apply(_line.ToString(0, end + 1)));
+                    _line.Remove(0, end + 1);
                 }
             }
         }
 
-        public override void Write(string? value)
-        {
-            foreach (var character in value ?? "")
-            {
-                Write(character);
-            }
-        }
+        public override void WriteLine(string? value) => Write(value + NewLine);
 
         public override void Flush()
         {
