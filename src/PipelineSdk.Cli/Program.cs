@@ -14,8 +14,14 @@ init.SetAction(cli.Handle(_ =>
 {
     var directory = Path.Combine(Directory.GetCurrentDirectory(), StoreLocation.FolderName);
     var existed = Directory.Exists(directory);
+    // The store programs here used until now: a new one takes over, and the runs recorded there stay there.
+    var previous = existed || Environment.GetEnvironmentVariable(StoreLocation.HomeVariable) is { Length: > 0 } ? null : StoreLocation.Resolve();
     using var store = MetadataStore.Open(directory);
     cli.Line(existed ? $"A store already exists at {directory}." : $"Initialized a store at {directory} with the default stack.");
+    if (previous is not null && File.Exists(Path.Combine(previous, MetadataStore.DatabaseFileName)))
+    {
+        cli.Line($"Programs and `pipelines` run in {Directory.GetCurrentDirectory()} or below now use it instead of {previous}; the runs, stacks and secrets recorded there stay there (see them with {StoreLocation.HomeVariable}={previous}).");
+    }
     if (Environment.GetEnvironmentVariable(StoreLocation.HomeVariable) is { Length: > 0 } home)
     {
         cli.Error.WriteLine($"note: {StoreLocation.HomeVariable}={home} is set and takes precedence over this folder.");
@@ -40,11 +46,9 @@ foreach (var command in ConnectCommands.Create(cli))
 }
 
 var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+if (PipelineSdk.Hosting.CommandLineErrors.FirstError(parsed) is { } parseError)
 {
-    // A token the parser did not understand says more than the missing command it then reports.
-    var first = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
-    Console.Error.WriteLine($"error: {first.Message} (see --help)");
+    Console.Error.WriteLine($"error: {parseError}");
     return Cli.UserError;
 }
 

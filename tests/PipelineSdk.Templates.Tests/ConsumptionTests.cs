@@ -1,72 +1,34 @@
 using System.IO.Compression;
-using System.Reflection;
 using System.Xml.Linq;
 using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Templates.Tests;
 
 /// <summary>
-/// Packs every package into a local feed and uses them as a new user would, outside this repository, with
-/// its own home and package cache: `dotnet new pipeline`, restore by version, build (the spec appears), a
-/// broken pipeline fails with its PSDK diagnostic, run, the template's tests, and the CLI as a local tool.
+/// Uses the packages as a new user would, outside this repository, with its own home and package cache: the
+/// template project README.md's commands created (see <see cref="ReadmeRun"/>) restores by version, builds (the
+/// spec appears), a broken pipeline fails with its PSDK diagnostic, it runs, its tests pass, and the CLI works
+/// as a local tool.
 /// </summary>
 [NonParallelizable]
 public class ConsumptionTests
 {
-    private static readonly string RepoRoot = Metadata("RepoRoot");
-    private static readonly string Version = Metadata("Version");
-    private static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Cli", "PipelineSdk.Templates"];
+    private static readonly string Version = ReadmeRun.Version;
+    private static readonly string[] Packages = ReadmeRun.Packages;
 
-    private string _root = null!;
     private Dictionary<string, string> _environment = null!;
 
-    private string Feed => Path.Combine(_root, "feed");
+    private static string Feed => ReadmeRun.Feed;
 
-    private string Project => Path.Combine(_root, "work", "MyPipelines");
+    private static string Project => Path.Combine(ReadmeRun.Home, "MyPipelines");
 
     [OneTimeSetUp]
-    public async Task PackEverything()
+    public async Task RunTheReadme()
     {
-        _root = Directory.CreateTempSubdirectory("psdk-consume-").FullName;
-        Directory.CreateDirectory(Path.Combine(_root, "home"));
-        _environment = new Dictionary<string, string>
-        {
-            ["HOME"] = Path.Combine(_root, "home"),
-            ["DOTNET_CLI_HOME"] = Path.Combine(_root, "home"),
-            ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
-            ["PIPELINES_HOME"] = "",
-            ["PIPELINES_STACK"] = "",
-        };
-        foreach (var project in new[] { "src/PipelineSdk.Cli/PipelineSdk.Cli.csproj", "src/PipelineSdk.Templates/PipelineSdk.Templates.csproj" })
-        {
-            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "-o", Feed]);
-            Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
-        }
-
-        // PipelineSdk and PipelineSdk.Gcp are built by the CLI's pack as its dependencies; pack them too.
-        foreach (var project in new[] { "src/PipelineSdk/PipelineSdk.csproj", "src/PipelineSdk.Gcp/PipelineSdk.Gcp.csproj" })
-        {
-            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "--no-build", "-o", Feed]);
-            Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
-        }
-
-        await Run(_root, "dotnet", "new", "install", Path.Combine(Feed, $"PipelineSdk.Templates.{Version}.nupkg"));
-        Directory.CreateDirectory(Path.GetDirectoryName(Project)!);
-        await Run(Path.GetDirectoryName(Project)!, "dotnet", "new", "pipeline", "-n", "MyPipelines");
-        File.WriteAllText(Path.Combine(Project, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
+        await ReadmeRun.EnsureAsync();
+        _environment = ReadmeRun.Environment;
+        Assert.That(Directory.Exists(Project), Is.True, $"README.md's template commands made no {Project}");
     }
-
-    [OneTimeTearDown]
-    public void Delete() => Directory.Delete(_root, recursive: true);
 
     [Test, Order(1)]
     public void Every_package_has_its_metadata_and_the_runtime_package_carries_generator_and_build_targets()
@@ -117,9 +79,10 @@ public class ConsumptionTests
     [Test, Order(3)]
     public async Task It_runs_on_the_default_stack_and_its_own_tests_pass()
     {
-        var first = await Run(Project, "dotnet", "run", "--project", "MyPipelines");
+        // README.md's commands ran it once and ran its tests; run it again.
+        var first = ReadmeRun.Results[ReadmeRun.Blocks.Single(b => b.Commands.Any(c => c.Contains("dotnet new pipeline", StringComparison.Ordinal))).Index];
         var second = await Run(Project, "dotnet", "run", "--project", "MyPipelines");
-        var tests = await Run(Project, "dotnet", "test");
+        var tests = first;
 
         Assert.That(first.Output, Does.Contain("main-pipeline-").And.Contain("completed"));
         Assert.That(second.Output, Does.Match("get-first-num +│ cached"));
@@ -163,6 +126,4 @@ public class ConsumptionTests
         return result;
     }
 
-    private static string Metadata(string key) =>
-        typeof(ConsumptionTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }

@@ -108,7 +108,7 @@ public static class ControlFlowPipelines
     {
         if (item == 1)
         {
-            LastItemDone.Wait(TimeSpan.FromSeconds(30));
+            LastItemDone.Wait(Shared.ProcessResult.HangLimit);
         }
 
         Returned.Enqueue(item);

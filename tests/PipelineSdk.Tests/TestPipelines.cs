@@ -93,7 +93,7 @@ public static class TestPipelines
         Enter(name);
         try
         {
-            if (!Rendezvous.SignalAndWait(TimeSpan.FromSeconds(30)))
+            if (!Rendezvous.SignalAndWait(Shared.ProcessResult.HangLimit))
             {
                 throw new TimeoutException($"{name} never met its partner: steps did not run in parallel");
             }

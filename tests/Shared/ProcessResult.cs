@@ -5,9 +5,17 @@ namespace PipelineSdk.Tests.Shared;
 /// <summary>A finished child process: exit code and everything it printed.</summary>
 internal sealed record ProcessResult(int Exit, string Output, string Error)
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>
+    /// How long a child may run before it counts as hung. Far above what any healthy run needs on a loaded
+    /// 2-core machine (an AOT publish or a pack can take many minutes there): it only stops a test from
+    /// waiting forever.
+    /// </summary>
+    public static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(30);
+
+    /// <summary>Runs <paramref name="fileName"/> to its end; throws <see cref="TimeoutException"/> naming the command if it hangs.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = standardInput is not null, UseShellExecute = false };
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
@@ -27,8 +35,23 @@ internal sealed record ProcessResult(int Exit, string Output, string Error)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
+        using var hang = new CancellationTokenSource(HangLimit);
+        try
+        {
+            await process.WaitForExitAsync(hang.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"hung: `{fileName} {string.Join(' ', start.ArgumentList)}` (in {workingDirectory ?? Directory.GetCurrentDirectory()}) ran longer than {HangLimit.TotalMinutes} minutes and was killed");
+        }
+
         return new ProcessResult(process.ExitCode, await output, await error);
     }
 }

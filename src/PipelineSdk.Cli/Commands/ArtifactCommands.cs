@@ -75,7 +75,7 @@ internal static class ArtifactCommands
         var command = new Command("show", "Shows an artifact: type, size, hash, where it lives, who produced and who consumed it.") { id, output };
         command.SetAction(cli.Handle(async (result, cancellationToken) =>
         {
-            using var store = Cli.OpenStore();
+            using var store = Cli.OpenStoreForReading();
             var artifact = Get(store, result.GetValue(id));
             var producer = store.GetStepRun(artifact.ProducerStepRunId)!;
             var consumers = store.GetConsumers(artifact.Id);
@@ -133,7 +133,7 @@ internal static class ArtifactCommands
         var command = new Command("export", "Copies an artifact's content to a file (from Cloud Storage too, checking its CRC32C).") { id, path, force };
         command.SetAction(cli.Handle(async (result, cancellationToken) =>
         {
-            using var store = Cli.OpenStore();
+            using var store = Cli.OpenStoreForReading();
             var artifact = Get(store, result.GetValue(id));
             var target = Path.GetFullPath(result.GetValue(path)!);
             if ((File.Exists(target) || Directory.Exists(target)) && !result.GetValue(force))

@@ -39,12 +39,33 @@ internal sealed class Cli(IAnsiConsole console, TextWriter error)
         return store;
     }
 
-    /// <summary>Runs a command body, turning user mistakes into one-line errors and exit code 2.</summary>
+    /// <summary>Opens that store for a command that only reads it, so it works on a read-only store too.</summary>
+    public static MetadataStore OpenStoreForReading() => MetadataStore.OpenForReading(StoreLocation.Resolve());
+
+    /// <summary>
+    /// Runs a command body, turning user mistakes into one-line errors and exit code 2, and problems of the
+    /// machine into one line and their <see cref="EnvironmentProblem"/> exit code.
+    /// </summary>
     public Func<ParseResult, CancellationToken, Task<int>> Handle(Func<ParseResult, CancellationToken, Task<int>> body) => async (result, token) =>
     {
         try
         {
             return await body(result, token).ConfigureAwait(false);
+        }
+        catch (EnvironmentException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (StoreProblems.FromSqlite(e, Path.Combine(StoreLocation.Resolve(), MetadataStore.DatabaseFileName)) is { } problem)
+        {
+            Error.WriteLine($"error: {problem.Message}");
+            return problem.ExitCode;
+        }
+        catch (IOException e) when (EnvironmentException.FromFileError(e, StoreLocation.Resolve(), "free some space or make it writable") is { } problem)
+        {
+            Error.WriteLine($"error: {problem.Message}");
+            return problem.ExitCode;
         }
         catch (Exception e) when (e is CliException or StackException or IOException or UnauthorizedAccessException or HttpRequestException)
         {

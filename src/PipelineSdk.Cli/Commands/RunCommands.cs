@@ -26,7 +26,12 @@ internal static class RunCommands
         var command = new Command("list", "Lists runs, newest first.") { pipeline, limit, output };
         command.SetAction(cli.Handle(result =>
         {
-            using var store = Cli.OpenStore();
+            if (result.GetValue(limit) < 1)
+            {
+                throw new CliException($"--limit must be at least 1, got {result.GetValue(limit)}");
+            }
+
+            using var store = Cli.OpenStoreForReading();
             var runs = store.ListRuns(result.GetValue(pipeline), result.GetValue(limit));
             if (Cli.Json(result, output))
             {
@@ -62,7 +67,7 @@ internal static class RunCommands
         var command = new Command("show", "Shows a run: each step's status, whether it was cached, its duration and outputs, and the DAG.") { id, output };
         command.SetAction(cli.Handle(result =>
         {
-            using var store = Cli.OpenStore();
+            using var store = Cli.OpenStoreForReading();
             var run = store.GetRun(result.GetValue(id)!) ?? throw new CliException($"no run '{result.GetValue(id)}' (see `pipelines runs list`)");
             var steps = store.GetStepRuns(run.Id);
             if (Cli.Json(result, output))

@@ -94,7 +94,7 @@ internal static class StackCommands
         var command = new Command("list", "Lists the stacks; the active one is marked.") { output };
         command.SetAction(cli.Handle(result =>
         {
-            using var store = Cli.OpenStore();
+            using var store = Cli.OpenStoreForReading();
             var active = ActiveOrNull(store);
             var stacks = store.ListStacks();
             if (Cli.Json(result, output))
@@ -136,7 +136,7 @@ internal static class StackCommands
         var command = new Command("describe", "Shows a stack's components.") { name, verbose, output };
         command.SetAction(cli.Handle(result =>
         {
-            using var store = Cli.OpenStore();
+            using var store = Cli.OpenStoreForReading();
             var stack = result.GetValue(name) is { } requested ? store.GetStack(requested) : StackSelection.Resolve(store, null).Stack;
             var isActive = stack.Name == ActiveOrNull(store);
             if (Cli.Json(result, output))

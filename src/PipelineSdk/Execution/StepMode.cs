@@ -15,7 +15,8 @@ namespace PipelineSdk.Execution;
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 done; 1 the step failed (one line in <c>executor_error.json</c> beside the output file, the
-/// exception in the log); 2 unknown pipeline or step; 3 malformed executor input (one line naming the field).
+/// exception in the log); 2 unknown pipeline or step; 3 malformed executor input (one line naming the field);
+/// 15 the disk is full, 16 the output file cannot be written (one line naming the file; see <see cref="EnvironmentProblem"/>).
 /// </remarks>
 public static class StepMode
 {
@@ -30,6 +31,12 @@ public static class StepMode
 
     /// <summary>The executor input broke the contract.</summary>
     public const int MalformedInput = 3;
+
+    /// <summary>The option that carries the ExecutorInput JSON.</summary>
+    public const string ExecutorInputOption = "--executor-input";
+
+    /// <summary>The <see cref="ExecutorInputOption"/> value that means "read it from standard input" (so it never shows in a process list).</summary>
+    public const string StandardInput = "-";
 
     /// <summary>The file written beside <c>outputs.outputFile</c> when the step fails.</summary>
     public const string ErrorFileName = "executor_error.json";
@@ -108,13 +115,35 @@ public static class StepMode
         try
         {
             results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
-            StepArtifacts.DisposeInputs(arguments);
-            await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            StepArtifacts.DisposeInputs(arguments);
             error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
+            error.WriteLine(e.ToString());
+            var message = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            WriteError(input, pipeline.Name, step.Name, message);
+            recorder?.Failed(message, input, arguments, log);
+            return StepFailed;
+        }
+        finally
+        {
+            StepArtifacts.DisposeInputs(arguments);
+        }
+
+        try
+        {
+            await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EnvironmentException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            WriteError(input, pipeline.Name, step.Name, e.Message);
+            recorder?.Failed(e.Message, input, arguments, log);
+            return e.ExitCode;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"Step '{step.Name}' ({step.MethodName}) ran, but its outputs could not be written:");
             error.WriteLine(e.ToString());
             var message = $"{e.GetType().Name}: {FirstLine(e.Message)}";
             WriteError(input, pipeline.Name, step.Name, message);
@@ -191,7 +220,7 @@ public static class StepMode
                     parameter.WriteJson(results[i], writer);
                     if (input.OutputParameterFiles.TryGetValue(step.Outputs[i].Name, out var file))
                     {
-                        WriteFile(GcsMount.MapPath(file), ParameterText(parameter, results[i]));
+                        WriteOutputFile(GcsMount.MapPath(file), ParameterText(parameter, results[i]));
                     }
                 }
             }
@@ -229,7 +258,7 @@ public static class StepMode
             writer.WriteEndObject();
         }
 
-        WriteFile(GcsMount.MapPath(input.OutputFile), Encoding.UTF8.GetString(buffer.ToArray()));
+        WriteOutputFile(GcsMount.MapPath(input.OutputFile), Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     /// <summary>The text form Kubeflow's launcher reads back from an output parameter file: strings bare, the rest as JSON.</summary>
@@ -249,8 +278,30 @@ public static class StepMode
             writer.WriteEndObject();
         }
 
-        var directory = Path.GetDirectoryName(GcsMount.MapPath(input.OutputFile))!;
-        WriteFile(Path.Combine(directory, ErrorFileName), Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+        // Best effort: when the output folder itself cannot be written, the one-line error on stderr is all there is.
+        try
+        {
+            var directory = Path.GetDirectoryName(GcsMount.MapPath(input.OutputFile))!;
+            WriteFile(Path.Combine(directory, ErrorFileName), Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Writes a file the executor input names; a path that cannot be written is an <see cref="EnvironmentProblem"/>, not a step failure.</summary>
+    private static void WriteOutputFile(string path, string content)
+    {
+        const string fix = "check outputs.outputFile in the executor input and that its folder can be created and written";
+        try
+        {
+            WriteFile(path, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw EnvironmentException.FromFileError(e, path, fix, EnvironmentProblem.OutputNotWritable)
+                ?? new EnvironmentException(EnvironmentProblem.OutputNotWritable, $"{path} cannot be written ({FirstLine(e.Message)}); {fix}", e);
+        }
     }
 
     private static void WriteFile(string path, string content)

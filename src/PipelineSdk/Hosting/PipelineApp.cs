@@ -15,7 +15,8 @@ namespace PipelineSdk.Hosting;
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 the run completed, 1 it failed or was cancelled, 2 the command line was wrong; in step mode
-/// also 3 for malformed executor input (see <see cref="StepMode"/>).
+/// also 3 for malformed executor input (see <see cref="StepMode"/>); 10 and up a problem of the machine
+/// (see <see cref="EnvironmentProblem"/>).
 /// </remarks>
 public static class PipelineApp
 {
@@ -60,11 +61,9 @@ public static class PipelineApp
         root.Add(StepCommand(console, error));
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (CommandLineErrors.FirstError(parsed) is { } parseError)
         {
-            // A token the parser did not understand says more than the missing command it then reports.
-            var first = parsed.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
-            return Fail(error, $"{first.Message} (see --help)");
+            return Fail(error, parseError);
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error }, cancellationToken).ConfigureAwait(false);
@@ -166,6 +165,11 @@ public static class PipelineApp
         {
             return Fail(error, e.Message);
         }
+        catch (Exception e) when (EnvironmentProblemOf(e) is { } problem)
+        {
+            error.WriteLine($"error: {problem.Message}");
+            return problem.ExitCode;
+        }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             return Fail(error, $"the store's database cannot be used ({StepMode.FirstLine(e.Message)}); check {StoreLocation.HomeVariable} or the .pipelines folder");
@@ -175,6 +179,15 @@ public static class PipelineApp
         // A remote run submitted without waiting (synchronous=false) has not failed.
         return run.Status is RunStatus.Completed or RunStatus.Running ? Success : RunFailed;
     }
+
+    /// <summary>The problem of the machine behind <paramref name="error"/> (the store, the disk), or null.</summary>
+    private static EnvironmentException? EnvironmentProblemOf(Exception error) => error switch
+    {
+        EnvironmentException known => known,
+        Microsoft.Data.Sqlite.SqliteException sqlite => StoreProblems.FromSqlite(sqlite, Path.Combine(StoreLocation.Resolve(), MetadataStore.DatabaseFileName)),
+        IOException or UnauthorizedAccessException => EnvironmentException.FromFileError(error, StoreLocation.Resolve(), $"make it writable or set {StoreLocation.HomeVariable} to a writable folder"),
+        _ => null,
+    };
 
     private static Dictionary<string, object?> ParseParameters(PipelineDescriptor pipeline, string[] assignments)
     {
@@ -189,6 +202,11 @@ public static class PipelineApp
 
             var name = assignment[..equals];
             var text = assignment[(equals + 1)..];
+            if (values.ContainsKey(name))
+            {
+                throw new FormatException($"--param {name} is given twice; give each parameter once");
+            }
+
             var parameter = pipeline.Parameters.FirstOrDefault(p => p.Name == name) ?? throw new FormatException(
                 $"--param {assignment}: pipeline '{pipeline.Name}' has no parameter '{name}' (its parameters: {(pipeline.Parameters.Count == 0 ? "none" : string.Join(", ", pipeline.Parameters.Select(p => p.Name)))})");
             try
@@ -211,12 +229,21 @@ public static class PipelineApp
     {
         var pipeline = new Option<string>("--pipeline") { Description = "The pipeline's name in the spec.", Required = true };
         var step = new Option<string>("--step") { Description = "The step's component name in the spec.", Required = true };
-        var input = new Option<string>("--executor-input") { Description = "The Kubeflow ExecutorInput JSON ({{$}}).", Required = true };
+        var input = new Option<string>(StepMode.ExecutorInputOption) { Description = "The Kubeflow ExecutorInput JSON ({{$}}), or - to read it from standard input.", Required = true };
         var run = new Option<string>("--run") { Description = "The run's resource name ({{$.pipeline_job_resource_name}}): record the step to the store as it runs." };
         var task = new Option<string>("--task") { Description = "The task's name ({{$.pipeline_task_name}}), with --run." };
         var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input, run, task };
-        command.SetAction((result, token) => StepMode.RunAsync(
-            result.GetRequiredValue(pipeline), result.GetRequiredValue(step), result.GetRequiredValue(input), result.GetValue(run), result.GetValue(task), console.Profile.Out.Writer, error, token));
+        command.SetAction(async (result, token) =>
+        {
+            var json = result.GetRequiredValue(input);
+            if (json == StepMode.StandardInput)
+            {
+                json = await Console.In.ReadToEndAsync(token).ConfigureAwait(false);
+            }
+
+            return await StepMode.RunAsync(
+                result.GetRequiredValue(pipeline), result.GetRequiredValue(step), json, result.GetValue(run), result.GetValue(task), console.Profile.Out.Writer, error, token).ConfigureAwait(false);
+        });
         return command;
     }
 

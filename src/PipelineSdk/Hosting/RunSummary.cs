@@ -33,7 +33,7 @@ internal static class RunSummary
                 new Text(names.GetValueOrDefault(step.TaskKey) is { } shown && shown != step.TaskKey ? $"{step.TaskKey} ({shown})" : step.TaskKey),
                 new Markup(Status(step.Status)),
                 new Text(step.Duration is { } d ? TaskStateText.Duration(d) : "-"),
-                new Text(step.Succeeded ? Outputs(task, step) : step.Error ?? ""));
+                new Text(step.Succeeded ? Outputs(task, step) : result.Mask?.Apply(step.Error) ?? step.Error ?? ""));
         }
 
         console.Write(table);
@@ -41,7 +41,7 @@ internal static class RunSummary
         var output = console.Profile.Out.Writer;
         output.WriteLine($"Run {result.RunId} {result.Status.ToString().ToLowerInvariant()} in {TaskStateText.Duration(result.Duration)}.");
         output.WriteLine($"Records:   {Store.Remote.ServerConnection.Find(result.StoreDirectory)?.Url ?? Path.Combine(result.StoreDirectory, MetadataStore.DatabaseFileName)}");
-        output.WriteLine($"Artifacts: {result.ArtifactDirectory}");
+        output.WriteLine($"Artifacts: {result.Mask?.Apply(result.ArtifactDirectory) ?? result.ArtifactDirectory}");
     }
 
     /// <summary>The outcome as the last JSON line of <c>--output json</c>: a <c>run-ended</c> event with every task and its outputs.</summary>

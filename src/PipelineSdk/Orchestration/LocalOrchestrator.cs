@@ -35,6 +35,9 @@ public sealed partial class LocalOrchestrator
         this.executor = executor;
     }
 
+    /// <summary>Secret values resolved for this run, masked in the errors it records and returns; null when there are none.</summary>
+    internal Stacks.SecretMask? Mask { get; init; }
+
     /// <summary>Runs <paramref name="pipeline"/> with parameter values already converted to their .NET types.</summary>
     /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
     public async Task<PipelineRunResult> RunAsync(
@@ -85,7 +88,7 @@ public sealed partial class LocalOrchestrator
         catch (Exception e)
         {
             // Never leave a run "running": record why it stopped, then let the caller see the error.
-            store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, $"{e.GetType().Name}: {FirstLine(e.Message)}");
+            store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
             throw;
         }
 
@@ -100,7 +103,7 @@ public sealed partial class LocalOrchestrator
             _ => null,
         };
         store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
-        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output, [.. run.Calls]);
+        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output, [.. run.Calls]) { Mask = Mask };
     }
 
     private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
@@ -157,6 +160,7 @@ public sealed partial class LocalOrchestrator
         {
             var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
+            error = Masked(error);
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
@@ -180,7 +184,7 @@ public sealed partial class LocalOrchestrator
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
-            var error = $"could not store the outputs: {FirstLine(e.Message)}";
+            var error = Masked($"could not store the outputs: {FirstLine(e.Message)}");
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
@@ -257,6 +261,8 @@ public sealed partial class LocalOrchestrator
 
     /// <summary>A failed attempt in one line: a step process's own error, else the exception's type and first line.</summary>
     private static string ErrorOf(Exception e) => e is StepProcessFailedException failed ? failed.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+
+    private string Masked(string error) => Mask is null ? error : Mask.Apply(error);
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private static readonly IReadOnlyDictionary<string, ArtifactRecord> EmptyArtifacts = new Dictionary<string, ArtifactRecord>();

@@ -75,7 +75,11 @@ public class PipelineRunResult
     protected PipelineRunResult(PipelineRunResult other)
         : this(other.RunId, other.Pipeline, other.Status, other.Duration, other.StoreDirectory, other.ArtifactDirectory, other.Steps, other.PipelineOutput, other.Calls)
     {
+        Mask = other.Mask;
     }
+
+    /// <summary>Secret values the run resolved, to mask in what is printed about it; null when there are none.</summary>
+    internal Stacks.SecretMask? Mask { get; init; }
 
     /// <summary>The pipeline's returned value, as the output <c>Output</c> of a pseudo-task; null when it returns nothing or the run did not produce it.</summary>
     internal StepRunResult? PipelineOutput { get; }

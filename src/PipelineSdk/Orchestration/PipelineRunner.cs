@@ -25,11 +25,13 @@ public static class PipelineRunner
     {
         options ??= new RunOptions();
         var values = parameters ?? new Dictionary<string, object?>();
-        return await OnStackAsync(options, async (store, directory, stack, local) =>
+        return await OnStackAsync(options, async (store, directory, stack, local, effective) =>
         {
             if (local is not null)
             {
-                return await local.RunAsync(pipeline, values, options, stack.Name, cancellationToken).ConfigureAwait(false);
+                var result = await local.RunAsync(pipeline, values, effective, stack.Name, cancellationToken).ConfigureAwait(false);
+                effective.Output?.Flush();
+                return result;
             }
 
             var remote = RemoteOrchestrators.Create(stack.Orchestrator)!;
@@ -52,16 +54,16 @@ public static class PipelineRunner
     {
         options ??= new RunOptions();
         var values = parameters ?? new Dictionary<string, object?>();
-        return await OnStackAsync(options, (_, _, stack, local) => local is null
+        return await OnStackAsync(options, (_, _, stack, local, effective) => local is null
             ? throw new StackException($"--dry-run predicts from this machine's cache records, but stack '{stack.Name}' runs on {stack.Orchestrator.Flavor}, whose cache lives there; predict a local run with --orchestrator local")
-            : local.PlanAsync(pipeline, values, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            : local.PlanAsync(pipeline, values, effective, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Opens the store, resolves the stack and calls <paramref name="body"/> with them and the orchestrator that runs on this
     /// machine for the stack (null when a remote orchestrator runs it).
     /// </summary>
-    private static async Task<T> OnStackAsync<T>(RunOptions options, Func<MetadataStore, string, Stack, LocalOrchestrator?, Task<T>> body, CancellationToken cancellationToken)
+    private static async Task<T> OnStackAsync<T>(RunOptions options, Func<MetadataStore, string, Stack, LocalOrchestrator?, RunOptions, Task<T>> body, CancellationToken cancellationToken)
     {
         var directory = options.StoreDirectory ?? StoreLocation.Resolve();
         using var store = MetadataStore.Open(directory);
@@ -89,13 +91,22 @@ public static class PipelineRunner
                         : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
                 }
 
-                return await body(store, directory, stack, null).ConfigureAwait(false);
+                return await body(store, directory, stack, null, options).ConfigureAwait(false);
         }
 
-        // Settings may reference secrets; they are resolved here, for this run only, and never stored.
+        // Settings may reference secrets; they are resolved here, for this run only, never stored, and masked in
+        // what the run prints and records.
         var secrets = StackComponents.CreateSecretsManager(stack, directory);
-        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken).ConfigureAwait(false);
+        var mask = new SecretMask();
+        var artifactSettings = await SecretReference.ResolveAsync(stack.ArtifactStore.Settings, secrets, cancellationToken, mask).ConfigureAwait(false);
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
-        return await body(store, directory, stack, new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor)).ConfigureAwait(false);
+        if (!mask.IsEmpty)
+        {
+            executor = executor is ProcessTaskExecutor ? new ProcessTaskExecutor(directory, mask) : executor;
+            options = options with { Output = options.Output is null ? null : mask.Wrap(options.Output) };
+        }
+
+        var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor) { Mask = mask.IsEmpty ? null : mask };
+        return await body(store, directory, stack, orchestrator, options).ConfigureAwait(false);
     }
 }

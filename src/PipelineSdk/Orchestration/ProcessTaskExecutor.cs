@@ -11,7 +11,7 @@ namespace PipelineSdk.Orchestration;
 /// mapped to this program's folder, and a folder of the store standing in for the <c>gs://</c> pipeline
 /// root. Each step's standard output and error are kept as its log.
 /// </summary>
-internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
+internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMask? mask = null) : ITaskExecutor
 {
     /// <summary>The bucket name output artifacts get under the local stand-in for Cloud Storage.</summary>
     public const string LocalPipelineRoot = "gs://local-pipeline-root";
@@ -36,7 +36,9 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
         string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{key}/{output}";
         var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, execution.InputArtifacts, outputDirectory, ArtifactUri);
-        var commandLine = Launcher.Substitute(container.Command.Concat(container.Arguments), executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
+        // The executor input (resolved settings, paths) goes through standard input, never the command line `ps` shows.
+        var (template, passOnStandardInput) = ExecutorInputOnStandardInput([.. container.Command.Concat(container.Arguments)]);
+        var commandLine = Launcher.Substitute(template, executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
         if (commandLine.Count == 0)
         {
             throw new StepProcessFailedException($"the spec gives task '{key}' no command", logPath);
@@ -44,11 +46,12 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
         // A retry must not read the error an earlier attempt left behind.
         File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
-        var exitCode = await RunAsync(commandLine, container.Environment, execution, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        var exitCode = await RunAsync(commandLine, passOnStandardInput ? executorInput : null, container.Environment, execution, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
             var message = File.Exists(errorFile) ? ReadError(errorFile) : $"the step process exited with code {exitCode}";
+            message = mask is null ? message : mask.Apply(message);
             throw new StepProcessFailedException($"{message} (log: {logPath})", logPath);
         }
 
@@ -62,13 +65,33 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         }
     }
 
-    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, IReadOnlyList<KeyValuePair<string, string>> environment, TaskExecution execution, string workingDirectory, string logPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces <c>--executor-input {{$}}</c> (how PipelineSdk's step mode is started) with <c>--executor-input -</c>,
+    /// which step mode reads from standard input; other commands keep the placeholder.
+    /// </summary>
+    private static (IReadOnlyList<string> CommandLine, bool PassOnStandardInput) ExecutorInputOnStandardInput(IReadOnlyList<string> commandLine)
+    {
+        var result = commandLine.ToList();
+        for (var i = 1; i < result.Count; i++)
+        {
+            if (result[i] == "{{$}}" && result[i - 1] == StepMode.ExecutorInputOption)
+            {
+                result[i] = StepMode.StandardInput;
+                return (result, true);
+            }
+        }
+
+        return (result, false);
+    }
+
+    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, string? standardInput, IReadOnlyList<KeyValuePair<string, string>> environment, TaskExecution execution, string workingDirectory, string logPath, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(commandLine[0] == "dotnet" ? DotnetHost() : commandLine[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (var argument in commandLine.Skip(1))
@@ -96,14 +119,15 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
         {
             if (line is not null)
             {
+                var shown = mask is null ? line : mask.Apply(line);
                 lock (gate)
                 {
-                    log.WriteLine(line);
+                    log.WriteLine(shown);
                 }
 
                 if (execution.FollowLogs)
                 {
-                    execution.LogLine?.Invoke(line);
+                    execution.LogLine?.Invoke(shown);
                 }
             }
         }
@@ -122,6 +146,18 @@ internal sealed class ProcessTaskExecutor(string storeDirectory) : ITaskExecutor
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (standardInput is not null)
+        {
+            try
+            {
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The process ended without reading its input; its exit code and log say why.
+            }
+        }
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);

@@ -18,9 +18,12 @@ public static partial class SecretReference
     public static (string Secret, string Key)? Parse(string value) =>
         Pattern().Match(value) is { Success: true } match ? (match.Groups[1].Value, match.Groups[2].Value) : null;
 
-    /// <summary>Replaces every reference in <paramref name="settings"/> with its value from <paramref name="secrets"/>.</summary>
+    /// <summary>
+    /// Replaces every reference in <paramref name="settings"/> with its value from <paramref name="secrets"/>;
+    /// each value so resolved is added to <paramref name="mask"/>, so the run can hide it in what it prints and records.
+    /// </summary>
     /// <exception cref="StackException">A referenced secret or key does not exist; the message says which.</exception>
-    public static async Task<IReadOnlyDictionary<string, string>> ResolveAsync(IReadOnlyDictionary<string, string> settings, ISecretsManager? secrets, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, string>> ResolveAsync(IReadOnlyDictionary<string, string> settings, ISecretsManager? secrets, CancellationToken cancellationToken, SecretMask? mask = null)
     {
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in settings)
@@ -41,6 +44,7 @@ public static partial class SecretReference
             resolved[name] = secret.TryGetValue(reference.Key, out var secretValue)
                 ? secretValue
                 : throw new StackException($"Setting '{name}' references key '{reference.Key}' of secret '{reference.Secret}', which has only {string.Join(", ", secret.Keys)}.");
+            mask?.Add(secretValue);
         }
 
         return resolved;

@@ -92,10 +92,23 @@ public sealed class LocalSecretsManager(string storeDirectory) : ISecretsManager
             return all;
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
-        foreach (var secret in document.RootElement.EnumerateObject())
+        try
         {
-            all[secret.Name] = secret.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+            using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
+            foreach (var secret in document.RootElement.EnumerateObject())
+            {
+                all[secret.Name] = secret.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new EnvironmentException(EnvironmentProblem.SecretsFileUnreadable,
+                $"{FilePath} is not a secrets file ({Execution.StepMode.FirstLine(e.Message)}); restore it from a backup, or move it away and create the secrets again with `pipelines secret create`", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EnvironmentException(EnvironmentProblem.SecretsFileUnreadable,
+                $"{FilePath} cannot be read ({Execution.StepMode.FirstLine(e.Message)}); make it readable by you (chmod 600) or set {Store.StoreLocation.HomeVariable} to your own store", e);
         }
 
         return all;

@@ -30,6 +30,23 @@ public abstract partial class MetadataStore : IDisposable
     public static MetadataStore Open(string directory) =>
         Remote.ServerConnection.Find(directory) is { } connection ? new Remote.ServerStore(directory, connection) : SqlMetadataStore.OpenSqlite(directory);
 
+    /// <summary>
+    /// Opens the store for commands that only read it: like <see cref="Open"/>, but an existing embedded store that cannot
+    /// be written (a read-only folder or file system) is opened read-only instead of failing.
+    /// </summary>
+    /// <exception cref="EnvironmentException">The folder or database cannot be used.</exception>
+    public static MetadataStore OpenForReading(string directory)
+    {
+        try
+        {
+            return Open(directory);
+        }
+        catch (EnvironmentException e) when (e.Problem == EnvironmentProblem.StoreNotWritable && File.Exists(SqlMetadataStore.SqlitePath(directory)))
+        {
+            return SqlMetadataStore.OpenSqliteReadOnly(directory);
+        }
+    }
+
     /// <summary>Records the start of a run (a run that exists already is left as it is).</summary>
     public abstract void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null);
 

@@ -141,8 +141,19 @@ internal static class Migrations
         """,
     ];
 
+    /// <summary>Refuses a database a newer PipelineSdk wrote: this one would misread it.</summary>
+    /// <exception cref="EnvironmentException">It is newer.</exception>
+    public static void ThrowIfNewer(int version, string location)
+    {
+        if (version > SchemaVersion)
+        {
+            throw new EnvironmentException(EnvironmentProblem.StoreDatabaseTooNew,
+                $"{location} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or set {StoreLocation.HomeVariable} to another folder");
+        }
+    }
+
     /// <summary>Brings the database to <see cref="SchemaVersion"/> in one transaction.</summary>
-    /// <exception cref="StackException">The database was written by a newer PipelineSdk.</exception>
+    /// <exception cref="EnvironmentException">The database was written by a newer PipelineSdk.</exception>
     public static void Run(SqlDialect dialect)
     {
         using var db = dialect.Lease();
@@ -154,11 +165,7 @@ internal static class Migrations
         using var migrationLock = dialect.LockForMigration(db);
         db.Begin();
         var version = dialect.ReadSchemaVersion(db);
-        if (version > SchemaVersion)
-        {
-            throw new StackException(
-                $"the store at {dialect.Location} was written by a newer PipelineSdk (schema {version}, this one knows {SchemaVersion}); update PipelineSdk or point {StoreLocation.HomeVariable} elsewhere");
-        }
+        ThrowIfNewer(version, dialect.Location);
 
         var now = SqlFormat.Time(DateTimeOffset.UtcNow);
         for (var step = version; step < SchemaVersion; step++)

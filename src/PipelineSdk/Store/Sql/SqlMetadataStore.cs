@@ -23,11 +23,55 @@ public sealed partial class SqlMetadataStore : MetadataStore
     public static string SqlitePath(string directory) => Path.Combine(directory, DatabaseFileName);
 
     /// <summary>Opens (creating when missing) the embedded SQLite store in <paramref name="directory"/>.</summary>
+    /// <exception cref="EnvironmentException">The folder or database cannot be used (read-only, a file, damaged, newer, full disk).</exception>
     public static SqlMetadataStore OpenSqlite(string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        var dialect = new SqliteDialect(SqlitePath(directory));
-        return Open(dialect, directory);
+        // Run parameters, artifacts and logs are private: the folder 0700, the database 0600.
+        StoreLocation.CreatePrivateFolder(directory);
+        var path = SqlitePath(directory);
+        StoreLocation.CreatePrivateFile(path);
+        return OpenSqlite(directory, path, readOnly: false);
+    }
+
+    /// <summary>Opens an existing embedded store that cannot be written, for reading only (no migration).</summary>
+    /// <exception cref="EnvironmentException">The database cannot be read, or has an older schema that needs writing.</exception>
+    public static SqlMetadataStore OpenSqliteReadOnly(string directory) => OpenSqlite(directory, SqlitePath(directory), readOnly: true);
+
+    private static SqlMetadataStore OpenSqlite(string directory, string path, bool readOnly)
+    {
+        try
+        {
+            var dialect = new SqliteDialect(path, readOnly);
+            if (!readOnly)
+            {
+                return Open(dialect, directory);
+            }
+
+            try
+            {
+                using (var db = dialect.Lease())
+                {
+                    var version = dialect.ReadSchemaVersion(db);
+                    Migrations.ThrowIfNewer(version, path);
+                    if (version < Migrations.SchemaVersion)
+                    {
+                        throw new EnvironmentException(EnvironmentProblem.StoreNotWritable,
+                            $"{path} has an older schema ({version}) and cannot be upgraded because it is read-only; open it once with write access, or set {StoreLocation.HomeVariable} to another folder");
+                    }
+                }
+
+                return new SqlMetadataStore(dialect, directory);
+            }
+            catch
+            {
+                dialect.Dispose();
+                throw;
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (StoreProblems.FromSqlite(e, path) is { } problem)
+        {
+            throw problem;
+        }
     }
 
     /// <summary>

@@ -10,19 +10,23 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
 
-    public SqliteDialect(string databasePath)
+    public SqliteDialect(string databasePath, bool readOnly = false)
     {
+        Location = databasePath;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Read-only stores are opened immutable: nothing can write them from here, and SQLite need not create -shm.
+            DataSource = readOnly ? new Uri(Path.GetFullPath(databasePath)).AbsoluteUri + "?immutable=1" : databasePath,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        _connection.Open();
         try
         {
+            _connection.Open();
             using var pragmas = _connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            pragmas.CommandText = readOnly
+                ? "PRAGMA query_only=ON;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
             pragmas.ExecuteNonQuery();
         }
         catch
@@ -34,7 +38,7 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
 
     public override string IdColumn => "INTEGER PRIMARY KEY";
 
-    public override string Location => _connection.DataSource;
+    public override string Location { get; }
 
     public override Db Lease()
     {
