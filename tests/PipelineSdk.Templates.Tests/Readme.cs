@@ -49,9 +49,10 @@ internal static class Readme
             {
                 section = line.TrimStart('#').Trim();
             }
-            else if (!inOtherFence && line.StartsWith("**", StringComparison.Ordinal) && line.IndexOf("**", 2, StringComparison.Ordinal) is > 2 and var end)
+            else if (!inOtherFence && line.StartsWith("**", StringComparison.Ordinal) && line.Length > 2 && char.IsAsciiDigit(line[2])
+                && line.IndexOf("**", 2, StringComparison.Ordinal) is > 2 and var end)
             {
-                // The tour's numbered steps are bold paragraphs, not headings.
+                // The tour's numbered steps ("**4. Parameters.**") are bold paragraphs, not headings; other bold text is not a section.
                 section = line[2..end].Trim();
             }
         }

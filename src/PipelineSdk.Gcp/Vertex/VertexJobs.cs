@@ -59,7 +59,7 @@ public static class VertexJobs
             container["args"] = args;
             foreach (var argument in LiveRecording.StepArguments)
             {
-                args.Add(argument);
+                args.Add(JsonValue.Create(argument));
             }
 
             var env = container["env"] as JsonArray ?? [];
