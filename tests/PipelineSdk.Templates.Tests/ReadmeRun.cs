@@ -124,8 +124,8 @@ internal static class ReadmeRun
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
         }
 
-        // PipelineSdk and PipelineSdk.Gcp are built by the CLI's pack as its dependencies; pack them too.
-        foreach (var project in new[] { "src/PipelineSdk/PipelineSdk.csproj", "src/PipelineSdk.Gcp/PipelineSdk.Gcp.csproj" })
+        // The libraries are built by the CLI's pack as its dependencies; pack them too.
+        foreach (var project in new[] { "src/PipelineSdk/PipelineSdk.csproj", "src/PipelineSdk.Gcp/PipelineSdk.Gcp.csproj", "src/PipelineSdk.Postgres/PipelineSdk.Postgres.csproj", "src/PipelineSdk.Server/PipelineSdk.Server.csproj" })
         {
             var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "--no-build", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
