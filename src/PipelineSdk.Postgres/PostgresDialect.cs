@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using Npgsql;
 using PipelineSdk.Stacks;
@@ -86,9 +85,6 @@ public sealed class PostgresDialect : SqlDialect, IDisposable
         return new Unlock(db);
     }
 
-    /// <inheritdoc />
-    public override bool IsUniqueViolation(DbException exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     /// <inheritdoc />
     public void Dispose() => _dataSource.Dispose();

@@ -59,14 +59,14 @@ public static class VertexJobs
             container["args"] = args;
             foreach (var argument in LiveRecording.StepArguments)
             {
-                args.Add(JsonValue.Create(argument));
+                args.Add((JsonNode?)JsonValue.Create(argument));
             }
 
             var env = container["env"] as JsonArray ?? [];
             container["env"] = env;
             foreach (var (name, value) in live.Environment())
             {
-                env.Add(new JsonObject { ["name"] = name, ["value"] = value });
+                env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
             }
         }
 

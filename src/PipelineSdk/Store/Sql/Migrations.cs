@@ -1,5 +1,3 @@
-using PipelineSdk.Stacks;
-
 namespace PipelineSdk.Store.Sql;
 
 /// <summary>

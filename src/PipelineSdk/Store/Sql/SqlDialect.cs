@@ -41,8 +41,6 @@ public abstract class SqlDialect
         }
     }
 
-    /// <summary>Whether <paramref name="exception"/> says a row with the same unique key exists.</summary>
-    public abstract bool IsUniqueViolation(DbException exception);
 }
 
 /// <summary>One connection lent for one operation, with the few helpers the store's SQL needs.</summary>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -50,8 +49,6 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
 
     public override void WriteSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version.ToString(CultureInfo.InvariantCulture)};");
 
-    public override bool IsUniqueViolation(DbException exception) =>
-        exception is SqliteException { SqliteErrorCode: 19 };
 
     public void Dispose() => _connection.Dispose();
 }
