@@ -42,6 +42,26 @@ public partial class RunProgressTests
     }
 
     [Test]
+    public void Plain_lines_name_the_tasks_still_running_when_output_has_been_quiet_for_a_while()
+    {
+        using var output = new StringWriter();
+        var lines = new PipelineSdk.Hosting.ProgressLines(output);
+        var start = DateTimeOffset.Now;
+        lines.TaskChanged(new TaskProgress("train[0]", TaskState.Running, start));
+        lines.TaskChanged(new TaskProgress("train[1]", TaskState.Running, start.AddSeconds(5)));
+        lines.TaskChanged(new TaskProgress("load", TaskState.Done, start.AddSeconds(6)) { Duration = TimeSpan.FromSeconds(3) });
+
+        Assert.That(lines.RemindIfQuiet(start.AddSeconds(20)), Is.False, "output was not quiet for long enough");
+        Assert.That(lines.RemindIfQuiet(start.AddSeconds(6) + PipelineSdk.Hosting.ProgressLines.QuietInterval + TimeSpan.FromSeconds(65)), Is.True);
+        var reminder = output.ToString().TrimEnd().Split('\n')[^1];
+        Assert.That(reminder, Does.EndWith("still running: train[0] (1:41), train[1] (1:36)"));
+
+        lines.TaskChanged(new TaskProgress("train[0]", TaskState.Done, start.AddSeconds(200)) { Duration = TimeSpan.FromSeconds(200) });
+        lines.TaskChanged(new TaskProgress("train[1]", TaskState.Failed, start.AddSeconds(201)) { Detail = "boom" });
+        Assert.That(lines.RemindIfQuiet(start.AddHours(1)), Is.False, "nothing runs any more");
+    }
+
+    [Test]
     public async Task Output_json_writes_one_event_per_line_and_ends_with_the_run()
     {
         using var store = new TempStore();

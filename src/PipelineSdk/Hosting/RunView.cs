@@ -14,6 +14,7 @@ internal sealed class RunView
     private readonly IAnsiConsole _console;
     private readonly LiveProgressView? _live;
     private readonly ProgressJsonLines? _json;
+    private readonly ProgressLines? _lines;
 
     private RunView(IAnsiConsole console, bool json)
     {
@@ -29,7 +30,7 @@ internal sealed class RunView
         }
         else
         {
-            Progress = new ProgressLines(output);
+            Progress = _lines = new ProgressLines(output);
         }
 
         Notes = new MessageWriter(Progress);
@@ -47,7 +48,43 @@ internal sealed class RunView
     public async Task<T> WatchAsync<T>(Func<Task<T>> run)
     {
         using var routed = StepOutputRouter.Install(Progress);
-        return _live is null ? await run().ConfigureAwait(false) : await _live.WatchAsync(run).ConfigureAwait(false);
+        if (_live is not null)
+        {
+            return await _live.WatchAsync(run).ConfigureAwait(false);
+        }
+
+        if (_lines is null)
+        {
+            return await run().ConfigureAwait(false);
+        }
+
+        using var stop = new CancellationTokenSource();
+        var reminders = RemindWhileQuietAsync(_lines, stop.Token);
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await reminders.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RemindWhileQuietAsync(ProgressLines lines, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                lines.RemindIfQuiet(DateTimeOffset.Now);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
     }
 
     /// <summary>Shows how the run ended.</summary>
