@@ -16,17 +16,7 @@ public class CrashRecoveryTests
     {
         using var temp = new TempStore();
         var gate = Path.Combine(temp.Path, "gate");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { ExampleProgram.ArtifactsApp.Dll, "run", "holding-pipeline", "--orchestrator", orchestrator })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment[StoreLocation.HomeVariable] = temp.Path;
-        start.Environment["HOLD_GATE"] = gate;
-        using var program = Process.Start(start)!;
-        _ = program.StandardOutput.ReadToEndAsync();
-        _ = program.StandardError.ReadToEndAsync();
+        using var program = StartApp(temp, new Dictionary<string, string> { ["HOLD_GATE"] = gate }, "run", "holding-pipeline", "--orchestrator", orchestrator);
 
         var stepPid = await WaitForAsync(() => File.Exists(gate + ".pid") && int.TryParse(File.ReadAllText(gate + ".pid"), out var pid) ? pid : (int?)null, "the held step to start");
         program.Kill(entireProcessTree: false);
@@ -104,6 +94,96 @@ public class CrashRecoveryTests
         Assert.That(store.GetRun("mine")!.Status, Is.EqualTo(RunStatus.Running));
         Assert.That(store.GetRun("remote-alive")!.Status, Is.EqualTo(RunStatus.Running));
         Assert.That(store.GetRun("vertex-job")!.Status, Is.EqualTo(RunStatus.Running), "a run without an owner process (followed by Vertex) is not judged here");
+    }
+
+    [Test]
+    public async Task Twenty_kills_at_random_moments_leave_no_running_run_no_step_process_and_no_unrecorded_artifact()
+    {
+        using var temp = new TempStore();
+        var random = new Random();
+        var killed = new List<int>();
+        // Kill moments spread over how long a whole run takes on this machine now, from start-up to the summary.
+        var clock = Stopwatch.StartNew();
+        var first = await ProcessResult.RunAsync("dotnet", [ExampleProgram.ArtifactsApp.Dll, "run", "artifact-kinds", "--orchestrator", "local-process"],
+            new Dictionary<string, string> { [StoreLocation.HomeVariable] = temp.Path });
+        Assert.That(first.Exit, Is.EqualTo(0), first.Error + first.Output);
+        var wholeRun = clock.Elapsed;
+        for (var kill = 0; kill < 20; kill++)
+        {
+            // Each run's start sweeps the run killed before it, as any next command would.
+            using var program = StartApp(temp, new Dictionary<string, string>(), "run", "artifact-kinds", "--no-cache", "--orchestrator", kill % 2 == 0 ? "local" : "local-process");
+            var moment = wholeRun * random.NextDouble();
+            if (!program.WaitForExit(moment))
+            {
+                program.Kill(entireProcessTree: false);
+                killed.Add(program.Id);
+            }
+
+            await program.WaitForExitAsync();
+        }
+
+        var last = await ProcessResult.RunAsync("dotnet", [ExampleProgram.ArtifactsApp.Dll, "run", "artifact-kinds"],
+            new Dictionary<string, string> { [StoreLocation.HomeVariable] = temp.Path });
+        Assert.That(last.Exit, Is.EqualTo(0), last.Error + last.Output);
+        await WaitForAsync(() => ProcessesUsing(temp.Path).Count == 0 ? true : (bool?)null, $"the step processes of the killed runs in {temp.Path} to exit");
+
+        using var store = temp.Open();
+        var runs = store.ListRuns(limit: 100);
+        Assert.That(runs.Where(r => r.Status == RunStatus.Running).Select(r => r.Id), Is.Empty, "no run stays running");
+        var crashed = runs.Where(r => r.Status == RunStatus.Crashed).ToList();
+        Assert.That(crashed.Select(r => r.Owner!.ProcessId), Is.SubsetOf(killed));
+        Assert.That(crashed, Is.Not.Empty, $"of {killed.Count} kills within {wholeRun}, some hit a run in progress");
+        Assert.That(store.ListRuns(limit: 100).SelectMany(r => store.GetStepRuns(r.Id)).Where(s => s.Status == StepStatus.Running), Is.Empty);
+        var root = Artifacts.LocalArtifactStore.DefaultRoot(temp.Path);
+        Assert.That(Artifacts.ArtifactCollector.Collect(store, root, temp.Path, dryRun: true).Select(c => $"{c.Path}: {c.Reason}"), Is.Empty,
+            $"nothing unrecorded is left for `artifacts gc` after {killed.Count} kills; runs: {string.Join(", ", runs.Select(r => $"{r.Id} {r.Status}"))}");
+    }
+
+    private static Process StartApp(TempStore temp, Dictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ExampleProgram.ArtifactsApp.Dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[StoreLocation.HomeVariable] = temp.Path;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var program = Process.Start(start)!;
+        _ = program.StandardOutput.ReadToEndAsync();
+        _ = program.StandardError.ReadToEndAsync();
+        return program;
+    }
+
+    /// <summary>Processes of this user whose environment points the store at <paramref name="home"/>.</summary>
+    private static List<int> ProcessesUsing(string home)
+    {
+        var marker = $"{StoreLocation.HomeVariable}={home}\0";
+        var found = new List<int>();
+        foreach (var folder in Directory.GetDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out var pid) && pid != Environment.ProcessId)
+            {
+                try
+                {
+                    if ((File.ReadAllText(Path.Combine(folder, "environ")) + "\0").Contains(marker, StringComparison.Ordinal))
+                    {
+                        found.Add(pid);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Gone meanwhile, or another user's.
+                }
+            }
+        }
+
+        return found;
     }
 
     private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what)

@@ -33,12 +33,7 @@ public static class ArtifactCollector
             }
             else if (run.Status != RunStatus.Running)
             {
-                var referenced = store.GetStepRuns(runId)
-                    .SelectMany(s => store.GetOutputs(s.Id).Values)
-                    .Where(a => a.Uri.StartsWith("file:", StringComparison.Ordinal))
-                    .Select(a => Path.GetFullPath(LocalArtifactStore.LocalPath(a.Uri)))
-                    .ToHashSet(StringComparer.Ordinal);
-                CollectUnreferenced(runFolder, referenced, run, dryRun, collected);
+                CollectUnreferenced(runFolder, ReferencedFiles(store, runId), run, dryRun, collected);
             }
         }
 
@@ -53,20 +48,33 @@ public static class ArtifactCollector
         return collected;
     }
 
-    /// <summary>Removes the temporaries of unfinished writes of one run (called when the run is found crashed).</summary>
-    public static void RemovePartials(string artifactRoot, string runId)
+    /// <summary>
+    /// Removes what a run found crashed left on this machine and never recorded: unfinished writes, finished but unrecorded
+    /// outputs, its local-process scratch. Nothing will record into it any more (a resumed run gets a new id).
+    /// </summary>
+    public static IReadOnlyList<CollectedPath> CollectCrashedRun(MetadataStore store, string artifactRoot, string storeDirectory, RunRecord run)
     {
-        var runFolder = Path.Combine(artifactRoot, runId);
-        if (!Directory.Exists(runFolder))
+        var collected = new List<CollectedPath>();
+        var runFolder = Path.Combine(artifactRoot, run.Id);
+        if (Directory.Exists(runFolder))
         {
-            return;
+            CollectUnreferenced(runFolder, ReferencedFiles(store, run.Id), run, dryRun: false, collected);
         }
 
-        foreach (var partial in Directory.EnumerateFileSystemEntries(runFolder, "*" + LocalArtifactStore.PartialMarker + "*", SearchOption.AllDirectories).ToList())
+        foreach (var scratch in ScratchRoots(storeDirectory).Select(root => Path.Combine(root, run.Id)).Where(Directory.Exists))
         {
-            LocalArtifactStore.Delete(partial);
+            Remove(scratch, "scratch of a local-process run that crashed", dryRun: false, collected);
         }
+
+        return collected;
     }
+
+    private static HashSet<string> ReferencedFiles(MetadataStore store, string runId) =>
+        store.GetStepRuns(runId)
+            .SelectMany(s => store.GetOutputs(s.Id).Values)
+            .Where(a => a.Uri.StartsWith("file:", StringComparison.Ordinal))
+            .Select(a => Path.GetFullPath(LocalArtifactStore.LocalPath(a.Uri)))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static IEnumerable<string> RunFolders(string root) => Directory.Exists(root) ? Directory.GetDirectories(root) : [];
 

@@ -13,13 +13,23 @@ internal static class ParentWatch
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Starts watching when this process was started by a local orchestrator (on Linux, where /proc tells the parent).</summary>
+    /// <summary>
+    /// Starts watching when this process was started by a local orchestrator (on Linux, where /proc tells the parent); exits
+    /// at once when that orchestrator is already gone (killed while this process started).
+    /// </summary>
     public static void StartIfAsked(TextWriter error)
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable(Variable), NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
-            || ParentProcessId() is not { } current || current != parent)
+            || ParentProcessId() is not { } current)
         {
             return;
+        }
+
+        // Processes this step starts are not steps of that orchestrator.
+        Environment.SetEnvironmentVariable(Variable, null);
+        if (current != parent)
+        {
+            Stop(parent, error);
         }
 
         var watcher = new Thread(() =>
@@ -29,12 +39,40 @@ internal static class ParentWatch
                 Thread.Sleep(Interval);
             }
 
-            error.WriteLine($"error: the orchestrator (process {parent}) that started this step is gone; stopping the step");
-            error.Flush();
-            Environment.Exit(StepMode.StepFailed);
+            Stop(parent, error);
         })
         { IsBackground = true, Name = "parent watch" };
         watcher.Start();
+    }
+
+    /// <summary>Whether a step process started by orchestrator <paramref name="orchestratorId"/> still runs (it stops itself soon after).</summary>
+    public static bool AnyStepOf(int orchestratorId)
+    {
+        var marker = $"{Variable}={orchestratorId.ToString(CultureInfo.InvariantCulture)}\0";
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                    && (File.ReadAllText(Path.Combine(folder, "environ")) + "\0").Contains(marker, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or another user's process (a step of ours runs as us).
+            }
+        }
+
+        return false;
+    }
+
+    private static void Stop(int parent, TextWriter error)
+    {
+        error.WriteLine($"error: the orchestrator (process {parent}) that started this step is gone; stopping the step");
+        error.Flush();
+        Environment.Exit(StepMode.StepFailed);
     }
 
     private static int? ParentProcessId()

@@ -89,8 +89,11 @@ public sealed partial class LocalOrchestrator
         {
             // Never leave a run "running": record why it stopped, then let the caller see the error.
             store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
+            executor.RunEnded(run.Id);
             throw;
         }
+
+        executor.RunEnded(run.Id);
 
         var steps = run.Steps();
         var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled

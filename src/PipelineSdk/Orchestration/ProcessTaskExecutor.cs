@@ -65,6 +65,22 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
     }
 
+    /// <summary>Removes the run's executor outputs and its stand-in bucket folder; what steps wrote was copied into the artifact store.</summary>
+    public void RunEnded(string runId)
+    {
+        foreach (var scratch in Artifacts.ArtifactCollector.ScratchRoots(storeDirectory).Select(root => Path.Combine(root, runId)).Where(Directory.Exists))
+        {
+            try
+            {
+                Artifacts.LocalArtifactStore.Delete(scratch);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The run is recorded; `pipelines artifacts gc` removes what is left.
+            }
+        }
+    }
+
     /// <summary>
     /// Replaces <c>--executor-input {{$}}</c> (how PipelineSdk's step mode is started) with <c>--executor-input -</c>,
     /// which step mode reads from standard input; other commands keep the placeholder.

@@ -24,6 +24,11 @@ internal interface ITaskExecutor
     string Flavor { get; }
 
     Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken);
+
+    /// <summary>Removes what the executor kept for a run while it ran (its outputs are in the artifact store by now).</summary>
+    void RunEnded(string runId)
+    {
+    }
 }
 
 /// <summary>Calls the step's generated invoker in this process (the <c>local</c> orchestrator).</summary>

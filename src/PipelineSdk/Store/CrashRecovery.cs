@@ -17,6 +17,9 @@ public static class CrashRecovery
     /// <summary>How long a run owned by another machine may go without a heartbeat before it counts as crashed.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
+    // Steps notice their orchestrator is gone within a quarter second; a long wait only means a machine under heavy load.
+    private static readonly TimeSpan StepStopWait = TimeSpan.FromSeconds(30);
+
     /// <summary>Marks every crashed run in <paramref name="store"/>; returns those it marked now (each is marked once).</summary>
     public static IReadOnlyList<RunRecord> Sweep(MetadataStore store)
     {
@@ -28,9 +31,10 @@ public static class CrashRecovery
             {
                 if (run.Owner is { } owner && WhyGone(run, owner, now) is { } reason && store.MarkRunCrashed(run.Id, now, reason))
                 {
-                    marked.Add(run with { Status = RunStatus.Crashed, Error = reason });
-                    // Writes the killed process never finished; what it finished but never recorded waits for `artifacts gc`.
-                    Artifacts.ArtifactCollector.RemovePartials(Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), run.Id);
+                    var crashed = run with { Status = RunStatus.Crashed, Error = reason };
+                    marked.Add(crashed);
+                    WaitForStepsToStop(owner);
+                    Artifacts.ArtifactCollector.CollectCrashedRun(store, Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), store.Directory, crashed);
                 }
             }
         }
@@ -55,6 +59,24 @@ public static class CrashRecovery
 
         var lastSign = run.HeartbeatAt ?? run.StartedAt;
         return now - lastSign > StaleAfter ? $"its process ({owner.ProcessId} on {owner.Host}) has not been heard from since {lastSign:u}" : null;
+    }
+
+    /// <summary>
+    /// A killed local-process orchestrator's step processes stop themselves within a moment (<see cref="Execution.ParentWatch"/>);
+    /// waiting for them keeps what they write meanwhile from outliving the clean-up of the run's leftovers.
+    /// </summary>
+    private static void WaitForStepsToStop(RunOwner owner)
+    {
+        if (!string.Equals(owner.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase) || !Directory.Exists("/proc"))
+        {
+            return;
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (Execution.ParentWatch.AnyStepOf(owner.ProcessId) && waited.Elapsed < StepStopWait)
+        {
+            Thread.Sleep(100);
+        }
     }
 
     private static bool IsAlive(RunOwner owner)
