@@ -112,6 +112,27 @@ public class ArtifactTests
     }
 
     [Test]
+    public async Task A_step_with_environment_variables_computes_the_same_result_in_every_orchestrator_and_only_it_sees_them()
+    {
+        var local = await ExampleProgram.ArtifactsApp.RunAsync(_store, "run", "greeting-pipeline");
+        var children = await ExampleProgram.ArtifactsApp.RunAsync(_store, "run", "greeting-pipeline", "--orchestrator", "local-process");
+
+        Assert.That(local.Exit, Is.EqualTo(0), local.Error + local.Output);
+        Assert.That(children.Exit, Is.EqualTo(0), children.Error + children.Output);
+        using var store = _store.Open();
+        var runs = store.ListRuns();
+        var inProcess = store.GetStepRuns(runs.Single(r => r.Orchestrator == "local").Id).ToDictionary(s => s.TaskKey);
+        Assert.That(Value(store, inProcess["greet"]), Is.EqualTo("ADA!"), "the step saw its variable under the local orchestrator");
+        Assert.That(Value(store, inProcess["sign"]), Is.EqualTo("ADA! (plain)"), "no other step sees it");
+        var asProcesses = store.GetStepRuns(runs.Single(r => r.Orchestrator == "local-process").Id).ToDictionary(s => s.TaskKey);
+        Assert.That((asProcesses["greet"].Status, Value(store, asProcesses["greet"])), Is.EqualTo((StepStatus.Cached, "ADA!")),
+            "the cached result is the one local-process computes");
+    }
+
+    private static string Value(Store.MetadataStore store, Store.StepRunRecord stepRun) =>
+        System.Text.Json.JsonSerializer.Deserialize<string>(File.ReadAllText(PipelineSdk.Artifacts.LocalArtifactStore.LocalPath(store.GetOutputs(stepRun.Id)["Output"].Uri)))!;
+
+    [Test]
     public async Task Step_mode_reads_input_artifacts_under_the_gcs_mount_and_writes_metrics_metadata_like_Kubeflow()
     {
         var mount = Directory.CreateTempSubdirectory("psdk-gcs-").FullName;

@@ -22,9 +22,12 @@ public sealed partial class LocalOrchestrator
     private readonly LocalArtifactStore artifacts;
     private readonly ITaskExecutor executor;
 
-    /// <summary>Creates an orchestrator that calls steps in this process (the <c>local</c> flavor).</summary>
+    /// <summary>
+    /// Creates an orchestrator that calls steps in this process (the <c>local</c> flavor); steps with environment variables
+    /// run as child processes of this program, as <c>local-process</c> runs them.
+    /// </summary>
     public LocalOrchestrator(MetadataStore store, LocalArtifactStore artifacts)
-        : this(store, artifacts, new InProcessTaskExecutor())
+        : this(store, artifacts, new InProcessTaskExecutor(new ProcessTaskExecutor(store.Directory)))
     {
     }
 

@@ -74,24 +74,16 @@ public static class PipelineRunner
 
         var (stack, _) = StackSelection.Resolve(store, options.Stack);
         var flavor = options.Orchestrator ?? stack.Orchestrator.Flavor;
-        ITaskExecutor executor;
-        switch (flavor)
+        if (flavor is not (OrchestratorFlavors.Local or OrchestratorFlavors.LocalProcess))
         {
-            case OrchestratorFlavors.Local:
-                executor = new InProcessTaskExecutor();
-                break;
-            case OrchestratorFlavors.LocalProcess:
-                executor = new ProcessTaskExecutor(directory);
-                break;
-            default:
-                if (options.Orchestrator is not null || RemoteOrchestrators.Create(stack.Orchestrator) is null)
-                {
-                    throw new StackException(options.Orchestrator is not null || Flavors.Find(ComponentType.Orchestrator, flavor) is null
-                        ? $"unknown orchestrator '{flavor}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"
-                        : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
-                }
+            if (options.Orchestrator is not null || RemoteOrchestrators.Create(stack.Orchestrator) is null)
+            {
+                throw new StackException(options.Orchestrator is not null || Flavors.Find(ComponentType.Orchestrator, flavor) is null
+                    ? $"unknown orchestrator '{flavor}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"
+                    : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
+            }
 
-                return await body(store, directory, stack, null, options).ConfigureAwait(false);
+            return await body(store, directory, stack, null, options).ConfigureAwait(false);
         }
 
         // Settings may reference secrets; they are resolved here, for this run only, never stored, and masked in
@@ -102,10 +94,11 @@ public static class PipelineRunner
         var artifactRoot = artifactSettings.GetValueOrDefault("path") ?? LocalArtifactStore.DefaultRoot(directory);
         if (!mask.IsEmpty)
         {
-            executor = executor is ProcessTaskExecutor ? new ProcessTaskExecutor(directory, mask) : executor;
             options = options with { Output = options.Output is null ? null : mask.Wrap(options.Output) };
         }
 
+        var processes = new ProcessTaskExecutor(directory, mask.IsEmpty ? null : mask);
+        ITaskExecutor executor = flavor == OrchestratorFlavors.Local ? new InProcessTaskExecutor(processes) : processes;
         var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(artifactRoot), executor) { Mask = mask.IsEmpty ? null : mask };
         return await body(store, directory, stack, orchestrator, options).ConfigureAwait(false);
     }

@@ -31,13 +31,24 @@ internal interface ITaskExecutor
     }
 }
 
-/// <summary>Calls the step's generated invoker in this process (the <c>local</c> orchestrator).</summary>
-internal sealed class InProcessTaskExecutor : ITaskExecutor
+/// <summary>
+/// Calls the step's generated invoker in this process (the <c>local</c> orchestrator). A step with environment variables
+/// (<c>[Env]</c>) runs as a child process instead, as <c>local-process</c> runs it: the process environment is shared by
+/// every step, so only a process of its own sees the variables as Vertex AI's container does, and its cached result is
+/// the one every orchestrator computes.
+/// </summary>
+/// <param name="withEnvironment">Runs the steps that have environment variables.</param>
+internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITaskExecutor
 {
     public string Flavor => OrchestratorFlavors.Local;
 
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
+        if (execution.Task.Step.Settings.Environment.Count > 0)
+        {
+            return await withEnvironment.ExecuteAsync(execution, cancellationToken).ConfigureAwait(false);
+        }
+
         // Steps are usually synchronous: run them on the pool so independent steps overlap.
         try
         {
@@ -53,6 +64,8 @@ internal sealed class InProcessTaskExecutor : ITaskExecutor
             StepArtifacts.DisposeInputs(execution.Inputs);
         }
     }
+
+    public void RunEnded(string runId) => withEnvironment.RunEnded(runId);
 }
 
 /// <summary>A step process failed; the message is the step's own one-line error.</summary>
