@@ -126,6 +126,8 @@ public class EndToEndTests
         await vertex.WaitAsync(jobId);
 
         Assert.That(Steps(await Run("runs", "show", jobId, "--output", "json")).Values, Is.EquivalentTo(new[] { "completed", "completed", "completed" }));
+        var ended = JsonNode.Parse((await Run("runs", "list", "--output", "json")).Output)!.AsArray().Single()!;
+        Assert.That((ended["status"]!.GetValue<string>(), ended["endedAt"] is not null), Is.EqualTo(("completed", true)), "the listing asked Vertex AI how the job ended and recorded it");
         using var store = new ServerStore(Path.Combine(root, "reader"), new ServerConnection(server.Url, userToken));
         var steps = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey);
         var first = store.GetOutputs(steps["get-first-num"].Id)["Output"];
