@@ -18,8 +18,8 @@ namespace PipelineSdk.Gcp;
 public static class GcpStackComponents
 {
     /// <summary>
-    /// Registers the gcp secrets manager, the vertex orchestrator, the Secret Manager reader of steps' server tokens, and the Cloud Storage client for <c>gs://</c>
-    /// artifact URIs where no bucket is mounted (<see cref="ArtifactUris"/>). Credentials are looked up on first use, not here.
+    /// Registers the gcp secrets manager, the vertex orchestrator, the Secret Manager reader of steps' server tokens, how to ask
+    /// Vertex AI whether a run nobody follows ended, and the Cloud Storage client for <c>gs://</c> artifact URIs where no bucket is mounted (<see cref="ArtifactUris"/>). Credentials are looked up on first use, not here.
     /// </summary>
     public static void Register()
     {
@@ -28,6 +28,8 @@ public static class GcpStackComponents
         // Steps on Vertex AI read the server's API token from Secret Manager with the credentials they run as.
         LiveRecording.RegisterTokenReader((secret, cancellationToken) => new GcpSecretsManager(secret.Split('/')[1], new GoogleAuth()).ReadVersionAsync(secret, cancellationToken));
         RemoteOrchestrators.Register(VertexOrchestrator.Flavor, component => new VertexOrchestrator(component, new ProgramImageSource(), new GoogleAuth()));
+        var auth = new GoogleAuth();
+        Store.RemoteRunReconciliation.RegisterEndReader(VertexOrchestrator.Flavor, (store, run, cancellationToken) => VertexRunEnds.ReadAsync(auth, store, run, cancellationToken));
         ArtifactUris.RegisterHandler("gs", new GcsUriHandler());
     }
 }

@@ -5,6 +5,7 @@ using PipelineSdk.Benchmarks.Generator;
 using PipelineSdk.Benchmarks.Infrastructure;
 using PipelineSdk.Benchmarks.Orchestration;
 using PipelineSdk.Benchmarks.Startup;
+using PipelineSdk.Benchmarks.Store;
 
 // Usage: PipelineSdk.Benchmarks [--smoke] [--skip-aot] [--only NAME]... [--report PATH]
 //   --smoke     each benchmark once on small inputs, Native AOT start-up left out; fails if any benchmark fails
@@ -18,7 +19,7 @@ var only = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--only" && a.i
 var reportIndex = Array.IndexOf(args, "--report");
 var reportPath = reportIndex >= 0 && reportIndex + 1 < args.Length ? Path.GetFullPath(args[reportIndex + 1]) : null;
 
-// The classes in the order of issue 9's targets, with warm-ups and measured iterations for a full run. Scale needs no
+// The classes in the order of issue 9's targets, then issue 13's (the server and the store's databases), with warm-ups and measured iterations for a full run. Scale needs no
 // warm-up: the orchestrator benchmarks before it have already run (and JIT-compiled) the same code in this process.
 (Type Type, int Warmups, int Iterations)[] suites =
 [
@@ -28,6 +29,9 @@ var reportPath = reportIndex >= 0 && reportIndex + 1 < args.Length ? Path.GetFul
     (typeof(ArtifactBenchmarks), 1, 3),
     (typeof(StartupBenchmarks), 1, 15),
     (typeof(ScaleBenchmarks), 0, 3),
+    (typeof(ServerRecordingBenchmarks), 1, 5),
+    (typeof(ConcurrentClientsBenchmarks), 1, 3),
+    (typeof(DatabaseWriteBenchmarks), 1, 3),
 ];
 
 var started = DateTimeOffset.UtcNow;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
@@ -127,6 +128,62 @@ public class LiveRecordingTests
     }
 
     [Test]
+    public async Task Listing_runs_records_the_end_of_a_run_nobody_follows_as_Vertex_reports_it()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token);
+        Assert.That((await Run()).Exit, Is.EqualTo(0));
+        var jobId = _vertex.JobIds.Single();
+        await _vertex.WaitAsync(jobId);
+
+        var listed = JsonNode.Parse((await Cli("runs", "list", "--output", "json")).Output)!.AsArray().Single()!;
+
+        Assert.That((listed["id"]!.GetValue<string>(), listed["status"]!.GetValue<string>()), Is.EqualTo((jobId, "completed")));
+        using var store = Client();
+        var run = store.GetRun(jobId)!;
+        Assert.That((run.Status, run.Error, run.EndedAt.HasValue), Is.EqualTo((RunStatus.Completed, (string?)null, true)), "recorded on the server, so every member of the team sees it ended");
+        Assert.That(store.GetStepRuns(jobId).Select(s => s.Status), Is.All.EqualTo(StepStatus.Completed));
+    }
+
+    [Test]
+    public async Task A_run_cancelled_on_Vertex_is_shown_and_recorded_cancelled_and_its_step_left_running_is_ended()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token);
+        var hold = _vertex.Hold("subtract-numbers");
+        Assert.That((await Run()).Exit, Is.EqualTo(0));
+        var jobId = _vertex.JobIds.Single();
+        await hold.ReachedAsync();
+        using var store = Client();
+        // What a container killed mid-step leaves: a step run that started and never ended.
+        var killed = store.StartStepRun(jobId, "subtract-numbers", "subtract-numbers", DateTimeOffset.UtcNow, null, null);
+        Assert.That(JsonNode.Parse((await Cli("runs", "show", jobId, "--output", "json")).Output)!["run"]!["status"]!.GetValue<string>(), Is.EqualTo("running"));
+
+        _vertex.CancelJob(jobId);
+        await _vertex.WaitAsync(jobId);
+        var shown = await Cli("runs", "show", jobId);
+
+        Assert.That(shown.Output, Does.Contain($"Run {jobId} of pipeline vertex-example-pipeline: cancelled"));
+        Assert.That(store.GetRun(jobId)!.Status, Is.EqualTo(RunStatus.Cancelled));
+        var steps = store.GetStepRuns(jobId).ToDictionary(s => s.TaskKey);
+        Assert.That((steps["get-first-num"].Status, steps["get-random-int"].Status), Is.EqualTo((StepStatus.Completed, StepStatus.Completed)));
+        Assert.That((steps["subtract-numbers"].Id, steps["subtract-numbers"].Status, steps["subtract-numbers"].Error),
+            Is.EqualTo((killed, StepStatus.Failed, "the run ended (cancelled) before this step recorded its own end")));
+    }
+
+    [Test]
+    public async Task Without_Google_credentials_a_listing_notes_once_why_it_shows_runs_as_last_recorded()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token);
+        Assert.That((await Run()).Exit, Is.EqualTo(0));
+        await _vertex.WaitAsync(_vertex.JobIds.Single());
+        _environment["GOOGLE_APPLICATION_CREDENTIALS"] = Path.Combine(_directory, "missing-key.json");
+
+        var listed = await Cli("runs", "list");
+
+        Assert.That(listed.Output, Does.Contain("running"));
+        Assert.That(listed.Error.Trim().Split('\n'), Has.Length.EqualTo(1).And.One.StartsWith($"note: run {_vertex.JobIds.Single()} may have ended on vertex, but its state could not be read ("));
+    }
+
+    [Test]
     public async Task A_followed_run_is_recorded_once_by_its_steps_and_the_follow_loop_together()
     {
         _google.AddSecret("my-project", "pipelines-token", _token);
@@ -204,6 +261,13 @@ public class LiveRecordingTests
         }
 
         store.UpdateComponent(vertex with { Settings = settings });
+    }
+
+    private async Task<ProcessResult> Cli(params string[] args)
+    {
+        var result = await ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), .. args], _environment);
+        Assert.That(result.Exit, Is.EqualTo(0), $"pipelines {string.Join(' ', args)}\n{result.Output}\n{result.Error}");
+        return result;
     }
 
     private Task<ProcessResult> Run() =>

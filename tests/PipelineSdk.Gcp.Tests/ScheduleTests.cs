@@ -1,9 +1,13 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
+using PipelineSdk.Server.Hosting;
+using PipelineSdk.Server.Security;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
+using PipelineSdk.Store.Sql;
 using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Gcp.Tests;
@@ -92,10 +96,77 @@ public class ScheduleTests
     [Test]
     public async Task A_stack_without_Vertex_cannot_schedule()
     {
-        var result = await Pipelines("schedule", "list");
+        var result = await Pipelines("schedule", "pause", "1000");
 
         Assert.That(result.Exit, Is.EqualTo(2));
         Assert.That(result.Error.TrimEnd('\n'), Is.EqualTo("error: stack 'default' runs on the local orchestrator; schedules need a stack with a vertex orchestrator (see `pipelines stack list`)"));
+    }
+
+    [Test]
+    public async Task A_team_connected_to_one_server_sees_each_members_schedules_and_their_states()
+    {
+        var serverDirectory = Path.Combine(_directory, "server");
+        string aliceToken, bobToken;
+        using (var database = SqlMetadataStore.OpenSqlite(serverDirectory))
+        {
+            aliceToken = new ApiTokens(database).Create("alice", TokenRole.Write, null);
+            bobToken = new ApiTokens(database).Create("bob", TokenRole.Read, null);
+        }
+
+        await using var server = await PipelineServer.StartAsync(new ServerOptions { StoreDirectory = serverDirectory, Port = 0 });
+        var alice = new Dictionary<string, string>(_environment) { ["PIPELINES_HOME"] = Path.Combine(_directory, "alice") };
+        var bob = new Dictionary<string, string>(_environment) { ["PIPELINES_HOME"] = Path.Combine(_directory, "bob") };
+        bob.Remove("GOOGLE_APPLICATION_CREDENTIALS");
+        await Ok(alice, "connect", "--url", server.Url, "--token", aliceToken);
+        await Ok(bob, "connect", "--url", server.Url, "--token", bobToken);
+        await RegisterVertexStack(alice);
+
+        await Ok(alice, "schedule", "create", "nightly", "--spec", Spec, "--cron", "0 3 * * *", "--image", "127.0.0.1:5000/pipelines/linear:abc", "--param", "epochs=20");
+        var id = _vertex.Schedules.Keys.Single();
+
+        var seen = JsonNode.Parse(await Ok(bob, "schedule", "list", "--output", "json"))!.AsArray().Single()!;
+        Assert.That(
+            (seen["id"]!.GetValue<string>(), seen["displayName"]!.GetValue<string>(), seen["pipeline"]!.GetValue<string>(), seen["cron"]!.GetValue<string>(), seen["state"]!.GetValue<string>(), seen["stack"]!.GetValue<string>()),
+            Is.EqualTo((id, "nightly", "linear-regression-pipeline", "0 3 * * *", "ACTIVE", "vertex_stack")),
+            "bob's stack is not on Vertex and he has no Google credentials: he reads the team's records");
+        Assert.That(seen["parameters"]!["epochs"]!.GetValue<int>(), Is.EqualTo(20));
+
+        await Ok(alice, "schedule", "pause", id);
+        Assert.That(State(await Ok(bob, "schedule", "list", "--output", "json")), Is.EqualTo("PAUSED"));
+
+        // Resumed in the console: alice's next listing asks Vertex AI and records what it says.
+        _vertex.Schedules[id]["state"] = "ACTIVE";
+        Assert.That(State(await Ok(alice, "schedule", "list", "--output", "json")), Is.EqualTo("ACTIVE"));
+        Assert.That(State(await Ok(bob, "schedule", "list", "--output", "json")), Is.EqualTo("ACTIVE"));
+
+        await Ok(alice, "schedule", "delete", id);
+        Assert.That(JsonNode.Parse(await Ok(bob, "schedule", "list", "--output", "json"))!.AsArray(), Is.Empty);
+
+        static string State(string listed) => JsonNode.Parse(listed)!.AsArray().Single()!["state"]!.GetValue<string>();
+    }
+
+    [Test]
+    public async Task A_schedule_made_on_Vertex_but_refused_by_the_store_is_a_warning()
+    {
+        var serverDirectory = Path.Combine(_directory, "server");
+        using (var database = SqlMetadataStore.OpenSqlite(serverDirectory))
+        {
+            var writer = new ApiTokens(database).Create("alice", TokenRole.Write, null);
+            _environment["PIPELINES_HOME"] = Path.Combine(_directory, "alice");
+            await using var server = await PipelineServer.StartAsync(new ServerOptions { StoreDirectory = serverDirectory, Port = 0 });
+            await Ok(_environment, "connect", "--url", server.Url, "--token", writer);
+            await RegisterVertexStack(_environment);
+            await Ok(_environment, "connect", "--url", server.Url, "--token", new ApiTokens(database).Create("auditor", TokenRole.Read, null));
+
+            var created = await Pipelines("schedule", "create", "nightly", "--spec", Spec, "--cron", "0 3 * * *", "--image", "127.0.0.1:5000/pipelines/linear:abc");
+
+            Assert.That(created.Exit, Is.EqualTo(0), created.Error);
+            var id = _vertex.Schedules.Keys.Single();
+            Assert.That(created.Error.Trim().Split('\n'), Has.One.StartsWith($"warning: schedule {id} changed on Vertex AI but not in the store (the token 'auditor' may only read; ")
+                .And.All.StartsWith("warning: "), "one line for it, beside the warning that these steps cannot record live");
+            Assert.That(JsonNode.Parse(await Ok("schedule", "list", "--output", "json"))!.AsArray().Single()!["id"]!.GetValue<string>(), Is.EqualTo(id),
+                "a listing on the Vertex stack shows what Vertex AI has, even where it cannot record it");
+        }
     }
 
     [Test]
@@ -128,15 +199,22 @@ public class ScheduleTests
     private async Task RegisterVertexStack()
     {
         await Ok("init");
-        await Ok("artifact-store", "register", "gcs", "--flavor=gcp", "--path=gs://test-bucket/root");
-        await Ok("container-registry", "register", "registry", "--flavor=default", "--uri=127.0.0.1:5000/pipelines");
-        await Ok("orchestrator", "register", "vertex", "--flavor=vertex", "--project=my-project", "--location=europe-west1");
-        await Ok("stack", "register", "vertex_stack", "-a", "gcs", "-o", "vertex", "-c", "registry", "--set");
+        await RegisterVertexStack(_environment);
     }
 
-    private async Task<string> Ok(params string[] args)
+    private async Task RegisterVertexStack(Dictionary<string, string> environment)
     {
-        var result = await Pipelines(args);
+        await Ok(environment, "artifact-store", "register", "gcs", "--flavor=gcp", "--path=gs://test-bucket/root");
+        await Ok(environment, "container-registry", "register", "registry", "--flavor=default", "--uri=127.0.0.1:5000/pipelines");
+        await Ok(environment, "orchestrator", "register", "vertex", "--flavor=vertex", "--project=my-project", "--location=europe-west1");
+        await Ok(environment, "stack", "register", "vertex_stack", "-a", "gcs", "-o", "vertex", "-c", "registry", "--set");
+    }
+
+    private Task<string> Ok(params string[] args) => Ok(_environment, args);
+
+    private async Task<string> Ok(Dictionary<string, string> environment, params string[] args)
+    {
+        var result = await ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), .. args], environment, _directory);
         Assert.That(result.Exit, Is.EqualTo(0), $"pipelines {string.Join(' ', args)}\n{result.Output}{result.Error}");
         return result.Output;
     }

@@ -1,3 +1,4 @@
+using PipelineSdk.Server.Security;
 using PipelineSdk.Server.Tests.Fixtures;
 using PipelineSdk.Server.Tests.Store;
 using PipelineSdk.Store;
@@ -14,7 +15,8 @@ public sealed class HttpStoreContractTests : StoreContractTests
     {
         var server = await TestServer.StartAsync();
         _servers.Add(server);
-        var store = server.Client(folder: directory);
+        // The contract is the whole store's: deleting stacks and components included, which needs an admin token.
+        var store = server.Client(server.Token(TokenRole.Admin), folder: directory);
         _serverOf[store] = server;
         return store;
     }
@@ -22,7 +24,7 @@ public sealed class HttpStoreContractTests : StoreContractTests
     protected override Task<MetadataStore> OpenAgainAsync(MetadataStore store)
     {
         var server = _serverOf[store];
-        var again = server.Client();
+        var again = server.Client(server.Token(TokenRole.Admin));
         _serverOf[again] = server;
         return Task.FromResult<MetadataStore>(again);
     }

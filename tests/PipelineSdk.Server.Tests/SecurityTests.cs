@@ -74,7 +74,7 @@ public sealed class SecurityTests
 
         using (var delete = await reader.DeleteAsync("api/v1/stacks/default"))
         {
-            await AssertProblem(delete, HttpStatusCode.Forbidden, "may only read");
+            await AssertProblem(delete, HttpStatusCode.Forbidden, "the token 'dashboard' has the read role; deleting a stack needs an admin token");
         }
 
         using var store = server.OpenDatabase();
@@ -85,6 +85,97 @@ public sealed class SecurityTests
         using var client = server.Client(server.Token(TokenRole.Read));
         var error = Assert.Throws<StackException>(() => client.CreateRun("r2", "p", DateTimeOffset.UtcNow, "{}", "local"));
         Assert.That(error!.Message, Does.Contain("may only read").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task A_write_token_records_and_registers_but_only_an_admin_deletes_stacks_and_components_or_manages_tokens()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var writer = server.Client(server.Token(TokenRole.Write, "alice"));
+        writer.RegisterComponent(new Component(ComponentType.ArtifactStore, "shared", "local", new Dictionary<string, string> { ["path"] = "/srv/artifacts" }));
+        writer.RegisterStack("team", new Dictionary<ComponentType, string> { [ComponentType.Orchestrator] = "default", [ComponentType.ArtifactStore] = "shared" });
+        writer.CreateRun("r1", "p", DateTimeOffset.UtcNow, "{}", "local");
+        using var http = server.Http(server.Token(TokenRole.Write, "bob"));
+
+        foreach (var (request, action) in new[]
+        {
+            (new HttpRequestMessage(HttpMethod.Delete, "api/v1/stacks/team"), "deleting a stack"),
+            (new HttpRequestMessage(HttpMethod.Delete, "api/v1/components/artifact-store/shared"), "deleting a component"),
+            (new HttpRequestMessage(HttpMethod.Get, "api/v1/tokens"), "listing tokens"),
+            (new HttpRequestMessage(HttpMethod.Post, "api/v1/tokens") { Content = Json("""{"name":"mine","role":"admin"}""") }, "creating tokens"),
+            (new HttpRequestMessage(HttpMethod.Delete, "api/v1/tokens/alice"), "revoking tokens"),
+        })
+        {
+            using (request)
+            using (var response = await http.SendAsync(request))
+            {
+                await AssertProblem(response, HttpStatusCode.Forbidden, $"the token 'bob' has the write role; {action} needs an admin token (`pipelines server token create NAME --role admin`)");
+            }
+        }
+
+        using (var database = server.OpenDatabase())
+        {
+            Assert.That(database.ListStacks().Select(s => s.Name), Does.Contain("team"), "nothing deleted");
+            Assert.That(database.ListComponents(ComponentType.ArtifactStore).Select(c => c.Name), Does.Contain("shared"));
+            Assert.That(new ApiTokens(database).List().Select(t => (t.Name, t.RevokedAt)), Does.Contain(("alice", (DateTimeOffset?)null)).And.None.Matches<(string Name, DateTimeOffset?)>(t => t.Name == "mine"));
+        }
+
+        // Through the client, the refusal is the one-line error the CLI prints.
+        var refused = Assert.Throws<StackException>(() => writer.DeleteStack("team"));
+        Assert.That(refused!.Message, Is.EqualTo("the token 'alice' has the write role; deleting a stack needs an admin token (`pipelines server token create NAME --role admin`)"));
+
+        using var admin = server.Client(server.Token(TokenRole.Admin));
+        admin.DeleteStack("team");
+        admin.DeleteComponent(ComponentType.ArtifactStore, "shared");
+        Assert.That(admin.ListStacks().Select(s => s.Name), Is.EqualTo(new[] { Stack.DefaultName }));
+    }
+
+    [Test]
+    public async Task An_admin_creates_lists_and_revokes_tokens_through_the_API()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.Http(server.Token(TokenRole.Admin, "root"));
+
+        using var created = await admin.PostAsync("api/v1/tokens", Json("""{"name":"ci","role":"write","expires":"30d"}"""));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        using var createdBody = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var token = createdBody.RootElement.GetProperty("token").GetString()!;
+        Assert.That((createdBody.RootElement.GetProperty("name").GetString(), createdBody.RootElement.GetProperty("role").GetString(), token), Is.EqualTo(("ci", "write", token)));
+        using (var ci = server.Http(token))
+        using (var runs = await ci.GetAsync("api/v1/runs"))
+        {
+            Assert.That(runs.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the new token works");
+        }
+
+        using (var listed = await admin.GetAsync("api/v1/tokens"))
+        {
+            var text = await listed.Content.ReadAsStringAsync();
+            Assert.That(text, Does.Not.Contain(token[^20..]), "never a secret in a listing");
+            using var list = JsonDocument.Parse(text);
+            var ciEntry = list.RootElement.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "ci");
+            Assert.That((ciEntry.GetProperty("role").GetString(), ciEntry.GetProperty("expiresAt").ValueKind), Is.EqualTo(("write", JsonValueKind.String)));
+        }
+
+        using (var revoked = await admin.DeleteAsync("api/v1/tokens/ci"))
+        {
+            Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+
+        using (var ci = server.Http(token))
+        using (var refused = await ci.GetAsync("api/v1/runs"))
+        {
+            await AssertProblem(refused, HttpStatusCode.Unauthorized, "the token 'ci' was revoked");
+        }
+
+        using (var unknown = await admin.DeleteAsync("api/v1/tokens/nobody"))
+        {
+            await AssertProblem(unknown, HttpStatusCode.NotFound, "no token named 'nobody'");
+        }
+
+        using (var badRole = await admin.PostAsync("api/v1/tokens", Json("""{"name":"x","role":"owner"}""")))
+        {
+            await AssertProblem(badRole, HttpStatusCode.BadRequest, "role 'owner' is not one of admin, write, read");
+        }
     }
 
     [Test]
@@ -136,7 +227,7 @@ public sealed class SecurityTests
     public async Task Unknown_ids_get_404_with_what_is_missing()
     {
         await using var server = await TestServer.StartAsync();
-        using var http = server.Http(server.Token(TokenRole.Write));
+        using var http = server.Http(server.Token(TokenRole.Admin));
 
         foreach (var (method, path, body, message) in new (HttpMethod, string, string?, string)[]
         {

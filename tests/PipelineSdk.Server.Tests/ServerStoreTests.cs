@@ -47,7 +47,7 @@ public sealed class ServerStoreTests
     {
         await using var server = await TestServer.StartAsync();
         using var alice = server.Client();
-        using var bob = server.Client();
+        using var bob = server.Client(server.Token(Security.TokenRole.Admin));
 
         alice.RegisterComponent(new Component(ComponentType.ArtifactStore, "shared", "local", new Dictionary<string, string> { ["path"] = "/srv/artifacts" }));
         alice.RegisterStack("team", new Dictionary<ComponentType, string> { [ComponentType.Orchestrator] = "default", [ComponentType.ArtifactStore] = "shared" });

@@ -42,6 +42,10 @@ internal sealed class Cli(IAnsiConsole console, TextWriter error)
     /// <summary>Opens that store for a command that only reads it, so it works on a read-only store too.</summary>
     public static MetadataStore OpenStoreForReading() => MetadataStore.OpenForReading(StoreLocation.Resolve());
 
+    /// <summary>The runs as they are now: those that ended on a remote orchestrator nobody followed are recorded as ended.</summary>
+    public IReadOnlyList<RunRecord> Reconcile(MetadataStore store, IReadOnlyList<RunRecord> runs) =>
+        RemoteRunReconciliation.ReconcileAsync(store, runs, Error, CancellationToken.None).GetAwaiter().GetResult();
+
     /// <summary>
     /// Runs a command body, turning user mistakes into one-line errors and exit code 2, and problems of the
     /// machine into one line and their <see cref="EnvironmentProblem"/> exit code.

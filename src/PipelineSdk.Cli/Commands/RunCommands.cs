@@ -32,7 +32,7 @@ internal static class RunCommands
             }
 
             using var store = Cli.OpenStoreForReading();
-            var runs = store.ListRuns(result.GetValue(pipeline), result.GetValue(limit));
+            var runs = cli.Reconcile(store, store.ListRuns(result.GetValue(pipeline), result.GetValue(limit)));
             if (Cli.Json(result, output))
             {
                 cli.WriteJson(w =>
@@ -69,6 +69,7 @@ internal static class RunCommands
         {
             using var store = Cli.OpenStoreForReading();
             var run = store.GetRun(result.GetValue(id)!) ?? throw new CliException($"no run '{result.GetValue(id)}' (see `pipelines runs list`)");
+            run = cli.Reconcile(store, [run])[0];
             var steps = store.GetStepRuns(run.Id);
             if (Cli.Json(result, output))
             {

@@ -8,7 +8,10 @@ using Spectre.Console;
 
 namespace PipelineSdk.Cli.Commands;
 
-/// <summary><c>pipelines schedule create|list|pause|resume|delete</c>: cron schedules on the active Vertex stack.</summary>
+/// <summary>
+/// <c>pipelines schedule create|list|pause|resume|delete</c>: cron schedules on the active Vertex stack, recorded in the store so
+/// that every member of a team connected to one server sees them.
+/// </summary>
 internal static class ScheduleCommands
 {
     public static Command Create(Cli cli)
@@ -48,10 +51,24 @@ internal static class ScheduleCommands
     private static Command List(Cli cli)
     {
         var output = Cli.OutputOption();
-        var command = new Command("list", "Lists the schedules in the vertex orchestrator's project and region.") { output };
+        var command = new Command("list", "Lists the schedules recorded in the store (the team's, when connected to a server), brought up to date from Vertex AI when the active stack runs on it.") { output };
         command.SetAction(cli.Handle(async (result, token) =>
         {
-            var schedules = await (await Open(token).ConfigureAwait(false)).ListAsync(token).ConfigureAwait(false);
+            using var store = Cli.OpenStoreForReading();
+            var listing = new ScheduleListing(store.ListSchedules(), new Dictionary<string, DateTimeOffset>());
+            if (StackSelection.Resolve(store, null).Stack.Orchestrator.Flavor == VertexOrchestrator.Flavor)
+            {
+                try
+                {
+                    listing = await (await Open(token, cli.Error).ConfigureAwait(false)).RefreshRecordsAsync(token).ConfigureAwait(false);
+                }
+                catch (StackException e)
+                {
+                    cli.Error.WriteLine($"note: Vertex AI could not be asked for the schedules' states ({e.Message}); they show as last recorded");
+                }
+            }
+
+            var (schedules, nextRuns) = (listing.Records, listing.NextRuns);
             if (Cli.Json(result, output))
             {
                 cli.WriteJson(w =>
@@ -60,11 +77,21 @@ internal static class ScheduleCommands
                     foreach (var schedule in schedules)
                     {
                         w.WriteStartObject();
-                        w.WriteString("id", schedule.Name?.Split('/')[^1]);
-                        w.WriteString("name", schedule.Name);
+                        w.WriteString("id", schedule.Id);
                         w.WriteString("displayName", schedule.DisplayName);
+                        w.WriteString("pipeline", schedule.Pipeline);
                         w.WriteString("cron", schedule.Cron);
                         w.WriteString("state", schedule.State);
+                        w.WriteString("stack", schedule.Stack);
+                        w.WriteString("orchestrator", schedule.Orchestrator);
+                        w.WritePropertyName("parameters");
+                        w.WriteRawValue(schedule.ParametersJson);
+                        w.WriteString("createdAt", schedule.CreatedAt);
+                        if (nextRuns.TryGetValue(schedule.Id, out var next))
+                        {
+                            w.WriteString("nextRunTime", next);
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -73,11 +100,11 @@ internal static class ScheduleCommands
                 return Cli.Success;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("ID").AddColumn("NAME").AddColumn("CRON").AddColumn("STATE").AddColumn("NEXT RUN");
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("ID").AddColumn("NAME").AddColumn("PIPELINE").AddColumn("CRON").AddColumn("STATE").AddColumn("STACK").AddColumn("NEXT RUN");
             foreach (var schedule in schedules)
             {
-                table.AddRow(Markup.Escape(schedule.Name?.Split('/')[^1] ?? ""), Markup.Escape(schedule.DisplayName ?? ""), Markup.Escape(schedule.Cron ?? ""),
-                    schedule.State ?? "", schedule.NextRunTime?.ToString("u", CultureInfo.InvariantCulture) ?? "-");
+                table.AddRow(Markup.Escape(schedule.Id), Markup.Escape(schedule.DisplayName), Markup.Escape(schedule.Pipeline), Markup.Escape(schedule.Cron),
+                    schedule.State, Markup.Escape(schedule.Stack ?? "-"), (nextRuns.TryGetValue(schedule.Id, out var next) ? next.ToString("u", CultureInfo.InvariantCulture) : "-"));
             }
 
             cli.Console.Write(table);
@@ -92,7 +119,7 @@ internal static class ScheduleCommands
         var command = new Command(verb, description) { id };
         command.SetAction(cli.Handle(async (result, token) =>
         {
-            await action(await Open(token).ConfigureAwait(false), result.GetValue(id)!, token).ConfigureAwait(false);
+            await action(await Open(token, cli.Error).ConfigureAwait(false), result.GetValue(id)!, token).ConfigureAwait(false);
             cli.Line($"{done} schedule {result.GetValue(id)}.");
             return Cli.Success;
         }));

@@ -197,5 +197,6 @@ public sealed class ListSchedulesResponse
 [JsonSerializable(typeof(PipelineJob))]
 [JsonSerializable(typeof(Schedule))]
 [JsonSerializable(typeof(ListSchedulesResponse))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(string))]
 public sealed partial class VertexJson : JsonSerializerContext;

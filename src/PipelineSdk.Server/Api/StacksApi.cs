@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using PipelineSdk.Server.Security;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using PipelineSdk.Store.Remote;
@@ -35,7 +36,7 @@ internal static class StacksApi
             Existing(store, name);
             store.DeleteStack(name);
             return TypedResults.NoContent();
-        });
+        }).RequireRole(TokenRole.Admin, "deleting a stack");
 
         var components = app.MapGroup("/api/v1/components/{type}");
         components.MapGet("/", (string type, MetadataStore store) =>
@@ -65,7 +66,7 @@ internal static class StacksApi
             ExistingComponent(store, Type(type), name);
             store.DeleteComponent(Type(type), name);
             return TypedResults.NoContent();
-        });
+        }).RequireRole(TokenRole.Admin, "deleting a component");
 
         app.MapGet("/api/v1/secret-references", (MetadataStore store) => TypedResults.Json(
             [.. ComponentTypeNames.All.SelectMany(type => store.ListComponents(type)).SelectMany(References)],

@@ -103,6 +103,7 @@ public sealed class PipelineServer : IAsyncDisposable
         StepRunsApi.Map(app);
         ArtifactsApi.Map(app);
         SchedulesApi.Map(app);
+        TokensApi.Map(app);
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, $"no endpoint {context.Request.Method} {context.Request.Path}; the API is under /api/v1 (see docs/server.md)"));
         return app;

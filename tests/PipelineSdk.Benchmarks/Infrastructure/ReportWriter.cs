@@ -4,6 +4,7 @@ using PipelineSdk.Benchmarks.Artifacts;
 using PipelineSdk.Benchmarks.Generator;
 using PipelineSdk.Benchmarks.Orchestration;
 using PipelineSdk.Benchmarks.Startup;
+using PipelineSdk.Benchmarks.Store;
 
 namespace PipelineSdk.Benchmarks.Infrastructure;
 
@@ -35,12 +36,14 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Line("Regenerate with `tests/PipelineSdk.Benchmarks/run-benchmarks.sh`.");
         Line();
         WriteTargets();
+        WriteServerTargets();
         WriteGenerator();
         WriteOrchestrator();
         WriteCachedRerun();
         WriteArtifacts();
         WriteStartup();
         WriteScale();
+        WriteServer();
         return _md.ToString();
     }
 
@@ -111,6 +114,26 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         {
             var spread = curve.Max(p => p.PerStep) / curve.Min(p => p.PerStep);
             Target("6", $"Scale: per-step cost from {curve[0].Steps:N0} to {curve[^1].Steps:N0} steps, largest / smallest", "flat (≤ 1.5×)", Ratio(spread), Verdict(spread <= 1.5));
+        }
+
+        Line();
+    }
+
+    private void WriteServerTargets()
+    {
+        Line("## Where we stand against issue 13's targets (the server)");
+        Line();
+        Line("| Figure | Target | This run | |");
+        Line("|---|---|---|---|");
+        var server = figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.ThroughServer));
+        Line($"| Per-step recording through the server / the embedded store | ≤ 2× | {(server is null ? "not measured" : RatioWithRange(server))} | {(server is null ? "" : AtMost(figures.Ratio(server), figures.RatioRange(server), 2))} |");
+        var concurrent = figures.Find<ConcurrentClientsBenchmarks>(nameof(ConcurrentClientsBenchmarks.EightClients));
+        var lost = concurrent is null ? null : Findings.Get($"server.concurrent.{concurrent.IntParameter("Steps")}");
+        Line($"| A run of {concurrent?.IntParameter("Steps") ?? 1000:N0} steps from 8 clients at once / 1 client in sequence, one server | report; nothing lost | {(concurrent is null ? "not measured" : RatioWithRange(concurrent))}; {lost ?? "not checked"} | |");
+        foreach (var writers in figures.Of<DatabaseWriteBenchmarks>().Select(f => f.IntParameter("Writers")).Distinct())
+        {
+            var postgres = figures.Find<DatabaseWriteBenchmarks>(nameof(DatabaseWriteBenchmarks.Postgres), ("Writers", writers));
+            Line($"| Write throughput, PostgreSQL / SQLite, {writers} writer{(writers == 1 ? "" : "s")} | report | {ThroughputRatio(postgres)} | |");
         }
 
         Line();
@@ -214,6 +237,37 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
                 ? Ratio(point.PerStep / curve[0].PerStep)
                 : ""));
     }
+
+    private void WriteServer()
+    {
+        Section("7. The server and the store's databases (issue 13)", """
+            Each operation records the steps of a run as a step does: its start, then its end with one input consumed and one
+            output artifact (tests/PipelineSdk.Benchmarks/Store/StepRecording.cs). *Recording through the server*: a
+            `ServerStore` client over HTTP to a real `pipelines server` (Kestrel on 127.0.0.1, SQLite behind it) in this process,
+            against the embedded SQLite store (*baseline*): the same database writes plus two HTTP exchanges a step (its start is
+            recorded before it runs, so a crash leaves it visibly running), each authenticated against the token table. *8 clients*: one run of 1,000 steps recorded by 8 clients at once (each
+            its own connection, an eighth of the tasks) against 1 client in sequence (*baseline*); afterwards every run is checked
+            for all its step runs. *Databases*: the same records written straight to PostgreSQL 15 (a cluster started for the run,
+            `fsync=off` as in the tests) and to the SQLite file (*baseline*, WAL, `synchronous=NORMAL`: neither waits for the disk
+            on each commit), by 1 writer and by 8 at once (each its own store instance).
+            """);
+        Table<ServerRecordingBenchmarks>(["Steps"], ("Per step", f => PerStep(f)));
+        Table<ConcurrentClientsBenchmarks>(["Steps"], ("Per step", f => PerStep(f)));
+        foreach (var steps in figures.Of<ConcurrentClientsBenchmarks>().Select(f => f.IntParameter("Steps")).Distinct())
+        {
+            Line($"Checked after the runs: {Findings.Get($"server.concurrent.{steps}")}.");
+            Line();
+        }
+
+        Table<DatabaseWriteBenchmarks>(["Writers"], ("Steps recorded / s", f => f.MedianNanoseconds is { } ns ? $"{DatabaseWriteBenchmarks.StepsPerOperation / (ns / 1e9):N0}" : ""),
+            ("Throughput / baseline", f => Ratio(1 / figures.Ratio(f))));
+    }
+
+    /// <summary>A throughput ratio (the inverse of the time ratio), with its noise range.</summary>
+    private string ThroughputRatio(Figure? figure) =>
+        figures.RatioRange(figure) is { } range
+            ? $"{Ratio(1 / figures.Ratio(figure))} ({Ratio(1 / range.High).TrimEnd('×')}–{Ratio(1 / range.Low)})"
+            : Ratio(1 / figures.Ratio(figure));
 
     private List<(int Steps, double PerStep)> ScaleCurve() =>
         [.. figures.Of<ScaleBenchmarks>()

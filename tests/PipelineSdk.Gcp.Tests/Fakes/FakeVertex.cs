@@ -30,6 +30,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     private readonly FakeGoogle _google;
     private readonly ConcurrentDictionary<string, Job> _jobs = new();
     private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _faults = new();
+    private readonly ConcurrentDictionary<string, TaskHold> _holds = new();
 
     private FakeVertex(WebApplication app, FakeGoogle google, string appDirectory, string gcsRoot)
     {
@@ -78,6 +79,15 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/') + "/";
         return fake;
     }
+
+    /// <summary>
+    /// Makes the next job that reaches <paramref name="task"/> wait before starting it (the job stays running, the task
+    /// pending) until the hold is released: what a test looks at "while it runs" is then certain to be mid-run.
+    /// </summary>
+    public TaskHold Hold(string task) => _holds[task] = new TaskHold(task);
+
+    /// <summary>Cancels a job as <c>pipelineJobs/ID:cancel</c> does: what has not started does not run, and it ends CANCELLED.</summary>
+    public void CancelJob(string jobId) => _jobs[jobId].Cancel.Cancel();
 
     /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> before doing anything.</summary>
     public void FailNext(int count, int status)
@@ -409,6 +419,19 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
     private async Task<string> ExecuteAsync(Job job, JsonNode spec, string root, string name, JsonNode task)
     {
+        if (_holds.TryRemove(name, out var hold))
+        {
+            hold.Reach();
+            try
+            {
+                await hold.Released.WaitAsync(job.Cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return job.Finish(name, "CANCELLED", null);
+            }
+        }
+
         job.Start(name);
         var component = spec["components"]![task["componentRef"]!["name"]!.GetValue<string>()]!;
         var container = spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["container"]!;
@@ -610,4 +633,31 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>A task of a fake Vertex job held before it starts (see <see cref="FakeVertex.Hold"/>).</summary>
+internal sealed class TaskHold(string task)
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the job has reached the task (every task before it has finished).</summary>
+    public async Task ReachedAsync()
+    {
+        try
+        {
+            await _reached.Task.WaitAsync(ProcessResult.HangLimit);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"hung: no fake Vertex job reached task {task} in {ProcessResult.HangLimit.TotalMinutes} minutes");
+        }
+    }
+
+    internal Task Released => _released.Task;
+
+    /// <summary>Lets the task start.</summary>
+    public void Release() => _released.TrySetResult();
+
+    internal void Reach() => _reached.TrySetResult();
 }
