@@ -127,6 +127,8 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Line("|---|---|---|---|");
         var server = figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.ThroughServer));
         Line($"| Per-step recording through the server / the embedded store | ≤ 2× | {(server is null ? "not measured" : RatioWithRange(server))} | {(server is null ? "" : AtMost(figures.Ratio(server), figures.RatioRange(server), 2))} |");
+        var run = figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.RunThroughServer));
+        Line($"| The same for a whole local run of trivial steps (orchestration included), through the server / embedded | ≤ 2× | {(run is null ? "not measured" : RatioWithRange(run))} | {(run is null ? "" : AtMost(figures.Ratio(run), figures.RatioRange(run), 2))} |");
         var concurrent = figures.Find<ConcurrentClientsBenchmarks>(nameof(ConcurrentClientsBenchmarks.EightClients));
         var lost = concurrent is null ? null : Findings.Get($"server.concurrent.{concurrent.IntParameter("Steps")}");
         Line($"| A run of {concurrent?.IntParameter("Steps") ?? 1000:N0} steps from 8 clients at once / 1 client in sequence, one server | report; nothing lost | {(concurrent is null ? "not measured" : RatioWithRange(concurrent))}; {lost ?? "not checked"} | |");
@@ -245,7 +247,8 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             output artifact (tests/PipelineSdk.Benchmarks/Store/StepRecording.cs). *Recording through the server*: a
             `ServerStore` client over HTTP to a real `pipelines server` (Kestrel on 127.0.0.1, SQLite behind it) in this process,
             against the embedded SQLite store (*baseline*): the same database writes plus two HTTP exchanges a step (its start is
-            recorded before it runs, so a crash leaves it visibly running), each authenticated against the token table. *8 clients*: one run of 1,000 steps recorded by 8 clients at once (each
+            recorded before it runs, so a crash leaves it visibly running), each authenticated against the token table. *A local
+            run*: the local orchestrator running a chain of as many trivial steps, caching off, with its records in each store. *8 clients*: one run of 1,000 steps recorded by 8 clients at once (each
             its own connection, an eighth of the tasks) against 1 client in sequence (*baseline*); afterwards every run is checked
             for all its step runs. *Databases*: the same records written straight to PostgreSQL 15 (a cluster started for the run,
             `fsync=off` as in the tests) and to the SQLite file (*baseline*, WAL, `synchronous=NORMAL`: neither waits for the disk

@@ -1,5 +1,10 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using PipelineSdk.Artifacts;
 using PipelineSdk.Benchmarks.Infrastructure;
+using PipelineSdk.Benchmarks.Orchestration;
+using PipelineSdk.Model;
+using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Store.Sql;
 
@@ -7,14 +12,24 @@ namespace PipelineSdk.Benchmarks.Store;
 
 /// <summary>
 /// Issue 13. Per-step recording cost through a real server (HTTP to Kestrel on 127.0.0.1, SQLite behind it) against the
-/// embedded SQLite store in this process: the same start and finish of each step of a run.
+/// embedded SQLite store in this process: the same start and finish of each step of a run (recording only), and a whole
+/// local run of a chain of trivial steps, caching off, recorded in each (what a program feels).
 /// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class ServerRecordingBenchmarks
 {
+    private const string RecordingOnly = "recording only";
+    private const string LocalRun = "a local run";
+    private static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>();
+    private static readonly RunOptions CacheOff = new() { EnableCache = false };
+
     private string _directory = null!;
     private MetadataStore _embedded = null!;
     private BenchServer _server = null!;
     private MetadataStore _client = null!;
+    private PipelineDescriptor _pipeline = null!;
+    private LocalOrchestrator _embeddedRun = null!;
+    private LocalOrchestrator _serverRun = null!;
 
     public static IEnumerable<int> StepCounts => Suite.Smoke ? [5] : [200];
 
@@ -28,6 +43,9 @@ public class ServerRecordingBenchmarks
         _embedded = SqlMetadataStore.OpenSqlite(Path.Combine(_directory, "embedded"));
         _server = BenchServer.Start(_directory);
         _client = _server.Client();
+        _pipeline = TrivialGraph.Create(GraphShape.Chain, Steps).ToDescriptor("bench-server-run", enableCache: false);
+        _embeddedRun = new LocalOrchestrator(_embedded, new LocalArtifactStore(Path.Combine(_directory, "embedded", "artifacts")));
+        _serverRun = new LocalOrchestrator(_client, new LocalArtifactStore(Path.Combine(_directory, "client-artifacts")));
     }
 
     [GlobalCleanup]
@@ -39,11 +57,17 @@ public class ServerRecordingBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Benchmark(Baseline = true, Description = "embedded SQLite store")]
+    [BenchmarkCategory(RecordingOnly), Benchmark(Baseline = true, Description = "embedded SQLite store")]
     public void Embedded() => Record(_embedded);
 
-    [Benchmark(Description = "through the server")]
+    [BenchmarkCategory(RecordingOnly), Benchmark(Description = "through the server")]
     public void ThroughServer() => Record(_client);
+
+    [BenchmarkCategory(LocalRun), Benchmark(Baseline = true, Description = "embedded SQLite store")]
+    public int RunEmbedded() => _embeddedRun.RunAsync(_pipeline, NoParameters, CacheOff).GetAwaiter().GetResult().Steps.Count;
+
+    [BenchmarkCategory(LocalRun), Benchmark(Description = "through the server")]
+    public int RunThroughServer() => _serverRun.RunAsync(_pipeline, NoParameters, CacheOff).GetAwaiter().GetResult().Steps.Count;
 
     private void Record(MetadataStore store)
     {
