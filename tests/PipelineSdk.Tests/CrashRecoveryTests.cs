@@ -75,6 +75,28 @@ public class CrashRecoveryTests
     }
 
     [Test]
+    public async Task Ctrl_C_stops_the_step_processes_records_the_run_cancelled_and_exits_130()
+    {
+        using var temp = new TempStore();
+        var gate = Path.Combine(temp.Path, "gate");
+        using var program = StartApp(temp, new Dictionary<string, string> { ["HOLD_GATE"] = gate }, "run", "holding-pipeline", "--orchestrator", "local-process");
+        var stepPid = await WaitForAsync(() => File.Exists(gate + ".pid") && int.TryParse(File.ReadAllText(gate + ".pid"), out var pid) ? pid : (int?)null, "the held step to start");
+
+        var signal = await ProcessResult.RunAsync("kill", ["-INT", program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.That(signal.Exit, Is.EqualTo(0), signal.Error);
+        await program.WaitForExitAsync();
+
+        Assert.That(program.ExitCode, Is.EqualTo(Hosting.PipelineApp.Interrupted));
+        Assert.That(Directory.Exists($"/proc/{stepPid}"), Is.False, "the step process was stopped before the program exited");
+        using var store = temp.Open();
+        var run = store.ListRuns().Single();
+        Assert.That((run.Status, run.Error), Is.EqualTo((RunStatus.Cancelled, "cancelled")));
+        Assert.That(store.GetStepRuns(run.Id).Select(s => (s.TaskKey, s.Status)), Is.EqualTo(new[] { ("before", StepStatus.Completed), ("held", StepStatus.Failed) }));
+        Assert.That(store.GetStepRuns(run.Id)[1].Error, Is.EqualTo("cancelled"));
+        Assert.That(CrashRecovery.Sweep(store), Is.Empty, "a cancelled run is not a crash");
+    }
+
+    [Test]
     public void A_live_run_is_left_alone_and_a_run_from_another_machine_crashes_only_when_its_heartbeat_is_stale()
     {
         using var temp = new TempStore();

@@ -31,16 +31,26 @@ internal sealed class Cli(IAnsiConsole console, TextWriter error)
     public static MetadataStore OpenStore()
     {
         var store = MetadataStore.Open(StoreLocation.Resolve());
-        foreach (var crashed in CrashRecovery.Sweep(store))
-        {
-            System.Console.Error.WriteLine(CrashRecovery.Note(crashed));
-        }
-
+        NoteCrashed(store);
         return store;
     }
 
     /// <summary>Opens that store for a command that only reads it, so it works on a read-only store too.</summary>
-    public static MetadataStore OpenStoreForReading() => MetadataStore.OpenForReading(StoreLocation.Resolve());
+    public static MetadataStore OpenStoreForReading()
+    {
+        var store = MetadataStore.OpenForReading(StoreLocation.Resolve());
+        // Listings show runs as they are: a killed run is marked crashed here too (a store this tool may only read is left as it is).
+        NoteCrashed(store);
+        return store;
+    }
+
+    private static void NoteCrashed(MetadataStore store)
+    {
+        foreach (var crashed in CrashRecovery.Sweep(store))
+        {
+            System.Console.Error.WriteLine(CrashRecovery.Note(crashed));
+        }
+    }
 
     /// <summary>The runs as they are now: those that ended on a remote orchestrator nobody followed are recorded as ended.</summary>
     public IReadOnlyList<RunRecord> Reconcile(MetadataStore store, IReadOnlyList<RunRecord> runs) =>

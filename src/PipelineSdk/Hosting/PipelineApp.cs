@@ -23,8 +23,11 @@ public static class PipelineApp
     /// <summary>Exit code of a completed run.</summary>
     public const int Success = 0;
 
-    /// <summary>Exit code of a failed or cancelled run.</summary>
+    /// <summary>Exit code of a failed run, or of one cancelled by its caller's cancellation token.</summary>
     public const int RunFailed = 1;
+
+    /// <summary>Exit code of a run stopped with Ctrl+C or SIGTERM (128 + SIGINT, as shells report it); it is recorded cancelled.</summary>
+    public const int Interrupted = 130;
 
     /// <summary>Exit code of a command line that could not be used (unknown pipeline, bad parameter, ...).</summary>
     public const int UsageError = 2;
@@ -34,6 +37,14 @@ public static class PipelineApp
         RunAsync(args, TerminalOutput.Create(), Console.Error, cancellationToken);
 
     internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var interrupts = Interrupts.Watch(stop, error);
+        var exitCode = await ParseAndInvokeAsync(args, console, error, stop.Token).ConfigureAwait(false);
+        return interrupts.Received && exitCode != Success ? Interrupted : exitCode;
+    }
+
+    private static async Task<int> ParseAndInvokeAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
     {
         var root = new RootCommand("Runs this program's pipelines on the active stack.");
         var runOptions = new RunCommandOptions();
@@ -66,7 +77,8 @@ public static class PipelineApp
             return Fail(error, parseError);
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error }, cancellationToken).ConfigureAwait(false);
+        // Interrupts are ours (above): System.CommandLine would end the process two seconds after Ctrl+C, mid-clean-up.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> ResumeAsync(ParseResult result, RunCommandOptions options, string runId, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
@@ -164,6 +176,11 @@ public static class PipelineApp
         catch (Exception e) when (e is ArgumentException or StackException)
         {
             return Fail(error, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine("Cancelled.");
+            return RunFailed;
         }
         catch (Exception e) when (EnvironmentProblemOf(e) is { } problem)
         {
