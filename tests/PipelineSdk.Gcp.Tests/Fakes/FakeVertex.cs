@@ -369,6 +369,12 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             AppDirectory = await PullImage(image);
         }
 
+        if (RunWholeSpec)
+        {
+            await RunWholeSpecAsync(job);
+            return;
+        }
+
         var root = job.Body["runtimeConfig"]!["gcsOutputDirectory"]!.GetValue<string>().TrimEnd('/');
         var failFast = job.Body["runtimeConfig"]!["failurePolicy"]?.GetValue<string>() == "PIPELINE_FAILURE_POLICY_FAIL_FAST";
         var tasks = spec["root"]!["dag"]!["tasks"]!.AsObject();
@@ -522,6 +528,8 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
         public ConcurrentDictionary<string, string> Logs { get; } = new();
 
+        public SpecExecution.SpecRun? SpecRun { get; set; }
+
         public void Set(string state, string? error = null)
         {
             lock (_gate)
@@ -589,7 +597,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                     ["createTime"] = Created.ToString("O"),
                     ["pipelineSpec"] = Body["pipelineSpec"]!.DeepClone(),
                     ["runtimeConfig"] = Body["runtimeConfig"]!.DeepClone(),
-                    ["jobDetail"] = new JsonObject { ["taskDetails"] = new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
+                    ["jobDetail"] = new JsonObject { ["taskDetails"] = SpecRun?.TaskDetails() ?? new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
                 };
                 if (_start is { } start)
                 {
