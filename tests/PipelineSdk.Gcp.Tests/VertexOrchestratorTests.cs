@@ -122,6 +122,24 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task TrainAndDeploy_runs_on_Vertex_with_its_loop_condition_and_exit_handler_executed_from_the_spec()
+    {
+        _vertex.AppDirectory = Example("TrainAndDeploy");
+        _vertex.RunWholeSpec = true;
+
+        var result = await Run("TrainAndDeploy", "--param", "epochs=40");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain("job SUCCEEDED"));
+        var jobId = _vertex.JobIds.Single();
+        var steps = _vertex.SpecRunOf(jobId).Steps().ToDictionary(s => s.StepKey!);
+        Assert.That(steps.Keys.Count(k => k.StartsWith("train-model[", StringComparison.Ordinal)), Is.EqualTo(4), "one training per learning rate");
+        Assert.That(steps.Values.Select(s => s.State), Is.All.AnyOf("SUCCEEDED", "NOT_TRIGGERED"));
+        Assert.That(steps["notify"].Outputs.Parameters["Output"]!.GetValue<string>(), Is.EqualTo($"#ml-team: training run projects/my-project/locations/europe-west1/pipelineJobs/{jobId} finished."));
+        Assert.That(_vertex.Log(jobId, "deploy") + _vertex.Log(jobId, "notify"), Does.Contain("finished."), "each task's log is kept under its step key");
+    }
+
+    [Test]
     public async Task Throttling_and_outages_are_retried_and_the_job_is_created_once()
     {
         _vertex.FailNext(2, 429);
