@@ -140,6 +140,43 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task Network_encryption_key_and_failure_policy_reach_the_job_body()
+    {
+        const string Key = "projects/my-project/locations/europe-west1/keyRings/ring/cryptoKeys/key";
+        using (var store = MetadataStore.Open(Store))
+        {
+            var vertex = store.GetComponent(ComponentType.Orchestrator, "vertex");
+            store.UpdateComponent(vertex with
+            {
+                Settings = new Dictionary<string, string>(vertex.Settings)
+                {
+                    ["network"] = "projects/123/global/networks/private", ["encryption_key"] = Key, ["failure_policy"] = "fast",
+                },
+            });
+        }
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var body = _vertex.CreatedBody(_vertex.JobIds.Single());
+        Assert.That(body["network"]!.GetValue<string>(), Is.EqualTo("projects/123/global/networks/private"));
+        Assert.That(body["encryptionSpec"]!["kmsKeyName"]!.GetValue<string>(), Is.EqualTo(Key));
+        Assert.That(body["runtimeConfig"]!["failurePolicy"]!.GetValue<string>(), Is.EqualTo("PIPELINE_FAILURE_POLICY_FAIL_FAST"));
+    }
+
+    [Test]
+    public async Task Without_those_settings_the_body_has_no_network_or_key_and_fails_slow()
+    {
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var body = _vertex.CreatedBody(_vertex.JobIds.Single());
+        Assert.That(body["network"], Is.Null);
+        Assert.That(body["encryptionSpec"], Is.Null);
+        Assert.That(body["runtimeConfig"]!["failurePolicy"]!.GetValue<string>(), Is.EqualTo("PIPELINE_FAILURE_POLICY_FAIL_SLOW"));
+    }
+
+    [Test]
     public async Task Throttling_and_outages_are_retried_and_the_job_is_created_once()
     {
         _vertex.FailNext(2, 429);
