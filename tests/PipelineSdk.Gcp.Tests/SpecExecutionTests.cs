@@ -146,6 +146,31 @@ public class SpecExecutionTests
         Assert.That(run.Steps().Where(s => s.StepKey is "sum" or "join").Select(s => s.State), Is.All.EqualTo("CANCELLED"));
     }
 
+    [Test]
+    public async Task A_cancelled_job_kills_its_running_task_and_starts_no_other_not_even_the_exit_handler()
+    {
+        var spec = PipelineProgram.TrainAndDeploy.Spec("train-and-deploy-pipeline");
+        var gcs = Path.Combine(_scratch, "gcs");
+        var run = new Fakes.SpecExecution.SpecRun(spec, new JsonObject { ["gcsOutputDirectory"] = "gs://spec-bucket/root", ["parameterValues"] = new JsonObject() },
+            "projects/p/locations/l/pipelineJobs/cancelled", "cancelled", new Fakes.SpecExecution.TaskMachine(PipelineProgram.TrainAndDeploy.Directory, gcs, new Dictionary<string, string> { ["HOME"] = _scratch }));
+        using var cancel = new CancellationTokenSource();
+
+        var running = run.RunAsync(cancel.Token);
+        while (!run.Steps().Any(s => s.State == "RUNNING") && !running.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
+
+        await cancel.CancelAsync();
+        await running.WaitAsync(PipelineSdk.Tests.Shared.ProcessResult.HangLimit);
+
+        Assert.That(run.State, Is.EqualTo("PIPELINE_STATE_CANCELLED"));
+        var states = run.Steps().ToDictionary(s => s.StepKey!, s => s.State);
+        Assert.That(states["load-data"], Is.EqualTo("CANCELLED"), "the first task was running when the job was cancelled");
+        Assert.That(states["notify"], Is.EqualTo("CANCELLED"));
+        Assert.That(states.Values, Is.All.EqualTo("CANCELLED"));
+    }
+
     private static JsonObject FirstTaskWith(JsonObject spec, Func<JsonObject, bool> predicate)
     {
         var dags = new[] { spec["root"]! }.Concat(spec["components"]!.AsObject().Select(c => c.Value!)).Where(c => c["dag"] is not null);

@@ -198,17 +198,23 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         return Results.Text(job.ToJson(), "application/json");
     }
 
+    // A job is found only under the project and location it was created in, as the real API finds it.
     private IResult Get(string project, string location, string job) =>
-        _jobs.TryGetValue(job, out var found)
+        _jobs.TryGetValue(job, out var found) && found.Name == $"projects/{project}/locations/{location}/pipelineJobs/{job}"
             ? Results.Text(found.ToJson(), "application/json")
             : Error(404, "NOT_FOUND", $"PipelineJob projects/{project}/locations/{location}/pipelineJobs/{job} not found.");
 
-    private IResult Cancel(string jobAndVerb)
+    private IResult Cancel(string project, string location, string jobAndVerb)
     {
         var id = jobAndVerb.EndsWith(":cancel", StringComparison.Ordinal) ? jobAndVerb[..^":cancel".Length] : null;
-        if (id is null || !_jobs.TryGetValue(id, out var job))
+        if (id is null || !_jobs.TryGetValue(id, out var job) || job.Name != $"projects/{project}/locations/{location}/pipelineJobs/{id}")
         {
-            return Error(404, "NOT_FOUND", "Not found.");
+            return Error(404, "NOT_FOUND", $"PipelineJob projects/{project}/locations/{location}/pipelineJobs/{id} not found.");
+        }
+
+        if (job.FinalState is { } final)
+        {
+            return Error(400, "FAILED_PRECONDITION", $"Cannot cancel PipelineJob {job.Name} because it is in state {final}.");
         }
 
         job.Cancel.Cancel();
@@ -529,6 +535,18 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         public ConcurrentDictionary<string, string> Logs { get; } = new();
 
         public SpecExecution.SpecRun? SpecRun { get; set; }
+
+        /// <summary>The job's state once it ended, else null.</summary>
+        public string? FinalState
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _end is null ? null : _state;
+                }
+            }
+        }
 
         public void Set(string state, string? error = null)
         {
