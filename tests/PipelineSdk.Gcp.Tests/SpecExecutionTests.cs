@@ -96,6 +96,9 @@ public class SpecExecutionTests
         Assert.That(squares.Select(s => s["execution"]!["metadata"]!["output:Output"]!.GetValue<int>()), Is.EquivalentTo(new[] { 1, 4, 9, 16 }));
         Assert.That(loop["execution"]!["metadata"]!["output:pipelinechannel--square-Output"]!.ToJsonString(), Is.EqualTo("[1,4,9,16]"), "collected in iteration order");
         Assert.That(run.PipelineOutputs.Parameters["Output"]!.GetValue<int>(), Is.EqualTo(30));
+        var spans = run.Records.Where(r => r.IterationIndex is not null).Select(r => (Start: r.Start!.Value, End: r.End!.Value)).ToList();
+        var mostAtOnce = spans.Max(s => spans.Count(o => o.Start <= s.Start && s.Start < o.End));
+        Assert.That(mostAtOnce, Is.InRange(1, 2), "iteratorPolicy.parallelismLimit is 2 (WithParallelism(2))");
     }
 
     [Test]
