@@ -123,14 +123,15 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            if (_faults.TryDequeue(out var fault) && await fault(context))
-            {
-                return;
-            }
-
+            // As at Google, a request without a valid token is refused before anything else can happen to it.
             if (!_google.IsAuthorized(context.Request.Headers.Authorization.ToString()))
             {
                 await Error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.").ExecuteAsync(context);
+                return;
+            }
+
+            if (_faults.TryDequeue(out var fault) && await fault(context))
+            {
                 return;
             }
 
@@ -237,7 +238,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             return Error(400, "INVALID_ARGUMENT", "displayName is required.");
         }
 
-        if (body["cron"]?.GetValue<string>() is not { } cron || !CronPattern().IsMatch(cron))
+        if (body["cron"]?.GetValue<string>() is not { } cron || !CronPattern().IsMatch(cron) || !CronFieldsInRange(cron))
         {
             return Error(400, "INVALID_ARGUMENT", $"Invalid cron expression: {body["cron"]}.");
         }
