@@ -73,6 +73,30 @@ public class FakeVertexSpecJobTests
         Assert.That((await client.GetPipelineJobAsync("loop-1", CancellationToken.None)).State, Is.EqualTo("PIPELINE_STATE_SUCCEEDED"));
     }
 
+    [Test]
+    public async Task A_second_job_reuses_cached_executions_of_cacheable_tasks_with_equal_inputs()
+    {
+        var client = Client("my-project");
+        await client.CreatePipelineJobAsync("first", Job("guarded-pipeline"), CancellationToken.None);
+        await _vertex.WaitAsync("first");
+        await client.CreatePipelineJobAsync("second", Job("guarded-pipeline"), CancellationToken.None);
+        await _vertex.WaitAsync("second");
+        await client.CreatePipelineJobAsync("third", Job("loop-pipeline", ("count", "2")), CancellationToken.None);
+        await _vertex.WaitAsync("third");
+        await client.CreatePipelineJobAsync("fourth", Job("loop-pipeline", ("count", "3")), CancellationToken.None);
+        await _vertex.WaitAsync("fourth");
+
+        var second = (await client.GetPipelineJobAsync("second", CancellationToken.None)).JobDetail!.TaskDetails!.ToDictionary(t => t.TaskName!);
+        Assert.That(second["prepare"].State, Is.EqualTo("SKIPPED"));
+        Assert.That(second["prepare"].Execution!.State, Is.EqualTo("CACHED"));
+        Assert.That(second["prepare"].Execution!.Metadata!["output:Output"].GetInt32(), Is.EqualTo(5), "the cached execution's outputs");
+        Assert.That(new[] { second["work"], second["work-2"], second["notify"] }.Select(t => t.State), Is.All.EqualTo("SUCCEEDED"), "enableCache is off for them: they run again");
+        var fourth = (await client.GetPipelineJobAsync("fourth", CancellationToken.None)).JobDetail!.TaskDetails!;
+        Assert.That(fourth.Single(t => t.TaskName == "items").State, Is.EqualTo("SUCCEEDED"), "count changed: a new execution");
+        var squares = fourth.Where(t => t.TaskName == "square").ToDictionary(t => t.Execution!.Metadata!["output:Output"].GetInt32(), t => t.State);
+        Assert.That(squares, Is.EquivalentTo(new Dictionary<int, string?> { [1] = "SKIPPED", [4] = "SKIPPED", [9] = "SUCCEEDED" }), "items 1 and 2 were squared by the third job; 3 is new");
+    }
+
     private PipelineJob Job(string pipeline, params (string Name, string Value)[] parameters)
     {
         var spec = PipelineProgram.ControlFlowApp.Spec(pipeline);

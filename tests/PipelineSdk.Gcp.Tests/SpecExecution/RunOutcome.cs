@@ -102,7 +102,7 @@ internal sealed partial class RunOutcome(string how, IReadOnlyDictionary<string,
         foreach (var step in run.Steps())
         {
             var outputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            if (step.State == "SUCCEEDED")
+            if (step.State is "SUCCEEDED" or "SKIPPED")
             {
                 foreach (var (name, value) in step.Outputs.Parameters)
                 {
@@ -119,6 +119,7 @@ internal sealed partial class RunOutcome(string how, IReadOnlyDictionary<string,
             outcome[step.StepKey!] = new StepOutcome(step.State switch
             {
                 "SUCCEEDED" => "ran",
+                "SKIPPED" => "cached",
                 "FAILED" => "failed",
                 "NOT_TRIGGERED" => "not triggered",
                 "CANCELLED" => "not run",

@@ -18,7 +18,7 @@ internal sealed record TaskMachine(string AppDirectory, string GcsRoot, IReadOnl
 /// container tasks start their executor's command under the executor contract (<see cref="ContainerTask"/>). Every
 /// task, DAG and iteration is recorded as <c>jobDetail.taskDetails</c> shows it.
 /// </summary>
-internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig, string jobName, string jobId, TaskMachine machine)
+internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig, string jobName, string jobId, TaskMachine machine, ExecutionCache? cache = null)
 {
     private const string AllUpstreamCompleted = "ALL_UPSTREAM_TASKS_COMPLETED";
     private readonly Lock _gate = new();
@@ -249,10 +249,24 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
         record.State = "RUNNING";
         if (isContainer)
         {
+            var cacheKey = cache is not null && task["cachingOptions"]?["enableCache"]?.GetValue<bool>() == true
+                ? ExecutionCache.Key(spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["container"]!, component, inputs)
+                : null;
+            if (cacheKey is not null && cache!.Find(cacheKey) is { } cached)
+            {
+                End(record, "SKIPPED", null, cached);
+                return new Outcome("SUCCEEDED", null, cached);
+            }
+
             var (state, error, outputs, log) = await new ContainerTask(spec, jobName, jobId, runtimeConfig["gcsOutputDirectory"]!.GetValue<string>(), machine)
                 .RunAsync(name, record, component, inputs, cancellationToken);
             record.Log = log;
             End(record, state, error, outputs);
+            if (cacheKey is not null && state == "SUCCEEDED")
+            {
+                cache!.Add(cacheKey, outputs);
+            }
+
             return new Outcome(state, error, outputs);
         }
 

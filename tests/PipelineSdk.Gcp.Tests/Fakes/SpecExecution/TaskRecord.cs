@@ -84,7 +84,7 @@ internal sealed class TaskRecord
             metadata["iteration_index"] = index;
         }
 
-        var executionState = State switch { "SUCCEEDED" => "COMPLETE", "FAILED" => "FAILED", "CANCELLED" => "CANCELLED", "RUNNING" => "RUNNING", _ => "NEW" };
+        var executionState = State switch { "SUCCEEDED" => "COMPLETE", "SKIPPED" => "CACHED", "FAILED" => "FAILED", "CANCELLED" => "CANCELLED", "RUNNING" => "RUNNING", _ => "NEW" };
         detail["execution"] = new JsonObject { ["state"] = executionState, ["metadata"] = metadata };
         if (Outputs.Artifacts.Count > 0)
         {
