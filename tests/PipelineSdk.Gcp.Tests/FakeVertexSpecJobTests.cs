@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Google.Apis.Auth.OAuth2;
-using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Tests.SpecExecution;
 using PipelineSdk.Gcp.Vertex;
@@ -105,11 +103,6 @@ public class FakeVertexSpecJobTests
             values.ToDictionary(v => v.Key, v => JsonSerializer.Deserialize<JsonElement>(v.Value!.ToJsonString())), _ => "");
     }
 
-    private VertexClient Client(string project)
-    {
-        var keyFile = _google.WriteKeyFile(_directory);
-        var auth = new GoogleAuth(() => Task.FromResult<ITokenAccess>(
-            CredentialFactory.FromFile<ServiceAccountCredential>(keyFile).ToGoogleCredential().CreateScoped(GoogleAuth.CloudPlatformScope)));
-        return new VertexClient(project, "europe-west1", auth, new HttpClient { BaseAddress = new Uri(_vertex.BaseUrl) });
-    }
+    private VertexClient Client(string project) =>
+        new VertexClient(project, "europe-west1", _google.Auth(_directory), new HttpClient { BaseAddress = new Uri(_vertex.BaseUrl) });
 }

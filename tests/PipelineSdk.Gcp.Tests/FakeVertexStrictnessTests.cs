@@ -1,5 +1,3 @@
-using Google.Apis.Auth.OAuth2;
-using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
 using PipelineSdk.Stacks;
@@ -28,10 +26,7 @@ public class FakeVertexStrictnessTests
         var directory = Directory.CreateTempSubdirectory("psdk-strict-").FullName;
         await using var google = await FakeGoogle.StartAsync();
         await using var vertex = await FakeVertex.StartAsync(google, directory, Path.Combine(directory, "gcs"));
-        var keyFile = google.WriteKeyFile(directory);
-        var auth = new GoogleAuth(() => Task.FromResult<ITokenAccess>(
-            CredentialFactory.FromFile<ServiceAccountCredential>(keyFile).ToGoogleCredential().CreateScoped(GoogleAuth.CloudPlatformScope)));
-        var client = new VertexClient("my-project", "europe-west1", auth, new HttpClient { BaseAddress = new Uri(vertex.BaseUrl) });
+        var client = new VertexClient("my-project", "europe-west1", google.Auth(directory), new HttpClient { BaseAddress = new Uri(vertex.BaseUrl) });
 
         Assert.That(() => client.CreateScheduleAsync(new Schedule { DisplayName = "nightly", Cron = "0 25 * * *" }, CancellationToken.None),
             Throws.InstanceOf<StackException>().With.Message.Contains("Invalid cron expression"));
