@@ -65,6 +65,7 @@ public class EndToEndTests
         Assert.That(first.Output, Does.Contain("job SUCCEEDED").And.Contain("View it in the console: https://console.cloud.google.com/vertex-ai/locations/europe-west1/pipelines/runs/"));
 
         using var store = MetadataStore.Open(Path.Combine(program.Directory, ".pipelines"));
+        Assert.That(store.ListRuns(), Has.Count.EqualTo(2), "both runs are recorded");
         foreach (var run in store.ListRuns())
         {
             Assert.That(run.Status, Is.EqualTo(RunStatus.Completed));

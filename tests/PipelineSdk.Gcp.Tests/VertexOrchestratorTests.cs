@@ -122,6 +122,61 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task TrainAndDeploy_runs_on_Vertex_with_its_loop_condition_and_exit_handler_executed_from_the_spec()
+    {
+        _vertex.AppDirectory = Example("TrainAndDeploy");
+        _vertex.RunWholeSpec = true;
+
+        var result = await Run("TrainAndDeploy", "--param", "epochs=40");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain("job SUCCEEDED"));
+        var jobId = _vertex.JobIds.Single();
+        var steps = _vertex.SpecRunOf(jobId).Steps().ToDictionary(s => s.StepKey!);
+        Assert.That(steps.Keys.Count(k => k.StartsWith("train-model[", StringComparison.Ordinal)), Is.EqualTo(4), "one training per learning rate");
+        Assert.That(steps.Values.Select(s => s.State), Is.All.AnyOf("SUCCEEDED", "NOT_TRIGGERED"));
+        Assert.That(steps["notify"].Outputs.Parameters["Output"]!.GetValue<string>(), Is.EqualTo($"#ml-team: training run projects/my-project/locations/europe-west1/pipelineJobs/{jobId} finished."));
+        Assert.That(_vertex.Log(jobId, "deploy") + _vertex.Log(jobId, "notify"), Does.Contain("finished."), "each task's log is kept under its step key");
+    }
+
+    [Test]
+    public async Task Network_encryption_key_and_failure_policy_reach_the_job_body()
+    {
+        const string Key = "projects/my-project/locations/europe-west1/keyRings/ring/cryptoKeys/key";
+        using (var store = MetadataStore.Open(Store))
+        {
+            var vertex = store.GetComponent(ComponentType.Orchestrator, "vertex");
+            store.UpdateComponent(vertex with
+            {
+                Settings = new Dictionary<string, string>(vertex.Settings)
+                {
+                    ["network"] = "projects/123/global/networks/private", ["encryption_key"] = Key, ["failure_policy"] = "fast",
+                },
+            });
+        }
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var body = _vertex.CreatedBody(_vertex.JobIds.Single());
+        Assert.That(body["network"]!.GetValue<string>(), Is.EqualTo("projects/123/global/networks/private"));
+        Assert.That(body["encryptionSpec"]!["kmsKeyName"]!.GetValue<string>(), Is.EqualTo(Key));
+        Assert.That(body["runtimeConfig"]!["failurePolicy"]!.GetValue<string>(), Is.EqualTo("PIPELINE_FAILURE_POLICY_FAIL_FAST"));
+    }
+
+    [Test]
+    public async Task Without_those_settings_the_body_has_no_network_or_key_and_fails_slow()
+    {
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var body = _vertex.CreatedBody(_vertex.JobIds.Single());
+        Assert.That(body["network"], Is.Null);
+        Assert.That(body["encryptionSpec"], Is.Null);
+        Assert.That(body["runtimeConfig"]!["failurePolicy"]!.GetValue<string>(), Is.EqualTo("PIPELINE_FAILURE_POLICY_FAIL_SLOW"));
+    }
+
+    [Test]
     public async Task Throttling_and_outages_are_retried_and_the_job_is_created_once()
     {
         _vertex.FailNext(2, 429);

@@ -72,6 +72,15 @@ internal sealed partial class FakeGoogle : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Our auth with a key file (written to <paramref name="directory"/>) whose tokens this fake issues, through Google's library.</summary>
+    public PipelineSdk.Gcp.Auth.GoogleAuth Auth(string directory)
+    {
+        var keyFile = WriteKeyFile(directory);
+        return new PipelineSdk.Gcp.Auth.GoogleAuth(() => Task.FromResult<Google.Apis.Auth.OAuth2.ITokenAccess>(
+            Google.Apis.Auth.OAuth2.CredentialFactory.FromFile<Google.Apis.Auth.OAuth2.ServiceAccountCredential>(keyFile).ToGoogleCredential()
+                .CreateScoped(PipelineSdk.Gcp.Auth.GoogleAuth.CloudPlatformScope)));
+    }
+
     /// <summary>Writes a service-account key file whose token_uri points here.</summary>
     public string WriteKeyFile(string directory)
     {

@@ -133,14 +133,15 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
-            if (_faults.TryDequeue(out var fault) && await fault(context))
-            {
-                return;
-            }
-
+            // As at Google, a request without a valid token is refused before anything else can happen to it.
             if (!_google.IsAuthorized(context.Request.Headers.Authorization.ToString()))
             {
                 await Error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.").ExecuteAsync(context);
+                return;
+            }
+
+            if (_faults.TryDequeue(out var fault) && await fault(context))
+            {
                 return;
             }
 
@@ -208,17 +209,23 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         return Results.Text(job.ToJson(), "application/json");
     }
 
+    // A job is found only under the project and location it was created in, as the real API finds it.
     private IResult Get(string project, string location, string job) =>
-        _jobs.TryGetValue(job, out var found)
+        _jobs.TryGetValue(job, out var found) && found.Name == $"projects/{project}/locations/{location}/pipelineJobs/{job}"
             ? Results.Text(found.ToJson(), "application/json")
             : Error(404, "NOT_FOUND", $"PipelineJob projects/{project}/locations/{location}/pipelineJobs/{job} not found.");
 
-    private IResult Cancel(string jobAndVerb)
+    private IResult Cancel(string project, string location, string jobAndVerb)
     {
         var id = jobAndVerb.EndsWith(":cancel", StringComparison.Ordinal) ? jobAndVerb[..^":cancel".Length] : null;
-        if (id is null || !_jobs.TryGetValue(id, out var job))
+        if (id is null || !_jobs.TryGetValue(id, out var job) || job.Name != $"projects/{project}/locations/{location}/pipelineJobs/{id}")
         {
-            return Error(404, "NOT_FOUND", "Not found.");
+            return Error(404, "NOT_FOUND", $"PipelineJob projects/{project}/locations/{location}/pipelineJobs/{id} not found.");
+        }
+
+        if (job.FinalState is { } final)
+        {
+            return Error(400, "FAILED_PRECONDITION", $"Cannot cancel PipelineJob {job.Name} because it is in state {final}.");
         }
 
         job.Cancel.Cancel();
@@ -241,7 +248,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             return Error(400, "INVALID_ARGUMENT", "displayName is required.");
         }
 
-        if (body["cron"]?.GetValue<string>() is not { } cron || !CronPattern().IsMatch(cron))
+        if (body["cron"]?.GetValue<string>() is not { } cron || !CronPattern().IsMatch(cron) || !CronFieldsInRange(cron))
         {
             return Error(400, "INVALID_ARGUMENT", $"Invalid cron expression: {body["cron"]}.");
         }
@@ -377,6 +384,12 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         {
             var image = spec["deploymentSpec"]!["executors"]!.AsObject().First().Value!["container"]!["image"]!.GetValue<string>();
             AppDirectory = await PullImage(image);
+        }
+
+        if (RunWholeSpec)
+        {
+            await RunWholeSpecAsync(job);
+            return;
         }
 
         var root = job.Body["runtimeConfig"]!["gcsOutputDirectory"]!.GetValue<string>().TrimEnd('/');
@@ -545,6 +558,20 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
         public ConcurrentDictionary<string, string> Logs { get; } = new();
 
+        public SpecExecution.SpecRun? SpecRun { get; set; }
+
+        /// <summary>The job's state once it ended, else null.</summary>
+        public string? FinalState
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _end is null ? null : _state;
+                }
+            }
+        }
+
         public void Set(string state, string? error = null)
         {
             lock (_gate)
@@ -612,7 +639,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                     ["createTime"] = Created.ToString("O"),
                     ["pipelineSpec"] = Body["pipelineSpec"]!.DeepClone(),
                     ["runtimeConfig"] = Body["runtimeConfig"]!.DeepClone(),
-                    ["jobDetail"] = new JsonObject { ["taskDetails"] = new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
+                    ["jobDetail"] = new JsonObject { ["taskDetails"] = SpecRun?.TaskDetails() ?? new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
                 };
                 if (_start is { } start)
                 {

@@ -45,12 +45,18 @@ internal sealed partial class RegistryServer : IAsyncDisposable
     /// <summary>The requests served so far, once they include <paramref name="request"/>.</summary>
     public Task<IReadOnlyList<RegistryRequest>> RequestsAsync(RegistryRequest request) => RequestsAsync(requests => requests.Contains(request));
 
+    // Waits for what the caller needs (the log line comes just after the response), never returning a log that lacks it.
     private async Task<IReadOnlyList<RegistryRequest>> RequestsAsync(Func<IReadOnlyList<RegistryRequest>, bool> until)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow + PipelineSdk.Tests.Shared.ProcessResult.HangLimit;
         var requests = Requests;
-        while (!until(requests) && DateTime.UtcNow < deadline)
+        while (!until(requests))
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the registry's access log did not show the awaited requests within {PipelineSdk.Tests.Shared.ProcessResult.HangLimit.TotalMinutes} minutes; it has: {string.Join(", ", requests)}");
+            }
+
             await Task.Delay(20);
             requests = Requests;
         }

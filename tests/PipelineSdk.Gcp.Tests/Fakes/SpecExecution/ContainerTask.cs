@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+
+/// <summary>
+/// Starts one container task as Kubeflow's launcher does: the executor's command and args with <c>{{$}}</c> (the
+/// ExecutorInput) and the run's and task's names filled in, <c>/app</c> mapped to the image's app folder, Cloud
+/// Storage mounted at <c>/gcs</c>; output artifacts get <c>gs://ROOT/JOB/TASK_ID/OUTPUT</c> URIs; afterwards the
+/// output parameters are read from <c>executor_output.json</c> (else the output files) and the artifacts' metadata
+/// from it too. Standard output and error are read at the same time, so a chatty step cannot block on a full pipe.
+/// </summary>
+internal sealed class ContainerTask(JsonObject spec, string jobName, string jobId, string pipelineRoot, TaskMachine machine)
+{
+    public async Task<(string State, string? Error, TaskValues Outputs, string Log)> RunAsync(string name, TaskRecord record, JsonObject component, TaskValues inputs, CancellationToken cancellationToken)
+    {
+        var container = spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["container"]!;
+        var bucketPath = pipelineRoot["gs://".Length..].TrimEnd('/');
+        var taskFolder = $"{bucketPath}/{jobId}/{name}_{record.Id}";
+        var mountedTask = "/gcs/" + taskFolder;
+        var localTask = Path.Combine(machine.GcsRoot, taskFolder);
+        Directory.CreateDirectory(localTask);
+        var outputParameters = component["outputDefinitions"]?["parameters"]?.AsObject() ?? [];
+        var outputArtifacts = component["outputDefinitions"]?["artifacts"]?.AsObject() ?? [];
+        var planned = outputArtifacts.ToDictionary(
+            o => o.Key,
+            o => new RuntimeArtifactValue($"gs://{taskFolder}/{o.Key}", o.Value!["artifactType"]?["schemaTitle"]?.GetValue<string>() ?? "system.Artifact", []));
+        var executorInput = new JsonObject
+        {
+            ["inputs"] = new JsonObject
+            {
+                ["parameterValues"] = new JsonObject(inputs.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+                ["artifacts"] = new JsonObject(inputs.Artifacts.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)ArtifactList(a.Key, a.Value)))),
+            },
+            ["outputs"] = new JsonObject
+            {
+                ["parameters"] = new JsonObject(outputParameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)new JsonObject { ["outputFile"] = $"{mountedTask}/outputs/{p.Key}" }))),
+                ["artifacts"] = new JsonObject(planned.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)ArtifactList(a.Key, [a.Value])))),
+                ["outputFile"] = $"{mountedTask}/executor_output.json",
+            },
+        };
+        var placeholders = new Dictionary<string, string>
+        {
+            ["{{$}}"] = executorInput.ToJsonString(),
+            ["{{$.pipeline_job_resource_name}}"] = jobName,
+            ["{{$.pipeline_job_name}}"] = jobId,
+            ["{{$.pipeline_task_name}}"] = record.Name,
+        };
+        var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
+            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)))
+            .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(machine.AppDirectory, a["/app/".Length..]) : a).ToList();
+        var start = new ProcessStartInfo(commandLine[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in commandLine.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in container["env"]?.AsArray() ?? [])
+        {
+            start.Environment[variable!["name"]!.GetValue<string>()] = variable["value"]?.GetValue<string>() ?? "";
+        }
+
+        foreach (var (key, value) in machine.Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment[PipelineSdk.Execution.GcsMount.RootVariable] = machine.GcsRoot;
+        using var process = Process.Start(start)!;
+        using var kill = cancellationToken.Register(() => process.Kill(entireProcessTree: true));
+        var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(CancellationToken.None), process.StandardError.ReadToEndAsync(CancellationToken.None));
+        await Task.WhenAll(stdout, stderr);
+        await process.WaitForExitAsync(CancellationToken.None);
+        var log = await stdout + await stderr;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ("CANCELLED", "The job was cancelled.", new TaskValues(), log);
+        }
+
+        if (process.ExitCode != 0)
+        {
+            var errorFile = Path.Combine(localTask, "executor_error.json");
+            var message = File.Exists(errorFile) ? JsonNode.Parse(File.ReadAllText(errorFile))!["error"]!.GetValue<string>() : log;
+            return ("FAILED", $"The replica workerpool0-0 exited with a non-zero status of {process.ExitCode}. Error: {message}", new TaskValues(), log);
+        }
+
+        var outputFile = Path.Combine(localTask, "executor_output.json");
+        var executorOutput = File.Exists(outputFile) ? JsonNode.Parse(File.ReadAllText(outputFile)) : null;
+        var outputs = new TaskValues();
+        foreach (var (output, definition) in outputParameters)
+        {
+            var file = Path.Combine(localTask, "outputs", output);
+            if (executorOutput?["parameterValues"]?[output] is { } value)
+            {
+                outputs.Parameters[output] = value.DeepClone();
+            }
+            else if (File.Exists(file))
+            {
+                var text = File.ReadAllText(file);
+                outputs.Parameters[output] = definition!["parameterType"]?.GetValue<string>() == "STRING" ? JsonValue.Create(text) : JsonNode.Parse(text);
+            }
+            else
+            {
+                return ("FAILED", $"The executor did not produce the output parameter {output}.", new TaskValues(), log);
+            }
+        }
+
+        foreach (var (output, artifact) in planned)
+        {
+            var written = executorOutput?["artifacts"]?[output]?["artifacts"]?[0];
+            var metadata = written?["metadata"] as JsonObject ?? artifact.Metadata;
+            outputs.Artifacts[output] = [artifact with { Metadata = (JsonObject)metadata.DeepClone() }];
+        }
+
+        return ("SUCCEEDED", null, outputs, log);
+    }
+
+    private static JsonObject ArtifactList(string name, IEnumerable<RuntimeArtifactValue> artifacts) => new()
+    {
+        ["artifacts"] = new JsonArray([.. artifacts.Select(a => (JsonNode)new JsonObject
+        {
+            ["name"] = name,
+            ["type"] = new JsonObject { ["schemaTitle"] = a.SchemaTitle },
+            ["uri"] = a.Uri,
+            ["metadata"] = a.Metadata.DeepClone(),
+        })]),
+    };
+}
