@@ -1,43 +1,73 @@
 using Microsoft.AspNetCore.Http;
 using PipelineSdk.Server.Api;
+using PipelineSdk.Server.Dashboard;
 
 namespace PipelineSdk.Server.Security;
 
 /// <summary>
-/// Every request but the health check needs <c>Authorization: Bearer TOKEN</c> with a valid token (401 otherwise); a read
-/// token may only read (403 for anything else).
+/// Every API request but the health check and signing in needs <c>Authorization: Bearer TOKEN</c> with a valid token, or the
+/// dashboard's session cookie (401 otherwise); a read token may only read (403 for anything else). A write by cookie must
+/// also carry the session's CSRF header, so another site cannot make a signed-in browser write. The dashboard's own files
+/// (everything outside <c>/api</c>) are public: they hold no data.
 /// </summary>
 internal static class TokenAuthorization
 {
     private const string RoleItem = "psdk.role";
 
-    public static async Task Check(HttpContext context, ApiTokens tokens, RequestDelegate next)
+    public static async Task Check(HttpContext context, ApiTokens tokens, DashboardSessions sessions, RequestDelegate next)
     {
-        if (context.Request.Path.StartsWithSegments(HealthApi.Path))
+        if (IsPublic(context.Request))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var (name, role) = Authenticate(context, tokens, sessions);
+        if (role == TokenRole.Read && !IsRead(context.Request) && !IsSignOut(context.Request))
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            throw new ApiException(StatusCodes.Status401Unauthorized, "this server needs an API token: send Authorization: Bearer TOKEN (`pipelines connect --url URL --token TOKEN`)");
+            throw new ApiException(StatusCodes.Status403Forbidden, $"the token '{name}' may only read; recording needs a write token (`pipelines server token create NAME --role write`)");
         }
 
-        if (tokens.Authenticate(header["Bearer ".Length..].Trim(), out var refusal) is not { } token)
-        {
-            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            throw new ApiException(StatusCodes.Status401Unauthorized, refusal);
-        }
-
-        if (token.Role == TokenRole.Read && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-        {
-            throw new ApiException(StatusCodes.Status403Forbidden, $"the token '{token.Name}' may only read; recording needs a write token (`pipelines server token create NAME --role write`)");
-        }
-
-        context.Items[RoleItem] = token.Role;
+        context.Items[RoleItem] = role;
         await next(context).ConfigureAwait(false);
     }
+
+    private static (string Name, TokenRole Role) Authenticate(HttpContext context, ApiTokens tokens, DashboardSessions sessions)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            if (tokens.Authenticate(header["Bearer ".Length..].Trim(), out var refusal) is not { } token)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                throw new ApiException(StatusCodes.Status401Unauthorized, refusal);
+            }
+
+            return token;
+        }
+
+        if (sessions.Find(context, tokens) is { } session)
+        {
+            if (!IsRead(context.Request) && !DashboardSessions.HasCsrfToken(context, session))
+            {
+                throw new ApiException(StatusCodes.Status403Forbidden, $"a write from the dashboard must send the session's {DashboardSessions.CsrfHeader} header (from GET {DashboardApi.SessionPath})");
+            }
+
+            return (session.Name, session.Role);
+        }
+
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        throw new ApiException(StatusCodes.Status401Unauthorized, "this server needs an API token: send Authorization: Bearer TOKEN (`pipelines connect --url URL --token TOKEN`), or sign in to the dashboard");
+    }
+
+    private static bool IsPublic(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api", StringComparison.Ordinal) ||
+        request.Path.StartsWithSegments(HealthApi.Path, StringComparison.Ordinal) ||
+        (request.Path.Equals(DashboardApi.SessionPath, StringComparison.Ordinal) && HttpMethods.IsPost(request.Method));
+
+    // Whoever signed in may sign out, whatever the token may do.
+    private static bool IsSignOut(HttpRequest request) =>
+        request.Path.Equals(DashboardApi.SessionPath, StringComparison.Ordinal) && HttpMethods.IsDelete(request.Method);
+
+    private static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
 }
