@@ -144,7 +144,7 @@ export function buildGraph(tree: PipelineTree, instances: Instance[], isCollapse
     node.group.count = inside.length;
     node.look = aggregate(inside);
     const iterations = node.group.template.kind === "loop" ? new Set(inside.map((i) => i.indices[node.group!.prefix.length])).size : 0;
-    node.sublabel = [iterations ? `×${iterations} iterations` : "", summary(inside)].filter(Boolean).join(" · ");
+    node.sublabel = [iterations ? `×${iterations} iteration${iterations === 1 ? "" : "s"}` : "", summary(inside)].filter(Boolean).join(" · ");
   }
 
   const edges = new Map<string, GraphEdge>();

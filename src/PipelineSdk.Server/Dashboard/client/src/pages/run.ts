@@ -34,7 +34,7 @@ export function showRun(app: HTMLElement, runId: string, params: URLSearchParams
     select: (node) => select(node.instance!),
     toggle: (key) => {
       collapsed.set(key, !isCollapsed(key));
-      draw(false);
+      draw(true);
     },
   });
   canvas.append(view.element);

@@ -40,8 +40,7 @@ export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree,
 
   void get<CacheExplanation>(`/api/v1/step-runs/${step.id}/explain-cache`).then((explanation) => replace(cache,
     h("p", { class: `decision decision-${explanation.decision.toLowerCase()}` }, h("strong", {}, explanation.decision), " — ", explanation.summary),
-    explanation.changes.length ? h("ul", {}, explanation.changes.map((c) => h("li", {}, c.description,
-      c.before !== null && c.after !== null ? h("span", { class: "change" }, ` (${c.before} → ${c.after})`) : null))) : null,
+    explanation.changes.length ? h("ul", {}, explanation.changes.map((c) => h("li", {}, c.description))) : null,
     explanation.comparedWithRun ? h("p", {}, "Compared with ", h("a", { href: `#/runs/${encodeURIComponent(explanation.comparedWithRun)}` }, explanation.comparedWithRun), ".") : null))
     .catch((e) => replace(cache, h("p", { class: "muted" }, e.message)));
 
