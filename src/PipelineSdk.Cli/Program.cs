@@ -40,6 +40,7 @@ root.Add(RunCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
 root.Add(ScheduleCommands.Create(cli));
 root.Add(ServerCommands.Create(cli));
+root.Add(DashboardCommand.Create(cli));
 foreach (var command in ConnectCommands.Create(cli))
 {
     root.Add(command);

@@ -14,7 +14,7 @@ public sealed class SecurityTests
     private const string RunBody = """{"pipeline":"p","startedAt":"2026-12-04T10:00:00Z","parametersJson":"{}","orchestrator":"local"}""";
 
     [Test]
-    public async Task Health_answers_without_a_token_and_nothing_else_does()
+    public async Task Health_and_the_dashboard_page_answer_without_a_token_and_nothing_else_does()
     {
         await using var server = await TestServer.StartAsync();
         using var anonymous = server.Http(token: null);
@@ -23,12 +23,20 @@ public sealed class SecurityTests
         Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await health.Content.ReadAsStringAsync(), Does.Contain("\"status\":\"ok\""));
 
-        foreach (var path in new[] { "api/v1/stacks", "api/v1/runs", "api/v1/components/orchestrator", "api/v1/secret-references", "api/v1/schedules", "api/v1/artifacts/1", "nowhere" })
+        foreach (var path in new[] { "api/v1/stacks", "api/v1/runs", "api/v1/components/orchestrator", "api/v1/secret-references", "api/v1/schedules", "api/v1/artifacts/1", "api/v1/run-summaries", "api/v1/events", "api/v1/nowhere" })
         {
             using var response = await anonymous.GetAsync(path);
             await AssertProblem(response, HttpStatusCode.Unauthorized, "needs an API token");
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Bearer"));
         }
+
+        // The dashboard's page holds no data: it asks for a token (or a session) before showing any.
+        using var page = await anonymous.GetAsync("");
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        Assert.That(page.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("script-src 'self'"));
+        using var nowhere = await anonymous.GetAsync("nowhere");
+        Assert.That(nowhere.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]

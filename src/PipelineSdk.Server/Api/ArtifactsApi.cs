@@ -29,7 +29,7 @@ internal static class ArtifactsApi
 
     private static ArtifactRecord Existing(MetadataStore store, long id) => ApiErrors.Found(store.GetArtifact(id), $"artifact {id}");
 
-    private static string ServedPath(ArtifactRecord artifact, IReadOnlyList<string> roots)
+    public static string ServedPath(ArtifactRecord artifact, IReadOnlyList<string> roots)
     {
         if (!Uri.TryCreate(artifact.Uri, UriKind.Absolute, out var uri) || !uri.IsFile)
         {

@@ -7,13 +7,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PipelineSdk.Server.Api;
+using PipelineSdk.Server.Dashboard;
 using PipelineSdk.Server.Security;
 using PipelineSdk.Store;
 using PipelineSdk.Store.Sql;
 
 namespace PipelineSdk.Server.Hosting;
 
-/// <summary>A running PipelineSdk server: Kestrel over one store, answering the JSON API under <c>/api/v1</c>.</summary>
+/// <summary>A running PipelineSdk server: Kestrel over one store, answering the JSON API under <c>/api/v1</c> and the dashboard at <c>/</c>.</summary>
 public sealed class PipelineServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -67,6 +68,13 @@ public sealed class PipelineServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A link that signs a browser in to the dashboard once (as a write token would), for <c>pipelines dashboard</c> to print
+    /// and open: the code in it works one time, within an hour.
+    /// </summary>
+    public string CreateLoginLink() =>
+        $"{Url}{DashboardApi.LoginPath}?code={_app.Services.GetRequiredService<DashboardSessions>().IssueLoginCode(TokenRole.Write)}";
+
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C, or <paramref name="cancellationToken"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
@@ -92,11 +100,13 @@ public sealed class PipelineServer : IAsyncDisposable
         builder.Services.AddSingleton<MetadataStore>(store);
         builder.Services.AddSingleton(new ApiTokens(store));
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<DashboardSessions>();
 
         var app = builder.Build();
         var tokens = app.Services.GetRequiredService<ApiTokens>();
         app.Use(ApiErrors.Handle);
-        app.Use((context, next) => TokenAuthorization.Check(context, tokens, next));
+        var sessions = app.Services.GetRequiredService<DashboardSessions>();
+        app.Use((context, next) => TokenAuthorization.Check(context, tokens, sessions, next));
         HealthApi.Map(app);
         StacksApi.Map(app);
         RunsApi.Map(app);
@@ -104,6 +114,12 @@ public sealed class PipelineServer : IAsyncDisposable
         ArtifactsApi.Map(app);
         SchedulesApi.Map(app);
         TokensApi.Map(app);
+        RunSummariesApi.Map(app);
+        StepDetailsApi.Map(app);
+        ArtifactPreviewApi.Map(app);
+        EventsApi.Map(app);
+        DashboardApi.Map(app);
+        DashboardAssets.Map(app);
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, $"no endpoint {context.Request.Method} {context.Request.Path}; the API is under /api/v1 (see docs/server.md)"));
         return app;

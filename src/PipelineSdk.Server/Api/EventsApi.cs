@@ -1,0 +1,81 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PipelineSdk.Store;
+
+namespace PipelineSdk.Server.Api;
+
+/// <summary>
+/// <c>GET /api/v1/events[?run=ID]</c>: server-sent events that say when the runs (<c>runs</c>) or one run's steps (<c>run</c>)
+/// changed, so the dashboard refreshes without reloading. Runs are recorded by other processes too (local runs write the
+/// store directly), so the store is looked at once a second rather than told.
+/// </summary>
+internal static class EventsApi
+{
+    private const int WatchedRuns = 50;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapGet("/api/v1/events", async (HttpContext context, MetadataStore store, string? run) =>
+        {
+            var aborted = context.RequestAborted;
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            string? runs = null;
+            string? steps = null;
+            var quiet = TimeSpan.Zero;
+            try
+            {
+                while (!aborted.IsCancellationRequested)
+                {
+                    var now = RunsFingerprint(store);
+                    var changed = false;
+                    if (now != runs)
+                    {
+                        await Send(context, "runs", now, aborted).ConfigureAwait(false);
+                        runs = now;
+                        changed = true;
+                    }
+
+                    if (run is { Length: > 0 } && StepsFingerprint(store, run) is var stepsNow && stepsNow != steps)
+                    {
+                        await Send(context, "run", stepsNow, aborted).ConfigureAwait(false);
+                        steps = stepsNow;
+                        changed = true;
+                    }
+
+                    quiet = changed ? TimeSpan.Zero : quiet + Interval;
+                    if (quiet >= KeepAlive)
+                    {
+                        await context.Response.WriteAsync(": keep-alive\n\n", aborted).ConfigureAwait(false);
+                        await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                        quiet = TimeSpan.Zero;
+                    }
+
+                    await Task.Delay(Interval, aborted).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // The browser went away.
+            }
+        });
+
+    private static async Task Send(HttpContext context, string name, string data, CancellationToken cancellationToken)
+    {
+        await context.Response.WriteAsync($"event: {name}\ndata: {data}\n\n", cancellationToken).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string RunsFingerprint(MetadataStore store) =>
+        Fingerprint(store.ListRuns(null, WatchedRuns).Select(r => $"{r.Id}|{r.Status}|{r.EndedAt?.ToUnixTimeMilliseconds()}"));
+
+    private static string StepsFingerprint(MetadataStore store, string run) =>
+        Fingerprint(store.GetStepRuns(run).Select(s => $"{s.Id}|{s.Status}|{s.EndedAt?.ToUnixTimeMilliseconds()}"));
+
+    private static string Fingerprint(IEnumerable<string> parts) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..16];
+}

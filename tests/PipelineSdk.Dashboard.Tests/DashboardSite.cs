@@ -1,0 +1,149 @@
+using System.Reflection;
+using Microsoft.Playwright;
+using PipelineSdk.Server.Hosting;
+using PipelineSdk.Server.Security;
+using PipelineSdk.Store;
+using PipelineSdk.Tests.Shared;
+
+namespace PipelineSdk.Dashboard.Tests;
+
+/// <summary>
+/// What every dashboard test shares, made once: a store filled by really running the examples (TrainAndDeploy as it is, failing,
+/// below its threshold and again from the cache; the program with every kind of artifact), the real server over it on a free
+/// loopback port, and Debian's Chromium.
+/// </summary>
+[SetUpFixture]
+public sealed class DashboardSite
+{
+    private static readonly string[] ChromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private static PipelineServer? _server;
+    private static IPlaywright? _playwright;
+    private static IBrowser? _browser;
+
+    public static string StoreDirectory { get; } = Path.Combine(Path.GetTempPath(), "psdk-dashboard", Guid.NewGuid().ToString("N"));
+
+    public static PipelineServer Server => _server ?? throw new InvalidOperationException("the site is not set up");
+
+    public static IBrowser Browser => _browser ?? throw new InvalidOperationException("the site is not set up");
+
+    /// <summary>A read token (what a colleague looking at runs would have).</summary>
+    public static string ReadToken { get; private set; } = "";
+
+    /// <summary>The runs the set-up made, by what they show.</summary>
+    public static Runs Made { get; private set; } = new("", "", "", "", "");
+
+    public static string ScreenshotDirectory => Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Directory.CreateDirectory(StoreDirectory);
+        var completed = await RunExample("TrainAndDeployDll");
+        var failed = await RunExample("TrainAndDeployDll", expectedExit: 1, "--param", "rows=5");
+        var belowThreshold = await RunExample("TrainAndDeployDll", expectedExit: 0, "--param", "accuracyThreshold=0.99");
+        var cached = await RunExample("TrainAndDeployDll");
+        var artifacts = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "artifact-kinds");
+        Made = new Runs(completed, failed, belowThreshold, cached, artifacts);
+
+        _server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });
+        using (var database = new ServerDatabase().Open(StoreDirectory))
+        {
+            ReadToken = new ApiTokens(database).Create("dashboard-tests", TokenRole.Read, null);
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(StoreDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temp cleaner.
+        }
+    }
+
+    /// <summary>A fresh browser context (no cookies) with a page at the dashboard.</summary>
+    public static async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Url, ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A page signed in with the read token, through the sign-in form.</summary>
+    public static async Task<IPage> SignedInPageAsync()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/");
+        await page.FillAsync("#token", ReadToken);
+        await page.ClickAsync("form.login button[type=submit]");
+        await page.WaitForSelectorAsync("table.grid tbody tr");
+        return page;
+    }
+
+    /// <summary>Saves a screenshot of the page as a test attachment.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        TestContext.AddTestAttachment(path, name);
+    }
+
+    /// <summary>Runs an example program on the store and returns the id of the run it made.</summary>
+    public static async Task<string> RunExample(string program, int expectedExit = 0, params string[] args)
+    {
+        var before = RunIds();
+        var result = await ProcessResult.RunAsync("dotnet", [Metadata(program), .. args], Environment());
+        Assert.That(result.Exit, Is.EqualTo(expectedExit), $"{program} {string.Join(' ', args)}\n{result.Output}{result.Error}");
+        return RunIds().Except(before).Single();
+    }
+
+    /// <summary>The environment of a user whose store is the test store.</summary>
+    public static Dictionary<string, string> Environment() => new()
+    {
+        [StoreLocation.HomeVariable] = StoreDirectory,
+        ["PIPELINES_STACK"] = "",
+        ["PIPELINES_SERVER_URL"] = "",
+        ["PIPELINES_SERVER_TOKEN"] = "",
+    };
+
+    public static string Metadata(string key) =>
+        typeof(DashboardSite).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static HashSet<string> RunIds()
+    {
+        if (!File.Exists(Path.Combine(StoreDirectory, MetadataStore.DatabaseFileName)))
+        {
+            return [];
+        }
+
+        using var store = MetadataStore.OpenForReading(StoreDirectory);
+        return [.. store.ListRuns(limit: 10_000).Select(r => r.Id)];
+    }
+
+    /// <summary>The runs the set-up made.</summary>
+    /// <param name="Completed">TrainAndDeploy as it is: every step ran, the model deployed.</param>
+    /// <param name="Failed">TrainAndDeploy with too few rows: load-data failed, the rest did not run, notify ran.</param>
+    /// <param name="BelowThreshold">TrainAndDeploy with a threshold no model reaches: deploy not triggered.</param>
+    /// <param name="Cached">TrainAndDeploy again: its steps came from the cache.</param>
+    /// <param name="Artifacts">The artifact-kinds pipeline: classification metrics, HTML, Markdown.</param>
+    public sealed record Runs(string Completed, string Failed, string BelowThreshold, string Cached, string Artifacts);
+}
