@@ -8,6 +8,7 @@ namespace PipelineSdk.Server.Dashboard;
 [JsonSerializable(typeof(SignInRequest))]
 [JsonSerializable(typeof(SessionBody))]
 [JsonSerializable(typeof(RunPage))]
+[JsonSerializable(typeof(List<ScheduleSummary>))]
 [JsonSerializable(typeof(OverviewBody))]
 [JsonSerializable(typeof(CacheExplanationBody))]
 internal sealed partial class DashboardJson : JsonSerializerContext;

@@ -115,6 +115,7 @@ public sealed class PipelineServer : IAsyncDisposable
         SchedulesApi.Map(app);
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
+        ScheduleSummariesApi.Map(app);
         StepDetailsApi.Map(app);
         ArtifactPreviewApi.Map(app);
         EventsApi.Map(app);

@@ -37,6 +37,7 @@ export interface Schedule {
   id: string; displayName: string; pipeline: string; cron: string; orchestrator: string; stack: string | null; state: string;
   parametersJson: string; remoteUrl: string | null; createdAt: string;
 }
+export interface ScheduleSummary { schedule: Schedule; timeZone: string; nextFireAt: string | null; notFiring: string | null }
 
 /** A refusal of the API, with its one-line reason. */
 export class ApiError extends Error {
