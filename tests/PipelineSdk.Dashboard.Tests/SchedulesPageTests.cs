@@ -41,7 +41,7 @@ public sealed class SchedulesPageTests
         Assert.That(utc, Is.GreaterThan(before).And.LessThanOrEqualTo(before.AddDays(1)));
 
         await Assertions.Expect(page.Locator($"tr[data-schedule='{Paused}'] td.next-fire")).ToHaveTextAsync("does not fire while paused");
-        await DashboardSite.ScreenshotAsync(page, "dashboard-schedules");
+        await DashboardSite.ScreenshotAsync(page, "schedules");
         await page.Context.CloseAsync();
     }
 

@@ -148,17 +148,19 @@ function drawHeader(header: HTMLElement, run: RunRecord, steps: StepRun[]): void
       h("span", { class: `badge run-${run.status.toLowerCase()}` }, run.status.toLowerCase()),
       h("a", { href: "#/runs", class: "back" }, "all runs")),
     h("dl", { class: "facts" },
-      fact("Run", run.id), fact("Started", when(run.startedAt)), fact("Duration", between(run.startedAt, run.endedAt)),
+      fact("Run", run.id, "id"), fact("Started", when(run.startedAt)), fact("Duration", between(run.startedAt, run.endedAt)),
       fact("Stack", run.stack ?? "—"), fact("Orchestrator", run.orchestrator),
       fact("Owner", run.owner ? `${run.owner.user}@${run.owner.host}` : "—"),
       fact("Steps", `${count("Completed")} ran · ${count("Cached")} cached · ${count("Failed") + count("Crashed")} failed · ${count("NotTriggered")} not triggered · ${count("NotRun")} not run`),
-      fact("Parameters", Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("  ") || "—")),
+      fact("Parameters", Object.entries(parameters).length === 0 ? "—"
+        : Object.entries(parameters).flatMap(([k, v], i) => [i > 0 ? " " : "", h("span", { class: "parameter" }, `${k}=${JSON.stringify(v)}`)]))),
     run.error ? h("pre", { class: "error" }, run.error) : null,
     run.remoteUrl ? h("p", {}, h("a", { href: run.remoteUrl, target: "_blank", rel: "noopener noreferrer" }, "Open in the orchestrator's console")) : null);
 }
 
-function fact(name: string, value: string): HTMLElement[] {
-  return [h("dt", {}, name), h("dd", {}, value)];
+// Values wrap between words; only an id (one long word) may break anywhere.
+function fact(name: string, value: string | (Node | string)[], kind: "id" | "text" = "text"): HTMLElement[] {
+  return [h("dt", {}, name), h("dd", { class: kind === "id" ? "id" : null }, value)];
 }
 
 function legend(): HTMLElement {
