@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PipelineSdk.Benchmarks.Artifacts;
+using PipelineSdk.Benchmarks.Dashboard;
 using PipelineSdk.Benchmarks.Generator;
 using PipelineSdk.Benchmarks.Orchestration;
 using PipelineSdk.Benchmarks.Startup;
@@ -37,6 +38,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Line();
         WriteTargets();
         WriteServerTargets();
+        WriteDashboardTargets();
         WriteGenerator();
         WriteOrchestrator();
         WriteCachedRerun();
@@ -44,6 +46,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         WriteStartup();
         WriteScale();
         WriteServer();
+        WriteDashboard();
         return _md.ToString();
     }
 
@@ -121,14 +124,10 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
 
     private void WriteServerTargets()
     {
-        Line("## Where we stand against issue 13's targets (the server)");
-        Line();
-        Line("| Figure | Target | This run | |");
-        Line("|---|---|---|---|");
-        var server = figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.ThroughServer));
-        Line($"| Per-step recording through the server / the embedded store | ≤ 2× | {(server is null ? "not measured" : RatioWithRange(server))} | {(server is null ? "" : AtMost(figures.Ratio(server), figures.RatioRange(server), 2))} |");
-        var run = figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.RunThroughServer));
-        Line($"| The same for a whole local run of trivial steps (orchestration included), through the server / embedded | ≤ 2× | {(run is null ? "not measured" : RatioWithRange(run))} | {(run is null ? "" : AtMost(figures.Ratio(run), figures.RatioRange(run), 2))} |");
+        TargetTable("Where we stand against issue 13's targets (the server)");
+        RatioTarget("Per-step recording through the server / the embedded store", 2, figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.ThroughServer)));
+        RatioTarget("The same for a whole local run of trivial steps (orchestration included), through the server / embedded", 2,
+            figures.Find<ServerRecordingBenchmarks>(nameof(ServerRecordingBenchmarks.RunThroughServer)));
         var concurrent = figures.Find<ConcurrentClientsBenchmarks>(nameof(ConcurrentClientsBenchmarks.EightClients));
         var lost = concurrent is null ? null : Findings.Get($"server.concurrent.{concurrent.IntParameter("Steps")}");
         Line($"| A run of {concurrent?.IntParameter("Steps") ?? 1000:N0} steps from 8 clients at once / 1 client in sequence, one server | report; nothing lost | {(concurrent is null ? "not measured" : RatioWithRange(concurrent))}; {lost ?? "not checked"} | |");
@@ -265,6 +264,45 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Table<DatabaseWriteBenchmarks>(["Writers"], ("Steps recorded / s", f => f.MedianNanoseconds is { } ns ? $"{DatabaseWriteBenchmarks.StepsPerOperation / (ns / 1e9):N0}" : ""),
             ("Throughput / baseline", f => Ratio(1 / figures.Ratio(f))));
     }
+
+    private void WriteDashboardTargets()
+    {
+        TargetTable("Where we stand against issue 18's targets (the dashboard)");
+        RatioTarget("Time to first render, a 1,000-step run's page / a 10-step run's page", 3, figures.Find<DashboardRenderBenchmarks>(nameof(DashboardRenderBenchmarks.LargeRunPage)));
+        RatioTarget("Time to first render, the run list over 10,000 runs / a 10-step run's page", 3, figures.Find<DashboardRenderBenchmarks>(nameof(DashboardRenderBenchmarks.RunList)));
+        Line($"| The bundle's size | report | {Findings.Get("dashboard.bundle") ?? "not measured"} | |");
+        Line();
+    }
+
+    private void WriteDashboard()
+    {
+        Section("8. The dashboard (issue 18)", """
+            Time to first render of the dashboard's pages in Debian's Chromium (headless, driven by Playwright, as the browser
+            tests do), served by a real `pipelines server` (Kestrel on 127.0.0.1, SQLite behind it) in this process
+            (tests/PipelineSdk.Benchmarks/Dashboard/DashboardRenderBenchmarks.cs). Each operation opens a new tab in one
+            signed-in browser context, navigates and waits until the page shows what was asked for: a run's page until the
+            last step of its DAG is drawn (so the fetches of the run, its steps, the layout by dagre and the SVG are all in), the
+            run list until its newest row is shown. The runs were recorded as programs record them, without a spec: 10 and
+            1,000 steps in lanes of 25 (*baseline*: 10 steps), and 10,000 runs of 7 pipelines for the list (without steps;
+            the list counts steps only for the page it shows). The bundle is already in the browser's cache, as for anyone who
+            opened the dashboard before. Times include Chromium's own work for a new tab, which is the same for every page.
+            """);
+        Table<DashboardRenderBenchmarks>([], showAllocated: false);
+        Line($"The bundle, as embedded in the server: {Findings.Get("dashboard.bundle") ?? "not measured"}.");
+        Line();
+    }
+
+    private void TargetTable(string title)
+    {
+        Line("## " + title);
+        Line();
+        Line("| Figure | Target | This run | |");
+        Line("|---|---|---|---|");
+    }
+
+    /// <summary>A row of a target table: a time ratio that should be at most <paramref name="limit"/>.</summary>
+    private void RatioTarget(string figure, double limit, Figure? measured) =>
+        Line($"| {figure} | ≤ {limit:0.#}× | {(measured is null ? "not measured" : RatioWithRange(measured))} | {(measured is null ? "" : AtMost(figures.Ratio(measured), figures.RatioRange(measured), limit))} |");
 
     /// <summary>A throughput ratio (the inverse of the time ratio), with its noise range.</summary>
     private string ThroughputRatio(Figure? figure) =>
