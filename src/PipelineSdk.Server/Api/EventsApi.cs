@@ -15,15 +15,12 @@ internal static class EventsApi
 {
     private const int WatchedRuns = 50;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/events", async (HttpContext context, MetadataStore store, string? run) =>
         {
             var aborted = context.RequestAborted;
-            context.Response.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-cache";
-            context.Response.Headers["X-Accel-Buffering"] = "no";
+            ServerSentEvents.Start(context);
             string? runs = null;
             string? steps = null;
             var quiet = TimeSpan.Zero;
@@ -35,27 +32,19 @@ internal static class EventsApi
                     var changed = false;
                     if (now != runs)
                     {
-                        await Send(context, "runs", now, aborted).ConfigureAwait(false);
+                        await ServerSentEvents.SendAsync(context, "runs", now, aborted).ConfigureAwait(false);
                         runs = now;
                         changed = true;
                     }
 
                     if (run is { Length: > 0 } && StepsFingerprint(store, run) is var stepsNow && stepsNow != steps)
                     {
-                        await Send(context, "run", stepsNow, aborted).ConfigureAwait(false);
+                        await ServerSentEvents.SendAsync(context, "run", stepsNow, aborted).ConfigureAwait(false);
                         steps = stepsNow;
                         changed = true;
                     }
 
-                    quiet = changed ? TimeSpan.Zero : quiet + Interval;
-                    if (quiet >= KeepAlive)
-                    {
-                        await context.Response.WriteAsync(": keep-alive\n\n", aborted).ConfigureAwait(false);
-                        await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
-                        quiet = TimeSpan.Zero;
-                    }
-
-                    await Task.Delay(Interval, aborted).ConfigureAwait(false);
+                    quiet = await ServerSentEvents.WaitAsync(context, changed, quiet, Interval, aborted).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -63,12 +52,6 @@ internal static class EventsApi
                 // The browser went away.
             }
         });
-
-    private static async Task Send(HttpContext context, string name, string data, CancellationToken cancellationToken)
-    {
-        await context.Response.WriteAsync($"event: {name}\ndata: {data}\n\n", cancellationToken).ConfigureAwait(false);
-        await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     private static string RunsFingerprint(MetadataStore store) =>
         Fingerprint(store.ListRuns(null, WatchedRuns).Select(r => $"{r.Id}|{r.Status}|{r.EndedAt?.ToUnixTimeMilliseconds()}"));

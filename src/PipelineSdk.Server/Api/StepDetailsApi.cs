@@ -27,19 +27,7 @@ internal static class StepDetailsApi
         });
         stepRuns.MapGet("/{id:long}/log", (long id, MetadataStore store, ServerOptions options) =>
         {
-            var step = Existing(store, id);
-            if (step.LogPath is not { Length: > 0 } logPath)
-            {
-                throw new ApiException(StatusCodes.Status404NotFound, $"step run {id} has no log (it ran in the process of its run, or never started)");
-            }
-
-            var path = Path.GetFullPath(logPath);
-            var root = Path.GetFullPath(options.StoreDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            if (!path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path) || new FileInfo(path).LinkTarget is not null)
-            {
-                throw new ApiException(StatusCodes.Status404NotFound, $"the log of step run {id} is at {path}, which this server does not serve (it serves logs below {root})");
-            }
-
+            var path = StepLogStreamApi.LogFile(Existing(store, id), options);
             return TypedResults.PhysicalFile(path, "text/plain; charset=utf-8", enableRangeProcessing: true);
         });
     }

@@ -117,6 +117,7 @@ public sealed class PipelineServer : IAsyncDisposable
         RunSummariesApi.Map(app);
         ScheduleSummariesApi.Map(app);
         StepDetailsApi.Map(app);
+        StepLogStreamApi.Map(app);
         ArtifactPreviewApi.Map(app);
         EventsApi.Map(app);
         DashboardApi.Map(app);

@@ -58,7 +58,8 @@ export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree,
       h("tr", {}, h("th", {}, name), h("td", {}, artifactCell(records[name]))))));
   }).catch((e) => replace(outputs, h("p", { class: "muted" }, e.message)));
 
-  const loadLog = () => text(`/api/v1/step-runs/${step.id}/log`)
+  if (step.status === "Running") followLog(step.id, log, panel);
+  else void text(`/api/v1/step-runs/${step.id}/log`)
     .then((body) => {
       log.textContent = body.length > LogLimit ? `… (${bytes(body.length - LogLimit)} earlier)\n${body.slice(-LogLimit)}` : body || "(empty)";
     })
@@ -66,14 +67,47 @@ export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree,
       log.textContent = e.message;
       log.classList.add("muted");
     });
-  void loadLog();
-  // A running step's log grows: read it again while the panel shows it.
-  if (step.status === "Running") {
-    const timer = window.setInterval(() => {
-      if (!panel.isConnected || panel.hidden) window.clearInterval(timer);
-      else void loadLog();
-    }, 2000);
-  }
+}
+
+// A running step's log, as the server streams it while the file grows; it stops when the step ends or the panel closes.
+function followLog(stepId: number, log: HTMLElement, panel: HTMLElement): void {
+  const source = new EventSource(`/api/v1/step-runs/${stepId}/log/stream`);
+  let earlier = 0;
+  let body = "";
+  const show = () => {
+    const cut = Math.max(0, body.length - LogLimit);
+    earlier += cut;
+    body = body.slice(cut);
+    log.textContent = earlier > 0 ? `… (${bytes(earlier)} earlier)\n${body}` : body || "(empty so far)";
+    log.scrollTop = log.scrollHeight;
+  };
+  const stillShown = () => {
+    if (log.isConnected && !panel.hidden) return true;
+    source.close();
+    return false;
+  };
+  source.addEventListener("skipped", (e) => {
+    if (!stillShown()) return;
+    earlier = Number((e as MessageEvent<string>).data);
+    body = "";
+    show();
+  });
+  source.addEventListener("append", (e) => {
+    if (!stillShown()) return;
+    body += (e as MessageEvent<string>).data;
+    show();
+  });
+  source.addEventListener("end", () => {
+    source.close();
+    log.dataset.ended = "";
+  });
+  source.onerror = () => {
+    // A refused stream (no log yet, signed out) is not retried; a dropped one reconnects and starts again.
+    if (source.readyState === EventSource.CLOSED && !log.textContent?.trim().replace("…", "")) {
+      log.textContent = "no log yet (the step's process has not written one)";
+      log.classList.add("muted");
+    }
+  };
 }
 
 function inputValue(run: RunRecord, tree: PipelineTree, instance: Instance, name: string, record: StepInput | undefined): Node {
