@@ -23,7 +23,7 @@ public sealed class SecurityTests
         Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await health.Content.ReadAsStringAsync(), Does.Contain("\"status\":\"ok\""));
 
-        foreach (var path in new[] { "api/v1/stacks", "api/v1/runs", "api/v1/components/orchestrator", "api/v1/secret-references", "api/v1/schedules", "api/v1/artifacts/1", "api/v1/run-summaries", "api/v1/events", "api/v1/nowhere" })
+        foreach (var path in new[] { "api/v1/stacks", "api/v1/runs", "api/v1/components/orchestrator", "api/v1/secret-references", "api/v1/schedules", "api/v1/artifacts/1", "api/v1/run-summaries", "api/v1/schedule-summaries", "api/v1/events", "api/v1/step-runs/1/log/stream", "api/v1/nowhere" })
         {
             using var response = await anonymous.GetAsync(path);
             await AssertProblem(response, HttpStatusCode.Unauthorized, "needs an API token");
