@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
@@ -230,6 +231,40 @@ public class VertexOrchestratorTests
         Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
         Assert.That(result.Output, Does.Contain("Not waiting (synchronous=false)").And.Contain("submitted"));
         Assert.That(_vertex.JobIds, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Ctrl_C_while_following_cancels_the_job_without_asking_when_stdin_is_not_a_terminal_records_it_cancelled_and_exits_130()
+    {
+        var hold = _vertex.Hold("subtract-numbers");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(Example("QuickStart"), "QuickStart.dll"));
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var program = Process.Start(start)!;
+        var output = program.StandardOutput.ReadToEndAsync();
+        var error = program.StandardError.ReadToEndAsync();
+        await hold.ReachedAsync();
+        var jobId = _vertex.JobIds.Single();
+
+        // From C#, not a shell's background job: a shell would start it with SIGINT ignored.
+        var signal = await ProcessResult.RunAsync("kill", ["-INT", program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.That(signal.Exit, Is.EqualTo(0), signal.Error);
+        using var hang = new CancellationTokenSource(ProcessResult.HangLimit);
+        await program.WaitForExitAsync(hang.Token);
+        await _vertex.WaitAsync(jobId);
+
+        Assert.That(program.ExitCode, Is.EqualTo(PipelineSdk.Hosting.PipelineApp.Interrupted), await output + await error);
+        Assert.That(_vertex.Requests, Does.Contain($"POST /v1/projects/my-project/locations/europe-west1/pipelineJobs/{jobId}:cancel"));
+        Assert.That(await output, Does.Contain($"Stopped following {jobId}; cancelling it on Vertex AI (standard input is not a terminal, so nobody is asked).")
+            .And.Contain("Asked Vertex AI to cancel it."));
+        Assert.That(_vertex.FinalState(jobId), Is.EqualTo("PIPELINE_STATE_CANCELLED"));
+        using var store = MetadataStore.Open(Store);
+        var run = store.GetRun(jobId)!;
+        Assert.That((run.Status, run.Error), Is.EqualTo((RunStatus.Cancelled, "cancelled on Vertex AI after an interrupt")));
     }
 
     private Task<ProcessResult> Run(string example, params string[] args) =>

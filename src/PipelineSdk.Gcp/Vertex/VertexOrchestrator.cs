@@ -86,8 +86,12 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false);
-            run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "stopped following the run");
+            if (await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false))
+            {
+                run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "cancelled on Vertex AI after an interrupt");
+            }
+
+            // Otherwise the record stays running, with no owner: the next `pipelines runs` asks Vertex AI how the job ended.
             throw;
         }
         catch (StackException e)
@@ -158,25 +162,39 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         }
     }
 
-    private static async Task OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
+    /// <summary>
+    /// After an interrupt: cancels the job unless the user at a terminal says no. Without a terminal (CI, a pipe) nobody can
+    /// answer, and a stopped run should not leave a paid job behind, so it cancels. True when Vertex AI accepted the cancel.
+    /// </summary>
+    private static async Task<bool> OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
     {
-        if (Console.IsInputRedirected)
+        if (!Console.IsInputRedirected)
         {
-            output.WriteLine($"Stopped following {jobId}; it keeps running on Vertex AI. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
-            return;
-        }
-
-        output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [y/N] ");
-        output.Flush();
-        if (Console.ReadLine()?.Trim().StartsWith('y') == true)
-        {
-            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
-            output.WriteLine("Asked Vertex AI to cancel it.");
+            output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [Y/n] ");
+            output.Flush();
+            if (Console.ReadLine()?.Trim().StartsWith('n') == true)
+            {
+                output.WriteLine($"It keeps running on Vertex AI; `pipelines runs show {jobId}` records how it ends.");
+                return false;
+            }
         }
         else
         {
-            output.WriteLine("It keeps running on Vertex AI.");
+            output.WriteLine($"Stopped following {jobId}; cancelling it on Vertex AI (standard input is not a terminal, so nobody is asked).");
         }
+
+        try
+        {
+            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StackException e)
+        {
+            output.WriteLine($"Could not cancel {jobId}: {e.Message}. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
+            return false;
+        }
+
+        output.WriteLine("Asked Vertex AI to cancel it.");
+        return true;
     }
 
     private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output)

@@ -64,6 +64,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     /// <summary>Completes when the job has run all its tasks.</summary>
     public Task WaitAsync(string jobId) => _jobs[jobId].Runner;
 
+    /// <summary>The job's end state (<c>PIPELINE_STATE_...</c>), or null while it runs.</summary>
+    public string? FinalState(string jobId) => _jobs[jobId].FinalState;
+
     /// <summary>What a task wrote to standard output and error.</summary>
     public string Log(string jobId, string task) => _jobs[jobId].Logs.GetValueOrDefault(task, "");
 
