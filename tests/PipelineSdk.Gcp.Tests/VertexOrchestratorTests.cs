@@ -205,6 +205,28 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task A_follow_that_loses_Vertex_AI_for_longer_than_one_request_s_retries_waits_it_out_and_completes()
+    {
+        var hold = _vertex.Hold("subtract-numbers");
+        var running = Run("QuickStart");
+        await hold.ReachedAsync();
+        // Every request now is a poll of the follow: more failures in a row than one request retries, then dropped connections.
+        _vertex.FailNext(10, 503);
+        _vertex.DropNextAnswer();
+        _vertex.DropNextAnswer();
+        _vertex.FailNext(3, 503);
+        hold.Release();
+
+        var result = await running;
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain("lost contact with Vertex AI (503 Service Unavailable); still trying for up to 30 minutes")
+            .And.Contain("in contact with Vertex AI again").And.Contain("job SUCCEEDED"));
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.GetRun(_vertex.JobIds.Single())!.Status, Is.EqualTo(RunStatus.Completed));
+    }
+
+    [Test]
     public async Task Bad_credentials_are_one_line_errors_that_say_what_to_do()
     {
         var stranger = new FakeGoogle.Stranger(_google.BaseUrl);

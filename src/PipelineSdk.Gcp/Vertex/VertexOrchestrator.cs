@@ -30,6 +30,9 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     /// <summary>Environment variable with the first polling interval in milliseconds (default 2000).</summary>
     public const string PollIntervalVariable = "PIPELINES_VERTEX_POLL_MS";
 
+    /// <summary>How long a follow waits out Vertex AI not answering (each poll already retried) before it gives up.</summary>
+    private static readonly TimeSpan OutageLimit = TimeSpan.FromMinutes(30);
+
     private static readonly HashSet<string> EndStates = ["PIPELINE_STATE_SUCCEEDED", "PIPELINE_STATE_FAILED", "PIPELINE_STATE_CANCELLED"];
 
     /// <inheritdoc />
@@ -132,9 +135,33 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var maximum = TimeSpan.FromTicks(interval.Ticks * 15);
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
         string? jobState = null;
+        DateTimeOffset? silentSince = null;
         while (true)
         {
-            var job = await client.GetPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            var (polled, problem) = await client.PollPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (polled is not { } job)
+            {
+                // The job runs on without us: an outage of the API or of our network is waited out, within reason.
+                if (silentSince is null)
+                {
+                    silentSince = DateTimeOffset.UtcNow;
+                    progress.Message($"lost contact with Vertex AI ({problem}); still trying for up to {OutageLimit.TotalMinutes} minutes");
+                }
+                else if (DateTimeOffset.UtcNow - silentSince > OutageLimit)
+                {
+                    throw new StackException($"Vertex AI has not answered for {OutageLimit.TotalMinutes} minutes ({problem})");
+                }
+
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (silentSince is not null)
+            {
+                progress.Message("in contact with Vertex AI again");
+                silentSince = null;
+            }
+
             if (job.State != jobState)
             {
                 progress.Message($"job {Short(job.State)}");
