@@ -227,6 +227,26 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task Without_task_details_runs_show_says_each_step_is_unknown_not_that_it_did_not_run()
+    {
+        _vertex.OmitTaskDetails = true;
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var jobId = _vertex.JobIds.Single();
+        var shown = await ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), "runs", "show", jobId], _environment);
+        Assert.That(shown.Exit, Is.EqualTo(0), shown.Output + shown.Error);
+        Assert.That(shown.Output, Does.Contain($"Run {jobId} of pipeline vertex-example-pipeline: completed"));
+        var rows = shown.Output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^│ (get-first-num|get-random-int|subtract-numbers) +│")).ToList();
+        Assert.That(rows, Has.Count.EqualTo(3), shown.Output);
+        Assert.That(rows, Is.All.Contain("│ unknown │").And.All.Contain("Vertex AI reported no task details for the job"));
+        Assert.That(shown.Output, Does.Not.Contain("not run"));
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.GetStepRuns(jobId).Select(s => s.Status), Is.EqualTo(new[] { StepStatus.Unknown, StepStatus.Unknown, StepStatus.Unknown }));
+    }
+
+    [Test]
     public async Task Bad_credentials_are_one_line_errors_that_say_what_to_do()
     {
         var stranger = new FakeGoogle.Stranger(_google.BaseUrl);

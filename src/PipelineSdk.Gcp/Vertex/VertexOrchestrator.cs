@@ -234,7 +234,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         foreach (var task in run.Pipeline.Tasks)
         {
             var detail = details.GetValueOrDefault(names.GetValueOrDefault(task.Key, task.Key)) ?? details.GetValueOrDefault(task.Key);
-            steps.Add(RecordTask(run, artifacts, jobId, task, detail));
+            steps.Add(RecordTask(run, artifacts, jobId, task, detail, reported: details.Count > 0));
         }
 
         var status = job.State switch
@@ -258,20 +258,23 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         return new PipelineRunResult(jobId, run.Pipeline.Name, status, duration < TimeSpan.Zero ? TimeSpan.Zero : duration, run.StoreDirectory, pipelineRoot, steps);
     }
 
-    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail)
+    // Without any task details (reported false), a task's absence says nothing about whether it ran: unknown, not "not run".
+    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail, bool reported)
     {
         var status = detail?.State switch
         {
             "SUCCEEDED" => StepStatus.Completed,
             "SKIPPED" when detail.Execution?.State == "CACHED" => StepStatus.Cached,
             "FAILED" => StepStatus.Failed,
+            null when !reported => StepStatus.Unknown,
             _ => StepStatus.NotRun,
         };
-        if (status == StepStatus.NotRun)
+        if (status is StepStatus.NotRun or StepStatus.Unknown)
         {
-            var reason = detail?.State is { } state ? $"Vertex AI: {state}" : "Vertex AI did not run it";
-            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.NotRun, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
+            var reason = detail?.State is { } state ? $"Vertex AI: {state}"
+                : reported ? "Vertex AI did not run it" : "Vertex AI reported no task details for the job";
+            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn, status);
+            return new StepRunResult(task.Key, task.Step.Name, status, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
         }
 
         var stepRunId = run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail!.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn);
