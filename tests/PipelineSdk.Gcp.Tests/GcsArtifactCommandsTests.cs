@@ -1,5 +1,4 @@
 using System.Reflection;
-using Google.Cloud.Storage.V1;
 using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Artifacts;
 using PipelineSdk.Gcp.Tests.Fakes;
@@ -14,6 +13,7 @@ public class GcsArtifactCommandsTests
     private const string Uri = "gs://team-artifacts/pipelines/run-1/train/model";
     private static readonly byte[] Model = "{\"slope\": 3, \"intercept\": 2}"u8.ToArray();
 
+    private FakeGoogle _google = null!;
     private FakeGcs _gcs = null!;
     private string _directory = null!;
     private Dictionary<string, string> _environment = null!;
@@ -22,17 +22,20 @@ public class GcsArtifactCommandsTests
     public async Task SetUp()
     {
         Assume.That(Directory.Exists(GcsMount.VertexRoot), Is.False, "this machine has a /gcs mount, which the tool would read instead");
-        _gcs = await FakeGcs.StartAsync();
+        _google = await FakeGoogle.StartAsync();
+        _gcs = await FakeGcs.StartAsync(_google.IsIssuedToken);
         _gcs.CreateBucket("team-artifacts");
         _directory = Directory.CreateTempSubdirectory("psdk-gcs-cli-").FullName;
+        var keys = Directory.CreateDirectory(Path.Combine(_directory, "keys")).FullName;
         _environment = new Dictionary<string, string>
         {
             ["PIPELINES_HOME"] = Path.Combine(_directory, "store"),
-            [GcsArtifactStore.EmulatorHostVariable] = _gcs.BaseUri,
+            [GcsArtifactStore.EndpointVariable] = _gcs.BaseUri,
+            ["GOOGLE_APPLICATION_CREDENTIALS"] = _google.WriteKeyFile(keys),
             ["HOME"] = _directory,
         };
 
-        var store = new GcsArtifactStore("gs://team-artifacts", new StorageClientBuilder { BaseUri = _gcs.BaseUri, UnauthenticatedAccess = true }.Build());
+        var store = Direct();
         var stored = await store.WriteAsync(Uri, new MemoryStream(Model), CancellationToken.None);
         using var metadata = MetadataStore.Open(_environment["PIPELINES_HOME"]);
         var now = DateTimeOffset.UtcNow;
@@ -46,6 +49,7 @@ public class GcsArtifactCommandsTests
     public async Task TearDown()
     {
         await _gcs.DisposeAsync();
+        await _google.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -57,6 +61,7 @@ public class GcsArtifactCommandsTests
 
         Assert.That(shown.Exit, Is.EqualTo(0), shown.Error);
         Assert.That(shown.Output, Does.Contain(Uri).And.Contain("{\"slope\": 3, \"intercept\": 2}"));
+        Assert.That(_gcs.Requests.Where(r => r.EndsWith("→ 401", StringComparison.Ordinal)), Is.Empty, "the tool sends the credentials Cloud Storage needs");
         Assert.That(exported.Exit, Is.EqualTo(0), exported.Error);
         Assert.That(exported.Output.Trim(), Is.EqualTo($"Exported artifact #1 ({Model.Length} bytes) to {Path.Combine(_directory, "model.json")}."));
         Assert.That(await File.ReadAllBytesAsync(Path.Combine(_directory, "model.json")), Is.EqualTo(Model));
@@ -67,8 +72,7 @@ public class GcsArtifactCommandsTests
     {
         _gcs.CorruptNextDownload();
         var corrupt = await Pipelines("artifacts", "export", "1", Path.Combine(_directory, "model.json"));
-        await new GcsArtifactStore("gs://team-artifacts", new StorageClientBuilder { BaseUri = _gcs.BaseUri, UnauthenticatedAccess = true }.Build())
-            .DeleteAsync(Uri, CancellationToken.None);
+        await Direct().DeleteAsync(Uri, CancellationToken.None);
         var gone = await Pipelines("artifacts", "export", "1", Path.Combine(_directory, "model.json"));
 
         Assert.That(corrupt.Exit, Is.EqualTo(2));
@@ -92,6 +96,10 @@ public class GcsArtifactCommandsTests
         Assert.That(shown.Output, Does.Contain("from the mount"));
         Assert.That(_gcs.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal)), Is.Empty);
     }
+
+    /// <summary>The bucket as the test itself reaches it, with credentials the emulator accepts.</summary>
+    private GcsArtifactStore Direct() =>
+        new("gs://team-artifacts", GcsArtifactStore.CreateClient(_google.Auth(Directory.CreateDirectory(Path.Combine(_directory, "direct")).FullName), new System.Uri(_gcs.BaseUri)));
 
     private async Task<ProcessResult> Pipelines(params string[] args)
     {

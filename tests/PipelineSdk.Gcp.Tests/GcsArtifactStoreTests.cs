@@ -13,15 +13,19 @@ namespace PipelineSdk.Gcp.Tests;
 public class GcsArtifactStoreTests
 {
     private const string Bucket = "artifacts";
+    private FakeGoogle _google = null!;
     private FakeGcs _gcs = null!;
+    private GoogleAuth _auth = null!;
     private string _directory = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _gcs = await FakeGcs.StartAsync();
+        _google = await FakeGoogle.StartAsync();
+        _gcs = await FakeGcs.StartAsync(_google.IsIssuedToken);
         _gcs.CreateBucket(Bucket);
         _directory = Directory.CreateTempSubdirectory("psdk-gcs-").FullName;
+        _auth = _google.Auth(Directory.CreateDirectory(Path.Combine(_directory, "key")).FullName);
     }
 
     [TearDown]
@@ -33,11 +37,12 @@ public class GcsArtifactStoreTests
         }
 
         await _gcs.DisposeAsync();
+        await _google.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
     private GcsArtifactStore Store(string root = $"gs://{Bucket}/pipelines") =>
-        new(root, new StorageClientBuilder { BaseUri = _gcs.BaseUri, UnauthenticatedAccess = true }.Build());
+        new(root, GcsArtifactStore.CreateClient(_auth, new Uri(_gcs.BaseUri)));
 
     [Test]
     public async Task A_64_MiB_stream_round_trips_in_chunks_without_being_held_whole()
@@ -208,6 +213,15 @@ public class GcsArtifactStoreTests
     }
 
     [Test]
+    public void Like_Cloud_Storage_the_emulator_refuses_a_client_without_credentials()
+    {
+        var store = new GcsArtifactStore($"gs://{Bucket}", new StorageClientBuilder { BaseUri = _gcs.BaseUri, UnauthenticatedAccess = true }.Build());
+
+        Assert.That(() => store.OpenReadAsync($"gs://{Bucket}/a", CancellationToken.None), Throws.TypeOf<StackException>().With.Message.Contains("(401: Invalid Credentials)"));
+        Assert.That(_gcs.Requests, Is.Not.Empty.And.All.EndsWith("→ 401"));
+    }
+
+    [Test]
     public async Task Missing_credentials_are_one_line_and_nothing_is_sent()
     {
         var missing = Path.Combine(_directory, "missing.json");
@@ -239,7 +253,7 @@ public class GcsArtifactStoreTests
         var store = Store("gs://locked/p");
 
         Assert.That(() => WriteGeneratedAsync(store, "gs://locked/p/model", 10), Throws.TypeOf<StackException>().With.Message.EqualTo(
-            "Cloud Storage refused to write gs://locked/p/model (403: anonymous caller does not have storage.objects.create access to the Google Cloud Storage object. Permission 'storage.objects.create' denied on resource (or it may not exist).); the credentials in use need the Storage Object User role (roles/storage.objectUser) on bucket locked"));
+            $"Cloud Storage refused to write gs://locked/p/model (403: {FakeGoogle.ServiceAccount} does not have storage.objects.create access to the Google Cloud Storage object. Permission 'storage.objects.create' denied on resource (or it may not exist).); the credentials in use need the Storage Object User role (roles/storage.objectUser) on bucket locked"));
         Assert.That(() => store.OpenReadAsync("gs://locked/p/model", CancellationToken.None), Throws.TypeOf<StackException>().With.Message.EndWith(
             "the credentials in use need the Storage Object Viewer role (roles/storage.objectViewer) on bucket locked"));
     }

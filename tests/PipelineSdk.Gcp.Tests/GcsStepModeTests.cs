@@ -51,7 +51,8 @@ public class GcsStepModeTests
     [SetUp]
     public async Task SetUp()
     {
-        _gcs = await FakeGcs.StartAsync();
+        // Anonymous: these tests reach it in-process through STORAGE_EMULATOR_HOST, the path local emulators take.
+        _gcs = await FakeGcs.StartAnonymousAsync();
         _gcs.CreateBucket(Bucket);
         _directory = Directory.CreateTempSubdirectory("psdk-gcs-step-").FullName;
         _savedMount = Environment.GetEnvironmentVariable(GcsMount.RootVariable);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
@@ -204,6 +205,48 @@ public class VertexOrchestratorTests
     }
 
     [Test]
+    public async Task A_follow_that_loses_Vertex_AI_for_longer_than_one_request_s_retries_waits_it_out_and_completes()
+    {
+        var hold = _vertex.Hold("subtract-numbers");
+        var running = Run("QuickStart");
+        await hold.ReachedAsync();
+        // Every request now is a poll of the follow: more failures in a row than one request retries, then dropped connections.
+        _vertex.FailNext(10, 503);
+        _vertex.DropNextAnswer();
+        _vertex.DropNextAnswer();
+        _vertex.FailNext(3, 503);
+        hold.Release();
+
+        var result = await running;
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        Assert.That(result.Output, Does.Contain("lost contact with Vertex AI (503 Service Unavailable); still trying for up to 30 minutes")
+            .And.Contain("in contact with Vertex AI again").And.Contain("job SUCCEEDED"));
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.GetRun(_vertex.JobIds.Single())!.Status, Is.EqualTo(RunStatus.Completed));
+    }
+
+    [Test]
+    public async Task Without_task_details_runs_show_says_each_step_is_unknown_not_that_it_did_not_run()
+    {
+        _vertex.OmitTaskDetails = true;
+
+        var result = await Run("QuickStart");
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
+        var jobId = _vertex.JobIds.Single();
+        var shown = await ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), "runs", "show", jobId], _environment);
+        Assert.That(shown.Exit, Is.EqualTo(0), shown.Output + shown.Error);
+        Assert.That(shown.Output, Does.Contain($"Run {jobId} of pipeline vertex-example-pipeline: completed"));
+        var rows = shown.Output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^│ (get-first-num|get-random-int|subtract-numbers) +│")).ToList();
+        Assert.That(rows, Has.Count.EqualTo(3), shown.Output);
+        Assert.That(rows, Is.All.Contain("│ unknown │").And.All.Contain("Vertex AI reported no task details for the job"));
+        Assert.That(shown.Output, Does.Not.Contain("not run"));
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.GetStepRuns(jobId).Select(s => s.Status), Is.EqualTo(new[] { StepStatus.Unknown, StepStatus.Unknown, StepStatus.Unknown }));
+    }
+
+    [Test]
     public async Task Bad_credentials_are_one_line_errors_that_say_what_to_do()
     {
         var stranger = new FakeGoogle.Stranger(_google.BaseUrl);
@@ -230,6 +273,40 @@ public class VertexOrchestratorTests
         Assert.That(result.Exit, Is.EqualTo(0), result.Output + result.Error);
         Assert.That(result.Output, Does.Contain("Not waiting (synchronous=false)").And.Contain("submitted"));
         Assert.That(_vertex.JobIds, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Ctrl_C_while_following_cancels_the_job_without_asking_when_stdin_is_not_a_terminal_records_it_cancelled_and_exits_130()
+    {
+        var hold = _vertex.Hold("subtract-numbers");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(Example("QuickStart"), "QuickStart.dll"));
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var program = Process.Start(start)!;
+        var output = program.StandardOutput.ReadToEndAsync();
+        var error = program.StandardError.ReadToEndAsync();
+        await hold.ReachedAsync();
+        var jobId = _vertex.JobIds.Single();
+
+        // From C#, not a shell's background job: a shell would start it with SIGINT ignored.
+        var signal = await ProcessResult.RunAsync("kill", ["-INT", program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.That(signal.Exit, Is.EqualTo(0), signal.Error);
+        using var hang = new CancellationTokenSource(ProcessResult.HangLimit);
+        await program.WaitForExitAsync(hang.Token);
+        await _vertex.WaitAsync(jobId);
+
+        Assert.That(program.ExitCode, Is.EqualTo(PipelineSdk.Hosting.PipelineApp.Interrupted), await output + await error);
+        Assert.That(_vertex.Requests, Does.Contain($"POST /v1/projects/my-project/locations/europe-west1/pipelineJobs/{jobId}:cancel"));
+        Assert.That(await output, Does.Contain($"Stopped following {jobId}; cancelling it on Vertex AI (standard input is not a terminal, so nobody is asked).")
+            .And.Contain("Asked Vertex AI to cancel it."));
+        Assert.That(_vertex.FinalState(jobId), Is.EqualTo("PIPELINE_STATE_CANCELLED"));
+        using var store = MetadataStore.Open(Store);
+        var run = store.GetRun(jobId)!;
+        Assert.That((run.Status, run.Error), Is.EqualTo((RunStatus.Cancelled, "cancelled on Vertex AI after an interrupt")));
     }
 
     private Task<ProcessResult> Run(string example, params string[] args) =>

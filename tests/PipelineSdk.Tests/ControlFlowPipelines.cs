@@ -108,7 +108,11 @@ public static class ControlFlowPipelines
     {
         if (item == 1)
         {
-            LastItemDone.Wait(Shared.ProcessResult.HangLimit);
+            // Unchecked, a hung last item would let item 1 finish first after all and hide the ordering under test.
+            if (!LastItemDone.Wait(Shared.ProcessResult.HangLimit))
+            {
+                throw new TimeoutException($"hung: item 1 of OrderedPipeline waited {Shared.ProcessResult.HangLimit.TotalMinutes} minutes for the last item ({last}) to finish");
+            }
         }
 
         Returned.Enqueue(item);

@@ -245,6 +245,7 @@ internal static class RunCommands
         StepStatus.Failed => "[red]failed[/]",
         StepStatus.Running => "[yellow]running[/]",
         StepStatus.NotTriggered => "[grey]not triggered[/]",
+        StepStatus.Unknown => "[grey]unknown[/]",
         _ => "[grey]not run[/]",
     };
 

@@ -48,6 +48,12 @@ public sealed partial class GcsArtifactStore : IArtifactUriHandler
     /// </summary>
     public const string EmulatorHostVariable = "STORAGE_EMULATOR_HOST";
 
+    /// <summary>
+    /// Environment variable that points the client at another Cloud Storage JSON API base (a test server, a private
+    /// endpoint), reached with credentials as Cloud Storage is; it wins over <see cref="EmulatorHostVariable"/>.
+    /// </summary>
+    public const string EndpointVariable = "PIPELINES_GCS_ENDPOINT";
+
     private const int PipeBufferBytes = 1024 * 1024;
     private const int DownloadChunkSize = 1024 * 1024;
     private const int MaxObjectNameBytes = 1024;
@@ -99,11 +105,17 @@ public sealed partial class GcsArtifactStore : IArtifactUriHandler
     /// <summary>
     /// A Cloud Storage client: at <paramref name="endpoint"/> (a JSON API base such as
     /// <c>https://storage.googleapis.com/storage/v1/</c>) with <paramref name="auth"/> (default: Application
-    /// Default Credentials, looked up on the first request). Without an endpoint and with
-    /// <c>STORAGE_EMULATOR_HOST</c> set, a client of that emulator, unauthenticated as emulators expect.
+    /// Default Credentials, looked up on the first request). Without an endpoint, the one <c>PIPELINES_GCS_ENDPOINT</c>
+    /// names; without either and with <c>STORAGE_EMULATOR_HOST</c> set, a client of that emulator, unauthenticated as
+    /// emulators expect.
     /// </summary>
     public static StorageClient CreateClient(GoogleAuth? auth = null, Uri? endpoint = null)
     {
+        if (endpoint is null && Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } configured)
+        {
+            endpoint = new Uri(configured);
+        }
+
         if (endpoint is null && Environment.GetEnvironmentVariable(EmulatorHostVariable) is { Length: > 0 })
         {
             return new StorageClientBuilder { EmulatorDetection = EmulatorDetection.EmulatorOnly }.Build();

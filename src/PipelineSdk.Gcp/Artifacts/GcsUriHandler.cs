@@ -6,9 +6,9 @@ namespace PipelineSdk.Gcp.Artifacts;
 
 /// <summary>
 /// Reaches any <c>gs://bucket/name</c> through the Cloud Storage client, for step mode and the <c>pipelines</c>
-/// tool where no bucket is mounted. Clients are made on first use (from <c>STORAGE_EMULATOR_HOST</c> or
-/// Application Default Credentials, as <see cref="GcsArtifactStore.CreateClient"/> does) and kept per emulator
-/// setting, so credentials are looked up once.
+/// tool where no bucket is mounted. Clients are made on first use (from <c>PIPELINES_GCS_ENDPOINT</c>,
+/// <c>STORAGE_EMULATOR_HOST</c> and Application Default Credentials, as <see cref="GcsArtifactStore.CreateClient"/> does)
+/// and kept per endpoint setting, so credentials are looked up once.
 /// </summary>
 internal sealed class GcsUriHandler : IArtifactUriHandler
 {
@@ -28,8 +28,8 @@ internal sealed class GcsUriHandler : IArtifactUriHandler
             throw new FormatException($"'{uri}' is not a Cloud Storage object URI like gs://bucket/path");
         }
 
-        var emulator = Environment.GetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable) ?? "";
-        var client = _clients.GetOrAdd(emulator, _ => GcsArtifactStore.CreateClient());
+        var endpoints = Environment.GetEnvironmentVariable(GcsArtifactStore.EndpointVariable) + " " + Environment.GetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable);
+        var client = _clients.GetOrAdd(endpoints, _ => GcsArtifactStore.CreateClient());
         try
         {
             return new GcsArtifactStore(uri[..slash], client);

@@ -72,6 +72,25 @@ public sealed class VertexClient
         return await ReadAsync(response, VertexJson.Default.PipelineJob, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Reads a job while following it: when Vertex AI is unreachable or overloaded even after the retries, returns no job
+    /// and what went wrong, so the caller can poll again later instead of giving up on a job that still runs.
+    /// </summary>
+    internal async Task<(PipelineJob? Job, string? Problem)> PollPipelineJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var (response, problem) = await TrySendAsync(HttpMethod.Get, $"{Parent}/pipelineJobs/{Uri.EscapeDataString(jobId)}", null, retryServerErrors: true, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            if (response is null || IsRetryable(response.StatusCode, retryServerErrors: true))
+            {
+                return (null, problem);
+            }
+
+            await EnsureSuccessAsync(response, $"read pipeline job {jobId}").ConfigureAwait(false);
+            return (await ReadAsync(response, VertexJson.Default.PipelineJob, cancellationToken).ConfigureAwait(false), null);
+        }
+    }
+
     /// <summary>Asks Vertex AI to cancel a job (it ends as CANCELLED).</summary>
     public async Task CancelPipelineJobAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -127,6 +146,13 @@ public sealed class VertexClient
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? json, bool retryServerErrors, CancellationToken cancellationToken)
     {
+        var (response, problem) = await TrySendAsync(method, path, json, retryServerErrors, cancellationToken).ConfigureAwait(false);
+        return response ?? throw new StackException($"Vertex AI did not answer at {_http.BaseAddress} after {MaxAttempts} attempts ({problem}); check the network and try again");
+    }
+
+    /// <summary>Sends with retries; the last answer (which may still be a retryable error), or none when no attempt got one, with the last problem.</summary>
+    private async Task<(HttpResponseMessage? Response, string? Problem)> TrySendAsync(HttpMethod method, string path, string? json, bool retryServerErrors, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, path);
@@ -143,7 +169,7 @@ public sealed class VertexClient
                 response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (!IsRetryable(response.StatusCode, retryServerErrors))
                 {
-                    return response;
+                    return (response, null);
                 }
 
                 problem = $"{(int)response.StatusCode} {response.ReasonPhrase}";
@@ -159,12 +185,7 @@ public sealed class VertexClient
 
             if (attempt == MaxAttempts)
             {
-                if (response is not null)
-                {
-                    return response;
-                }
-
-                throw new StackException($"Vertex AI did not answer at {_http.BaseAddress} after {MaxAttempts} attempts ({problem}); check the network and try again");
+                return (response, problem);
             }
 
             response?.Dispose();

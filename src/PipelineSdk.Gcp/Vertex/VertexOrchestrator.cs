@@ -30,6 +30,9 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     /// <summary>Environment variable with the first polling interval in milliseconds (default 2000).</summary>
     public const string PollIntervalVariable = "PIPELINES_VERTEX_POLL_MS";
 
+    /// <summary>How long a follow waits out Vertex AI not answering (each poll already retried) before it gives up.</summary>
+    private static readonly TimeSpan OutageLimit = TimeSpan.FromMinutes(30);
+
     private static readonly HashSet<string> EndStates = ["PIPELINE_STATE_SUCCEEDED", "PIPELINE_STATE_FAILED", "PIPELINE_STATE_CANCELLED"];
 
     /// <inheritdoc />
@@ -86,8 +89,12 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false);
-            run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "stopped following the run");
+            if (await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false))
+            {
+                run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "cancelled on Vertex AI after an interrupt");
+            }
+
+            // Otherwise the record stays running, with no owner: the next `pipelines runs` asks Vertex AI how the job ended.
             throw;
         }
         catch (StackException e)
@@ -128,9 +135,33 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var maximum = TimeSpan.FromTicks(interval.Ticks * 15);
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
         string? jobState = null;
+        DateTimeOffset? silentSince = null;
         while (true)
         {
-            var job = await client.GetPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            var (polled, problem) = await client.PollPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (polled is not { } job)
+            {
+                // The job runs on without us: an outage of the API or of our network is waited out, within reason.
+                if (silentSince is null)
+                {
+                    silentSince = DateTimeOffset.UtcNow;
+                    progress.Message($"lost contact with Vertex AI ({problem}); still trying for up to {OutageLimit.TotalMinutes} minutes");
+                }
+                else if (DateTimeOffset.UtcNow - silentSince > OutageLimit)
+                {
+                    throw new StackException($"Vertex AI has not answered for {OutageLimit.TotalMinutes} minutes ({problem})");
+                }
+
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (silentSince is not null)
+            {
+                progress.Message("in contact with Vertex AI again");
+                silentSince = null;
+            }
+
             if (job.State != jobState)
             {
                 progress.Message($"job {Short(job.State)}");
@@ -158,25 +189,39 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         }
     }
 
-    private static async Task OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
+    /// <summary>
+    /// After an interrupt: cancels the job unless the user at a terminal says no. Without a terminal (CI, a pipe) nobody can
+    /// answer, and a stopped run should not leave a paid job behind, so it cancels. True when Vertex AI accepted the cancel.
+    /// </summary>
+    private static async Task<bool> OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
     {
-        if (Console.IsInputRedirected)
+        if (!Console.IsInputRedirected)
         {
-            output.WriteLine($"Stopped following {jobId}; it keeps running on Vertex AI. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
-            return;
-        }
-
-        output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [y/N] ");
-        output.Flush();
-        if (Console.ReadLine()?.Trim().StartsWith('y') == true)
-        {
-            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
-            output.WriteLine("Asked Vertex AI to cancel it.");
+            output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [Y/n] ");
+            output.Flush();
+            if (Console.ReadLine()?.Trim().StartsWith('n') == true)
+            {
+                output.WriteLine($"It keeps running on Vertex AI; `pipelines runs show {jobId}` records how it ends.");
+                return false;
+            }
         }
         else
         {
-            output.WriteLine("It keeps running on Vertex AI.");
+            output.WriteLine($"Stopped following {jobId}; cancelling it on Vertex AI (standard input is not a terminal, so nobody is asked).");
         }
+
+        try
+        {
+            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StackException e)
+        {
+            output.WriteLine($"Could not cancel {jobId}: {e.Message}. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
+            return false;
+        }
+
+        output.WriteLine("Asked Vertex AI to cancel it.");
+        return true;
     }
 
     private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output)
@@ -189,7 +234,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         foreach (var task in run.Pipeline.Tasks)
         {
             var detail = details.GetValueOrDefault(names.GetValueOrDefault(task.Key, task.Key)) ?? details.GetValueOrDefault(task.Key);
-            steps.Add(RecordTask(run, artifacts, jobId, task, detail));
+            steps.Add(RecordTask(run, artifacts, jobId, task, detail, reported: details.Count > 0));
         }
 
         var status = job.State switch
@@ -213,20 +258,23 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         return new PipelineRunResult(jobId, run.Pipeline.Name, status, duration < TimeSpan.Zero ? TimeSpan.Zero : duration, run.StoreDirectory, pipelineRoot, steps);
     }
 
-    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail)
+    // Without any task details (reported false), a task's absence says nothing about whether it ran: unknown, not "not run".
+    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail, bool reported)
     {
         var status = detail?.State switch
         {
             "SUCCEEDED" => StepStatus.Completed,
             "SKIPPED" when detail.Execution?.State == "CACHED" => StepStatus.Cached,
             "FAILED" => StepStatus.Failed,
+            null when !reported => StepStatus.Unknown,
             _ => StepStatus.NotRun,
         };
-        if (status == StepStatus.NotRun)
+        if (status is StepStatus.NotRun or StepStatus.Unknown)
         {
-            var reason = detail?.State is { } state ? $"Vertex AI: {state}" : "Vertex AI did not run it";
-            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn);
-            return new StepRunResult(task.Key, task.Step.Name, StepStatus.NotRun, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
+            var reason = detail?.State is { } state ? $"Vertex AI: {state}"
+                : reported ? "Vertex AI did not run it" : "Vertex AI reported no task details for the job";
+            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn, status);
+            return new StepRunResult(task.Key, task.Step.Name, status, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
         }
 
         var stepRunId = run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail!.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn);

@@ -57,9 +57,9 @@ internal static class RunsApi
         runs.MapPost("/{id}/not-run", async (string id, HttpRequest request, MetadataStore store) =>
         {
             var body = await ApiErrors.Body(request, RemoteJson.Default.NotRunRequest).ConfigureAwait(false);
-            if (body.Status is not (StepStatus.NotRun or StepStatus.NotTriggered))
+            if (body.Status is not (StepStatus.NotRun or StepStatus.NotTriggered or StepStatus.Unknown))
             {
-                throw new ApiException(StatusCodes.Status400BadRequest, $"a task that did not run is NotRun or NotTriggered, not {body.Status}");
+                throw new ApiException(StatusCodes.Status400BadRequest, $"a task that did not run is NotRun, NotTriggered or Unknown, not {body.Status}");
             }
 
             store.RecordNotRun(Existing(store, id).Id, body.TaskKey, body.StepName, body.Reason, body.DependsOn, body.Status);

@@ -98,6 +98,7 @@ internal static class RunSummary
         StepStatus.Failed => "[red]failed[/]",
         StepStatus.NotRun => "[grey]not run[/]",
         StepStatus.NotTriggered => "[grey]not triggered[/]",
+        StepStatus.Unknown => "[grey]unknown[/]",
         _ => status.ToString(),
     };
 

@@ -93,7 +93,8 @@ public abstract partial class MetadataStore : IDisposable
 
     /// <summary>
     /// Records a task that did not run: because a task it depends on failed (<see cref="StepStatus.NotRun"/>), or because
-    /// its branch's condition was false (<see cref="StepStatus.NotTriggered"/>).
+    /// its branch's condition was false (<see cref="StepStatus.NotTriggered"/>); or a task a remote orchestrator said
+    /// nothing about (<see cref="StepStatus.Unknown"/>).
     /// </summary>
     public abstract void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun);
 

@@ -42,6 +42,9 @@ public enum StepStatus
 
     /// <summary>The step was running when the process that ran it died.</summary>
     Crashed,
+
+    /// <summary>Whether and how the step ran is not known: the remote orchestrator reported nothing about its tasks.</summary>
+    Unknown,
 }
 
 /// <summary>A stored artifact: one output value of one step run.</summary>

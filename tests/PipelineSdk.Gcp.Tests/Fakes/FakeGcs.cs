@@ -26,7 +26,7 @@ namespace PipelineSdk.Gcp.Tests.Fakes;
 /// <c>x-goog-hash</c> checked against the bytes received → 400 on mismatch), media downloads with
 /// <c>x-goog-hash</c> crc32c and md5, metadata, listing with prefix/delimiter/pageToken (pages as small as
 /// <see cref="PageSize"/>), deletes, object names percent-encoded in one path segment, 404/403/401 in Google's
-/// JSON error shape, and a bearer token when one is required. Faults are injected on demand. Object contents
+/// JSON error shape, and a bearer token unless started anonymous. Faults are injected on demand. Object contents
 /// are kept in files, so the emulator holds no object in memory.
 /// </summary>
 internal sealed partial class FakeGcs : IAsyncDisposable
@@ -71,8 +71,13 @@ internal sealed partial class FakeGcs : IAsyncDisposable
     /// <summary>Every resumable session started, with its decompressed JSON body.</summary>
     public ConcurrentQueue<SessionRecord> Sessions { get; } = new();
 
-    /// <summary>Starts an emulator; with <paramref name="acceptToken"/>, every API request needs a bearer token it accepts.</summary>
-    public static async Task<FakeGcs> StartAsync(Func<string, bool>? acceptToken = null)
+    /// <summary>Starts an emulator that, as Cloud Storage does, refuses (401) every API request without a bearer token <paramref name="acceptToken"/> accepts.</summary>
+    public static Task<FakeGcs> StartAsync(Func<string, bool> acceptToken) => StartCoreAsync(acceptToken);
+
+    /// <summary>Starts an emulator that takes requests without credentials, as local emulators do (<c>STORAGE_EMULATOR_HOST</c>).</summary>
+    public static Task<FakeGcs> StartAnonymousAsync() => StartCoreAsync(null);
+
+    private static async Task<FakeGcs> StartCoreAsync(Func<string, bool>? acceptToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

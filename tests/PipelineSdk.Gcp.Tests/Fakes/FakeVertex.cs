@@ -49,6 +49,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     /// <summary>What the machine a task runs on adds to its environment (credentials, endpoints), after the container's <c>env</c>.</summary>
     public Dictionary<string, string> TaskEnvironment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Answers jobs created from now on without <c>jobDetail</c>, as Vertex AI may (a job it has no task details for).</summary>
+    public bool OmitTaskDetails { get; set; }
+
     /// <summary>The folder that stands in for Cloud Storage (mounted at /gcs in the tasks).</summary>
     public string GcsRoot { get; }
 
@@ -63,6 +66,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
     /// <summary>Completes when the job has run all its tasks.</summary>
     public Task WaitAsync(string jobId) => _jobs[jobId].Runner;
+
+    /// <summary>The job's end state (<c>PIPELINE_STATE_...</c>), or null while it runs.</summary>
+    public string? FinalState(string jobId) => _jobs[jobId].FinalState;
 
     /// <summary>What a task wrote to standard output and error.</summary>
     public string Log(string jobId, string task) => _jobs[jobId].Logs.GetValueOrDefault(task, "");
@@ -189,7 +195,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         }
 
         var name = $"projects/{project}/locations/{location}/pipelineJobs/{id}";
-        var job = new Job(name, id, body);
+        var job = new Job(name, id, body) { OmitTaskDetails = OmitTaskDetails };
         if (!_jobs.TryAdd(id, job))
         {
             return Error(409, "ALREADY_EXISTS", $"PipelineJob {name} already exists.");
@@ -560,6 +566,8 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
         public SpecExecution.SpecRun? SpecRun { get; set; }
 
+        public bool OmitTaskDetails { get; init; }
+
         /// <summary>The job's state once it ended, else null.</summary>
         public string? FinalState
         {
@@ -639,8 +647,12 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                     ["createTime"] = Created.ToString("O"),
                     ["pipelineSpec"] = Body["pipelineSpec"]!.DeepClone(),
                     ["runtimeConfig"] = Body["runtimeConfig"]!.DeepClone(),
-                    ["jobDetail"] = new JsonObject { ["taskDetails"] = SpecRun?.TaskDetails() ?? new JsonArray([.. _tasks.Select(t => t.DeepClone())]) },
                 };
+                if (!OmitTaskDetails)
+                {
+                    job["jobDetail"] = new JsonObject { ["taskDetails"] = SpecRun?.TaskDetails() ?? new JsonArray([.. _tasks.Select(t => t.DeepClone())]) };
+                }
+
                 if (_start is { } start)
                 {
                     job["startTime"] = start.ToString("O");
