@@ -1,7 +1,7 @@
 // The server's JSON API, called with the session cookie; writes carry the session's CSRF header.
 
 export type RunStatus = "Running" | "Completed" | "Failed" | "Cancelled" | "Crashed";
-export type StepStatus = "Running" | "Completed" | "Cached" | "Failed" | "NotRun" | "NotTriggered" | "Crashed";
+export type StepStatus = "Running" | "Completed" | "Cached" | "Failed" | "NotRun" | "NotTriggered" | "Crashed" | "Unknown";
 
 export interface Session { name: string; role: string; csrf: string; expiresAt: string }
 export interface Overview { version: string; activeStack: string; database: string }

@@ -56,6 +56,8 @@ export function lookOf(status: StepStatus | undefined): Look {
     case "Running": return "running";
     case "NotTriggered": return "not-triggered";
     case "NotRun": return "skipped";
+    // Vertex AI reported no task details: nothing is known of the step.
+    case "Unknown": return "pending";
     default: return "pending";
   }
 }
