@@ -217,8 +217,9 @@ public class GcsArtifactStoreTests
     {
         var store = new GcsArtifactStore($"gs://{Bucket}", new StorageClientBuilder { BaseUri = _gcs.BaseUri, UnauthenticatedAccess = true }.Build());
 
+        _gcs.FailNext(1);
         Assert.That(() => store.OpenReadAsync($"gs://{Bucket}/a", CancellationToken.None), Throws.TypeOf<StackException>().With.Message.Contains("(401: Invalid Credentials)"));
-        Assert.That(_gcs.Requests, Is.Not.Empty.And.All.EndsWith("→ 401"));
+        Assert.That(_gcs.Requests, Is.Not.Empty.And.All.EndsWith("→ 401"), "credentials are checked before anything else can fail");
     }
 
     [Test]

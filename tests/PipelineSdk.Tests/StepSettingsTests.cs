@@ -170,7 +170,7 @@ public class StepSettingsTests
         var same = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "fast")), options: _store.Options());
         var changed = await PipelineRunner.RunAsync(EnvPipeline(("MODE", "slow"), ("EXTRA", "1")), options: _store.Options());
 
-        Assert.That(first["env-step"].Status, Is.EqualTo(StepStatus.Completed));
+        Assert.That(first["env-step"].Status, Is.EqualTo(StepStatus.Completed), first["env-step"].Error);
         Assert.That(same["env-step"].Status, Is.EqualTo(StepStatus.Cached));
         Assert.That(changed["env-step"].Status, Is.EqualTo(StepStatus.Completed));
         using var store = _store.Open();
@@ -182,12 +182,18 @@ public class StepSettingsTests
         }));
     }
 
+    /// <summary>
+    /// A one-task pipeline whose step has <paramref name="environment"/> as settings, so even the local orchestrator runs it
+    /// as a process: sh writes its output.
+    /// </summary>
     private static PipelineDescriptor EnvPipeline(params (string Name, string Value)[] environment)
     {
         var settings = new StepSettings { Environment = [.. environment.Select(e => KeyValuePair.Create(e.Name, e.Value))] };
-        var step = new StepDescriptor("env-step", "T.EnvStep", [], [new StepPort("Output", ParameterCodecs.Int32)], [new CodePart("T.EnvStep", "h")], "fp", (_, _) => new ValueTask<object?[]>([1]), settings);
+        var step = new StepDescriptor("env-step", "T.EnvStep", [], [new StepPort("Output", ParameterCodecs.Int32)], [new CodePart("T.EnvStep", "h")], "fp",
+            (_, _) => throw new InvalidOperationException("a step with environment variables runs as a process"), settings);
         var task = new PipelineTask("env-step", step, [], [], enableCache: true);
-        return new PipelineDescriptor("env-pipeline", "T.EnvPipeline", [], [task], "{}");
+        var spec = ProcessSpec("env-step", new JsonArray("sh", "-c", "mkdir -p \"$(dirname \"$0\")\" && printf 1 > \"$0\"", "{{$.outputs.parameters['Output'].output_file}}"), environment);
+        return new PipelineDescriptor("env-pipeline", "T.EnvPipeline", [], [task], spec);
     }
 
     private static TaskExecution Execution(StepSettings settings)
@@ -200,25 +206,31 @@ public class StepSettingsTests
     /// <summary>A one-task pipeline whose executor runs <paramref name="script"/> with sh, with <paramref name="environment"/> in its spec.</summary>
     private static PipelineDescriptor ShellPipeline(string script, StepSettings settings, params (string Name, string Value)[] environment)
     {
+        var step = new StepDescriptor("shell", "T.Shell", [], [], [], "fp", (_, _) => throw new InvalidOperationException("runs as a process"), settings);
+        var task = new PipelineTask("shell", step, [], [], enableCache: false);
+        return new PipelineDescriptor("shell-pipeline", "T.ShellPipeline", [], [task], ProcessSpec("shell", new JsonArray("sh", "-c", script), environment));
+    }
+
+    /// <summary>The spec of a one-task pipeline whose executor runs <paramref name="command"/>, with <paramref name="environment"/>.</summary>
+    private static string ProcessSpec(string taskKey, JsonArray command, (string Name, string Value)[] environment)
+    {
         var env = new JsonArray([.. environment.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["value"] = e.Value })]);
         var spec = new JsonObject
         {
-            ["components"] = new JsonObject { ["comp-shell"] = new JsonObject { ["executorLabel"] = "exec-shell" } },
+            ["components"] = new JsonObject { [$"comp-{taskKey}"] = new JsonObject { ["executorLabel"] = $"exec-{taskKey}" } },
             ["deploymentSpec"] = new JsonObject
             {
                 ["executors"] = new JsonObject
                 {
-                    ["exec-shell"] = new JsonObject
+                    [$"exec-{taskKey}"] = new JsonObject
                     {
-                        ["container"] = new JsonObject { ["image"] = "debian", ["command"] = new JsonArray("sh", "-c", script), ["args"] = new JsonArray(), ["env"] = env },
+                        ["container"] = new JsonObject { ["image"] = "debian", ["command"] = command, ["args"] = new JsonArray(), ["env"] = env },
                     },
                 },
             },
-            ["root"] = new JsonObject { ["dag"] = new JsonObject { ["tasks"] = new JsonObject { ["shell"] = new JsonObject { ["componentRef"] = new JsonObject { ["name"] = "comp-shell" } } } } },
+            ["root"] = new JsonObject { ["dag"] = new JsonObject { ["tasks"] = new JsonObject { [taskKey] = new JsonObject { ["componentRef"] = new JsonObject { ["name"] = $"comp-{taskKey}" } } } } },
         };
-        var step = new StepDescriptor("shell", "T.Shell", [], [], [], "fp", (_, _) => throw new InvalidOperationException("runs as a process"), settings);
-        var task = new PipelineTask("shell", step, [], [], enableCache: false);
-        return new PipelineDescriptor("shell-pipeline", "T.ShellPipeline", [], [task], spec.ToJsonString());
+        return spec.ToJsonString();
     }
 
     /// <summary>Fails its first <c>failures</c> attempts, recording each attempt number it is given.</summary>

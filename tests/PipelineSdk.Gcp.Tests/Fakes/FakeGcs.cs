@@ -174,13 +174,6 @@ internal sealed partial class FakeGcs : IAsyncDisposable
     private async Task DispatchAsync(HttpContext context, string target)
     {
         var request = context.Request;
-        if (TakeFault(request) is { } status)
-        {
-            await request.Body.CopyToAsync(Stream.Null);
-            await ErrorAsync(context, status, status == 503 ? "Service Unavailable" : "Injected failure", status == 503 ? "backendError" : "injected");
-            return;
-        }
-
         // Object names are one path segment, fully percent-encoded; the raw target keeps %2F as sent.
         var path = target.Split('?')[0].Split('/');
         var isSession = path is ["", "upload", "storage", "v1", "b", _, "o"] && request.Query.ContainsKey("upload_id");
@@ -193,6 +186,14 @@ internal sealed partial class FakeGcs : IAsyncDisposable
                 await ErrorAsync(context, 401, "Invalid Credentials", "authError");
                 return;
             }
+        }
+
+        // As in Cloud Storage, a request is authenticated before anything else can go wrong with it.
+        if (TakeFault(request) is { } status)
+        {
+            await request.Body.CopyToAsync(Stream.Null);
+            await ErrorAsync(context, status, status == 503 ? "Service Unavailable" : "Injected failure", status == 503 ? "backendError" : "injected");
+            return;
         }
 
         switch (path)
