@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using PipelineSdk.Artifacts;
+using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Gcp.Vertex;
 using PipelineSdk.Server.Hosting;
@@ -232,6 +233,44 @@ public class LiveRecordingTests
     }
 
     [Test]
+    public async Task A_dry_run_on_Vertex_predicts_exactly_what_its_cache_then_reuses()
+    {
+        _google.AddSecret("my-project", "pipelines-token", _token);
+        UpdateOrchestrator("synchronous", "true");
+        _vertex.AppDirectory = Example("TrainAndDeploy");
+        _vertex.RunWholeSpec = true;
+        // The dry run reads cached parameter values (a condition needs the best accuracy) where the tasks wrote them.
+        _environment[GcsMount.RootVariable] = GcsRoot;
+        string[] epochs = ["--param", "epochs=40"];
+        var first = await Run("TrainAndDeploy", epochs);
+        Assert.That(first.Exit, Is.EqualTo(0), first.Output + first.Error);
+        using (var store = Client())
+        {
+            var steps = store.GetStepRuns(store.ListRuns().Single().Id);
+            Assert.That(steps.Count(s => s.TaskKey.StartsWith("train-model[", StringComparison.Ordinal) && s.CacheKey is not null), Is.EqualTo(4),
+                "each iteration recorded itself apart, with its cache key");
+            Assert.That(steps.Select(s => s.TaskKey), Has.None.EqualTo("train-model"), "the follow loop left the iterations to them");
+        }
+
+
+        var unchanged = await PredictThenRun(epochs);
+        Assert.That(unchanged["load-data"], Does.StartWith("cached: same cache key and image as Vertex AI step run"));
+        Assert.That(unchanged.Where(p => p.Key.StartsWith("train-model[", StringComparison.Ordinal)).Select(p => p.Value).ToList(), Has.Count.EqualTo(4).And.All.StartWith("cached"));
+        Assert.That(unchanged["deploy"], Does.StartWith("runs: caching is off for it"), "the condition before it was decided from the cached best accuracy");
+        Assert.That(unchanged["notify"], Does.StartWith("decided_at_run_time: it takes the outcome of"));
+
+        string[] fewer = [.. epochs, "--param", "rows=1500"];
+        var fewerRows = await PredictThenRun(fewer);
+        Assert.That(fewerRows["load-data"], Is.EqualTo("runs: its cache key changed: input 'rows' changed: 2000 → 1500"));
+        Assert.That(fewerRows["split"], Is.EqualTo("runs: it takes artifact 'data' from 'load-data', which runs: Vertex AI keys a task's inputs by artifact, not content, and that run makes a new one"));
+
+        _environment[ProgramImageSource.ImageVariable] = Image + "-rebuilt";
+        var rebuilt = await PredictThenRun(fewer);
+        Assert.That(rebuilt["load-data"], Is.EqualTo($"runs: its cache key changed: the container image changed: {Image} → {Image}-rebuilt (any change to the program makes a new image)"));
+        Assert.That(rebuilt.Values, Has.None.StartWith("cached"));
+    }
+
+    [Test]
     public void The_token_secret_setting_must_name_a_secret_version()
     {
         var vertex = Flavors.Find(ComponentType.Orchestrator, "vertex")!;
@@ -242,6 +281,28 @@ public class LiveRecordingTests
 
         static Dictionary<string, string> Settings(string secret) =>
             new() { ["project"] = "my-project", ["location"] = "europe-west1", ["server_token_secret"] = secret };
+    }
+
+    /// <summary>
+    /// Dry-runs TrainAndDeploy with <paramref name="args"/>, then runs it for real, and checks that the tasks predicted cached are
+    /// exactly those the fake Vertex AI's cache served. Returns each task's "forecast: reason".
+    /// </summary>
+    private async Task<Dictionary<string, string>> PredictThenRun(string[] args)
+    {
+        var jobs = _vertex.JobIds.ToList();
+        var dryRun = await Run("TrainAndDeploy", [.. args, "--dry-run", "--output", "json"]);
+        Assert.That(dryRun.Exit, Is.EqualTo(0), dryRun.Output + dryRun.Error);
+        Assert.That(_vertex.JobIds, Is.EquivalentTo(jobs), "a dry run submits nothing");
+        var plan = JsonNode.Parse(dryRun.Output)!;
+        Assert.That(plan["orchestrator"]!.GetValue<string>(), Is.EqualTo("vertex"));
+        var predicted = plan["tasks"]!.AsArray().ToDictionary(t => t!["task"]!.GetValue<string>(), t => $"{t!["forecast"]!.GetValue<string>()}: {t["reason"]!.GetValue<string>()}");
+
+        var run = await Run("TrainAndDeploy", args);
+        Assert.That(run.Exit, Is.EqualTo(0), run.Output + run.Error);
+        var served = _vertex.SpecRunOf(_vertex.JobIds.Except(jobs).Single()).Steps().Where(s => s.State == "SKIPPED").Select(s => s.StepKey).ToList();
+        Assert.That(predicted.Where(p => p.Value.StartsWith("cached", StringComparison.Ordinal)).Select(p => p.Key), Is.EquivalentTo(served),
+            "predicted cached vs served by Vertex AI's cache:\n" + string.Join("\n", predicted.Select(p => $"{p.Key} {p.Value}")));
+        return predicted;
     }
 
     private ServerStore Client() => new(Path.Combine(_directory, "reader"), new ServerConnection(_server.Url, _token));
@@ -270,8 +331,10 @@ public class LiveRecordingTests
         return result;
     }
 
-    private Task<ProcessResult> Run() =>
-        ProcessResult.RunAsync("dotnet", [Path.Combine(Example("QuickStart"), "QuickStart.dll")], _environment);
+    private Task<ProcessResult> Run() => Run("QuickStart", []);
+
+    private Task<ProcessResult> Run(string example, string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Path.Combine(Example(example), example + ".dll"), .. args], _environment);
 
     private static string Example(string name) =>
         Path.Combine(Metadata("ExamplesDirectory"), name, Metadata("OutputSubdirectory"));

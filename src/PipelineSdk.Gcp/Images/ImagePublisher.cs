@@ -45,7 +45,6 @@ public sealed partial class ImagePublisher
     public async Task<PublishedImage> PublishAsync(ImagePublishRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var project = FindProject(request.ProjectPath);
         var (registry, repositoryPrefix) = ParseRegistryUri(request.RegistryUri);
         var insecure = IsInsecure(registry);
         var pushCredential = await _credentials.ResolveAsync(registry, push: true, alsoPushRegistry: true, cancellationToken).ConfigureAwait(false);
@@ -57,27 +56,7 @@ public sealed partial class ImagePublisher
         progress?.Report($"Checking container registry {registry}");
         await client.PingAsync(cancellationToken).ConfigureAwait(false);
 
-        // The publish folder holds exactly what goes into the image, so it starts empty; the build itself stays incremental.
-        var work = Path.Combine(Path.GetDirectoryName(project)!, "obj", "pipelines-image", $"{_options.Configuration}-{RuntimeIdentifier}{(request.NativeAot ? "-aot" : "")}");
-        var publishDirectory = Path.Combine(work, "app");
-        if (Directory.Exists(publishDirectory))
-        {
-            Directory.Delete(publishDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(work);
-        var properties = Path.Combine(work, "assembly-name.txt");
-        string[] common = ["publish", project, "-c", _options.Configuration, "-r", RuntimeIdentifier, "-o", publishDirectory, "--nologo", "-tl:off", .. request.NativeAot ? ["-p:PublishAot=true"] : Array.Empty<string>()];
-
-        progress?.Report($"Building {Path.GetFileName(project)} ({_options.Configuration}, {RuntimeIdentifier}{(request.NativeAot ? ", Native AOT" : "")})");
-        var build = await DotnetAsync([.. common, "-getProperty:AssemblyName", "-getResultOutputFile:" + properties], null, progress, cancellationToken).ConfigureAwait(false);
-        if (build.ExitCode != 0)
-        {
-            throw new StackException($"building {Path.GetFileName(project)} failed: {ErrorLine(build)}; fix it and publish again");
-        }
-
-        var tag = await BuildHash.ComputeTagAsync(publishDirectory, request.BaseImage ?? DefaultBaseImage, request.NativeAot, cancellationToken).ConfigureAwait(false);
-        var repository = string.Join('/', new[] { repositoryPrefix, RepositoryName(ReadAssemblyName(properties)) }.Where(p => p.Length > 0));
+        var (common, repository, tag) = await BuildAsync(request, repositoryPrefix, progress, cancellationToken).ConfigureAwait(false);
         var reference = $"{registry}/{repository}:{tag}";
         if (await client.TagExistsAsync(repository, tag, cancellationToken).ConfigureAwait(false))
         {
@@ -100,6 +79,47 @@ public sealed partial class ImagePublisher
 
         progress?.Report($"Pushed {reference}");
         return new PublishedImage(reference, tag, Reused: false);
+    }
+
+    /// <summary>
+    /// The reference <see cref="PublishAsync"/> would push now: the project is built and its build hashed, and nothing is
+    /// pushed nor the registry contacted (a dry run predicts Vertex AI's cache with it, which is keyed by the image).
+    /// </summary>
+    /// <exception cref="StackException">The build failed; the message is one line that says what to do.</exception>
+    public async Task<string> ReferenceAsync(ImagePublishRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (registry, repositoryPrefix) = ParseRegistryUri(request.RegistryUri);
+        var (_, repository, tag) = await BuildAsync(request, repositoryPrefix, progress, cancellationToken).ConfigureAwait(false);
+        return $"{registry}/{repository}:{tag}";
+    }
+
+    /// <summary>Publishes the project into an empty folder and returns the publish arguments, the repository and the build's tag.</summary>
+    private async Task<(string[] Common, string Repository, string Tag)> BuildAsync(ImagePublishRequest request, string repositoryPrefix, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var project = FindProject(request.ProjectPath);
+        // The publish folder holds exactly what goes into the image, so it starts empty; the build itself stays incremental.
+        var work = Path.Combine(Path.GetDirectoryName(project)!, "obj", "pipelines-image", $"{_options.Configuration}-{RuntimeIdentifier}{(request.NativeAot ? "-aot" : "")}");
+        var publishDirectory = Path.Combine(work, "app");
+        if (Directory.Exists(publishDirectory))
+        {
+            Directory.Delete(publishDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(work);
+        var properties = Path.Combine(work, "assembly-name.txt");
+        string[] common = ["publish", project, "-c", _options.Configuration, "-r", RuntimeIdentifier, "-o", publishDirectory, "--nologo", "-tl:off", .. request.NativeAot ? ["-p:PublishAot=true"] : Array.Empty<string>()];
+
+        progress?.Report($"Building {Path.GetFileName(project)} ({_options.Configuration}, {RuntimeIdentifier}{(request.NativeAot ? ", Native AOT" : "")})");
+        var build = await DotnetAsync([.. common, "-getProperty:AssemblyName", "-getResultOutputFile:" + properties], null, progress, cancellationToken).ConfigureAwait(false);
+        if (build.ExitCode != 0)
+        {
+            throw new StackException($"building {Path.GetFileName(project)} failed: {ErrorLine(build)}; fix it and publish again");
+        }
+
+        var tag = await BuildHash.ComputeTagAsync(publishDirectory, request.BaseImage ?? DefaultBaseImage, request.NativeAot, cancellationToken).ConfigureAwait(false);
+        var repository = string.Join('/', new[] { repositoryPrefix, RepositoryName(ReadAssemblyName(properties)) }.Where(p => p.Length > 0));
+        return (common, repository, tag);
     }
 
     /// <summary>

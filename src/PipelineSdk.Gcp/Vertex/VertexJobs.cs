@@ -43,7 +43,7 @@ public static class VertexJobs
 
     /// <summary>
     /// The spec with every executor asked to record its step live: the server's URL, the token's secret (a name, never the
-    /// token), the stack and orchestrator in its environment, and the run and task placeholders on its command line.
+    /// token), the stack, the orchestrator and the executor's image in its environment, and the run and task placeholders on its command line.
     /// </summary>
     public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live)
     {
@@ -68,6 +68,8 @@ public static class VertexJobs
             {
                 env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
             }
+
+            env.Add((JsonNode)new JsonObject { ["name"] = LiveRecording.ImageVariable, ["value"] = container["image"]?.GetValue<string>() });
         }
 
         using var document = JsonDocument.Parse(node.ToJsonString());

@@ -45,9 +45,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var location = Setting("location");
         var client = new VertexClient(project, location, auth);
         var parameters = ParameterValues.Resolve(run.Pipeline, run.Parameters);
-        var registryComponent = run.Stack.Get(ComponentType.ContainerRegistry)
-            ?? throw new StackException($"stack '{run.Stack.Name}' has no container registry for the program's image; add one with `pipelines stack update {run.Stack.Name} -c NAME`");
-        var registry = await ResolvedSettingAsync(registryComponent, "uri", run.Secrets, cancellationToken).ConfigureAwait(false);
+        var registry = await RegistryUriAsync(run, cancellationToken).ConfigureAwait(false);
         var pipelineRoot = await ResolvedSettingAsync(run.Stack.ArtifactStore, "path", run.Secrets, cancellationToken).ConfigureAwait(false);
 
         var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
@@ -105,7 +103,25 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
-        return Record(run, finished, jobId, project, pipelineRoot, output);
+        return Record(run, finished, jobId, project, pipelineRoot, output, live is not null);
+    }
+
+    /// <summary>
+    /// Predicts Vertex AI's cache for the run from the step runs its containers recorded (<see cref="RemoteCachePlanner"/>), with
+    /// the image the run would use: the program is built to learn its tag, and nothing is pushed or submitted.
+    /// </summary>
+    public async Task<RunPlan> PlanAsync(RemoteRun run, CancellationToken cancellationToken)
+    {
+        var registry = await RegistryUriAsync(run, cancellationToken).ConfigureAwait(false);
+        var image = await images.GetImageReferenceAsync(registry, run.Options.Output ?? Console.Error, cancellationToken).ConfigureAwait(false);
+        return await RemoteCachePlanner.PlanAsync(run, Flavor, "Vertex AI", task => task.Step.Settings.Image ?? image, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string> RegistryUriAsync(RemoteRun run, CancellationToken cancellationToken)
+    {
+        var registryComponent = run.Stack.Get(ComponentType.ContainerRegistry)
+            ?? throw new StackException($"stack '{run.Stack.Name}' has no container registry for the program's image; add one with `pipelines stack update {run.Stack.Name} -c NAME`");
+        return await ResolvedSettingAsync(registryComponent, "uri", run.Secrets, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -224,7 +240,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         return true;
     }
 
-    private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output)
+    /// <summary>
+    /// Records how the job ended, each task from its task details; with <paramref name="live"/> the steps recorded themselves, and
+    /// the iterations of a loop that ran are left to them (they record each one, where task details give one record per task).
+    /// </summary>
+    private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output, bool live)
     {
         var artifacts = new LocalArtifactStore(Path.Combine(run.StoreDirectory, "artifacts"));
         var details = (job.JobDetail?.TaskDetails ?? []).Where(t => t.TaskName is not null).GroupBy(t => t.TaskName!).ToDictionary(g => g.Key, g => g.Last());
@@ -234,7 +254,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         foreach (var task in run.Pipeline.Tasks)
         {
             var detail = details.GetValueOrDefault(names.GetValueOrDefault(task.Key, task.Key)) ?? details.GetValueOrDefault(task.Key);
-            steps.Add(RecordTask(run, artifacts, jobId, task, detail, reported: details.Count > 0));
+            steps.Add(RecordTask(run, artifacts, jobId, task, detail, reported: details.Count > 0, iterationsRecordLive: live && run.Pipeline.RunsInLoop(task)));
         }
 
         var status = job.State switch
@@ -259,7 +279,8 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     }
 
     // Without any task details (reported false), a task's absence says nothing about whether it ran: unknown, not "not run".
-    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail, bool reported)
+    // A loop's iterations that ran recorded themselves, each apart: those are only reported here.
+    private static StepRunResult RecordTask(RemoteRun run, LocalArtifactStore artifacts, string jobId, PipelineTask task, PipelineTaskDetail? detail, bool reported, bool iterationsRecordLive)
     {
         var status = detail?.State switch
         {
@@ -269,15 +290,21 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             null when !reported => StepStatus.Unknown,
             _ => StepStatus.NotRun,
         };
+        var record = !(iterationsRecordLive && status is StepStatus.Completed or StepStatus.Failed);
         if (status is StepStatus.NotRun or StepStatus.Unknown)
         {
             var reason = detail?.State is { } state ? $"Vertex AI: {state}"
                 : reported ? "Vertex AI did not run it" : "Vertex AI reported no task details for the job";
-            run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn, status);
+            if (record)
+            {
+                run.Store.RecordNotRun(jobId, task.Key, task.Step.Name, reason, task.DependsOn, status);
+            }
+
             return new StepRunResult(task.Key, task.Step.Name, status, null, new Dictionary<string, object?>(), new Dictionary<string, ArtifactRecord>(), reason, null);
         }
 
-        var stepRunId = run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail!.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn);
+        ArgumentNullException.ThrowIfNull(detail); // a task with a state has its details
+        var stepRunId = record ? run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn) : 0;
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var produced = new List<NewArtifact>();
         string? error = status == StepStatus.Failed ? detail.Error?.Message ?? "failed on Vertex AI" : null;
@@ -289,8 +316,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                 {
                     // Output parameters live in Vertex's metadata; keep a copy so runs show and the cache explain them like local ones.
                     values[port.Name] = parameter.ReadJson(value);
-                    var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
-                    produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash));
+                    if (record)
+                    {
+                        var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
+                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash));
+                    }
                 }
                 else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault() is { Uri: { } uri } artifact)
                 {
@@ -300,7 +330,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             }
         }
 
-        var recorded = run.Store.FinishStepRun(stepRunId, status, detail.EndTime ?? DateTimeOffset.UtcNow, error, [], produced);
+        var recorded = record ? run.Store.FinishStepRun(stepRunId, status, detail.EndTime ?? DateTimeOffset.UtcNow, error, [], produced) : new Dictionary<string, ArtifactRecord>();
         var duration = detail.EndTime - detail.StartTime;
         return new StepRunResult(task.Key, task.Step.Name, status, duration, values, recorded, error, null);
     }
@@ -340,6 +370,9 @@ public interface IProgramImageSource
 {
     /// <summary>Returns a pullable image reference for this program in <paramref name="registryUri"/>, publishing it if needed.</summary>
     Task<string> GetImageAsync(string registryUri, TextWriter output, CancellationToken cancellationToken);
+
+    /// <summary>Returns the reference <see cref="GetImageAsync"/> would return now, building the program if needed but pushing nothing.</summary>
+    Task<string> GetImageReferenceAsync(string registryUri, TextWriter output, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -362,12 +395,28 @@ public sealed class ProgramImageSource(ImagePublisher? publisher = null) : IProg
             return image;
         }
 
-        var request = new ImagePublishRequest(ProjectPath(), registryUri, NullIfEmpty(Metadata("PipelineSdk.ImageBase")), Metadata("PipelineSdk.ImageAot") == "true");
+        var request = Request(registryUri);
         output.WriteLine($"Publishing {Path.GetFileName(request.ProjectPath)} as an image in {registryUri}...");
         var published = await (publisher ?? new ImagePublisher()).PublishAsync(request, new Progress<string>(output.WriteLine), cancellationToken).ConfigureAwait(false);
         output.WriteLine(published.Reused ? $"Image {published.Reference} is up to date; nothing rebuilt or pushed." : $"Pushed image {published.Reference}.");
         return published.Reference;
     }
+
+    /// <inheritdoc />
+    public async Task<string> GetImageReferenceAsync(string registryUri, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } image)
+        {
+            return image;
+        }
+
+        var request = Request(registryUri);
+        output.WriteLine($"Building {Path.GetFileName(request.ProjectPath)} to learn its image tag (nothing is pushed)...");
+        return await (publisher ?? new ImagePublisher()).ReferenceAsync(request, new Progress<string>(output.WriteLine), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ImagePublishRequest Request(string registryUri) =>
+        new(ProjectPath(), registryUri, NullIfEmpty(Metadata("PipelineSdk.ImageBase")), Metadata("PipelineSdk.ImageAot") == "true");
 
     /// <summary>The program's project file, recorded in its assembly by the PipelineSdk build targets.</summary>
     public static string ProjectPath() =>

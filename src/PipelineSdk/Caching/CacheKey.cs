@@ -8,7 +8,9 @@ namespace PipelineSdk.Caching;
 /// <summary>
 /// A step's cache key and the parts it was made of. The key covers the code fingerprint (the step and every
 /// method of the same compilation it calls), each input's content hash, the output names and types, and the
-/// settings that change results (environment variables). The parts are stored so a later run can say which one changed.
+/// settings that change results (environment variables); for a step that runs in a remote orchestrator's container, also
+/// the container image, which that orchestrator's own cache is keyed by. The parts are stored so a later run can say which
+/// one changed.
 /// </summary>
 /// <param name="Key">SHA-256 of <paramref name="PartsJson"/>.</param>
 /// <param name="PartsJson">The parts as canonical JSON.</param>
@@ -16,8 +18,11 @@ public sealed record CacheKey(string Key, string PartsJson)
 {
     private const int Version = 1;
 
-    /// <summary>Computes the key of <paramref name="task"/> given the content hashes of its inputs by input name.</summary>
-    public static CacheKey Compute(PipelineTask task, IReadOnlyList<KeyValuePair<string, string>> inputHashes)
+    /// <summary>
+    /// Computes the key of <paramref name="task"/> given the content hashes of its inputs by input name; <paramref name="image"/>
+    /// is the container image the task runs in on a remote orchestrator (null on this machine).
+    /// </summary>
+    public static CacheKey Compute(PipelineTask task, IReadOnlyList<KeyValuePair<string, string>> inputHashes, string? image = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -57,6 +62,12 @@ public sealed record CacheKey(string Key, string PartsJson)
                 }
 
                 writer.WriteEndObject();
+            }
+
+            // Keys made in a remote orchestrator's container differ from this machine's, so neither cache serves the other.
+            if (image is not null)
+            {
+                writer.WriteString("image", image);
             }
 
             writer.WriteEndObject();

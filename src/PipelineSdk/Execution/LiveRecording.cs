@@ -26,6 +26,12 @@ public static class LiveRecording
     /// <summary>Environment variable with the orchestrator flavor that submitted the run.</summary>
     public const string OrchestratorVariable = "PIPELINES_RUN_ORCHESTRATOR";
 
+    /// <summary>
+    /// Environment variable with the image of the step's container: a part of the cache key the step records, because the
+    /// orchestrator's own cache is keyed by it (see <see cref="Caching.CacheKey"/>).
+    /// </summary>
+    public const string ImageVariable = "PIPELINES_STEP_IMAGE";
+
     /// <summary>The Kubeflow placeholder for the run's resource name (on Vertex AI <c>projects/…/pipelineJobs/JOB_ID</c>).</summary>
     public const string RunPlaceholder = "{{$.pipeline_job_resource_name}}";
 
@@ -40,8 +46,11 @@ public static class LiveRecording
     /// </summary>
     public static void RegisterTokenReader(Func<string, CancellationToken, Task<string>> reader) => _tokenReader = reader;
 
+    /// <summary>The Kubeflow placeholder for the task's id (on Vertex AI its execution's id), which tells a loop's iterations apart.</summary>
+    public const string TaskIdPlaceholder = "{{$.pipeline_task_uuid}}";
+
     /// <summary>The step's command-line arguments that name its run and task, as the launcher fills them in.</summary>
-    public static IReadOnlyList<string> StepArguments { get; } = ["--run", RunPlaceholder, "--task", TaskPlaceholder];
+    public static IReadOnlyList<string> StepArguments { get; } = ["--run", RunPlaceholder, "--task", TaskPlaceholder, "--task-id", TaskIdPlaceholder];
 
     /// <summary>
     /// The run id in a run's resource name: its last path segment (a Vertex AI job id), or null when the launcher left the

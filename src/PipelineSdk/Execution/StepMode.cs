@@ -43,14 +43,15 @@ public static class StepMode
 
     /// <summary>Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>.</summary>
     public static Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunAsync(pipelineName, stepName, executorInputJson, null, null, output, error, cancellationToken);
+        RunAsync(pipelineName, stepName, executorInputJson, null, null, null, output, error, cancellationToken);
 
     /// <summary>
     /// Runs step <paramref name="stepName"/> of <paramref name="pipelineName"/> with <paramref name="executorInputJson"/>; when
     /// <paramref name="runResourceName"/> and <paramref name="taskName"/> are given (the launcher's substitutions of
-    /// <see cref="LiveRecording.StepArguments"/>), also records the step to the store as it runs (see <see cref="LiveRecording"/>).
+    /// <see cref="LiveRecording.StepArguments"/>), also records the step to the store as it runs (see <see cref="LiveRecording"/>);
+    /// <paramref name="taskId"/> tells apart the iterations of a loop.
     /// </summary>
-    public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, string? runResourceName, string? taskName, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string pipelineName, string stepName, string executorInputJson, string? runResourceName, string? taskName, string? taskId, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ParentWatch.StartIfAsked(error);
         var pipeline = PipelineRegistry.Find(pipelineName);
@@ -64,7 +65,7 @@ public static class StepMode
             return UnknownStep;
         }
 
-        using var recorder = await StepRecorder.StartAsync(pipeline, step, runResourceName, taskName, error, cancellationToken).ConfigureAwait(false);
+        using var recorder = await StepRecorder.StartAsync(pipeline, step, runResourceName, taskName, taskId, error, cancellationToken).ConfigureAwait(false);
         using var log = recorder is null ? null : new StepLog();
         if (log is not null)
         {
@@ -94,6 +95,7 @@ public static class StepMode
         {
             arguments = await ReadInputsAsync(step, input, cancellationToken).ConfigureAwait(false);
             CheckOutputs(step, input);
+            recorder?.InputsRead(input, arguments);
         }
         catch (MalformedExecutorInputException e)
         {

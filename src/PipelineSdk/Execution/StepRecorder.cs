@@ -1,5 +1,6 @@
 using System.Text;
 using PipelineSdk.Artifacts;
+using PipelineSdk.Caching;
 using PipelineSdk.Model;
 using PipelineSdk.Store;
 using PipelineSdk.Values;
@@ -8,8 +9,9 @@ namespace PipelineSdk.Execution;
 
 /// <summary>
 /// Records one step to the store while it runs (see <see cref="LiveRecording"/>): the run if nobody recorded it yet (a
-/// scheduled run), the step run when the step starts, and when it ends its status, the inputs it consumed, its outputs and
-/// its log. Recording never fails the step: a problem is one warning on standard error, and recording stops.
+/// scheduled run), the step run once its inputs are read (with its cache key), and when it ends its status, the inputs it
+/// consumed, its outputs and its log. Recording never fails the step: a problem is one warning on standard error, and
+/// recording stops.
 /// </summary>
 internal sealed class StepRecorder : IDisposable
 {
@@ -25,6 +27,8 @@ internal sealed class StepRecorder : IDisposable
     private readonly PipelineTask? _task;
     private readonly StepDescriptor _step;
     private long? _stepRunId;
+    private bool _started;
+    private List<StepInputRecord>? _inputs;
 
     private StepRecorder(MetadataStore store, TextWriter error, string runId, string taskKey, PipelineTask? task, StepDescriptor step)
     {
@@ -40,10 +44,11 @@ internal sealed class StepRecorder : IDisposable
     public string TaskKey { get; }
 
     /// <summary>
-    /// Opens the store and records the start of the step, when the command line names the run and the task; null when it
-    /// does not, or when the store cannot be reached (after a warning).
+    /// Opens the store and records the run if nobody did yet, when the command line names the run and the task; null when it
+    /// does not, or when the store cannot be reached (after a warning). The step run itself is recorded by
+    /// <see cref="InputsRead"/>, once its cache key is known.
     /// </summary>
-    public static async Task<StepRecorder?> StartAsync(PipelineDescriptor pipeline, StepDescriptor step, string? runResourceName, string? taskName, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<StepRecorder?> StartAsync(PipelineDescriptor pipeline, StepDescriptor step, string? runResourceName, string? taskName, string? taskId, TextWriter error, CancellationToken cancellationToken)
     {
         if (LiveRecording.RunIdOf(runResourceName) is not { } runId || string.IsNullOrWhiteSpace(taskName) || taskName.Contains("{{", StringComparison.Ordinal))
         {
@@ -51,17 +56,19 @@ internal sealed class StepRecorder : IDisposable
         }
 
         var taskKey = TaskKeyOf(pipeline, taskName);
+        var task = pipeline.FindTask(taskKey);
+        // Every iteration of a loop has the task's name: its id keeps their records apart.
+        var recordedKey = task is not null && pipeline.RunsInLoop(task) && !string.IsNullOrWhiteSpace(taskId) && !taskId.Contains("{{", StringComparison.Ordinal)
+            ? $"{taskKey}[{taskId}]"
+            : taskKey;
         MetadataStore? store = null;
         try
         {
             store = await LiveRecording.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
-            var task = pipeline.FindTask(taskKey);
-            var recorder = new StepRecorder(store, error, runId, taskKey, task, step);
-            var now = DateTimeOffset.UtcNow;
+            var recorder = new StepRecorder(store, error, runId, recordedKey, task, step);
             // A run submitted by us exists already (this leaves it as it is); a scheduled run is recorded by its first step.
-            store.CreateRun(runId, pipeline.Name, now, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
+            store.CreateRun(runId, pipeline.Name, DateTimeOffset.UtcNow, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
                 NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)));
-            recorder._stepRunId = store.StartStepRun(runId, taskKey, step.Name, now, null, null, task?.DependsOn);
             return recorder;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -71,6 +78,12 @@ internal sealed class StepRecorder : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// Records that the step started, with the inputs it read and its cache key: the one this machine would compute, with the
+    /// container's image (<see cref="LiveRecording.ImageVariable"/>) as a part, so a dry run can predict the orchestrator's cache.
+    /// </summary>
+    public void InputsRead(ExecutorInput input, object?[] arguments) => Begin(input, arguments);
 
     /// <summary>Records that the step completed, with what it consumed and produced, and its log.</summary>
     public void Completed(ExecutorInput input, object?[] arguments, object?[] results, StepLog? log) =>
@@ -83,8 +96,32 @@ internal sealed class StepRecorder : IDisposable
     /// <inheritdoc />
     public void Dispose() => _store.Dispose();
 
+    private void Begin(ExecutorInput? input, object?[]? arguments)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        try
+        {
+            _inputs = input is null || arguments is null ? null : Inputs(input, arguments);
+            var image = NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.ImageVariable));
+            // Without its image the key would look like this machine's, and a local run could take this step run for its own.
+            var key = _inputs is null || _task is null || image is null ? null
+                : CacheKey.Compute(_task, [.. _inputs.Select(i => KeyValuePair.Create(i.InputName, i.ContentHash))], image);
+            _stepRunId = _store.StartStepRun(_runId, TaskKey, _step.Name, DateTimeOffset.UtcNow, key?.Key, key?.PartsJson, _task?.DependsOn);
+        }
+        catch (Exception e)
+        {
+            Warn(_error, TaskKey, e);
+        }
+    }
+
     private void Finish(StepStatus status, string? error, ExecutorInput? input, object?[]? arguments, object?[]? results, StepLog? log)
     {
+        Begin(input, arguments);
         if (_stepRunId is not { } stepRunId)
         {
             return;
@@ -92,7 +129,7 @@ internal sealed class StepRecorder : IDisposable
 
         try
         {
-            var inputs = input is null || arguments is null ? [] : Inputs(input, arguments);
+            var inputs = _inputs ?? (input is null || arguments is null ? [] : Inputs(input, arguments));
             var outputs = input is null || results is null ? [] : Outputs(input, results);
             var logUri = input is null || log is null ? null : WriteBeside(input, LogFileName, Encoding.UTF8.GetBytes(log.ToString()));
             _store.FinishStepRun(stepRunId, status, DateTimeOffset.UtcNow, error, inputs, outputs, logPath: logUri);
@@ -125,8 +162,8 @@ internal sealed class StepRecorder : IDisposable
             }
 
             var hash = port.Codec is ParameterCodec parameter
-                ? ContentHash.Of(parameter.ToBytes(arguments[i]))
-                : ArtifactHash(input.InputArtifactLists.GetValueOrDefault(port.Name) ?? []);
+                ? binding is CollectedBinding ? CollectedHash(parameter, arguments[i]) : ContentHash.Of(parameter.ToBytes(arguments[i]))
+                : ArtifactHash(input.InputArtifactLists.GetValueOrDefault(port.Name) ?? [], binding is CollectedBinding);
             records.Add(new StepInputRecord(port.Name, SourceOf(binding), artifactId, hash));
         }
 
@@ -170,11 +207,22 @@ internal sealed class StepRecorder : IDisposable
             && entry.GetProperty("artifacts")[0].TryGetProperty("metadata", out var metadata) ? metadata.GetRawText() : "{}";
     }
 
-    private static string ArtifactHash(IReadOnlyList<RuntimeArtifact> artifacts)
+    // A collected list is hashed as the orchestrator on this machine hashes it (its items' hashes joined), so the keys agree.
+    private static string ArtifactHash(IReadOnlyList<RuntimeArtifact> artifacts, bool collected)
     {
         var hashes = artifacts.Select(a => GcsMount.LocalPath(a.Uri)).Select(p => ArtifactFiles.Exists(p) ? ArtifactFiles.Hash(p) : "").ToList();
-        return hashes.Count == 1 ? hashes[0] : ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", hashes)));
+        return hashes.Count == 1 && !collected ? hashes[0] : Combined(hashes);
     }
+
+    private static string CollectedHash(ParameterCodec codec, object? list)
+    {
+        using var items = System.Text.Json.JsonDocument.Parse(codec.ToBytes(list));
+        return items.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? Combined([.. items.RootElement.EnumerateArray().Select(item => ContentHash.Of(Encoding.UTF8.GetBytes(item.GetRawText())))])
+            : ContentHash.Of(codec.ToBytes(list));
+    }
+
+    private static string Combined(IReadOnlyList<string> hashes) => ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", hashes)));
 
     /// <summary>Writes a file in the task's output folder (beside the ExecutorOutput) and returns its URI.</summary>
     private static string WriteBeside(ExecutorInput input, string relativePath, byte[] content)

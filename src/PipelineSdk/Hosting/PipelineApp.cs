@@ -240,7 +240,7 @@ public static class PipelineApp
     }
 
     /// <summary>
-    /// <c>step --pipeline P --step S --executor-input JSON [--run R --task T]</c>: what each task's container runs (see <see cref="StepMode"/>).
+    /// <c>step --pipeline P --step S --executor-input JSON [--run R --task T --task-id I]</c>: what each task's container runs (see <see cref="StepMode"/>).
     /// </summary>
     private static Command StepCommand(IAnsiConsole console, TextWriter error)
     {
@@ -249,7 +249,8 @@ public static class PipelineApp
         var input = new Option<string>(StepMode.ExecutorInputOption) { Description = "The Kubeflow ExecutorInput JSON ({{$}}), or - to read it from standard input.", Required = true };
         var run = new Option<string>("--run") { Description = "The run's resource name ({{$.pipeline_job_resource_name}}): record the step to the store as it runs." };
         var task = new Option<string>("--task") { Description = "The task's name ({{$.pipeline_task_name}}), with --run." };
-        var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input, run, task };
+        var taskId = new Option<string>("--task-id") { Description = "The task's id ({{$.pipeline_task_uuid}}), with --run: tells a loop's iterations apart." };
+        var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input, run, task, taskId };
         command.SetAction(async (result, token) =>
         {
             var json = result.GetRequiredValue(input);
@@ -259,7 +260,7 @@ public static class PipelineApp
             }
 
             return await StepMode.RunAsync(
-                result.GetRequiredValue(pipeline), result.GetRequiredValue(step), json, result.GetValue(run), result.GetValue(task), console.Profile.Out.Writer, error, token).ConfigureAwait(false);
+                result.GetRequiredValue(pipeline), result.GetRequiredValue(step), json, result.GetValue(run), result.GetValue(task), result.GetValue(taskId), console.Profile.Out.Writer, error, token).ConfigureAwait(false);
         });
         return command;
     }

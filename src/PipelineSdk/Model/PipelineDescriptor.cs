@@ -48,6 +48,7 @@ public sealed class PipelineTask : DagNode
 public sealed class PipelineDescriptor
 {
     private readonly Dictionary<string, PipelineTask> _tasksByKey;
+    private readonly HashSet<PipelineTask> _loopedTasks;
 
     /// <summary>Creates the descriptor of a pipeline whose body is a plain list of step calls.</summary>
     public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<PipelineTask> tasks, string specJson)
@@ -67,6 +68,7 @@ public sealed class PipelineDescriptor
         Output = output;
         Tasks = [.. StepTasks(nodes)];
         _tasksByKey = Tasks.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        _loopedTasks = [.. LoopedTasks(nodes)];
     }
 
     /// <summary>The root DAG: step calls and blocks (conditions, loops, exit handlers, called pipelines).</summary>
@@ -93,8 +95,21 @@ public sealed class PipelineDescriptor
     /// <summary>The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time).</summary>
     public string SpecJson { get; }
 
+    /// <summary>Whether <paramref name="task"/> runs once per item of a loop around it.</summary>
+    public bool RunsInLoop(PipelineTask task) => _loopedTasks.Contains(task);
+
     /// <summary>Finds a task by key.</summary>
     public PipelineTask? FindTask(string key) => _tasksByKey.GetValueOrDefault(key);
+
+    private static IEnumerable<PipelineTask> LoopedTasks(IEnumerable<DagNode> nodes) => nodes.SelectMany(node => node switch
+    {
+        LoopNode loop => StepTasks(loop.Nodes),
+        ConditionNode condition => LoopedTasks(condition.Nodes),
+        BranchesNode branches => LoopedTasks(branches.Branches),
+        ExitHandlerNode guarded => LoopedTasks(guarded.Nodes),
+        SubPipelineNode call => LoopedTasks(call.Nodes),
+        _ => [],
+    });
 
     private static IEnumerable<PipelineTask> StepTasks(IEnumerable<DagNode> nodes) => nodes.SelectMany(node => node switch
     {

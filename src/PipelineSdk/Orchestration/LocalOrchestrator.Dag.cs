@@ -47,6 +47,15 @@ public sealed partial class LocalOrchestrator
             // A dry run cannot tell how a try block that runs steps will end: its finally step is decided at run time.
             var guarded = frame.Run.Plan is null ? (node as PipelineTask)?.ExitHandlerOf : null;
             var blocker = node.DependsOn.Zip(upstream).FirstOrDefault(u => u.Second.Status is NodeStatus.Failed or NodeStatus.NotRun && u.First != guarded);
+            if (blocker.First is not null && frame.Run.Remote is { } remote && node is PipelineTask consumer && ArtifactTakenFrom(consumer, blocker.First) is { } input)
+            {
+                var runs = $"it takes artifact '{input}' from '{frame.DisplayKey(blocker.First)}', which runs: {remote.Name} keys a task's inputs by artifact, not content, and that run makes a new one";
+                frame.Run.Predict(frame.DisplayKey(consumer.Key), TaskForecast.Runs, runs);
+                frame.Run.Add(new StepRunResult(frame.DisplayKey(consumer.Key), consumer.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, runs, null));
+                done.SetResult(Outcome.NotRun(runs));
+                return;
+            }
+
             if (blocker.First is not null || frame.Run.Cancellation.IsCancellationRequested)
             {
                 var reason = blocker.First is null ? "run cancelled"
@@ -218,6 +227,11 @@ public sealed partial class LocalOrchestrator
             new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
     }
 
+    /// <summary>The input of <paramref name="task"/> that takes an artifact output of task <paramref name="producer"/>, or null.</summary>
+    private static string? ArtifactTakenFrom(PipelineTask task, string producer) =>
+        task.Inputs.Select((binding, i) => (Binding: binding, Port: task.Step.Inputs[i]))
+            .FirstOrDefault(p => p.Binding is TaskOutputBinding from && from.ProducerTask == producer && p.Port.Codec is ArtifactCodec).Port?.Name;
+
     /// <summary>Records every step of a node that will not run, and why.</summary>
     private void RecordNotRun(Frame frame, DagNode node, string reason, StepStatus status)
     {
@@ -260,8 +274,9 @@ public sealed partial class LocalOrchestrator
                     ?? throw new InvalidOperationException($"task '{fromTask.ProducerTask}' has no outputs");
                 var artifact = producer.Artifacts[fromTask.OutputName];
                 var produced = producer.Outputs[fromTask.OutputName];
-                // An artifact input is read back from the store (its stored copy, as on Vertex AI), never the producer's object.
-                var value = codec is null || artifact.Uri.Length == 0 ? produced : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, produced);
+                // An artifact input is read back from the store (its stored copy, as on Vertex AI), never the producer's object;
+                // a remote cache's prediction leaves remote artifacts unread.
+                var value = codec is null || artifact.Uri.Length == 0 || frame.Run.Remote is not null ? produced : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, produced);
                 return new ResolvedInput(value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
             case PipelineParameterBinding fromParameter:
                 var (parameter, hash) = frame.Parameter(fromParameter.ParameterName);
@@ -284,6 +299,7 @@ public sealed partial class LocalOrchestrator
                 var list = codec switch
                 {
                     null => items,
+                    ArtifactCodec when frame.Run.Remote is not null => null,
                     ArtifactCodec artifacts => ArtifactInputs.ListOf(artifacts, stored),
                     _ => codec.FromItems(items),
                 };

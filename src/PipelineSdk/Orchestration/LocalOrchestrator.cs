@@ -66,7 +66,7 @@ public sealed partial class LocalOrchestrator
     /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
     public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [] };
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [], Remote = executor as RemoteCache };
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
         lock (run.Plan)
@@ -118,11 +118,14 @@ public sealed partial class LocalOrchestrator
         var key = frame.DisplayKey(task.Key);
         var clock = Stopwatch.StartNew();
         var inputs = task.Inputs.Select((binding, i) => Resolve(frame, binding, task.Step.Inputs[i].Codec)).ToList();
-        var cacheKey = CacheKey.Compute(task, inputs.Select(i => KeyValuePair.Create(i.Record.InputName, i.Record.ContentHash)).ToList());
+        var remote = executor as RemoteCache;
+        var cacheKey = CacheKey.Compute(task, inputs.Select(i => KeyValuePair.Create(i.Record.InputName, i.Record.ContentHash)).ToList(), remote?.ImageOf(task));
         var startedAt = DateTimeOffset.UtcNow;
 
         var cacheAllowed = run.CacheAllowed(task);
-        var hit = cacheAllowed ? TryReuse(run.Pipeline.Name, task, cacheKey) : null;
+        var hit = !cacheAllowed ? null
+            : remote is null ? TryReuse(run.Pipeline.Name, task, cacheKey)
+            : await TryReuseRemoteAsync(run.Pipeline.Name, task, cacheKey, run.Cancellation).ConfigureAwait(false);
         if (run.Plan is not null)
         {
             return Predict(run, key, task, inputs, cacheKey, cacheAllowed, hit);
@@ -204,16 +207,20 @@ public sealed partial class LocalOrchestrator
     private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, Dictionary<string, object?> Values)? hit)
     {
         Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+        var remote = executor as RemoteCache;
         if (hit is { } reused)
         {
             var source = store.GetStepRun(reused.Entry.StepRunId);
-            run.Predict(key, TaskForecast.Cached, $"same cache key as step run {reused.Entry.StepRunId}{(source is null ? "" : $" (run {source.RunId})")}, whose outputs still exist");
+            var where = source is null ? "" : $" (run {source.RunId})";
+            run.Predict(key, TaskForecast.Cached, remote is null
+                ? $"same cache key as step run {reused.Entry.StepRunId}{where}, whose outputs still exist"
+                : $"same cache key and image as {remote.Name} step run {reused.Entry.StepRunId}{where}, whose outputs {remote.Name} reuses");
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, null, reused.Values, reused.Entry.Outputs, null, null));
         }
 
-        var previous = store.FindPreviousStepRun(run.Pipeline.Name, key, long.MaxValue);
+        var previous = PreviousStepRun(run.Pipeline.Name, key, remote);
         var reason = !cacheAllowed ? "caching is off for it (EnableCache = false on the step or pipeline, or --no-cache)"
-            : previous?.CacheKeyParts is null ? "no earlier run of it in this pipeline to reuse"
+            : previous?.CacheKeyParts is null ? remote is null ? "no earlier run of it in this pipeline to reuse" : $"no earlier {remote.Name} run of it recorded its cache key (steps record it when the stack's store is a server)"
             : CacheExplanation.Compare(previous.CacheKeyParts, cacheKey.PartsJson) switch
             {
                 [] => $"same cache key as step run {previous.Id} (run {previous.RunId}), but its outputs are gone",
@@ -222,6 +229,25 @@ public sealed partial class LocalOrchestrator
         run.Predict(key, TaskForecast.Runs, reason);
         return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null));
     }
+
+    /// <summary>
+    /// The latest earlier step run of the task to explain a miss with: for a remote cache, the latest one its containers recorded
+    /// (whose key has an image), since this machine's runs were never candidates there.
+    /// </summary>
+    private StepRunRecord? PreviousStepRun(string pipeline, string key, RemoteCache? remote)
+    {
+        var previous = store.FindPreviousStepRun(pipeline, key, long.MaxValue);
+        // Bounded: a task with that many local runs since its last remote one is explained by "no earlier run".
+        for (var hops = 0; remote is not null && previous is not null && !HasImage(previous.CacheKeyParts) && hops < 50; hops++)
+        {
+            previous = store.FindPreviousStepRun(pipeline, key, previous.Id);
+        }
+
+        return remote is not null && !HasImage(previous?.CacheKeyParts) ? null : previous;
+    }
+
+    private static bool HasImage(string? cacheKeyParts) =>
+        cacheKeyParts is not null && cacheKeyParts.Contains("\"image\":", StringComparison.Ordinal);
 
     /// <summary>The JSON of each parameter-typed input value, as explanations show them.</summary>
     private static Dictionary<string, string> InputValues(PipelineTask task, List<ResolvedInput> inputs)
@@ -258,6 +284,39 @@ public sealed partial class LocalOrchestrator
         {
             // A cached output that cannot be read back (damaged, unreadable) is a miss: the step runs again.
             return null;
+        }
+
+        return (entry, values);
+    }
+
+    /// <summary>
+    /// A remote cache's entry for <paramref name="cacheKey"/>: the orchestrator reuses it whether or not its files remain, and
+    /// only parameter outputs are read (conditions and loops after it may need them); artifacts stay unread, remote as they are.
+    /// </summary>
+    private async Task<(CachedStepRun Entry, Dictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
+    {
+        var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
+        if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.ContainsKey(o.Name)))
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var output in task.Step.Outputs)
+        {
+            values[output.Name] = null;
+            if (output.Codec is Values.ParameterCodec)
+            {
+                try
+                {
+                    await using var content = await ArtifactUris.OpenReadAsync(entry.Outputs[output.Name].Uri, cancellationToken).ConfigureAwait(false);
+                    values[output.Name] = output.Codec.ReadFrom(content);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Its copy is gone, but the orchestrator keeps the value itself and still reuses it; only a condition on it is unknown.
+                }
+            }
         }
 
         return (entry, values);
@@ -302,6 +361,9 @@ public sealed partial class LocalOrchestrator
 
         /// <summary>The predictions of a dry run (<see cref="PlanAsync"/>); null when the run is real.</summary>
         public List<TaskPrediction>? Plan { get; init; }
+
+        /// <summary>The remote cache a dry run predicts; null for this machine's.</summary>
+        public RemoteCache? Remote { get; init; }
 
         public void Predict(string taskKey, TaskForecast forecast, string reason)
         {

@@ -34,18 +34,17 @@ public static class PipelineRunner
                 return result;
             }
 
-            var remote = RemoteOrchestrators.Create(stack.Orchestrator)!;
-            var secrets = StackComponents.CreateSecretsManager(stack, directory);
-            return await remote.RunAsync(new RemoteRun(pipeline, values, stack, store, directory, options, secrets), cancellationToken).ConfigureAwait(false);
+            return await RemoteOrchestrators.Create(stack.Orchestrator)!.RunAsync(RemoteRunOf(pipeline, values, stack, store, directory, options), cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Predicts what <see cref="RunAsync"/> would do now, from the store's cache records: which tasks come from the cache,
-    /// which run and why, which are decided only at run time. Nothing runs and nothing is recorded.
+    /// which run and why, which are decided only at run time. On a remote orchestrator that keeps its own cache (Vertex AI),
+    /// from the step runs its containers recorded. Nothing runs, nothing is submitted and nothing is recorded.
     /// </summary>
     /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
-    /// <exception cref="StackException">The stack cannot be used, or its orchestrator keeps its cache elsewhere (Vertex AI).</exception>
+    /// <exception cref="StackException">The stack cannot be used, or its orchestrator cannot predict its cache.</exception>
     public static async Task<RunPlan> PlanAsync(
         PipelineDescriptor pipeline,
         IReadOnlyDictionary<string, object?>? parameters = null,
@@ -54,10 +53,19 @@ public static class PipelineRunner
     {
         options ??= new RunOptions();
         var values = parameters ?? new Dictionary<string, object?>();
-        return await OnStackAsync(options, (_, _, stack, local, effective) => local is null
-            ? throw new StackException($"--dry-run predicts from this machine's cache records, but stack '{stack.Name}' runs on {stack.Orchestrator.Flavor}, whose cache lives there; predict a local run with --orchestrator local")
-            : local.PlanAsync(pipeline, values, effective, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await OnStackAsync(options, (store, directory, stack, local, effective) =>
+        {
+            if (local is not null)
+            {
+                return local.PlanAsync(pipeline, values, effective, cancellationToken);
+            }
+
+            return RemoteOrchestrators.Create(stack.Orchestrator)!.PlanAsync(RemoteRunOf(pipeline, values, stack, store, directory, effective), cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
+
+    private static RemoteRun RemoteRunOf(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values, Stack stack, MetadataStore store, string directory, RunOptions options) =>
+        new(pipeline, values, stack, store, directory, options, StackComponents.CreateSecretsManager(stack, directory));
 
     /// <summary>
     /// Opens the store, resolves the stack and calls <paramref name="body"/> with them and the orchestrator that runs on this

@@ -27,6 +27,14 @@ public interface IRemoteOrchestrator
     /// <summary>Submits the run, follows it if the orchestrator is synchronous, records it, and returns its result.</summary>
     /// <exception cref="StackException">The run cannot be submitted; the message says what to do.</exception>
     Task<PipelineRunResult> RunAsync(RemoteRun run, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Predicts which tasks the orchestrator's own cache would serve if the run were submitted now, and why the others would run
+    /// (see <see cref="RemoteCachePlanner"/>); submits and records nothing.
+    /// </summary>
+    /// <exception cref="StackException">The orchestrator cannot predict its cache, or the prediction needs what is missing; the message says what to do.</exception>
+    Task<RunPlan> PlanAsync(RemoteRun run, CancellationToken cancellationToken) =>
+        throw new StackException($"--dry-run cannot predict the cache of the {run.Stack.Orchestrator.Flavor} orchestrator; predict a local run with --orchestrator local");
 }
 
 /// <summary>Remote orchestrator flavors registered by extension packages (e.g. <c>vertex</c> by PipelineSdk.Gcp).</summary>

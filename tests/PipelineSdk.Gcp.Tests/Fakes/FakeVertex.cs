@@ -473,6 +473,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
             ["{{$.pipeline_job_resource_name}}"] = job.Name,
             ["{{$.pipeline_job_name}}"] = job.Id,
             ["{{$.pipeline_task_name}}"] = task["taskInfo"]?["name"]?.GetValue<string>() ?? name,
+            ["{{$.pipeline_task_uuid}}"] = name,
         };
         var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
             .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)))

@@ -45,6 +45,7 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
             ["{{$.pipeline_job_resource_name}}"] = jobName,
             ["{{$.pipeline_job_name}}"] = jobId,
             ["{{$.pipeline_task_name}}"] = record.Name,
+            ["{{$.pipeline_task_uuid}}"] = record.Id,
         };
         var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
             .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)))
