@@ -39,6 +39,7 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "nested-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline", "least=100");
+        yield return Case(PipelineProgram.ControlFlowApp, "noisy-pipeline");
     }
 
     [SetUp]
