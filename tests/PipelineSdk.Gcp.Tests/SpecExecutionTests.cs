@@ -39,6 +39,8 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "nested-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline", "least=100");
+        yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline", "tags=[\"z\"]", "limits={\"k\": 7}");
     }
 
     [SetUp]

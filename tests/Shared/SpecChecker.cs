@@ -189,7 +189,16 @@ internal static partial class SpecChecker
             {
                 var name = fromInput.GetString()!;
                 Expect(ownInputs.TryGetValue(name, out var type), $"{where}: input '{name}' of the enclosing DAG is not defined");
-                Expect(type is null || type == expected, $"{where}.{input.Name}: input of {type} flows into {expected}");
+                if (value.TryGetProperty("parameterExpressionSelector", out var selector))
+                {
+                    // A field of a STRUCT (a loop item's `item.a`): the field's type is known only at run time.
+                    Expect(type == "STRUCT" && selector.GetString()!.StartsWith("parseJson(string_value)[", StringComparison.Ordinal),
+                        $"{where}.{input.Name}: selector '{selector.GetString()}' on an input of {type}");
+                }
+                else
+                {
+                    Expect(type is null || type == expected, $"{where}.{input.Name}: input of {type} flows into {expected}");
+                }
             }
             else if (value.TryGetProperty("runtimeValue", out var runtimeValue))
             {

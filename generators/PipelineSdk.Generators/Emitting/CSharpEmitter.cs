@@ -234,6 +234,8 @@ internal static class CSharpEmitter
         {
             ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
+            ArgumentSource.LoopItem when argument.Reference is { } field =>
+                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)}, {Literal(field)}, {dag.Scope(argument.ProducerCall).Loop!.ItemType.CodecExpression})",
             ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
             ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.ProducerCall].Scope].Key)}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",

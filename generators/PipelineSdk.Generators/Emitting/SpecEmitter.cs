@@ -221,6 +221,12 @@ internal static class SpecEmitter
                 return;
             default:
                 binding[isArtifact ? "componentInputArtifact" : "componentInputParameter"] = JsonRaw.String(ChannelName(dag, value));
+                if (value.Source == ArgumentSource.LoopItem && value.Reference is { } field)
+                {
+                    // One field of the item, selected as the KFP compiler selects `item.a`.
+                    binding["parameterExpressionSelector"] = JsonRaw.String("parseJson(string_value)[" + JsonLiteral.Quote(field) + "]");
+                }
+
                 return;
         }
     }

@@ -70,7 +70,7 @@ internal enum ArgumentSource
 /// <param name="InputName">The step input.</param>
 /// <param name="Source">The kind of source.</param>
 /// <param name="ProducerCall">For task and collected outputs: the index of the producing call; for loop items and final statuses: the scope.</param>
-/// <param name="Reference">The producer's output name, or the pipeline parameter's name.</param>
+/// <param name="Reference">The producer's output name, the pipeline parameter's name, or the field of a loop item (null: the whole item).</param>
 /// <param name="ConstantJson">For constants: the literal as canonical JSON.</param>
 internal sealed record ArgumentModel(string InputName, ArgumentSource Source, int ProducerCall, string? Reference, string? ConstantJson);
 

@@ -28,7 +28,7 @@ internal sealed partial class PipelineParser
     private bool ParseBody(StatementSyntax body, int scope)
     {
         var outer = _scope;
-        var callsBefore = _calls.Count;
+        var callsBefore = _stepCallsSeen;
         _scope = scope;
         var statements = body is BlockSyntax block ? block.Statements : new SyntaxList<StatementSyntax>(body);
         foreach (var statement in statements)
@@ -37,7 +37,7 @@ internal sealed partial class PipelineParser
         }
 
         _scope = outer;
-        return _calls.Count > callsBefore;
+        return _stepCallsSeen > callsBefore;
     }
 
     private void ParseForEach(ForEachStatementSyntax loop)
@@ -75,8 +75,13 @@ internal sealed partial class PipelineParser
             return;
         }
 
-        var itemType = TypeMapper.Map(item.Type, _model.Compilation);
         var items = LoopItems(source, out var problem);
+        var itemType = LoopItemType(item, items);
+        if (items is null && MentionsRejected(source))
+        {
+            return;
+        }
+
         if (items is null || itemType is null || itemType.IsArtifact)
         {
             Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name,
@@ -101,7 +106,7 @@ internal sealed partial class PipelineParser
             var elements = new List<string>();
             foreach (var element in initializer.ElementValues)
             {
-                if (!element.ConstantValue.HasValue || JsonLiteral.From(element.ConstantValue.Value) is not { } json || json == "null")
+                if (ConstantJson(element, out _) is not { } json)
                 {
                     problem = "an array whose elements are not all constants";
                     return null;
@@ -204,6 +209,11 @@ internal sealed partial class PipelineParser
             {
                 _unresolved = true;
                 return;
+            }
+
+            if (MentionsRejected(operation))
+            {
+                return; // The local's own problem is reported where it was assigned.
             }
 
             if (ConditionProblem(operation) is { } problem)
@@ -384,6 +394,11 @@ internal sealed partial class PipelineParser
 
         if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected } source)
         {
+            if (MentionsRejected(operation))
+            {
+                return;
+            }
+
             ReportStatement(returned, "a return of something other than a step output (return a local holding one, or a step call)");
             return;
         }
@@ -544,6 +559,7 @@ internal sealed partial class PipelineParser
 
         // The added value first: a step call in it is part of the loop body whatever else is wrong.
         var argument = operation.Arguments[0];
+        var reported = _diagnostics.Count;
         var source = ValueOf(argument.Value, "item");
         var name = receiver.Identifier.ValueText;
         if (collector.Call >= 0)
@@ -557,6 +573,10 @@ internal sealed partial class PipelineParser
         else if (argument.Value is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: false } conversion)
         {
             Report(DiagnosticCatalog.ArgumentTypeMismatch, argument.Syntax.GetLocation(), "List.Add", "item", conversion.Operand.Type?.ToDisplayString() ?? "?", conversion.Type?.ToDisplayString() ?? "?");
+            collector.Call = Rejected;
+        }
+        else if (source is null && (_diagnostics.Count > reported || MentionsRejected(argument.Value)))
+        {
             collector.Call = Rejected;
         }
         else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.ProducerCall].Scope != _scope)

@@ -268,6 +268,17 @@ internal sealed partial class PipelineParser
                 continue;
             }
 
+            if (CollectionDefault(parameter, syntax, type) is { } collectionDefault)
+            {
+                if (collectionDefault.Json is not null)
+                {
+                    // The typed runner takes null for "the spec's default".
+                    parameters.Add(new PipelineParameterModel(parameter.Name, type.TypeSyntax.EndsWith("?") ? type : type with { TypeSyntax = type.TypeSyntax + "?" }, collectionDefault.Json, "null"));
+                }
+
+                continue;
+            }
+
             string? defaultJson = null;
             string? defaultCSharp = null;
             if (parameter.HasExplicitDefaultValue)
@@ -349,6 +360,10 @@ internal sealed partial class PipelineParser
             {
                 Bind(local, variable.Identifier, new LocalBinding(call, null));
             }
+            else if (call < 0 && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } failed)
+            {
+                _rejectedLocals.Add(failed); // The call's problem is reported there; uses of its output say nothing more.
+            }
 
             return;
         }
@@ -425,6 +440,7 @@ internal sealed partial class PipelineParser
         var call = ParseCall(invocation);
         if (call < 0)
         {
+            RejectDeconstructed(left);
             return;
         }
 
@@ -494,6 +510,11 @@ internal sealed partial class PipelineParser
         var method = operation.TargetMethod;
         StepModel? step;
         PipelineModel? inner = null;
+        if (StepParser.IsStep(method) || IsPipeline(method))
+        {
+            _stepCallsSeen++;
+        }
+
         if (IsPipeline(method))
         {
             inner = ParseInnerPipeline(method);
@@ -601,7 +622,7 @@ internal sealed partial class PipelineParser
             return new ArgumentModel(parameter.Name, ArgumentSource.Constant, -1, null, json);
         }
 
-        if (TrySpecialArgument(step, parameter, argument, out var special))
+        if (TrySpecialArgument(step, parameter, argument, out var special) || TryConstantCollectionArgument(step, parameter, argument, out special))
         {
             return special;
         }
@@ -640,6 +661,8 @@ internal sealed partial class PipelineParser
                 }
 
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? StepParser.SingleOutputName, null);
+            case IPropertyReferenceOperation or ILocalReferenceOperation when TryLoopItemField(step, parameter, argument, value, out var field):
+                return field;
             // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
             case IFieldReferenceOperation or IParameterReferenceOperation or ILocalReferenceOperation when ValueOf(value, parameter.Name) is { } source:
                 return source;
@@ -661,7 +684,7 @@ internal sealed partial class PipelineParser
             case IInvalidOperation:
                 _unresolved = true;
                 return null;
-            case ILocalReferenceOperation rejected when _rejectedLocals.Contains(rejected.Local):
+            case var rejected when MentionsRejected(rejected):
                 return null;
             default:
                 ReportArgument(step, parameter, argument, DescribeValue(value));

@@ -20,10 +20,12 @@ public sealed record PipelineParameterBinding(string InputName, string Parameter
 /// <param name="Json">The literal as canonical JSON.</param>
 public sealed record ConstantBinding(string InputName, string Json) : InputBinding(InputName);
 
-/// <summary>The value is the current item of an enclosing foreach loop (a ParallelFor's <c>itemInput</c>).</summary>
+/// <summary>The value is the current item of an enclosing foreach loop (a ParallelFor's <c>itemInput</c>), or one field of it.</summary>
 /// <param name="InputName">The step input it feeds.</param>
 /// <param name="Loop">The loop's key, e.g. <c>for-loop-1</c>.</param>
-public sealed record LoopItemBinding(string InputName, string Loop) : InputBinding(InputName);
+/// <param name="Field">The field of the item (<c>item.A</c>, <c>item["a"]</c>; KFP's <c>parameterExpressionSelector</c>); null for the whole item.</param>
+/// <param name="ItemCodec">Writes the item as JSON, from which the field is read; set with <paramref name="Field"/>.</param>
+public sealed record LoopItemBinding(string InputName, string Loop, string? Field = null, PipelineSdk.Values.ValueCodec? ItemCodec = null) : InputBinding(InputName);
 
 /// <summary>The value is the list of one output of a task inside a loop, one entry per iteration in iteration order (KFP's <c>dsl.Collected</c>).</summary>
 /// <param name="InputName">The step input it feeds.</param>

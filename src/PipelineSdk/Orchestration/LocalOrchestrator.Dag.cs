@@ -271,7 +271,7 @@ public sealed partial class LocalOrchestrator
                 var constantValue = codec?.FromBytes(bytes);
                 return new ResolvedInput(constantValue, new StepInputRecord(constant.InputName, "constant", null, ContentHash.Of(codec is null ? bytes : codec.ToBytes(constantValue))));
             case LoopItemBinding item:
-                var itemValue = frame.LoopItem(item.Loop);
+                var itemValue = item.Field is null ? frame.LoopItem(item.Loop) : LoopItemField(item, frame.LoopItem(item.Loop), codec);
                 return new ResolvedInput(itemValue, new StepInputRecord(item.InputName, "loop-item", null, HashOf(codec, itemValue)));
             case CollectedBinding collected:
                 var producers = frame.Find(collected.Loop).Frames

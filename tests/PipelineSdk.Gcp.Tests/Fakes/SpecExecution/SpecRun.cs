@@ -415,6 +415,10 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
                 _ when binding["taskFinalStatus"] is { } status => FinalStatus(name, status["producerTask"]!.GetValue<string>(), upstream),
                 _ => throw new FormatException($"task {name}: input {input} has a binding this executor does not know: {binding.ToJsonString()}"),
             };
+            if (binding["parameterExpressionSelector"]?.GetValue<string>() is { } selector)
+            {
+                resolved.Parameters[input] = ParameterSelector.Apply(name, input, resolved.Parameters[input], selector);
+            }
         }
 
         foreach (var (input, binding) in task["inputs"]?["artifacts"]?.AsObject() ?? [])

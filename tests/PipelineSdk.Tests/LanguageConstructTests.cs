@@ -1,0 +1,49 @@
+using PipelineSdk.Store;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>
+/// Issue 15's constructs run locally with their Kubeflow meaning (typed, in-process; PipelineSdk.Gcp.Tests'
+/// SpecExecutionTests compares them with local-process runs and runs of their specs).
+/// </summary>
+public class LanguageConstructTests
+{
+    private TempStore _store = null!;
+
+    [SetUp]
+    public void SetUp() => _store = new TempStore();
+
+    [TearDown]
+    public void TearDown() => _store.Dispose();
+
+    [Test]
+    public async Task Constant_collections_defaults_and_loop_item_fields_reach_the_steps()
+    {
+        var run = await global::Pipelines.ConstantCollectionsPipeline.RunAsync(options: _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(run.Output, Is.EqualTo("a+b/x=1,y=2/0.5,2"), "the [Default] values, and a constant double[]");
+        var labels = run.Steps.Where(s => s.StepName == "label").ToDictionary(s => s.TaskKey, s => (string)s.Outputs["Output"]!);
+        Assert.That(labels, Is.EquivalentTo(new Dictionary<string, string>
+        {
+            ["label"] = "sum:36",
+            ["label-2[0]"] = "x:1",
+            ["label-2[1]"] = "y:2",
+            ["label-3[0]"] = "anonymous:3",
+            ["label-4[0]"] = "weight:5",
+            ["label-4[1]"] = "weight:6",
+            ["label-5[0]"] = "r1:0",
+            ["label-5[1]"] = "r2:0",
+        }));
+    }
+
+    [Test]
+    public async Task Given_lists_and_dictionaries_replace_the_defaults_and_null_means_the_default()
+    {
+        var given = await global::Pipelines.ConstantCollectionsPipeline.RunAsync(["z"], new Dictionary<string, int> { ["k"] = 7 }, _store.Options());
+        var nulls = await global::Pipelines.ConstantCollectionsPipeline.RunAsync(null, null, _store.Options());
+
+        Assert.That(given.Output, Is.EqualTo("z/k=7/0.5,2"));
+        Assert.That(nulls.Output, Is.EqualTo("a+b/x=1,y=2/0.5,2"));
+    }
+}
