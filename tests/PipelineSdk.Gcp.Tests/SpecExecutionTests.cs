@@ -41,6 +41,12 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline", "least=100");
         yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline", "tags=[\"z\"]", "limits={\"k\": 7}");
+        foreach (var loudness in new[] { 1, 2, 3 })
+        {
+            yield return Case(PipelineProgram.ControlFlowApp, "one-of-pipeline", $"loudness={loudness}");
+        }
+
+        yield return Case(PipelineProgram.ControlFlowApp, "outer-one-of-pipeline");
     }
 
     [SetUp]

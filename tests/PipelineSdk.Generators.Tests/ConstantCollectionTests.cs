@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using PipelineSdk.Generators.Tests.Infrastructure;
-using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Generators.Tests;
 
@@ -64,20 +63,9 @@ public class ConstantCollectionTests
     }
 
     [Test]
-    public void Generated_sources_and_spec_match_the_approved_files()
-    {
-        var (result, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Source));
+    public void Generated_sources_and_spec_match_the_approved_files() =>
+        ScenarioAssertions.MatchesApprovedFiles("ConstantCollections", Source);
 
-        Assert.That(diagnostics, Is.Empty);
-        var files = result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
-        foreach (var (name, json) in GeneratorOutputTests.ReadSpecs(GeneratorHarness.EmitClean(output)))
-        {
-            SpecChecker.AssertValid(json);
-            files[name + ".json"] = json;
-        }
-
-        Baseline.Verify("ConstantCollections", files);
-    }
 
     [Test]
     public void Collections_written_as_arguments_are_runtime_constants()
@@ -146,15 +134,9 @@ public class ConstantCollectionTests
             .SetName($"{id} {what}");
 
     [TestCaseSource(nameof(Misuses))]
-    public void Misuse_is_one_diagnostic_at_the_marked_span(string id, string markedSource)
-    {
-        var (source, spans) = Markup.Parse(markedSource);
+    public void Misuse_is_one_diagnostic_at_the_marked_span(string id, string markedSource) =>
+        ScenarioAssertions.ErrorsAreExactlyAtTheMarkedSpans(id, markedSource);
 
-        var (_, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(source));
-
-        var ours = diagnostics.Where(d => d.Id.StartsWith("PSDK", StringComparison.Ordinal)).ToList();
-        Assert.That(ours.Select(d => (d.Id, d.Location.SourceSpan)), Is.EquivalentTo(spans.Select(s => (id, s))), () => string.Join("\n", diagnostics));
-    }
 
     [Test]
     public void Diagnostics_name_the_real_problem_only()

@@ -53,4 +53,64 @@ public static class LanguagePipelines
 
         return Tagged(tags, limits, new[] { 0.5, 2.0 });
     }
+
+    [Step]
+    public static string Shout(string text) => text.ToUpperInvariant();
+
+    [Step]
+    public static string Whisper(string text) => text.ToLowerInvariant();
+
+    [Step]
+    public static string Repeat(string text, int times) => string.Concat(Enumerable.Repeat(text, times));
+
+    [Step]
+    public static PipelineSdk.Artifacts.Dataset Written(string text)
+    {
+        var data = new PipelineSdk.Artifacts.Dataset();
+        File.WriteAllText(data.Path, text);
+        return data;
+    }
+
+    [Step]
+    public static string ReadBack(PipelineSdk.Artifacts.Dataset data) => File.ReadAllText(data.Path);
+
+    /// <summary>A value from whichever branch ran (KFP's dsl.OneOf), used after the branches and returned.</summary>
+    [Pipeline]
+    public static string OneOfPipeline(int loudness = 2, string text = "Hello")
+    {
+        string said;
+        if (loudness > 2)
+        {
+            said = Shout(text);
+        }
+        else if (loudness == 2)
+        {
+            said = Repeat(text, 2);
+        }
+        else
+        {
+            said = Whisper(text);
+        }
+
+        PipelineSdk.Artifacts.Dataset kept;
+        if (loudness >= 2)
+        {
+            kept = Written(said);
+        }
+        else
+        {
+            kept = Written(text);
+        }
+
+        ReadBack(kept);
+        return said;
+    }
+
+    /// <summary>A called pipeline whose returned value is a OneOf.</summary>
+    [Pipeline]
+    public static string OuterOneOfPipeline(int loudness = 3)
+    {
+        var said = OneOfPipeline(loudness, "Inner");
+        return Repeat(said, 1);
+    }
 }

@@ -46,4 +46,26 @@ public class LanguageConstructTests
         Assert.That(given.Output, Is.EqualTo("z/k=7/0.5,2"));
         Assert.That(nulls.Output, Is.EqualTo("a+b/x=1,y=2/0.5,2"));
     }
+
+    [TestCase(3, "HELLO", "HELLO")]
+    [TestCase(2, "HelloHello", "HelloHello")]
+    [TestCase(1, "hello", "Hello")]
+    public async Task A_OneOf_is_the_output_of_the_branch_that_ran(int loudness, string said, string kept)
+    {
+        var run = await global::Pipelines.OneOfPipeline.RunAsync(loudness, options: _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(run.Output, Is.EqualTo(said));
+        Assert.That(run.ReadBack, Is.EqualTo(kept), "the artifact of the branch that ran");
+        Assert.That(run.Steps.Count(s => s.Status == StepStatus.Completed), Is.EqualTo(3), "one step per branches group, and the reader");
+    }
+
+    [Test]
+    public async Task A_called_pipeline_returns_its_OneOf()
+    {
+        var run = await global::Pipelines.OuterOneOfPipeline.RunAsync(options: _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(run.Output, Is.EqualTo("INNER"));
+    }
 }

@@ -255,20 +255,27 @@ internal static partial class SpecChecker
             var declared = Definitions(ownerElement, "outputDefinitions", "parameters");
             foreach (var output in Bindings(outputs, "parameters"))
             {
-                var selector = output.Value.GetProperty("valueFromParameter");
-                var producer = selector.GetProperty("producerSubtask").GetString()!;
-                var key = selector.GetProperty("outputParameterKey").GetString()!;
                 Expect(declared.TryGetValue(output.Name, out var type), $"{owner}: DAG output '{output.Name}' is not declared");
-                if (!tasks.TryGetProperty(producer, out var task))
+                // One producer (valueFromParameter), or one per branch of which the one that ran gives the value (valueFromOneof).
+                var selectors = output.Value.TryGetProperty("valueFromOneof", out var oneOf)
+                    ? [.. oneOf.GetProperty("parameterSelectors").EnumerateArray()]
+                    : new[] { output.Value.GetProperty("valueFromParameter") };
+                Expect(selectors.Length > 0, $"{owner}: DAG output '{output.Name}' selects nothing");
+                foreach (var selector in selectors)
                 {
-                    _errors.Add($"{owner}: DAG output '{output.Name}' selects the missing task '{producer}'");
-                    continue;
-                }
+                    var producer = selector.GetProperty("producerSubtask").GetString()!;
+                    var key = selector.GetProperty("outputParameterKey").GetString()!;
+                    if (!tasks.TryGetProperty(producer, out var task))
+                    {
+                        _errors.Add($"{owner}: DAG output '{output.Name}' selects the missing task '{producer}'");
+                        continue;
+                    }
 
-                var produced = Definitions(_components.GetProperty(task.GetProperty("componentRef").GetProperty("name").GetString()!), "outputDefinitions", "parameters");
-                Expect(produced.TryGetValue(key, out var producedType), $"{owner}: DAG output '{output.Name}' selects '{producer}.{key}', which does not exist");
-                // A loop's DAG collects one value per iteration into a LIST.
-                Expect(producedType is null || producedType == type || type == "LIST", $"{owner}: DAG output '{output.Name}' of {type} selects {producedType}");
+                    var produced = Definitions(_components.GetProperty(task.GetProperty("componentRef").GetProperty("name").GetString()!), "outputDefinitions", "parameters");
+                    Expect(produced.TryGetValue(key, out var producedType), $"{owner}: DAG output '{output.Name}' selects '{producer}.{key}', which does not exist");
+                    // A loop's DAG collects one value per iteration into a LIST.
+                    Expect(producedType is null || producedType == type || type == "LIST", $"{owner}: DAG output '{output.Name}' of {type} selects {producedType}");
+                }
             }
 
             var declaredArtifacts = Definitions(ownerElement, "outputDefinitions", "artifacts");

@@ -173,6 +173,8 @@ internal sealed partial class PipelineParser
                 return new ArgumentModel(name, ArgumentSource.LoopItem, loop, null, null);
             case ILocalReferenceOperation list when _collectors.TryGetValue(list.Local, out var collector) && collector.Call >= 0:
                 return new ArgumentModel(name, ArgumentSource.Collected, collector.Call, collector.Output, null);
+            case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) is >= 0 and var oneOfIndex:
+                return new ArgumentModel(name, ArgumentSource.OneOf, oneOfIndex, null, null);
             case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && (StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod)):
                 var index = ParseCall(callSyntax);
                 return index >= 0 && _calls[index].Step.ReturnShape == ReturnShape.Single
@@ -251,6 +253,7 @@ internal sealed partial class PipelineParser
         }
 
         _scope = outer;
+        CompleteOneOfs(group, branches.Count + (otherwise is null ? 0 : 1), otherwise is not null);
     }
 
     private void ParseBranch(StatementSyntax body, int parent, ConditionModel condition)
@@ -392,7 +395,7 @@ internal sealed partial class PipelineParser
             return; // Already reported at the list.
         }
 
-        if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected } source)
+        if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected or ArgumentSource.OneOf } source)
         {
             if (MentionsRejected(operation))
             {

@@ -177,6 +177,7 @@ internal sealed partial class PipelineParser
         }
 
         CheckCollectors();
+        CheckOneOfs();
         if (_calls.Count == 0 && !HasErrorDiagnostics() && !_unresolved && !_innerBroken)
         {
             Report(DiagnosticCatalog.PipelineHasNoSteps, _declaration.Identifier.GetLocation(), _name);
@@ -205,6 +206,7 @@ internal sealed partial class PipelineParser
         {
             Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
             Output = hasErrors ? null : _output,
+            OneOfs = hasErrors ? EquatableArray<OneOfModel>.Empty : _oneOfModels.ToEquatableArray(),
         };
     }
 
@@ -344,7 +346,11 @@ internal sealed partial class PipelineParser
         var value = variable.Initializer?.Value;
         if (value is null)
         {
-            ReportStatement(variable, "a local that does not hold a step's result");
+            if (!TryDeclareOneOf(variable))
+            {
+                ReportStatement(variable, "a local that does not hold a step's result");
+            }
+
             return;
         }
 
@@ -415,6 +421,9 @@ internal sealed partial class PipelineParser
             case AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax or TupleExpressionSyntax } deconstruction
                 when deconstruction.IsKind(SyntaxKind.SimpleAssignmentExpression) && Unawait(deconstruction.Right) is InvocationExpressionSyntax invocation:
                 ParseDeconstruction(deconstruction.Left, invocation);
+                break;
+            case AssignmentExpressionSyntax assignment when IsOneOfAssignment(assignment):
+                ParseOneOfAssignment(assignment);
                 break;
             case AssignmentExpressionSyntax:
                 ReportStatement(expression, "an assignment (keep each step output in a new local: `var x = Step(...);`)");
@@ -828,6 +837,9 @@ internal sealed partial class PipelineParser
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 description = $"the pipeline parameter '{reference.Parameter.Name}'";
                 return TypeMapper.Map(reference.Parameter.Type, _model.Compilation);
+            case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) >= 0:
+                description = $"'{oneOf.Local.Name}'";
+                return _oneOfModels[OneOfIndex(oneOf.Local)].Type;
             case ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local):
                 description = $"the loop item '{item.Local.Name}'";
                 return TypeMapper.Map(item.Local.Type, _model.Compilation);

@@ -38,3 +38,10 @@ public sealed record CollectedBinding(string InputName, string Loop, string Prod
 /// <param name="InputName">The step input it feeds.</param>
 /// <param name="Guarded">The exit handler's key, e.g. <c>exit-handler-1</c>.</param>
 public sealed record FinalStatusBinding(string InputName, string Guarded) : InputBinding(InputName);
+
+/// <summary>The output of whichever branch of an if/else if/else ran (KFP's <c>dsl.OneOf</c>).</summary>
+/// <param name="InputName">The step input it feeds.</param>
+/// <param name="Group">The branches group's key, e.g. <c>condition-branches-1</c>.</param>
+/// <param name="Branches">The branches' keys, in order.</param>
+/// <param name="Values">Per branch, the output of a task in it.</param>
+public sealed record OneOfBinding(string InputName, string Group, IReadOnlyList<string> Branches, IReadOnlyList<TaskOutputBinding> Values) : InputBinding(InputName);

@@ -213,7 +213,7 @@ public sealed partial class LocalOrchestrator
     {
         var resolved = Resolve(frame, output, codec);
         // A task output keeps its stored artifact; a collected list has none of its own (its items have theirs).
-        var artifact = output is TaskOutputBinding && resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
+        var artifact = output is TaskOutputBinding or OneOfBinding && resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
         return new StepRunResult(key, "pipeline", StepStatus.Completed, null,
             new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
     }
@@ -288,6 +288,8 @@ public sealed partial class LocalOrchestrator
                     _ => codec.FromItems(items),
                 };
                 return new ResolvedInput(list, new StepInputRecord(collected.InputName, "collected", null, combined), stored);
+            case OneOfBinding oneOf:
+                return ResolveOneOf(frame, oneOf, codec);
             case FinalStatusBinding final:
                 var status = FinalStatus(frame, final.Guarded);
                 return new ResolvedInput(status, new StepInputRecord(final.InputName, "final-status", null, HashOf(codec, status)));

@@ -169,12 +169,16 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
         var outputs = new TaskValues();
         foreach (var (name, selector) in dag["outputs"]?["parameters"]?.AsObject() ?? [])
         {
-            var from = selector!["valueFromParameter"]!;
-            var producer = from["producerSubtask"]!.GetValue<string>();
-            var key = from["outputParameterKey"]!.GetValue<string>();
-            if (ended.TryGetValue(producer, out var outcome) && outcome.Outputs.Parameters.TryGetValue(key, out var value))
+            // valueFromOneof: the first selected producer that gave the output (the branch that ran).
+            foreach (var from in ParameterSelectors(selector!))
             {
-                outputs.Parameters[name] = value?.DeepClone();
+                var producer = from["producerSubtask"]!.GetValue<string>();
+                var key = from["outputParameterKey"]!.GetValue<string>();
+                if (ended.TryGetValue(producer, out var outcome) && outcome.Outputs.Parameters.TryGetValue(key, out var value))
+                {
+                    outputs.Parameters[name] = value?.DeepClone();
+                    break;
+                }
             }
         }
 
@@ -195,6 +199,11 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
 
         return outputs;
     }
+
+    /// <summary>A DAG parameter output's producers: its <c>valueFromParameter</c>, or the <c>valueFromOneof.parameterSelectors</c>.</summary>
+    private static IEnumerable<JsonNode> ParameterSelectors(JsonNode output) =>
+        output["valueFromOneof"]?["parameterSelectors"]?.AsArray().Select(s => s!)
+        ?? [output["valueFromParameter"] ?? throw new FormatException($"a DAG output selects nothing the executor knows: {output.ToJsonString()}")];
 
     private static IEnumerable<string> Dependencies(JsonNode task) =>
         task["dependentTasks"]?.AsArray().Select(d => d!.GetValue<string>()) ?? [];
