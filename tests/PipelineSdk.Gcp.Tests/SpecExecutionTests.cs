@@ -47,6 +47,8 @@ public class SpecExecutionTests
         }
 
         yield return Case(PipelineProgram.ControlFlowApp, "outer-one-of-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", "texts=[\"a\", \"bcd\"]");
     }
 
     [SetUp]

@@ -113,4 +113,34 @@ public static class LanguagePipelines
         var said = OneOfPipeline(loudness, "Inner");
         return Repeat(said, 1);
     }
+
+    [Step]
+    public static int Length(PipelineSdk.Artifacts.Dataset data) => File.ReadAllText(data.Path).Length;
+
+    [Step]
+    public static int Total(List<int> lengths) => lengths.Sum();
+
+    /// <summary>Loops over what earlier loops collected: an artifact list (artifactIterator) and a parameter list.</summary>
+    [Pipeline]
+    public static int ArtifactLoopPipeline([Default("[\"Hello\", \",\", \" \", \"world!\"]")] List<string> texts)
+    {
+        var datasets = new List<PipelineSdk.Artifacts.Dataset>();
+        foreach (var text in texts)
+        {
+            datasets.Add(Written(text));
+        }
+
+        var lengths = new List<int>();
+        foreach (var data in datasets.WithParallelism(2))
+        {
+            lengths.Add(Length(data));
+        }
+
+        foreach (var length in lengths)
+        {
+            Repeat("ab", length);
+        }
+
+        return Total(lengths);
+    }
 }

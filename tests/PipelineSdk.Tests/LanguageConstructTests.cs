@@ -68,4 +68,22 @@ public class LanguageConstructTests
         Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
         Assert.That(run.Output, Is.EqualTo("INNER"));
     }
+
+    [Test]
+    public async Task A_loop_over_collected_artifacts_reads_each_stored_artifact()
+    {
+        var run = await global::Pipelines.ArtifactLoopPipeline.RunAsync(options: _store.Options());
+
+        Assert.That(run.Status, Is.EqualTo(RunStatus.Completed), () => string.Join("; ", run.Steps.Select(s => $"{s.TaskKey}: {s.Error}")));
+        Assert.That(run.Output, Is.EqualTo("Hello, world!".Length));
+        var lengths = run.Steps.Where(s => s.StepName == "length").OrderBy(s => s.TaskKey, StringComparer.Ordinal).Select(s => (int)s.Outputs["Output"]!);
+        Assert.That(lengths, Is.EqualTo(new[] { 5, 1, 1, 6 }), "one iteration per collected dataset, in iteration order");
+        Assert.That(run.Steps.Where(s => s.StepName == "repeat").Select(s => ((string)s.Outputs["Output"]!).Length).Order(), Is.EqualTo(new[] { 2, 2, 10, 12 }), "a loop over a collected parameter list");
+
+        using var store = _store.Open();
+        var steps = store.GetStepRuns(run.RunId).ToDictionary(s => s.TaskKey);
+        var written = store.GetOutputs(steps["written[2]"].Id)["Output"];
+        var consumed = store.GetInputs(steps["length[2]"].Id).Single();
+        Assert.That((consumed.Source, consumed.ArtifactId), Is.EqualTo(("loop-item", (long?)written.Id)), "lineage: the iteration consumed the stored artifact");
+    }
 }

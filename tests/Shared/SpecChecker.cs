@@ -152,6 +152,16 @@ internal static partial class SpecChecker
                         Expect(raw.RootElement.ValueKind == JsonValueKind.Array, $"{where}: raw loop items are not a JSON list");
                     }
                 }
+                else if (task.Value.TryGetProperty("artifactIterator", out var artifactIterator))
+                {
+                    // A loop over an artifact list: the item is one artifact of the list input.
+                    itemInput = artifactIterator.GetProperty("itemInput").GetString()!;
+                    Expect(artifacts.ContainsKey(itemInput), $"{where}: loop item '{itemInput}' is not an artifact input of {componentName}");
+                    var listInput = artifactIterator.GetProperty("items").GetProperty("inputArtifact").GetString()!;
+                    var isList = component.GetProperty("inputDefinitions").GetProperty("artifacts").TryGetProperty(listInput, out var listDefinition)
+                        && listDefinition.TryGetProperty("isArtifactList", out var flag) && flag.GetBoolean();
+                    Expect(bound.Contains(listInput) && isList, $"{where}: the loop's items '{listInput}' are not a bound artifact list input");
+                }
 
                 if (task.Value.TryGetProperty("triggerPolicy", out var trigger) && trigger.TryGetProperty("condition", out var condition))
                 {

@@ -141,7 +141,8 @@ internal static partial class SpecEmitter
 
             if (kind.Loop is { } loop)
             {
-                var iterator = node.Object("parameterIterator");
+                // A loop over artifacts (a collected artifact list) is an artifactIterator, as KFP compiles it.
+                var iterator = node.Object(loop.ItemType.IsArtifact ? "artifactIterator" : "parameterIterator");
                 iterator["itemInput"] = JsonRaw.String(LoopItemChannel(dag, s));
                 if (loop.Items.Source == ArgumentSource.Constant)
                 {
@@ -149,7 +150,7 @@ internal static partial class SpecEmitter
                 }
                 else
                 {
-                    iterator.Object("items")["inputParameter"] = JsonRaw.String(ChannelName(dag, loop.Items));
+                    iterator.Object("items")[loop.ItemType.IsArtifact ? "inputArtifact" : "inputParameter"] = JsonRaw.String(ChannelName(dag, loop.Items));
                 }
 
                 AddDefinition(component.Object("inputDefinitions"), LoopItemChannel(dag, s), loop.ItemType);

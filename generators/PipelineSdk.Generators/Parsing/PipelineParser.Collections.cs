@@ -227,7 +227,8 @@ internal sealed partial class PipelineParser
             return StructItem;
         }
 
-        return mapped;
+        // `var` makes a loop variable nullable; an artifact codec's type argument must not be.
+        return mapped is { IsArtifact: true } ? TypeMapper.Map(item.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), _model.Compilation) : mapped;
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ internal sealed partial class PipelineParser
             return;
         }
 
-        if (items is null || itemType is null || itemType.IsArtifact)
+        if (items is null || itemType is null || itemType.IsArtifact && items.Source != ArgumentSource.Collected)
         {
             Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name,
                 problem ?? $"items of type '{item.Type.ToDisplayString()}', which are not Kubeflow parameters");
@@ -100,7 +100,11 @@ internal sealed partial class PipelineParser
     /// <summary>What a loop iterates over: a list step output or parameter, a constant array, or an outer loop's item.</summary>
     private ArgumentModel? LoopItems(IOperation source, out string? problem)
     {
-        problem = null;
+        if (TryCollectedLoopItems(source, out var collected, out problem))
+        {
+            return collected;
+        }
+
         if (source is IArrayCreationOperation { Initializer: { } initializer })
         {
             var elements = new List<string>();

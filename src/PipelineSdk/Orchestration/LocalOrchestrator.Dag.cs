@@ -183,6 +183,11 @@ public sealed partial class LocalOrchestrator
             return [.. document.RootElement.EnumerateArray().Select(codec.ReadJson)];
         }
 
+        if (loop.ItemCodec is ArtifactCodec)
+        {
+            return ArtifactLoopItems(frame, loop);
+        }
+
         var list = Resolve(frame, loop.Items, null).Value as System.Collections.IEnumerable
             ?? throw new BlockFailedException("its items are null, not a list");
         return [.. list.Cast<object?>()];
@@ -270,6 +275,8 @@ public sealed partial class LocalOrchestrator
                 var bytes = Encoding.UTF8.GetBytes(constant.Json);
                 var constantValue = codec?.FromBytes(bytes);
                 return new ResolvedInput(constantValue, new StepInputRecord(constant.InputName, "constant", null, ContentHash.Of(codec is null ? bytes : codec.ToBytes(constantValue))));
+            case LoopItemBinding { Field: null } item when frame.LoopItem(item.Loop) is ArtifactRecord storedItem:
+                return ArtifactLoopItem(item, storedItem, codec);
             case LoopItemBinding item:
                 var itemValue = item.Field is null ? frame.LoopItem(item.Loop) : LoopItemField(item, frame.LoopItem(item.Loop), codec);
                 return new ResolvedInput(itemValue, new StepInputRecord(item.InputName, "loop-item", null, HashOf(codec, itemValue)));

@@ -287,6 +287,11 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
             return await RunLoopAsync(name, task, iterator, component, inputs, inner, record, cancellationToken);
         }
 
+        if (task["artifactIterator"] is JsonObject artifactIterator)
+        {
+            return await RunArtifactLoopAsync(name, task, artifactIterator, component, inputs, inner, record, cancellationToken);
+        }
+
         return await RunComponentAsync(component, inputs, inner, record, cancellationToken);
     }
 
@@ -315,9 +320,15 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
             return new Outcome("FAILED", e.Message, new TaskValues());
         }
 
-        var limit = task["iteratorPolicy"]?["parallelismLimit"]?.GetValue<int>() is > 0 and var l ? l : items.Count;
+        return await RunIterationsAsync(name, task, component, inputs, inner, record, items.Count, (values, index) => values.Parameters[itemInput] = items[index]?.DeepClone(), cancellationToken);
+    }
+
+    /// <summary>Runs the loop's DAG once per item (<paramref name="setItem"/> gives an iteration its item); outputs collected in iteration order.</summary>
+    private async Task<Outcome> RunIterationsAsync(string name, JsonObject task, JsonObject component, TaskValues inputs, Scope inner, TaskRecord record, int count, Action<TaskValues, int> setItem, CancellationToken cancellationToken)
+    {
+        var limit = task["iteratorPolicy"]?["parallelismLimit"]?.GetValue<int>() is > 0 and var l ? l : count;
         using var slots = new SemaphoreSlim(Math.Max(1, limit));
-        var iterations = items.Select(async (item, index) =>
+        var iterations = Enumerable.Range(0, count).Select(async index =>
         {
             await slots.WaitAsync(CancellationToken.None);
             try
@@ -334,7 +345,7 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
                     values.Artifacts[key] = value;
                 }
 
-                values.Parameters[itemInput] = item?.DeepClone();
+                setItem(values, index);
                 var suffix = inner.KeySuffix + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
                 return await RunComponentAsync(component, values, inner with { ParentId = iteration.Id, KeySuffix = suffix }, iteration, cancellationToken);
             }
@@ -463,7 +474,7 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
 
         foreach (var (input, definition) in declaredArtifacts)
         {
-            if (!resolved.Artifacts.ContainsKey(input) && definition!["isOptional"]?.GetValue<bool>() != true)
+            if (!resolved.Artifacts.ContainsKey(input) && definition!["isOptional"]?.GetValue<bool>() != true && task["artifactIterator"]?["itemInput"]?.GetValue<string>() != input)
             {
                 throw new FormatException($"task {name}: required artifact {input} is not bound");
             }
