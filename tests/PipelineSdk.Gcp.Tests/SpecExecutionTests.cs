@@ -40,6 +40,16 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline", "least=100");
         yield return Case(PipelineProgram.ControlFlowApp, "noisy-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "constant-collections-pipeline", "tags=[\"z\"]", "limits={\"k\": 7}");
+        foreach (var loudness in new[] { 1, 2, 3 })
+        {
+            yield return Case(PipelineProgram.ControlFlowApp, "one-of-pipeline", $"loudness={loudness}");
+        }
+
+        yield return Case(PipelineProgram.ControlFlowApp, "outer-one-of-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", "texts=[\"a\", \"bcd\"]");
     }
 
     [SetUp]
@@ -173,6 +183,36 @@ public class SpecExecutionTests
         Assert.That(states["load-data"], Is.EqualTo("CANCELLED"), "the first task was running when the job was cancelled");
         Assert.That(states["notify"], Is.EqualTo("CANCELLED"));
         Assert.That(states.Values, Is.All.EqualTo("CANCELLED"));
+    }
+
+    [Test]
+    public async Task A_OneOf_that_selects_only_the_first_branch_makes_the_comparison_fail()
+    {
+        string[] parameters = ["loudness=2"];
+        var inProcess = await RunOutcome.LocalAsync(PipelineProgram.ControlFlowApp, "one-of-pipeline", parameters, asProcesses: false, _scratch);
+        var (fromSpec, _) = await RunOutcome.FromSpecAsync(PipelineProgram.ControlFlowApp, "one-of-pipeline", parameters, _scratch, spec =>
+        {
+            var oneOf = spec["components"]!["comp-condition-branches-1"]!["dag"]!["outputs"]!["parameters"]!["pipelinechannel--condition-branches-1-oneof-1"]!["valueFromOneof"]!["parameterSelectors"]!.AsArray();
+            while (oneOf.Count > 1)
+            {
+                oneOf.RemoveAt(1);
+            }
+        });
+
+        var differences = inProcess.Differences(fromSpec);
+        Assert.That(differences, Is.Not.Empty, "the second branch ran: without its selector the spec run has no value for the steps after the branches");
+        Assert.That(differences, Has.Some.StartWith("step written"), string.Join("\n", differences));
+    }
+
+    [Test]
+    public async Task An_artifact_iterator_over_the_wrong_list_makes_the_comparison_fail()
+    {
+        var inProcess = await RunOutcome.LocalAsync(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", [], asProcesses: false, _scratch);
+        var (fromSpec, run) = await RunOutcome.FromSpecAsync(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", [], _scratch, spec =>
+            FirstTaskWith(spec, t => t["artifactIterator"] is not null)["artifactIterator"]!["items"]!["inputArtifact"] = "pipelinechannel--no-such-Output");
+
+        Assert.That(run.Records.Single(r => r.Name == "for-loop-2" && r.IterationIndex is null).Error, Does.Contain("pipelinechannel--no-such-Output"));
+        Assert.That(inProcess.Differences(fromSpec), Has.Some.StartWith("step length[0]"));
     }
 
     private static JsonObject FirstTaskWith(JsonObject spec, Func<JsonObject, bool> predicate)

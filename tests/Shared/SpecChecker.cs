@@ -152,6 +152,16 @@ internal static partial class SpecChecker
                         Expect(raw.RootElement.ValueKind == JsonValueKind.Array, $"{where}: raw loop items are not a JSON list");
                     }
                 }
+                else if (task.Value.TryGetProperty("artifactIterator", out var artifactIterator))
+                {
+                    // A loop over an artifact list: the item is one artifact of the list input.
+                    itemInput = artifactIterator.GetProperty("itemInput").GetString()!;
+                    Expect(artifacts.ContainsKey(itemInput), $"{where}: loop item '{itemInput}' is not an artifact input of {componentName}");
+                    var listInput = artifactIterator.GetProperty("items").GetProperty("inputArtifact").GetString()!;
+                    var isList = component.GetProperty("inputDefinitions").GetProperty("artifacts").TryGetProperty(listInput, out var listDefinition)
+                        && listDefinition.TryGetProperty("isArtifactList", out var flag) && flag.GetBoolean();
+                    Expect(bound.Contains(listInput) && isList, $"{where}: the loop's items '{listInput}' are not a bound artifact list input");
+                }
 
                 if (task.Value.TryGetProperty("triggerPolicy", out var trigger) && trigger.TryGetProperty("condition", out var condition))
                 {
@@ -189,7 +199,16 @@ internal static partial class SpecChecker
             {
                 var name = fromInput.GetString()!;
                 Expect(ownInputs.TryGetValue(name, out var type), $"{where}: input '{name}' of the enclosing DAG is not defined");
-                Expect(type is null || type == expected, $"{where}.{input.Name}: input of {type} flows into {expected}");
+                if (value.TryGetProperty("parameterExpressionSelector", out var selector))
+                {
+                    // A field of a STRUCT (a loop item's `item.a`): the field's type is known only at run time.
+                    Expect(type == "STRUCT" && selector.GetString()!.StartsWith("parseJson(string_value)[", StringComparison.Ordinal),
+                        $"{where}.{input.Name}: selector '{selector.GetString()}' on an input of {type}");
+                }
+                else
+                {
+                    Expect(type is null || type == expected, $"{where}.{input.Name}: input of {type} flows into {expected}");
+                }
             }
             else if (value.TryGetProperty("runtimeValue", out var runtimeValue))
             {
@@ -246,20 +265,27 @@ internal static partial class SpecChecker
             var declared = Definitions(ownerElement, "outputDefinitions", "parameters");
             foreach (var output in Bindings(outputs, "parameters"))
             {
-                var selector = output.Value.GetProperty("valueFromParameter");
-                var producer = selector.GetProperty("producerSubtask").GetString()!;
-                var key = selector.GetProperty("outputParameterKey").GetString()!;
                 Expect(declared.TryGetValue(output.Name, out var type), $"{owner}: DAG output '{output.Name}' is not declared");
-                if (!tasks.TryGetProperty(producer, out var task))
+                // One producer (valueFromParameter), or one per branch of which the one that ran gives the value (valueFromOneof).
+                var selectors = output.Value.TryGetProperty("valueFromOneof", out var oneOf)
+                    ? [.. oneOf.GetProperty("parameterSelectors").EnumerateArray()]
+                    : new[] { output.Value.GetProperty("valueFromParameter") };
+                Expect(selectors.Length > 0, $"{owner}: DAG output '{output.Name}' selects nothing");
+                foreach (var selector in selectors)
                 {
-                    _errors.Add($"{owner}: DAG output '{output.Name}' selects the missing task '{producer}'");
-                    continue;
-                }
+                    var producer = selector.GetProperty("producerSubtask").GetString()!;
+                    var key = selector.GetProperty("outputParameterKey").GetString()!;
+                    if (!tasks.TryGetProperty(producer, out var task))
+                    {
+                        _errors.Add($"{owner}: DAG output '{output.Name}' selects the missing task '{producer}'");
+                        continue;
+                    }
 
-                var produced = Definitions(_components.GetProperty(task.GetProperty("componentRef").GetProperty("name").GetString()!), "outputDefinitions", "parameters");
-                Expect(produced.TryGetValue(key, out var producedType), $"{owner}: DAG output '{output.Name}' selects '{producer}.{key}', which does not exist");
-                // A loop's DAG collects one value per iteration into a LIST.
-                Expect(producedType is null || producedType == type || type == "LIST", $"{owner}: DAG output '{output.Name}' of {type} selects {producedType}");
+                    var produced = Definitions(_components.GetProperty(task.GetProperty("componentRef").GetProperty("name").GetString()!), "outputDefinitions", "parameters");
+                    Expect(produced.TryGetValue(key, out var producedType), $"{owner}: DAG output '{output.Name}' selects '{producer}.{key}', which does not exist");
+                    // A loop's DAG collects one value per iteration into a LIST.
+                    Expect(producedType is null || producedType == type || type == "LIST", $"{owner}: DAG output '{output.Name}' of {type} selects {producedType}");
+                }
             }
 
             var declaredArtifacts = Definitions(ownerElement, "outputDefinitions", "artifacts");

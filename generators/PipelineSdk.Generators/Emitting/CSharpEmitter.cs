@@ -10,7 +10,7 @@ namespace PipelineSdk.Generators.Emitting;
 /// Writes the C# side of a pipeline: the typed DAG descriptor with one direct invoker per step, the
 /// registration that lets <c>PipelineApp</c> find it, the spec in assembly metadata, and the typed runner.
 /// </summary>
-internal static class CSharpEmitter
+internal static partial class CSharpEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"PipelineSdk.Generators\", \"0.1.0\")]";
 
@@ -234,9 +234,12 @@ internal static class CSharpEmitter
         {
             ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
+            ArgumentSource.LoopItem when argument.Reference is { } field =>
+                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)}, {Literal(field)}, {dag.Scope(argument.ProducerCall).Loop!.ItemType.CodecExpression})",
             ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
             ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.ProducerCall].Scope].Key)}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
+            ArgumentSource.OneOf => OneOfBinding(dag, argument),
             _ => $"new {Model}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
         };
     }

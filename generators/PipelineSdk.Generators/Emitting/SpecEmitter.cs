@@ -11,7 +11,7 @@ namespace PipelineSdk.Generators.Emitting;
 /// compiler's conventions: <c>comp-</c>/<c>exec-</c> keys, kebab-case task keys, sorted keys, and
 /// <c>pipelinechannel--</c> inputs for values that enter a condition, loop, exit handler or called pipeline.
 /// </summary>
-internal static class SpecEmitter
+internal static partial class SpecEmitter
 {
     public const string SchemaVersion = "2.1.0";
     public const string SdkVersion = "pipelinesdk-0.1.0";
@@ -141,7 +141,8 @@ internal static class SpecEmitter
 
             if (kind.Loop is { } loop)
             {
-                var iterator = node.Object("parameterIterator");
+                // A loop over artifacts (a collected artifact list) is an artifactIterator, as KFP compiles it.
+                var iterator = node.Object(loop.ItemType.IsArtifact ? "artifactIterator" : "parameterIterator");
                 iterator["itemInput"] = JsonRaw.String(LoopItemChannel(dag, s));
                 if (loop.Items.Source == ArgumentSource.Constant)
                 {
@@ -149,7 +150,7 @@ internal static class SpecEmitter
                 }
                 else
                 {
-                    iterator.Object("items")["inputParameter"] = JsonRaw.String(ChannelName(dag, loop.Items));
+                    iterator.Object("items")[loop.ItemType.IsArtifact ? "inputArtifact" : "inputParameter"] = JsonRaw.String(ChannelName(dag, loop.Items));
                 }
 
                 AddDefinition(component.Object("inputDefinitions"), LoopItemChannel(dag, s), loop.ItemType);
@@ -160,6 +161,8 @@ internal static class SpecEmitter
 
                 WriteCollectedOutputs(component, dag, s, components);
             }
+
+            WriteOneOfOutputs(component, allComponents, dag, s, components);
 
             WriteDag(component, dag, s, components, allComponents, displayNames);
         }
@@ -213,14 +216,20 @@ internal static class SpecEmitter
             case ArgumentSource.PipelineParameter when scope == 0:
                 binding["componentInputParameter"] = JsonRaw.String(value.Reference!);
                 return;
-            case ArgumentSource.TaskOutput or ArgumentSource.Collected when scope == origin:
+            case ArgumentSource.TaskOutput or ArgumentSource.Collected or ArgumentSource.OneOf when scope == origin:
                 var output = binding.Object(isArtifact ? "taskOutputArtifact" : "taskOutputParameter");
                 output[isArtifact ? "outputArtifactKey" : "outputParameterKey"] = JsonRaw.String(
-                    value.Source == ArgumentSource.Collected ? ChannelName(dag, value) : value.Reference!);
+                    value.Source is ArgumentSource.Collected or ArgumentSource.OneOf ? ChannelName(dag, value) : value.Reference!);
                 output["producerTask"] = JsonRaw.String(producer!);
                 return;
             default:
                 binding[isArtifact ? "componentInputArtifact" : "componentInputParameter"] = JsonRaw.String(ChannelName(dag, value));
+                if (value.Source == ArgumentSource.LoopItem && value.Reference is { } field)
+                {
+                    // One field of the item, selected as the KFP compiler selects `item.a`.
+                    binding["parameterExpressionSelector"] = JsonRaw.String("parseJson(string_value)[" + JsonLiteral.Quote(field) + "]");
+                }
+
                 return;
         }
     }
@@ -247,6 +256,7 @@ internal static class SpecEmitter
         ArgumentSource.Collected => $"{Channel}{dag.Tasks[value.ProducerCall].Key}-{value.Reference}",
         ArgumentSource.PipelineParameter => Channel + value.Reference,
         ArgumentSource.LoopItem => LoopItemChannel(dag, value.ProducerCall),
+        ArgumentSource.OneOf => OneOfChannel(dag, value.ProducerCall),
         _ => "",
     };
 
@@ -270,6 +280,8 @@ internal static class SpecEmitter
                 return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", CodecExpression = "list" };
             case ArgumentSource.PipelineParameter:
                 return dag.Pipeline.Parameters.First(p => p.Name == value.Reference).Type;
+            case ArgumentSource.OneOf:
+                return dag.Pipeline.OneOfs[value.ProducerCall].Type;
             default:
                 return dag.Scope(value.ProducerCall).Loop!.ItemType;
         }
@@ -296,10 +308,12 @@ internal static class SpecEmitter
     }
 
     /// <summary>Which task of the DAG produces a pipeline's returned value, and under which output key.</summary>
-    private static (string Producer, string Key) OutputSelector(DagGraph dag, ArgumentModel source) =>
-        source.Source == ArgumentSource.Collected
-            ? (dag.Groups[dag.Tasks[source.ProducerCall].Scope].Key, ChannelName(dag, source))
-            : (dag.Tasks[source.ProducerCall].Key, source.Reference!);
+    private static (string Producer, string Key) OutputSelector(DagGraph dag, ArgumentModel source) => source.Source switch
+    {
+        ArgumentSource.Collected => (dag.Groups[dag.Tasks[source.ProducerCall].Scope].Key, ChannelName(dag, source)),
+        ArgumentSource.OneOf => (dag.Groups[dag.Pipeline.OneOfs[source.ProducerCall].Group].Key, ChannelName(dag, source)),
+        _ => (dag.Tasks[source.ProducerCall].Key, source.Reference!),
+    };
 
     private static void WriteDagOutput(JsonObject outputs, string name, bool isArtifact, string producer, string key)
     {

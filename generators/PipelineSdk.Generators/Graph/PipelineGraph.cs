@@ -42,6 +42,7 @@ internal sealed record DagGraph(PipelineModel Pipeline, EquatableArray<TaskNode>
         ArgumentSource.Collected => (Scope(Tasks[value.ProducerCall].Scope).Parent, Groups[Tasks[value.ProducerCall].Scope].Key),
         ArgumentSource.LoopItem => (value.ProducerCall, null),
         ArgumentSource.FinalStatus => (Scope(value.ProducerCall).Parent, Groups[value.ProducerCall].Key),
+        ArgumentSource.OneOf => (Scope(Pipeline.OneOfs[value.ProducerCall].Group).Parent, Groups[Pipeline.OneOfs[value.ProducerCall].Group].Key),
         _ => (0, null),
     };
 

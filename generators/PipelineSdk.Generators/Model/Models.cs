@@ -64,13 +64,16 @@ internal enum ArgumentSource
 
     /// <summary>The final status of the try block whose scope index is <see cref="ArgumentModel.ProducerCall"/> (<c>TASK_FINAL_STATUS</c>).</summary>
     FinalStatus,
+
+    /// <summary>The value of whichever branch ran (KFP's <c>dsl.OneOf</c>): <see cref="PipelineModel.OneOfs"/>[<see cref="ArgumentModel.ProducerCall"/>].</summary>
+    OneOf,
 }
 
 /// <summary>Where one step input gets its value in a pipeline body.</summary>
 /// <param name="InputName">The step input.</param>
 /// <param name="Source">The kind of source.</param>
 /// <param name="ProducerCall">For task and collected outputs: the index of the producing call; for loop items and final statuses: the scope.</param>
-/// <param name="Reference">The producer's output name, or the pipeline parameter's name.</param>
+/// <param name="Reference">The producer's output name, the pipeline parameter's name, or the field of a loop item (null: the whole item).</param>
 /// <param name="ConstantJson">For constants: the literal as canonical JSON.</param>
 internal sealed record ArgumentModel(string InputName, ArgumentSource Source, int ProducerCall, string? Reference, string? ConstantJson);
 
@@ -122,6 +125,12 @@ internal sealed record LoopModel(ArgumentModel Items, ValueTypeModel ItemType, i
 /// <param name="Loop">For a loop: its items.</param>
 internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop);
 
+/// <summary>A local assigned a step output in every branch of an if/else if/else (KFP's <c>dsl.OneOf</c>).</summary>
+/// <param name="Group">The scope of the branches group (<c>condition-branches-N</c>).</param>
+/// <param name="Type">The value's type.</param>
+/// <param name="Branches">Per branch, in order: the output of a task directly in that branch.</param>
+internal sealed record OneOfModel(int Group, ValueTypeModel Type, EquatableArray<ArgumentModel> Branches);
+
 /// <summary>A pipeline's return value: the single output of its DAG.</summary>
 internal sealed record PipelineOutputModel(ValueTypeModel Type, ArgumentModel Source);
 
@@ -154,6 +163,9 @@ internal sealed record PipelineModel(
 
     /// <summary>The returned value, when the pipeline returns one.</summary>
     public PipelineOutputModel? Output { get; init; }
+
+    /// <summary>The values taken from whichever branch ran, in the order their branches groups end.</summary>
+    public EquatableArray<OneOfModel> OneOfs { get; init; } = EquatableArray<OneOfModel>.Empty;
 
     private static readonly EquatableArray<ScopeModel> RootOnly = new[] { new ScopeModel(-1, ScopeKind.Root, null, null) }.ToEquatableArray();
 }

@@ -28,7 +28,7 @@ internal sealed partial class PipelineParser
     private bool ParseBody(StatementSyntax body, int scope)
     {
         var outer = _scope;
-        var callsBefore = _calls.Count;
+        var callsBefore = _stepCallsSeen;
         _scope = scope;
         var statements = body is BlockSyntax block ? block.Statements : new SyntaxList<StatementSyntax>(body);
         foreach (var statement in statements)
@@ -37,7 +37,7 @@ internal sealed partial class PipelineParser
         }
 
         _scope = outer;
-        return _calls.Count > callsBefore;
+        return _stepCallsSeen > callsBefore;
     }
 
     private void ParseForEach(ForEachStatementSyntax loop)
@@ -75,9 +75,14 @@ internal sealed partial class PipelineParser
             return;
         }
 
-        var itemType = TypeMapper.Map(item.Type, _model.Compilation);
         var items = LoopItems(source, out var problem);
-        if (items is null || itemType is null || itemType.IsArtifact)
+        var itemType = LoopItemType(item, items);
+        if (items is null && MentionsRejected(source))
+        {
+            return;
+        }
+
+        if (items is null || itemType is null || itemType.IsArtifact && items.Source != ArgumentSource.Collected)
         {
             Report(DiagnosticCatalog.UnsupportedLoopSource, loop.Expression.GetLocation(), _name,
                 problem ?? $"items of type '{item.Type.ToDisplayString()}', which are not Kubeflow parameters");
@@ -95,13 +100,17 @@ internal sealed partial class PipelineParser
     /// <summary>What a loop iterates over: a list step output or parameter, a constant array, or an outer loop's item.</summary>
     private ArgumentModel? LoopItems(IOperation source, out string? problem)
     {
-        problem = null;
+        if (TryCollectedLoopItems(source, out var collected, out problem))
+        {
+            return collected;
+        }
+
         if (source is IArrayCreationOperation { Initializer: { } initializer })
         {
             var elements = new List<string>();
             foreach (var element in initializer.ElementValues)
             {
-                if (!element.ConstantValue.HasValue || JsonLiteral.From(element.ConstantValue.Value) is not { } json || json == "null")
+                if (ConstantJson(element, out _) is not { } json)
                 {
                     problem = "an array whose elements are not all constants";
                     return null;
@@ -168,6 +177,8 @@ internal sealed partial class PipelineParser
                 return new ArgumentModel(name, ArgumentSource.LoopItem, loop, null, null);
             case ILocalReferenceOperation list when _collectors.TryGetValue(list.Local, out var collector) && collector.Call >= 0:
                 return new ArgumentModel(name, ArgumentSource.Collected, collector.Call, collector.Output, null);
+            case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) is >= 0 and var oneOfIndex:
+                return new ArgumentModel(name, ArgumentSource.OneOf, oneOfIndex, null, null);
             case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && (StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod)):
                 var index = ParseCall(callSyntax);
                 return index >= 0 && _calls[index].Step.ReturnShape == ReturnShape.Single
@@ -206,6 +217,11 @@ internal sealed partial class PipelineParser
                 return;
             }
 
+            if (MentionsRejected(operation))
+            {
+                return; // The local's own problem is reported where it was assigned.
+            }
+
             if (ConditionProblem(operation) is { } problem)
             {
                 Report(DiagnosticCatalog.UnsupportedCondition, problem.Node.GetLocation(), _name, problem.What);
@@ -241,6 +257,7 @@ internal sealed partial class PipelineParser
         }
 
         _scope = outer;
+        CompleteOneOfs(group, branches.Count + (otherwise is null ? 0 : 1), otherwise is not null);
     }
 
     private void ParseBranch(StatementSyntax body, int parent, ConditionModel condition)
@@ -382,8 +399,13 @@ internal sealed partial class PipelineParser
             return; // Already reported at the list.
         }
 
-        if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected } source)
+        if (ValueOf(Unwrap(operation)!, "Output") is not { Source: ArgumentSource.TaskOutput or ArgumentSource.Collected or ArgumentSource.OneOf } source)
         {
+            if (MentionsRejected(operation))
+            {
+                return;
+            }
+
             ReportStatement(returned, "a return of something other than a step output (return a local holding one, or a step call)");
             return;
         }
@@ -544,6 +566,7 @@ internal sealed partial class PipelineParser
 
         // The added value first: a step call in it is part of the loop body whatever else is wrong.
         var argument = operation.Arguments[0];
+        var reported = _diagnostics.Count;
         var source = ValueOf(argument.Value, "item");
         var name = receiver.Identifier.ValueText;
         if (collector.Call >= 0)
@@ -557,6 +580,10 @@ internal sealed partial class PipelineParser
         else if (argument.Value is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: false } conversion)
         {
             Report(DiagnosticCatalog.ArgumentTypeMismatch, argument.Syntax.GetLocation(), "List.Add", "item", conversion.Operand.Type?.ToDisplayString() ?? "?", conversion.Type?.ToDisplayString() ?? "?");
+            collector.Call = Rejected;
+        }
+        else if (source is null && (_diagnostics.Count > reported || MentionsRejected(argument.Value)))
+        {
             collector.Call = Rejected;
         }
         else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.ProducerCall].Scope != _scope)

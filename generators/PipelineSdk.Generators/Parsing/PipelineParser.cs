@@ -177,6 +177,7 @@ internal sealed partial class PipelineParser
         }
 
         CheckCollectors();
+        CheckOneOfs();
         if (_calls.Count == 0 && !HasErrorDiagnostics() && !_unresolved && !_innerBroken)
         {
             Report(DiagnosticCatalog.PipelineHasNoSteps, _declaration.Identifier.GetLocation(), _name);
@@ -205,6 +206,7 @@ internal sealed partial class PipelineParser
         {
             Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
             Output = hasErrors ? null : _output,
+            OneOfs = hasErrors ? EquatableArray<OneOfModel>.Empty : _oneOfModels.ToEquatableArray(),
         };
     }
 
@@ -265,6 +267,17 @@ internal sealed partial class PipelineParser
                 }
 
                 Report(DiagnosticCatalog.UnsupportedValueType, (syntax.Type ?? (SyntaxNode)syntax).GetLocation(), $"Parameter '{parameter.Name}'", _name, parameter.Type.ToDisplayString(), type is null ? TypeMapper.Explain(parameter.Type) : TypeMapper.PipelineParameterFix);
+                continue;
+            }
+
+            if (CollectionDefault(parameter, syntax, type) is { } collectionDefault)
+            {
+                if (collectionDefault.Json is not null)
+                {
+                    // The typed runner takes null for "the spec's default".
+                    parameters.Add(new PipelineParameterModel(parameter.Name, type.TypeSyntax.EndsWith("?") ? type : type with { TypeSyntax = type.TypeSyntax + "?" }, collectionDefault.Json, "null"));
+                }
+
                 continue;
             }
 
@@ -333,7 +346,11 @@ internal sealed partial class PipelineParser
         var value = variable.Initializer?.Value;
         if (value is null)
         {
-            ReportStatement(variable, "a local that does not hold a step's result");
+            if (!TryDeclareOneOf(variable))
+            {
+                ReportStatement(variable, "a local that does not hold a step's result");
+            }
+
             return;
         }
 
@@ -348,6 +365,10 @@ internal sealed partial class PipelineParser
             if (call >= 0 && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } local)
             {
                 Bind(local, variable.Identifier, new LocalBinding(call, null));
+            }
+            else if (call < 0 && _model.GetDeclaredSymbol(variable, _cancellationToken) is { } failed)
+            {
+                _rejectedLocals.Add(failed); // The call's problem is reported there; uses of its output say nothing more.
             }
 
             return;
@@ -401,6 +422,9 @@ internal sealed partial class PipelineParser
                 when deconstruction.IsKind(SyntaxKind.SimpleAssignmentExpression) && Unawait(deconstruction.Right) is InvocationExpressionSyntax invocation:
                 ParseDeconstruction(deconstruction.Left, invocation);
                 break;
+            case AssignmentExpressionSyntax assignment when IsOneOfAssignment(assignment):
+                ParseOneOfAssignment(assignment);
+                break;
             case AssignmentExpressionSyntax:
                 ReportStatement(expression, "an assignment (keep each step output in a new local: `var x = Step(...);`)");
                 break;
@@ -425,6 +449,7 @@ internal sealed partial class PipelineParser
         var call = ParseCall(invocation);
         if (call < 0)
         {
+            RejectDeconstructed(left);
             return;
         }
 
@@ -494,6 +519,11 @@ internal sealed partial class PipelineParser
         var method = operation.TargetMethod;
         StepModel? step;
         PipelineModel? inner = null;
+        if (StepParser.IsStep(method) || IsPipeline(method))
+        {
+            _stepCallsSeen++;
+        }
+
         if (IsPipeline(method))
         {
             inner = ParseInnerPipeline(method);
@@ -601,7 +631,7 @@ internal sealed partial class PipelineParser
             return new ArgumentModel(parameter.Name, ArgumentSource.Constant, -1, null, json);
         }
 
-        if (TrySpecialArgument(step, parameter, argument, out var special))
+        if (TrySpecialArgument(step, parameter, argument, out var special) || TryConstantCollectionArgument(step, parameter, argument, out special))
         {
             return special;
         }
@@ -640,6 +670,8 @@ internal sealed partial class PipelineParser
                 }
 
                 return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? StepParser.SingleOutputName, null);
+            case IPropertyReferenceOperation or ILocalReferenceOperation when TryLoopItemField(step, parameter, argument, value, out var field):
+                return field;
             // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
             case IFieldReferenceOperation or IParameterReferenceOperation or ILocalReferenceOperation when ValueOf(value, parameter.Name) is { } source:
                 return source;
@@ -661,7 +693,7 @@ internal sealed partial class PipelineParser
             case IInvalidOperation:
                 _unresolved = true;
                 return null;
-            case ILocalReferenceOperation rejected when _rejectedLocals.Contains(rejected.Local):
+            case var rejected when MentionsRejected(rejected):
                 return null;
             default:
                 ReportArgument(step, parameter, argument, DescribeValue(value));
@@ -805,6 +837,9 @@ internal sealed partial class PipelineParser
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
                 description = $"the pipeline parameter '{reference.Parameter.Name}'";
                 return TypeMapper.Map(reference.Parameter.Type, _model.Compilation);
+            case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) >= 0:
+                description = $"'{oneOf.Local.Name}'";
+                return _oneOfModels[OneOfIndex(oneOf.Local)].Type;
             case ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local):
                 description = $"the loop item '{item.Local.Name}'";
                 return TypeMapper.Map(item.Local.Type, _model.Compilation);

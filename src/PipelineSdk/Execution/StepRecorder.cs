@@ -236,7 +236,7 @@ internal sealed class StepRecorder : IDisposable
 
     private static string SourceOf(InputBinding? binding) => binding switch
     {
-        TaskOutputBinding => "task",
+        TaskOutputBinding or OneOfBinding => "task", // a OneOf is the output of the task of the branch that ran, as recorded locally
         PipelineParameterBinding => "parameter",
         ConstantBinding => "constant",
         LoopItemBinding => "loop-item",

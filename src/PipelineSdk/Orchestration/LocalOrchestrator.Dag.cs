@@ -192,6 +192,11 @@ public sealed partial class LocalOrchestrator
             return [.. document.RootElement.EnumerateArray().Select(codec.ReadJson)];
         }
 
+        if (loop.ItemCodec is ArtifactCodec)
+        {
+            return ArtifactLoopItems(frame, loop);
+        }
+
         var list = Resolve(frame, loop.Items, null).Value as System.Collections.IEnumerable
             ?? throw new BlockFailedException("its items are null, not a list");
         return [.. list.Cast<object?>()];
@@ -222,7 +227,7 @@ public sealed partial class LocalOrchestrator
     {
         var resolved = Resolve(frame, output, codec);
         // A task output keeps its stored artifact; a collected list has none of its own (its items have theirs).
-        var artifact = output is TaskOutputBinding && resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
+        var artifact = output is TaskOutputBinding or OneOfBinding && resolved.Artifacts is [var single] ? single : new ArtifactRecord(0, "", "", "", 0, resolved.Record.ContentHash, 0, "Output");
         return new StepRunResult(key, "pipeline", StepStatus.Completed, null,
             new Dictionary<string, object?> { ["Output"] = resolved.Value }, new Dictionary<string, ArtifactRecord> { ["Output"] = artifact }, null, null);
     }
@@ -285,8 +290,10 @@ public sealed partial class LocalOrchestrator
                 var bytes = Encoding.UTF8.GetBytes(constant.Json);
                 var constantValue = codec?.FromBytes(bytes);
                 return new ResolvedInput(constantValue, new StepInputRecord(constant.InputName, "constant", null, ContentHash.Of(codec is null ? bytes : codec.ToBytes(constantValue))));
+            case LoopItemBinding { Field: null } item when frame.LoopItem(item.Loop) is ArtifactRecord storedItem:
+                return ArtifactLoopItem(item, storedItem, codec);
             case LoopItemBinding item:
-                var itemValue = frame.LoopItem(item.Loop);
+                var itemValue = item.Field is null ? frame.LoopItem(item.Loop) : LoopItemField(item, frame.LoopItem(item.Loop), codec);
                 return new ResolvedInput(itemValue, new StepInputRecord(item.InputName, "loop-item", null, HashOf(codec, itemValue)));
             case CollectedBinding collected:
                 var producers = frame.Find(collected.Loop).Frames
@@ -304,6 +311,8 @@ public sealed partial class LocalOrchestrator
                     _ => codec.FromItems(items),
                 };
                 return new ResolvedInput(list, new StepInputRecord(collected.InputName, "collected", null, combined), stored);
+            case OneOfBinding oneOf:
+                return ResolveOneOf(frame, oneOf, codec);
             case FinalStatusBinding final:
                 var status = FinalStatus(frame, final.Guarded);
                 return new ResolvedInput(status, new StepInputRecord(final.InputName, "final-status", null, HashOf(codec, status)));

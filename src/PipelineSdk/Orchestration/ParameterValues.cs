@@ -21,7 +21,8 @@ internal static class ParameterValues
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var parameter in pipeline.Parameters)
         {
-            if (given.TryGetValue(parameter.Name, out var value))
+            // A null for a parameter with a default means "not given": the typed runner passes null for [Default] lists.
+            if (given.TryGetValue(parameter.Name, out var value) && !(value is null && parameter.DefaultJson is not null))
             {
                 try
                 {

@@ -7,7 +7,7 @@ namespace PipelineSdk.Values;
 /// The codecs for Kubeflow parameter types. Generated code composes them, e.g.
 /// <c>ParameterCodecs.List(ParameterCodecs.Int32)</c> for <c>List&lt;int&gt;</c>.
 /// </summary>
-public static class ParameterCodecs
+public static partial class ParameterCodecs
 {
     /// <summary><c>int</c> as <c>NUMBER_INTEGER</c>.</summary>
     public static ParameterCodec Int32 { get; } = new Int32Codec();

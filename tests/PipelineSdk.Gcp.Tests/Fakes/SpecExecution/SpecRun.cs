@@ -169,12 +169,16 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
         var outputs = new TaskValues();
         foreach (var (name, selector) in dag["outputs"]?["parameters"]?.AsObject() ?? [])
         {
-            var from = selector!["valueFromParameter"]!;
-            var producer = from["producerSubtask"]!.GetValue<string>();
-            var key = from["outputParameterKey"]!.GetValue<string>();
-            if (ended.TryGetValue(producer, out var outcome) && outcome.Outputs.Parameters.TryGetValue(key, out var value))
+            // valueFromOneof: the first selected producer that gave the output (the branch that ran).
+            foreach (var from in ParameterSelectors(selector!))
             {
-                outputs.Parameters[name] = value?.DeepClone();
+                var producer = from["producerSubtask"]!.GetValue<string>();
+                var key = from["outputParameterKey"]!.GetValue<string>();
+                if (ended.TryGetValue(producer, out var outcome) && outcome.Outputs.Parameters.TryGetValue(key, out var value))
+                {
+                    outputs.Parameters[name] = value?.DeepClone();
+                    break;
+                }
             }
         }
 
@@ -195,6 +199,11 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
 
         return outputs;
     }
+
+    /// <summary>A DAG parameter output's producers: its <c>valueFromParameter</c>, or the <c>valueFromOneof.parameterSelectors</c>.</summary>
+    private static IEnumerable<JsonNode> ParameterSelectors(JsonNode output) =>
+        output["valueFromOneof"]?["parameterSelectors"]?.AsArray().Select(s => s!)
+        ?? [output["valueFromParameter"] ?? throw new FormatException($"a DAG output selects nothing the executor knows: {output.ToJsonString()}")];
 
     private static IEnumerable<string> Dependencies(JsonNode task) =>
         task["dependentTasks"]?.AsArray().Select(d => d!.GetValue<string>()) ?? [];
@@ -278,6 +287,11 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
             return await RunLoopAsync(name, task, iterator, component, inputs, inner, record, cancellationToken);
         }
 
+        if (task["artifactIterator"] is JsonObject artifactIterator)
+        {
+            return await RunArtifactLoopAsync(name, task, artifactIterator, component, inputs, inner, record, cancellationToken);
+        }
+
         return await RunComponentAsync(component, inputs, inner, record, cancellationToken);
     }
 
@@ -306,9 +320,15 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
             return new Outcome("FAILED", e.Message, new TaskValues());
         }
 
-        var limit = task["iteratorPolicy"]?["parallelismLimit"]?.GetValue<int>() is > 0 and var l ? l : items.Count;
+        return await RunIterationsAsync(name, task, component, inputs, inner, record, items.Count, (values, index) => values.Parameters[itemInput] = items[index]?.DeepClone(), cancellationToken);
+    }
+
+    /// <summary>Runs the loop's DAG once per item (<paramref name="setItem"/> gives an iteration its item); outputs collected in iteration order.</summary>
+    private async Task<Outcome> RunIterationsAsync(string name, JsonObject task, JsonObject component, TaskValues inputs, Scope inner, TaskRecord record, int count, Action<TaskValues, int> setItem, CancellationToken cancellationToken)
+    {
+        var limit = task["iteratorPolicy"]?["parallelismLimit"]?.GetValue<int>() is > 0 and var l ? l : count;
         using var slots = new SemaphoreSlim(Math.Max(1, limit));
-        var iterations = items.Select(async (item, index) =>
+        var iterations = Enumerable.Range(0, count).Select(async index =>
         {
             await slots.WaitAsync(CancellationToken.None);
             try
@@ -325,7 +345,7 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
                     values.Artifacts[key] = value;
                 }
 
-                values.Parameters[itemInput] = item?.DeepClone();
+                setItem(values, index);
                 var suffix = inner.KeySuffix + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
                 return await RunComponentAsync(component, values, inner with { ParentId = iteration.Id, KeySuffix = suffix }, iteration, cancellationToken);
             }
@@ -415,6 +435,10 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
                 _ when binding["taskFinalStatus"] is { } status => FinalStatus(name, status["producerTask"]!.GetValue<string>(), upstream),
                 _ => throw new FormatException($"task {name}: input {input} has a binding this executor does not know: {binding.ToJsonString()}"),
             };
+            if (binding["parameterExpressionSelector"]?.GetValue<string>() is { } selector)
+            {
+                resolved.Parameters[input] = ParameterSelector.Apply(name, input, resolved.Parameters[input], selector);
+            }
         }
 
         foreach (var (input, binding) in task["inputs"]?["artifacts"]?.AsObject() ?? [])
@@ -450,7 +474,7 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
 
         foreach (var (input, definition) in declaredArtifacts)
         {
-            if (!resolved.Artifacts.ContainsKey(input) && definition!["isOptional"]?.GetValue<bool>() != true)
+            if (!resolved.Artifacts.ContainsKey(input) && definition!["isOptional"]?.GetValue<bool>() != true && task["artifactIterator"]?["itemInput"]?.GetValue<string>() != input)
             {
                 throw new FormatException($"task {name}: required artifact {input} is not bound");
             }
