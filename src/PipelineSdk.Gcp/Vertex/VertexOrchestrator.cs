@@ -79,26 +79,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Running, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
-        PipelineJob finished;
-        try
+        var finished = await RemoteRunFollowing.FollowSubmittedAsync(
+            Service(jobId), run, jobId, link, () => FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken),
+            () => client.CancelPipelineJobAsync(jobId, CancellationToken.None), "cancelled on Vertex AI after an interrupt", output, cancellationToken).ConfigureAwait(false);
+        if (finished is null)
         {
-            finished = await FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            if (await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false))
-            {
-                run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "cancelled on Vertex AI after an interrupt");
-            }
-
-            // Otherwise the record stays running, with no owner: the next `pipelines runs` asks Vertex AI how the job ended.
-            throw;
-        }
-        catch (StackException e)
-        {
-            // The job was submitted and may well be running: say so, and where to find it, rather than a usage error.
-            output.WriteLine($"Lost track of job {jobId}: {e.Message}. It may still be running: {link}");
-            run.Store.EndRun(jobId, RunStatus.Failed, DateTimeOffset.UtcNow, "lost track of the job: " + e.Message);
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
@@ -151,10 +136,6 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     }
 
     private static RemoteService Service(string jobId) => new("Vertex AI", "job", $"in the console or with `gcloud ai pipeline-jobs cancel {jobId}`");
-
-    /// <summary>After an interrupt: cancels the job unless the user at a terminal says no (see <see cref="RemoteRunFollowing.OfferToCancelAsync"/>).</summary>
-    private static Task<bool> OfferToCancelAsync(VertexClient client, string jobId, TextWriter output) =>
-        RemoteRunFollowing.OfferToCancelAsync(Service(jobId), jobId, () => client.CancelPipelineJobAsync(jobId, CancellationToken.None), output);
 
     private PipelineRunResult Record(RemoteRun run, PipelineJob job, string jobId, string project, string pipelineRoot, TextWriter output)
     {

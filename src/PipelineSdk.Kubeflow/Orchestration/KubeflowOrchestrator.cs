@@ -79,25 +79,11 @@ public sealed class KubeflowOrchestrator(Component component, IProgramImageSourc
             return new PipelineRunResult(runName, run.Pipeline.Name, RunStatus.Running, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
-        KfpRun finished;
-        try
+        var finished = await RemoteRunFollowing.FollowSubmittedAsync(
+            Service, run, runName, link, () => FollowAsync(submission.Client, runId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken),
+            () => submission.Client.TerminateRunAsync(runId, CancellationToken.None), "terminated on Kubeflow Pipelines after an interrupt", output, cancellationToken).ConfigureAwait(false);
+        if (finished is null)
         {
-            finished = await FollowAsync(submission.Client, runId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            if (await RemoteRunFollowing.OfferToCancelAsync(Service, runName, () => submission.Client.TerminateRunAsync(runId, CancellationToken.None), output).ConfigureAwait(false))
-            {
-                run.Store.EndRun(runName, RunStatus.Cancelled, DateTimeOffset.UtcNow, "terminated on Kubeflow Pipelines after an interrupt");
-            }
-
-            throw;
-        }
-        catch (StackException e)
-        {
-            // The run was submitted and may well go on: say so, and where to find it, rather than a usage error.
-            output.WriteLine($"Lost track of run {runName}: {e.Message}. It may still be running: {link}");
-            run.Store.EndRun(runName, RunStatus.Failed, DateTimeOffset.UtcNow, "lost track of the run: " + e.Message);
             return new PipelineRunResult(runName, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 

@@ -1,4 +1,5 @@
 using PipelineSdk.Stacks;
+using PipelineSdk.Store;
 
 namespace PipelineSdk.Orchestration;
 
@@ -61,6 +62,37 @@ public static class RemoteRunFollowing
 
             await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
             interval = TimeSpan.FromTicks(Math.Min(maximum.Ticks, (long)(interval.Ticks * 1.5)));
+        }
+    }
+
+    /// <summary>
+    /// Follows a submitted run with <paramref name="follow"/> and returns how it ended. On an interrupt, offers to cancel it
+    /// (<see cref="OfferToCancelAsync"/>), records it cancelled with <paramref name="cancelledNote"/> when the service accepted,
+    /// and rethrows. When the service was lost (<see cref="StackException"/>), says so with <paramref name="link"/>, records
+    /// the run failed and returns null: the run may well go on, so this is no usage error.
+    /// </summary>
+    public static async Task<T?> FollowSubmittedAsync<T>(RemoteService service, RemoteRun run, string runId, string link, Func<Task<T>> follow, Func<Task> cancel, string cancelledNote, TextWriter output, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await follow().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (await OfferToCancelAsync(service, runId, cancel, output).ConfigureAwait(false))
+            {
+                run.Store.EndRun(runId, RunStatus.Cancelled, DateTimeOffset.UtcNow, cancelledNote);
+            }
+
+            // Otherwise the record stays running, with no owner: the next `pipelines runs` asks the service how the run ended.
+            throw;
+        }
+        catch (StackException e)
+        {
+            output.WriteLine($"Lost track of {service.Noun} {runId}: {e.Message}. It may still be running: {link}");
+            run.Store.EndRun(runId, RunStatus.Failed, DateTimeOffset.UtcNow, $"lost track of the {service.Noun}: " + e.Message);
+            return null;
         }
     }
 
