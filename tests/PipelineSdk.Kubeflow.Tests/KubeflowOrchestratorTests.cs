@@ -208,6 +208,25 @@ public class KubeflowOrchestratorTests
     }
 
     [Test]
+    public async Task A_missing_token_file_gives_one_line_and_turning_off_TLS_checks_warns()
+    {
+        Register(new Dictionary<string, string> { ["host"] = _kfp.BaseUrl, ["token_file"] = Path.Combine(_directory, "no-such-token") });
+
+        var missing = await Run("QuickStart");
+
+        Assert.That(missing.Exit, Is.Not.EqualTo(0));
+        Assert.That(missing.Error.Trim().Split('\n'), Has.Length.EqualTo(1), missing.Error);
+        Assert.That(missing.Error, Does.Contain($"cannot read the token file {Path.Combine(_directory, "no-such-token")}").And.Contain("token_file"));
+
+        Register(new Dictionary<string, string> { ["host"] = _kfp.BaseUrl, ["verify_tls"] = "false" });
+
+        var insecure = await Run("QuickStart");
+
+        Assert.That(insecure.Exit, Is.EqualTo(0), insecure.Output + insecure.Error);
+        Assert.That(insecure.Output, Does.Contain($"warning: not checking the TLS certificate of {_kfp.BaseUrl} (verify_tls=false)"));
+    }
+
+    [Test]
     public async Task A_namespace_the_user_may_not_use_gives_one_line_with_403()
     {
         _kfp.AllowedNamespaces = ["team-a"];
