@@ -6,6 +6,7 @@ using PipelineSdk.Store;
 using Spectre.Console;
 
 GcpStackComponents.Register();
+PipelineSdk.Kubeflow.KubeflowStackComponents.Register();
 var cli = new Cli(PipelineSdk.Hosting.TerminalOutput.Create(), Console.Error);
 var root = new RootCommand("pipelines: stacks, components, secrets, runs and artifacts of PipelineSdk. The store is $PIPELINES_HOME, else the nearest .pipelines/ folder upwards, else your config folder.");
 

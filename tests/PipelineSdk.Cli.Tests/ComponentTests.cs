@@ -47,7 +47,9 @@ public class ComponentTests
 
     [TestCase("artifact-store register a --flavor=gcp --path=my-bucket", "error: --path=my-bucket: must be a Cloud Storage path like gs://my-bucket or gs://my-bucket/prefix")]
     [TestCase("artifact-store register a --flavor=gcp", "error: the gcp artifact-store needs --path (the bucket and optional prefix, gs://bucket/prefix)")]
-    [TestCase("artifact-store register a --flavor=s3 --path=s3://x", "error: the artifact-store has no flavor 's3'; use one of local, gcp")]
+    [TestCase("artifact-store register a --flavor=azure --path=az://x", "error: the artifact-store has no flavor 'azure'; use one of local, gcp, s3")]
+    [TestCase("artifact-store register a --flavor=s3 --path=s3://x", "error: --path=s3://x: must be a bucket path like minio://mlpipeline/v2/artifacts or s3://my-bucket/prefix")]
+    [TestCase("orchestrator register k --flavor=kubeflow --host=http://localhost:8080 --namespace=Team_A", "error: --namespace=Team_A: must be a Kubernetes name: lower-case letters, digits and hyphens, at most 63")]
     [TestCase("artifact-store register a --flavor=local --path=relative/dir", "error: --path=relative/dir: must be an absolute path")]
     [TestCase("orchestrator register v --flavor=vertex --project=my-project --location=Europe", "error: --location=Europe: must be a region like europe-west1 or us-central1")]
     [TestCase("orchestrator register v --flavor=vertex --project=P --location=europe-west1", "error: --project=P: must be a Google Cloud project id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter")]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PipelineSdk.Gcp.Tests.SpecExecution;
+using PipelineSdk.Tests.Shared.SpecExecution;
 
 namespace PipelineSdk.Gcp.Tests;
 
@@ -165,8 +166,8 @@ public class SpecExecutionTests
     {
         var spec = PipelineProgram.TrainAndDeploy.Spec("train-and-deploy-pipeline");
         var gcs = Path.Combine(_scratch, "gcs");
-        var run = new Fakes.SpecExecution.SpecRun(spec, new JsonObject { ["gcsOutputDirectory"] = "gs://spec-bucket/root", ["parameterValues"] = new JsonObject() },
-            "projects/p/locations/l/pipelineJobs/cancelled", "cancelled", new Fakes.SpecExecution.TaskMachine(PipelineProgram.TrainAndDeploy.Directory, gcs, new Dictionary<string, string> { ["HOME"] = _scratch }));
+        var run = new SpecRun(spec, new JsonObject { ["gcsOutputDirectory"] = "gs://spec-bucket/root", ["parameterValues"] = new JsonObject() },
+            "projects/p/locations/l/pipelineJobs/cancelled", "cancelled", new PipelineSdk.Tests.Shared.SpecExecution.TaskMachine(PipelineProgram.TrainAndDeploy.Directory, gcs, new Dictionary<string, string> { ["HOME"] = _scratch }));
         using var cancel = new CancellationTokenSource();
 
         var running = run.RunAsync(cancel.Token);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using PipelineSdk.Gcp.Vertex;
+using PipelineSdk.Kubeflow.Orchestration;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using Spectre.Console;
@@ -16,7 +17,7 @@ internal static class ScheduleCommands
 {
     public static Command Create(Cli cli)
     {
-        var command = new Command("schedule", "Runs pipelines on a cron schedule with Vertex AI (the active stack must have a vertex orchestrator).");
+        var command = new Command("schedule", "Runs pipelines on a cron schedule with Vertex AI, or as recurring runs on Kubeflow Pipelines (create only), by the active stack's orchestrator.");
         command.Add(CreateSchedule(cli));
         command.Add(List(cli));
         command.Add(Verb(cli, "pause", "Pauses a schedule.", (s, id, t) => s.PauseAsync(id, t), "Paused"));
@@ -40,6 +41,21 @@ internal static class ScheduleCommands
             var imageReference = result.GetValue(image) ?? Environment.GetEnvironmentVariable(ProgramImageSource.ImageVariable)
                 ?? throw new CliException($"give --image: the program's image in the stack's container registry (a Vertex run of the program prints and publishes it)");
             var values = ParseParameters(specJson, result.GetValue(parameters) ?? []);
+            var directory = StoreLocation.Resolve();
+            Stack stack;
+            using (var store = MetadataStore.Open(directory))
+            {
+                stack = StackSelection.Resolve(store, null).Stack;
+            }
+
+            if (stack.Orchestrator.Flavor == KubeflowOrchestrator.Flavor)
+            {
+                var recurring = await KubeflowSchedules.OpenAsync(stack, directory, cli.Error, token).ConfigureAwait(false);
+                var record = await recurring.CreateAsync(result.GetValue(name)!, specJson, imageReference, result.GetValue(cron)!, values, result.GetValue(concurrent), cli.Out, token).ConfigureAwait(false);
+                cli.Line($"Created recurring run {record.Id} ('{record.DisplayName}', {record.Cron}) on Kubeflow Pipelines: {record.RemoteUrl}");
+                return Cli.Success;
+            }
+
             var schedules = await Open(token, cli.Error).ConfigureAwait(false);
             var created = await schedules.CreateAsync(result.GetValue(name)!, specJson, imageReference, result.GetValue(cron)!, values, result.GetValue(concurrent), token).ConfigureAwait(false);
             cli.Line($"Created schedule {created.Name} ('{created.DisplayName}', {created.Cron}).");

@@ -30,9 +30,6 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     /// <summary>Environment variable with the first polling interval in milliseconds (default 2000).</summary>
     public const string PollIntervalVariable = "PIPELINES_VERTEX_POLL_MS";
 
-    /// <summary>How long a follow waits out Vertex AI not answering (each poll already retried) before it gives up.</summary>
-    private static readonly TimeSpan OutageLimit = TimeSpan.FromMinutes(30);
-
     private static readonly HashSet<string> EndStates = ["PIPELINE_STATE_SUCCEEDED", "PIPELINE_STATE_FAILED", "PIPELINE_STATE_CANCELLED"];
 
     /// <inheritdoc />
@@ -52,7 +49,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         // Unique per submission; retries of this submission reuse it, so a lost answer is adopted, not duplicated.
         var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
         var live = VertexJobs.LiveTarget(run.Store, run.Stack, Setting("server_token_secret"), output);
-        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterJson(run.Pipeline, parameters), Setting, live);
+        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live);
 
         // Recorded before the job exists, so the record has the run's parameters even if a step reports in first; no owner:
         // no process of ours runs the steps, so the run cannot crash with this one.
@@ -80,26 +77,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Running, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
-        PipelineJob finished;
-        try
+        var finished = await RemoteRunFollowing.FollowSubmittedAsync(
+            Service(jobId), run, jobId, link, () => FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken),
+            () => client.CancelPipelineJobAsync(jobId, CancellationToken.None), "cancelled on Vertex AI after an interrupt", output, cancellationToken).ConfigureAwait(false);
+        if (finished is null)
         {
-            finished = await FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            if (await OfferToCancelAsync(client, jobId, output).ConfigureAwait(false))
-            {
-                run.Store.EndRun(jobId, RunStatus.Cancelled, DateTimeOffset.UtcNow, "cancelled on Vertex AI after an interrupt");
-            }
-
-            // Otherwise the record stays running, with no owner: the next `pipelines runs` asks Vertex AI how the job ended.
-            throw;
-        }
-        catch (StackException e)
-        {
-            // The job was submitted and may well be running: say so, and where to find it, rather than a usage error.
-            output.WriteLine($"Lost track of job {jobId}: {e.Message}. It may still be running: {link}");
-            run.Store.EndRun(jobId, RunStatus.Failed, DateTimeOffset.UtcNow, "lost track of the job: " + e.Message);
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
@@ -137,47 +119,17 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
     }
 
     /// <summary>A component's setting with any <c>{{secret.name.key}}</c> reference resolved for this run.</summary>
-    internal static async Task<string> ResolvedSettingAsync(Component component, string name, ISecretsManager? secrets, CancellationToken cancellationToken)
-    {
-        var settings = await SecretReference.ResolveAsync(component.Settings, secrets, cancellationToken).ConfigureAwait(false);
-        return settings.GetValueOrDefault(name) ?? component.Setting(name)
-            ?? throw new StackException($"the {component.Type.CommandName()} '{component.Name}' has no {name}");
-    }
+    internal static Task<string> ResolvedSettingAsync(Component component, string name, ISecretsManager? secrets, CancellationToken cancellationToken) =>
+        StackComponents.ResolvedSettingAsync(component, name, secrets, cancellationToken);
 
 
-    private static async Task<PipelineJob> FollowAsync(VertexClient client, string jobId, IRunProgress progress, CancellationToken cancellationToken)
+    private static Task<PipelineJob> FollowAsync(VertexClient client, string jobId, IRunProgress progress, CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(PollIntervalVariable), out var ms) ? ms : 2000);
-        var maximum = TimeSpan.FromTicks(interval.Ticks * 15);
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
         string? jobState = null;
-        DateTimeOffset? silentSince = null;
-        while (true)
+        return RemoteRunFollowing.FollowAsync(Service(jobId), token => client.PollPipelineJobAsync(jobId, token), job =>
         {
-            var (polled, problem) = await client.PollPipelineJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-            if (polled is not { } job)
-            {
-                // The job runs on without us: an outage of the API or of our network is waited out, within reason.
-                if (silentSince is null)
-                {
-                    silentSince = DateTimeOffset.UtcNow;
-                    progress.Message($"lost contact with Vertex AI ({problem}); still trying for up to {OutageLimit.TotalMinutes} minutes");
-                }
-                else if (DateTimeOffset.UtcNow - silentSince > OutageLimit)
-                {
-                    throw new StackException($"Vertex AI has not answered for {OutageLimit.TotalMinutes} minutes ({problem})");
-                }
-
-                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (silentSince is not null)
-            {
-                progress.Message("in contact with Vertex AI again");
-                silentSince = null;
-            }
-
             if (job.State != jobState)
             {
                 progress.Message($"job {Short(job.State)}");
@@ -195,50 +147,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                 states[task.TaskName] = task.State;
             }
 
-            if (job.State is not null && EndStates.Contains(job.State))
-            {
-                return job;
-            }
-
-            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-            interval = TimeSpan.FromTicks(Math.Min(maximum.Ticks, (long)(interval.Ticks * 1.5)));
-        }
+            return job.State is not null && EndStates.Contains(job.State);
+        }, progress, interval, cancellationToken);
     }
 
-    /// <summary>
-    /// After an interrupt: cancels the job unless the user at a terminal says no. Without a terminal (CI, a pipe) nobody can
-    /// answer, and a stopped run should not leave a paid job behind, so it cancels. True when Vertex AI accepted the cancel.
-    /// </summary>
-    private static async Task<bool> OfferToCancelAsync(VertexClient client, string jobId, TextWriter output)
-    {
-        if (!Console.IsInputRedirected)
-        {
-            output.Write($"Stopped following {jobId}. Cancel the job on Vertex AI too? [Y/n] ");
-            output.Flush();
-            if (Console.ReadLine()?.Trim().StartsWith('n') == true)
-            {
-                output.WriteLine($"It keeps running on Vertex AI; `pipelines runs show {jobId}` records how it ends.");
-                return false;
-            }
-        }
-        else
-        {
-            output.WriteLine($"Stopped following {jobId}; cancelling it on Vertex AI (standard input is not a terminal, so nobody is asked).");
-        }
-
-        try
-        {
-            await client.CancelPipelineJobAsync(jobId, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (StackException e)
-        {
-            output.WriteLine($"Could not cancel {jobId}: {e.Message}. Cancel it in the console or with `gcloud ai pipeline-jobs cancel {jobId}`.");
-            return false;
-        }
-
-        output.WriteLine("Asked Vertex AI to cancel it.");
-        return true;
-    }
+    private static RemoteService Service(string jobId) => new("Vertex AI", "job", $"in the console or with `gcloud ai pipeline-jobs cancel {jobId}`");
 
     /// <summary>
     /// Records how the job ended, each task from its task details; with <paramref name="live"/> the steps recorded themselves, and
@@ -334,13 +247,6 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var duration = detail.EndTime - detail.StartTime;
         return new StepRunResult(task.Key, task.Step.Name, status, duration, values, recorded, error, null);
     }
-
-    private static Dictionary<string, JsonElement> ParameterJson(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values) =>
-        pipeline.Parameters.ToDictionary(p => p.Name, p =>
-        {
-            using var document = JsonDocument.Parse(p.Codec.ToBytes(values[p.Name]));
-            return document.RootElement.Clone();
-        });
 
     /// <summary>A Vertex task state as the states every orchestrator reports.</summary>
     internal static TaskProgress Progress(PipelineTaskDetail task)

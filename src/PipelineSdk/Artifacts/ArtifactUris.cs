@@ -32,7 +32,8 @@ public interface IArtifactUriHandler
 /// <summary>
 /// Artifact content by URI, the way step mode and the <c>pipelines</c> tool reach it: <c>file://</c> URIs and
 /// absolute paths as files; <c>gs://bucket/path</c> as a file under the Cloud Storage mount when one is
-/// present (<see cref="GcsMount.IsPresent"/>), else through the handler registered for <c>gs</c>; any other
+/// present (<see cref="GcsMount.IsPresent"/>), else through the handler registered for <c>gs</c>; <c>minio://</c> and
+/// <c>s3://</c> likewise under Kubeflow's launcher folders (<see cref="GcsMount.IsKubeflowPathPresent"/>); any other
 /// scheme through its registered handler.
 /// </summary>
 public static class ArtifactUris
@@ -60,6 +61,11 @@ public static class ArtifactUris
         if (uri.StartsWith("gs://", StringComparison.Ordinal))
         {
             return GcsMount.IsPresent ? GcsMount.LocalPath(uri) : null;
+        }
+
+        if (uri.StartsWith("minio://", StringComparison.Ordinal) || uri.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            return GcsMount.IsKubeflowPathPresent(uri) ? GcsMount.LocalPath(uri) : null;
         }
 
         return uri.StartsWith("file://", StringComparison.Ordinal) || Path.IsPathRooted(uri) ? GcsMount.LocalPath(uri) : null;
@@ -123,6 +129,8 @@ public static class ArtifactUris
 
         throw scheme == "gs"
             ? new StackException($"cannot reach {uri}: no Cloud Storage mount at {GcsMount.VertexRoot} (set {GcsMount.RootVariable} to use a folder instead) and no gs:// client in this program; reference PipelineSdk.Gcp and call GcpStackComponents.Register() at start-up")
-            : new StackException($"cannot reach {uri}: this program reads artifacts from file://, gs:// and absolute paths{(separator > 0 ? $", and has no handler for {scheme}://" : "")}");
+            : scheme is "minio" or "s3"
+                ? new StackException($"cannot reach {uri}: no Kubeflow launcher folder (/{scheme}; set {GcsMount.KubeflowRootVariable} to use a folder instead) and no S3 client in this program; reference PipelineSdk.Kubeflow and call KubeflowStackComponents.Register() at start-up")
+                : new StackException($"cannot reach {uri}: this program reads artifacts from file://, gs://, minio://, s3:// and absolute paths{(separator > 0 ? $", and has no handler for {scheme}://" : "")}");
     }
 }

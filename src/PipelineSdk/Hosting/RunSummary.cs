@@ -115,7 +115,9 @@ internal static class RunSummary
             // Artifacts are files or folders: show their kind and size, not their content (the run's folder is printed below).
             var json = output.Codec.Kind == Values.ValueKind.Artifact
                 ? step.Artifacts.TryGetValue(output.Name, out var artifact) ? $"{artifact.KfpType} ({artifact.Size.ToString(CultureInfo.InvariantCulture)} bytes)" : output.Codec.KfpType
-                : System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(step.Outputs[output.Name]));
+                : step.Outputs.TryGetValue(output.Name, out var value) ? System.Text.Encoding.UTF8.GetString(output.Codec.ToBytes(value))
+                // A remote orchestrator whose API reports no output values (Kubeflow Pipelines keeps them in its ML Metadata).
+                : "(not reported)";
             text.Append(output.Name).Append(" = ").Append(json.Length <= MaxValueLength ? json : json[..(MaxValueLength - 3)] + "...");
         }
 

@@ -68,6 +68,14 @@ internal static class ParameterValues
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>The values as JSON values by name, each written by its parameter's codec (a remote run's parameters).</summary>
+    public static Dictionary<string, JsonElement> ToJsonElements(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values) =>
+        pipeline.Parameters.ToDictionary(p => p.Name, p =>
+        {
+            using var document = JsonDocument.Parse(p.Codec.ToBytes(values[p.Name]));
+            return document.RootElement.Clone();
+        });
+
     private static string Describe(PipelineDescriptor pipeline) =>
         pipeline.Parameters.Count == 0 ? "none" : string.Join(", ", pipeline.Parameters.Select(p => $"{p.Name} ({p.Codec.TypeName})"));
 }

@@ -88,7 +88,7 @@ public static class PipelineRunner
             {
                 throw new StackException(options.Orchestrator is not null || Flavors.Find(ComponentType.Orchestrator, flavor) is null
                     ? $"unknown orchestrator '{flavor}'; use one of {string.Join(", ", OrchestratorFlavors.All)}"
-                    : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the PipelineSdk.Gcp package, or run on a local stack with --stack default");
+                    : $"stack '{stack.Name}' uses the {flavor} orchestrator, which this program cannot reach: reference the package that provides it (PipelineSdk.Gcp for vertex, PipelineSdk.Kubeflow for kubeflow), or run on a local stack with --stack default");
             }
 
             return await body(store, directory, stack, null, options).ConfigureAwait(false);

@@ -78,11 +78,47 @@ public sealed record FlavorDefinition(ComponentType Type, string Name, string De
     private string Describe() => Settings.Count == 0 ? "none" : string.Join(", ", Settings.Select(s => "--" + s.Name));
 }
 
-/// <summary>The flavors this version knows. Registering any of them needs no credentials; using a GCP one does.</summary>
+/// <summary>
+/// The flavors this version knows, and those extension packages add with <see cref="Register"/>. Registering a component of
+/// any of them needs no credentials; using a cloud one does.
+/// </summary>
 public static partial class Flavors
 {
-    /// <summary>Every flavor of every component type.</summary>
-    public static IReadOnlyList<FlavorDefinition> All { get; } =
+    private static readonly List<FlavorDefinition> Added = [];
+
+    /// <summary>Every flavor of every component type: the built-in ones, then those registered by extensions.</summary>
+    public static IReadOnlyList<FlavorDefinition> All
+    {
+        get
+        {
+            lock (Added)
+            {
+                return [.. BuiltIn, .. Added];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds a flavor from an extension package (a third-party orchestrator, say), so components of it can be registered,
+    /// validated and listed; registering the same type and name again replaces it. Built-in flavors cannot be replaced.
+    /// </summary>
+    /// <exception cref="ArgumentException">A built-in flavor has that type and name.</exception>
+    public static void Register(FlavorDefinition flavor)
+    {
+        ArgumentNullException.ThrowIfNull(flavor);
+        if (BuiltIn.Any(f => f.Type == flavor.Type && f.Name == flavor.Name))
+        {
+            throw new ArgumentException($"the {flavor.Name} {flavor.Type.CommandName()} flavor is built in", nameof(flavor));
+        }
+
+        lock (Added)
+        {
+            Added.RemoveAll(f => f.Type == flavor.Type && f.Name == flavor.Name);
+            Added.Add(flavor);
+        }
+    }
+
+    private static readonly IReadOnlyList<FlavorDefinition> BuiltIn =
     [
         new(ComponentType.Orchestrator, "local", "Runs every step in the program's own process.", []),
         new(ComponentType.Orchestrator, "local-process", "Runs each step as a child process under the Kubeflow executor contract, as Vertex AI runs its containers.", []),
@@ -98,6 +134,20 @@ public static partial class Flavors
             new("failure_policy", SettingKind.String, false, "slow", "fast: stop scheduling tasks after a failure; slow: let running branches finish", v => v is "fast" or "slow" ? null : "must be fast or slow"),
             new("server_token_secret", SettingKind.String, false, null, "when connected to a server: the Secret Manager secret version holding the API token the steps record with, projects/P/secrets/S/versions/latest", SecretVersion),
         ]),
+        new(ComponentType.Orchestrator, "kubeflow", "Submits the pipeline to a Kubeflow Pipelines 2.x installation (on-prem, GKE, Kind) and follows the run.",
+        [
+            new("host", SettingKind.String, true, null, "the Kubeflow Pipelines API endpoint, e.g. http://localhost:8080 after kubectl port-forward, or the Istio ingress", HttpUrl),
+            new("namespace", SettingKind.String, false, null, "the Kubernetes namespace (profile) of a multi-user installation", KubernetesName),
+            new("experiment", SettingKind.String, false, "Default", "the experiment the runs are filed under, created when missing", null),
+            new("service_account", SettingKind.String, false, null, "the Kubernetes service account the steps run as", KubernetesName),
+            new("image_pull_secrets", SettingKind.String, false, null, "Kubernetes secrets to pull the image with, name,name", v => v.Split(',').All(n => KubernetesName(n.Trim()) is null) ? null : "must be secret names separated by commas"),
+            new("synchronous", SettingKind.Boolean, false, "true", "whether to wait for the run to finish", null),
+            new("token", SettingKind.String, false, null, "a bearer token for the API, as a {{secret.name.key}} reference (never the token itself)", _ => "must be a {{secret.name.key}} reference: keep the token in the stack's secrets manager (`pipelines secret create NAME --KEY=TOKEN`)"),
+            new("token_file", SettingKind.String, false, null, "a file holding a bearer token, e.g. a service account token, read at each run", v => Path.IsPathRooted(v) ? null : "must be an absolute path"),
+            new("cookie", SettingKind.String, false, null, "a session cookie for an installation behind Dex/OIDC (authservice_session=...), as a {{secret.name.key}} reference", _ => "must be a {{secret.name.key}} reference: keep the cookie in the stack's secrets manager"),
+            new("verify_tls", SettingKind.Boolean, false, "true", "whether to check the endpoint's TLS certificate (turn off only for a test installation)", null),
+            new("ui_url", SettingKind.String, false, null, "the Kubeflow Pipelines UI, for run links (default: host)", HttpUrl),
+        ]),
         new(ComponentType.ArtifactStore, "local", "Files in the store folder (or the given folder).",
         [
             new("path", SettingKind.String, false, null, "the folder for artifacts (default: artifacts/ in the store folder)", v => Path.IsPathRooted(v) ? null : "must be an absolute path"),
@@ -105,6 +155,10 @@ public static partial class Flavors
         new(ComponentType.ArtifactStore, "gcp", "A Cloud Storage bucket.",
         [
             new("path", SettingKind.String, true, null, "the bucket and optional prefix, gs://bucket/prefix", GcsPath),
+        ]),
+        new(ComponentType.ArtifactStore, "s3", "An S3-compatible bucket: MinIO (which Kubeflow installs), Amazon S3 or another.",
+        [
+            new("path", SettingKind.String, true, null, "the bucket and optional prefix, minio://mlpipeline/v2/artifacts or s3://bucket/prefix", S3Path),
         ]),
         new(ComponentType.ContainerRegistry, "default", "Any OCI registry.",
         [
@@ -163,6 +217,12 @@ public static partial class Flavors
     [GeneratedRegex("^gs://[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](/.*)?$")]
     private static partial Regex GcsPattern();
 
+    [GeneratedRegex("^(s3|minio)://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")]
+    private static partial Regex S3Pattern();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex KubernetesNamePattern();
+
     [GeneratedRegex("^[A-Za-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$")]
     private static partial Regex RegistryPattern();
 
@@ -186,6 +246,15 @@ public static partial class Flavors
 
     private static string? GcsPath(string value) =>
         GcsPattern().IsMatch(value) ? null : "must be a Cloud Storage path like gs://my-bucket or gs://my-bucket/prefix";
+
+    private static string? S3Path(string value) =>
+        S3Pattern().IsMatch(value) ? null : "must be a bucket path like minio://mlpipeline/v2/artifacts or s3://my-bucket/prefix";
+
+    private static string? KubernetesName(string value) =>
+        KubernetesNamePattern().IsMatch(value) ? null : "must be a Kubernetes name: lower-case letters, digits and hyphens, at most 63";
+
+    private static string? HttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? null : "must be an http:// or https:// URL";
 
     private static string? RegistryUri(string value) =>
         RegistryPattern().IsMatch(value) ? null : "must be a registry host with a repository path, like registry.example.com:5000/team";

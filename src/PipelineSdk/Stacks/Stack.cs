@@ -59,9 +59,21 @@ public sealed record Stack(string Name, IReadOnlyDictionary<ComponentType, Compo
                 problems.Add($"the vertex orchestrator '{orchestrator.Name}' needs a container registry for its images (-c NAME)");
             }
         }
-        else if (orchestrator is not null && artifactStore?.Flavor == "gcp")
+        else if (orchestrator?.Flavor == "kubeflow")
         {
-            problems.Add($"the {orchestrator.Flavor} orchestrator '{orchestrator.Name}' runs on this machine and needs a local artifact store, and '{artifactStore.Name}' is gcp");
+            if (artifactStore is not null && artifactStore.Flavor is not ("s3" or "gcp"))
+            {
+                problems.Add($"the kubeflow orchestrator '{orchestrator.Name}' needs an artifact store Kubeflow can read (s3 for MinIO or S3, or gcp), and '{artifactStore.Name}' is {artifactStore.Flavor}; register one with `pipelines artifact-store register NAME --flavor=s3 --path=minio://mlpipeline/v2/artifacts`");
+            }
+
+            if (!components.ContainsKey(ComponentType.ContainerRegistry))
+            {
+                problems.Add($"the kubeflow orchestrator '{orchestrator.Name}' needs a container registry for its images (-c NAME)");
+            }
+        }
+        else if (orchestrator is not null && artifactStore?.Flavor is "gcp" or "s3" && orchestrator.Flavor is "local" or "local-process")
+        {
+            problems.Add($"the {orchestrator.Flavor} orchestrator '{orchestrator.Name}' runs on this machine and needs a local artifact store, and '{artifactStore.Name}' is {artifactStore.Flavor}");
         }
 
         return problems;

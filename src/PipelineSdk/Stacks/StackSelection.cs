@@ -66,4 +66,13 @@ public static class StackComponents
                 : throw new StackException($"the {component.Flavor} secrets manager '{component.Name}' is not available in this program; reference the PipelineSdk.{char.ToUpperInvariant(component.Flavor[0])}{component.Flavor[1..]} package");
         }
     }
+
+    /// <summary>A component's setting with any <c>{{secret.name.key}}</c> reference resolved for this run.</summary>
+    /// <exception cref="StackException">The component has no such setting, or its secret cannot be read.</exception>
+    public static async Task<string> ResolvedSettingAsync(Component component, string name, ISecretsManager? secrets, CancellationToken cancellationToken)
+    {
+        var settings = await SecretReference.ResolveAsync(component.Settings, secrets, cancellationToken).ConfigureAwait(false);
+        return settings.GetValueOrDefault(name) ?? component.Setting(name)
+            ?? throw new StackException($"the {component.Type.CommandName()} '{component.Name}' has no {name}");
+    }
 }

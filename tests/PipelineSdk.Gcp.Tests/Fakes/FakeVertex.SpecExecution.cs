@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+using PipelineSdk.Tests.Shared.SpecExecution;
 
 namespace PipelineSdk.Gcp.Tests.Fakes;
 

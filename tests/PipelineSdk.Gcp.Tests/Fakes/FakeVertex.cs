@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PipelineSdk.Tests.Shared;
+using PipelineSdk.Tests.Shared.Fakes;
 
 namespace PipelineSdk.Gcp.Tests.Fakes;
 
@@ -29,7 +30,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly FakeGoogle _google;
     private readonly ConcurrentDictionary<string, Job> _jobs = new();
-    private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _faults = new();
+    private readonly InjectedFaults _faults = new();
     private readonly ConcurrentDictionary<string, TaskHold> _holds = new();
 
     private FakeVertex(WebApplication app, FakeGoogle google, string appDirectory, string gcsRoot)
@@ -96,32 +97,14 @@ internal sealed partial class FakeVertex : IAsyncDisposable
     public void CancelJob(string jobId) => _jobs[jobId].Cancel.Cancel();
 
     /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> before doing anything.</summary>
-    public void FailNext(int count, int status)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _faults.Enqueue(async context =>
-            {
-                await Error(status, status == 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", "Injected fault.").ExecuteAsync(context);
-                return true;
-            });
-        }
-    }
+    public void FailNext(int count, int status) =>
+        _faults.AnswerNext(count, Error(status, status == 429 ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", "Injected fault.").ExecuteAsync);
 
     /// <summary>Lets the next request do its work, then drops the connection before the answer reaches the client.</summary>
-    public void DropNextAnswer() => _faults.Enqueue(async context =>
-    {
-        context.Items["drop"] = true;
-        await Task.CompletedTask;
-        return false;
-    });
+    public void DropNextAnswer() => _faults.DropNextAnswer();
 
     /// <summary>Delays the next request.</summary>
-    public void DelayNext(TimeSpan delay) => _faults.Enqueue(async _ =>
-    {
-        await Task.Delay(delay);
-        return false;
-    });
+    public void DelayNext(TimeSpan delay) => _faults.DelayNext(delay);
 
     public async ValueTask DisposeAsync()
     {
@@ -146,21 +129,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                 return;
             }
 
-            if (_faults.TryDequeue(out var fault) && await fault(context))
-            {
-                return;
-            }
-
-            if (context.Items.ContainsKey("drop"))
-            {
-                // Do the work, but let no byte of the answer reach the client: it sees the connection drop.
-                context.Response.Body = new MemoryStream();
-                await next(context);
-                context.Abort();
-                return;
-            }
-
-            await next(context);
+            await _faults.ApplyAsync(context, next);
         });
         app.MapPost("/v1/projects/{project}/locations/{location}/pipelineJobs", Create);
         app.MapGet("/v1/projects/{project}/locations/{location}/pipelineJobs/{job}", Get);
@@ -565,7 +534,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
         public ConcurrentDictionary<string, string> Logs { get; } = new();
 
-        public SpecExecution.SpecRun? SpecRun { get; set; }
+        public PipelineSdk.Tests.Shared.SpecExecution.SpecRun? SpecRun { get; set; }
 
         public bool OmitTaskDetails { get; init; }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PipelineSdk.Artifacts;
-using PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+using PipelineSdk.Tests.Shared.SpecExecution;
 using PipelineSdk.Store;
 using PipelineSdk.Tests.Shared;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>
 /// Evaluates a <c>triggerPolicy.condition</c> as Kubeflow's driver does with CEL: over the task's resolved

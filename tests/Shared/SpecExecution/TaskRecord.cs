@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>An artifact as Kubeflow passes it between tasks: where it is, its type and its metadata.</summary>
 internal sealed record RuntimeArtifactValue(string Uri, string SchemaTitle, JsonObject Metadata);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>
 /// A task input's <c>parameterExpressionSelector</c> as Kubeflow's driver applies it: a CEL expression over the input

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>Where a job's containers run: the image's /app folder, the folder mounted at /gcs, the machine's environment.</summary>
 internal sealed record TaskMachine(string AppDirectory, string GcsRoot, IReadOnlyDictionary<string, string> Environment);

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 internal sealed partial class SpecRun
 {

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
-namespace PipelineSdk.Gcp.Tests.Fakes.SpecExecution;
+namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>
 /// Starts one container task as Kubeflow's launcher does: the executor's command and args with <c>{{$}}</c> (the
 /// ExecutorInput) and the run's and task's names filled in, <c>/app</c> mapped to the image's app folder, Cloud
-/// Storage mounted at <c>/gcs</c>; output artifacts get <c>gs://ROOT/JOB/TASK_ID/OUTPUT</c> URIs; afterwards the
+/// Storage mounted at <c>/gcs</c> (Vertex AI) or, for a <c>minio://</c> or <c>s3://</c> pipeline root (Kubeflow), the
+/// launcher's <c>/minio</c> or <c>/s3</c> folders; output artifacts get <c>ROOT/JOB/TASK_ID/OUTPUT</c> URIs; afterwards the
 /// output parameters are read from <c>executor_output.json</c> (else the output files) and the artifacts' metadata
 /// from it too. Standard output and error are read at the same time, so a chatty step cannot block on a full pipe.
 /// </summary>
@@ -15,16 +16,20 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
     public async Task<(string State, string? Error, TaskValues Outputs, string Log)> RunAsync(string name, TaskRecord record, JsonObject component, TaskValues inputs, CancellationToken cancellationToken)
     {
         var container = spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["container"]!;
-        var bucketPath = pipelineRoot["gs://".Length..].TrimEnd('/');
+        var scheme = pipelineRoot[..(pipelineRoot.IndexOf("://", StringComparison.Ordinal) + 3)];
+        var onVertex = scheme == "gs://";
+        var bucketPath = pipelineRoot[scheme.Length..].TrimEnd('/');
         var taskFolder = $"{bucketPath}/{jobId}/{name}_{record.Id}";
-        var mountedTask = "/gcs/" + taskFolder;
-        var localTask = Path.Combine(machine.GcsRoot, taskFolder);
+        // Vertex mounts buckets at /gcs; Kubeflow's launcher copies artifacts to and from /minio/BUCKET/... and /s3/BUCKET/...
+        var mountFolder = onVertex ? "" : scheme[..^3];
+        var mountedTask = (onVertex ? "/gcs/" : $"/{mountFolder}/") + taskFolder;
+        var localTask = Path.Combine(machine.GcsRoot, mountFolder, taskFolder);
         Directory.CreateDirectory(localTask);
         var outputParameters = component["outputDefinitions"]?["parameters"]?.AsObject() ?? [];
         var outputArtifacts = component["outputDefinitions"]?["artifacts"]?.AsObject() ?? [];
         var planned = outputArtifacts.ToDictionary(
             o => o.Key,
-            o => new RuntimeArtifactValue($"gs://{taskFolder}/{o.Key}", o.Value!["artifactType"]?["schemaTitle"]?.GetValue<string>() ?? "system.Artifact", []));
+            o => new RuntimeArtifactValue($"{scheme}{taskFolder}/{o.Key}", o.Value!["artifactType"]?["schemaTitle"]?.GetValue<string>() ?? "system.Artifact", []));
         var executorInput = new JsonObject
         {
             ["inputs"] = new JsonObject
@@ -66,7 +71,7 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
             start.Environment[key] = value;
         }
 
-        start.Environment[PipelineSdk.Execution.GcsMount.RootVariable] = machine.GcsRoot;
+        start.Environment[onVertex ? PipelineSdk.Execution.GcsMount.RootVariable : PipelineSdk.Execution.GcsMount.KubeflowRootVariable] = machine.GcsRoot;
         using var process = Process.Start(start)!;
         using var kill = cancellationToken.Register(() => process.Kill(entireProcessTree: true));
         var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(CancellationToken.None), process.StandardError.ReadToEndAsync(CancellationToken.None));
@@ -82,7 +87,7 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
         {
             var errorFile = Path.Combine(localTask, "executor_error.json");
             var message = File.Exists(errorFile) ? JsonNode.Parse(File.ReadAllText(errorFile))!["error"]!.GetValue<string>() : log;
-            return ("FAILED", $"The replica workerpool0-0 exited with a non-zero status of {process.ExitCode}. Error: {message}", new TaskValues(), log);
+            return ("FAILED", onVertex ? $"The replica workerpool0-0 exited with a non-zero status of {process.ExitCode}. Error: {message}" : $"main container exited with code {process.ExitCode}: {message}", new TaskValues(), log);
         }
 
         var outputFile = Path.Combine(localTask, "executor_output.json");
