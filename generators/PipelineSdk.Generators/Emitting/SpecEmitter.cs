@@ -168,10 +168,8 @@ internal static class SpecEmitter
     private static void WriteTask(JsonObject node, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components, string? displayName)
     {
         var component = components[task.Component];
-        if (component.Dag is null)
-        {
-            node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
-        }
+        // As the KFP compiler writes it on every task, a called pipeline's included.
+        node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
 
         node.Object("componentRef")["name"] = JsonRaw.String(component.Key);
         if (task.DependsOn.Count > 0)

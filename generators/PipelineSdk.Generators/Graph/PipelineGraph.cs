@@ -170,6 +170,16 @@ internal static class PipelineGraphBuilder
             Wait(shell.Waiter(consumer, value, task), shell.Origin(value).Producer);
         }
 
+        // `.After(...)`: ordering without data, waited for like a consumed output.
+        for (var i = 0; i < pipeline.Calls.Count; i++)
+        {
+            foreach (var producer in pipeline.Calls[i].After)
+            {
+                var value = new ArgumentModel("", ArgumentSource.TaskOutput, producer, null, null);
+                Wait(shell.Waiter(tasks[i].Scope, value, tasks[i].Key), shell.Origin(value).Producer);
+            }
+        }
+
         // The step of a finally block waits for the whole try block, whatever its outcome.
         foreach (var task in tasks.Where(t => t.Guards >= 0))
         {
@@ -262,7 +272,7 @@ internal static class PipelineGraphBuilder
     private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys, HashSet<string> componentNames)
     {
         var componentOfCall = new List<int>();
-        var stepOfComponentName = components.ToDictionary(c => c.Step.ComponentName, c => c.Step);
+        var stepOfComponentName = components.GroupBy(c => c.Step.ComponentName).ToDictionary(g => g.Key, g => g.First().Step);
         var taskKeys = new List<string>();
         var properties = new List<string?>();
         var taskOfProperty = new Dictionary<string, string>();
@@ -270,9 +280,10 @@ internal static class PipelineGraphBuilder
         for (var i = 0; i < calls.Count; i++)
         {
             var step = calls[i].Step;
-            if (!componentOfMethod.TryGetValue(step.MethodDisplayName, out var component))
+            var identity = ComponentIdentity.Of(calls[i]);
+            if (!componentOfMethod.TryGetValue(identity, out var component))
             {
-                if (stepOfComponentName.TryGetValue(step.ComponentName, out var other))
+                if (stepOfComponentName.TryGetValue(step.ComponentName, out var other) && other.MethodDisplayName != step.MethodDisplayName)
                 {
                     collisions.Add(new NameCollision(
                         i,
@@ -286,11 +297,12 @@ internal static class PipelineGraphBuilder
 
                 component = components.Count;
                 components.Add(new ComponentNode(Unique(step.ComponentName, componentNames), step, null));
-                componentOfMethod[step.MethodDisplayName] = component;
+                componentOfMethod[identity] = component;
             }
 
             componentOfCall.Add(component);
-            var key = Unique(components[component].Name, usedTaskKeys);
+            // Task keys follow the step's first component (train, train-2, ...), whichever variant of it a call uses.
+            var key = Unique(components.First(c => c.Step.MethodDisplayName == step.MethodDisplayName).Name, usedTaskKeys);
             taskKeys.Add(key);
             if (step.ReturnShape == ReturnShape.None)
             {

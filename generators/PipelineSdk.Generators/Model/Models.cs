@@ -80,7 +80,11 @@ internal sealed record ArgumentModel(string InputName, ArgumentSource Source, in
 /// <param name="Scope">The scope (index in <see cref="PipelineModel.Scopes"/>) the call is in.</param>
 /// <param name="Guards">For the call in a <c>finally</c> block: the scope of its <c>try</c> block; otherwise -1.</param>
 /// <param name="Pipeline">For a call of another pipeline: that pipeline, parsed; otherwise null.</param>
-internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments, int Scope, int Guards, PipelineModel? Pipeline);
+internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments, int Scope, int Guards, PipelineModel? Pipeline)
+{
+    /// <summary>Earlier calls (indexes) this one waits for though it takes none of their outputs (<c>.After(...)</c>).</summary>
+    public EquatableArray<int> After { get; init; } = EquatableArray<int>.Empty;
+}
 
 internal enum ScopeKind
 {

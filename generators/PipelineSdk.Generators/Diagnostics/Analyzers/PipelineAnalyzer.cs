@@ -33,6 +33,8 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.NameTooLongForLabel,
         DiagnosticCatalog.UnusedStepOutput,
         DiagnosticCatalog.UnusedPipelineParameter,
+        DiagnosticCatalog.InvalidCallSetting,
+        DiagnosticCatalog.UnknownAccelerator,
         DiagnosticCatalog.InternalError);
 
     /// <inheritdoc />
