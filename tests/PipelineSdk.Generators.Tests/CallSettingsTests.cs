@@ -160,6 +160,47 @@ public class CallSettingsTests
         Assert.That(DependsOn(tasks, "condition-1"), Is.EqualTo(new[] { "a" }));
     }
 
+    [Test]
+    public void Resources_from_string_pipeline_parameters_are_read_when_the_task_starts_as_KFP_writes_them()
+    {
+        using var spec = Spec("""
+            using PipelineSdk;
+            public static class C
+            {
+                [Step] public static int SumNumbers(int a, int b) => a + b;
+                [Pipeline]
+                public static void Pipeline(string cpuLimit = "4000m", string memoryLimit = "15G", string acceleratorType = "NVIDIA_TESLA_P4", string acceleratorLimit = "1", bool inBranch = false)
+                {
+                    SumNumbers(1, 2).WithResources(cpu: cpuLimit, memory: memoryLimit, accelerator: acceleratorType, acceleratorCount: acceleratorLimit);
+                    if (inBranch)
+                    {
+                        SumNumbers(3, 4).WithResources(cpu: cpuLimit, memory: "1G");
+                    }
+                }
+            }
+            """, "pipeline");
+        var root = spec.RootElement.GetProperty("root").GetProperty("dag").GetProperty("tasks");
+        var executors = spec.RootElement.GetProperty("deploymentSpec").GetProperty("executors");
+
+        var resources = executors.GetProperty("exec-sum-numbers").GetProperty("container").GetProperty("resources");
+        Assert.That(Compact(resources.GetRawText()), Is.EqualTo(Compact("""
+            {"accelerator":{"resourceCount":"{{$.inputs.parameters['pipelinechannel--acceleratorLimit']}}","resourceType":"{{$.inputs.parameters['pipelinechannel--acceleratorType']}}"},
+             "resourceCpuLimit":"{{$.inputs.parameters['pipelinechannel--cpuLimit']}}","resourceMemoryLimit":"{{$.inputs.parameters['pipelinechannel--memoryLimit']}}"}
+            """)));
+        var inputs = root.GetProperty("sum-numbers").GetProperty("inputs").GetProperty("parameters");
+        Assert.That(inputs.GetProperty("pipelinechannel--cpuLimit").GetProperty("componentInputParameter").GetString(), Is.EqualTo("cpuLimit"));
+        Assert.That(inputs.GetProperty("pipelinechannel--acceleratorLimit").GetProperty("componentInputParameter").GetString(), Is.EqualTo("acceleratorLimit"));
+
+        // Inside a condition the parameter enters the branch's DAG as a channel, like any value from outside it.
+        var branch = spec.RootElement.GetProperty("components").GetProperty("comp-condition-1");
+        Assert.That(branch.GetProperty("inputDefinitions").GetProperty("parameters").TryGetProperty("pipelinechannel--cpuLimit", out _), Is.True);
+        var inner = branch.GetProperty("dag").GetProperty("tasks").GetProperty("sum-numbers-2").GetProperty("inputs").GetProperty("parameters");
+        Assert.That(inner.GetProperty("pipelinechannel--cpuLimit").GetProperty("componentInputParameter").GetString(), Is.EqualTo("pipelinechannel--cpuLimit"));
+        var constantMemory = executors.GetProperty("exec-sum-numbers-2").GetProperty("container").GetProperty("resources");
+        Assert.That(constantMemory.GetProperty("memoryLimit").GetDouble(), Is.EqualTo(1.0), "a constant keeps its numeric field");
+        Assert.That(constantMemory.TryGetProperty("cpuLimit", out _), Is.False, "a parameter has none");
+    }
+
     [TestCase("Train(data, 0.1).WithRetry(rows)", "PSDK0040", "rows", "WithRetry on the call to 'Train': maxRetries is the pipeline parameter 'rows'; settings are fixed when the pipeline is compiled, so write a constant")]
     [TestCase("Train(data, 0.1).WithRetry(-1)", "PSDK0040", "-1", "WithRetry on the call to 'Train': the retry count -1 is negative")]
     [TestCase("Train(data, 0.1).WithRetry(2, backoffFactor: 0.5)", "PSDK0040", "backoffFactor: 0.5", "BackoffFactor is 0.5")]
@@ -209,6 +250,8 @@ public class CallSettingsTests
         SpecChecker.AssertValid(json);
         return JsonDocument.Parse(json);
     }
+
+    private static string Compact(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 
     private static string[] Env(JsonElement executor) =>
         executor.GetProperty("container").TryGetProperty("env", out var env)

@@ -36,12 +36,13 @@ public static class CallSettingsPipelines
     public static string Stamped(string name) => Stamp(name);
 
     [Pipeline]
-    public static void PerCallPipeline(string folder)
+    public static void PerCallPipeline(string folder, string cpu = "2")
     {
         Mode("plain");
         Mode("large").WithEnv("MODE", "large").WithDisplayName("Mode (large)");
         Flaky(folder, "retried", 2).WithRetry(2);
         Flaky(folder, "once", 0);
+        Flaky(folder, "sized", 0).WithResources(cpu: cpu, memory: "1G");
         Stamp("fresh").WithCaching(false);
         Stamp("kept");
         var first = StepCall.Of(() => Mark(folder, "first", 500));

@@ -27,6 +27,7 @@ public class CallSettingsRunTests
         Assert.That(File.ReadAllText(Path.Combine(folder, "retried.attempts")), Is.EqualTo("3"), "WithRetry(2): two failed attempts, then success");
         Assert.That(Output(temp, firstSteps["flaky"]), Is.EqualTo("3"));
         Assert.That(File.ReadAllText(Path.Combine(folder, "once.attempts")), Is.EqualTo("1"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "sized.attempts")), Is.EqualTo("1"), "resources from a parameter do not stop a local run");
         Assert.That(File.ReadAllLines(Path.Combine(folder, "marks")), Is.EqualTo(new[] { "first", "second" }), "the second mark waited for the first though it takes nothing from it");
         Assert.That(firstSteps["mark-2"].DependsOn, Is.EqualTo(new[] { "mark" }));
         Assert.That(firstSteps["mark-2"].StartedAt, Is.GreaterThanOrEqualTo(firstSteps["mark"].EndedAt!.Value));

@@ -183,6 +183,11 @@ internal static class SpecEmitter
             Bind(node.Object("inputs"), argument.InputName, input.IsArtifact, dag, task.Scope, argument);
         }
 
+        foreach (var setting in task.SettingInputs)
+        {
+            Bind(node.Object("inputs"), setting.InputName, false, dag, task.Scope, setting);
+        }
+
         if (task.Guards >= 0)
         {
             node.Object("triggerPolicy")["strategy"] = JsonRaw.String("ALL_UPSTREAM_TASKS_COMPLETED");

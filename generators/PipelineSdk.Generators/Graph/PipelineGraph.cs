@@ -19,7 +19,11 @@ internal sealed record ComponentNode(string Name, StepModel Step, DagGraph? Dag)
 /// <param name="ResultProperty">The property of the typed run result that reads its outputs; null when there is none.</param>
 /// <param name="Scope">The scope the task is in (index in the pipeline's scopes).</param>
 /// <param name="Guards">For the step of a finally block: the scope of its try block; otherwise -1.</param>
-internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards);
+internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards)
+{
+    /// <summary>Pipeline parameters the task's settings read when it starts (see <see cref="CallModel.SettingInputs"/>).</summary>
+    public EquatableArray<ArgumentModel> SettingInputs { get; init; } = EquatableArray<ArgumentModel>.Empty;
+}
 
 /// <summary>A block of the body as a task of its enclosing DAG (<c>condition-2</c>, <c>for-loop-1</c>, ...).</summary>
 /// <param name="ComponentName">Its DAG component's name without prefix: the key, made unique across the whole spec (a called pipeline has blocks of its own).</param>
@@ -147,7 +151,7 @@ internal static class PipelineGraphBuilder
         var tasks = pipeline.Calls.Select((call, i) => new TaskNode(
             names.TaskKeys[i], names.ComponentOfCall[i], call.Arguments, EquatableArray<string>.Empty,
             call.Step.EnableCache ?? pipeline.EnableCache ?? true,
-            IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards)).ToList();
+            IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards) { SettingInputs = call.SettingInputs }).ToList();
         var groups = groupKeys.Select((k, i) => new GroupNode(k, EquatableArray<string>.Empty, groupComponents[i])).ToList();
         var shell = new DagGraph(pipeline, tasks.ToEquatableArray(), groups.ToEquatableArray());
 
@@ -198,7 +202,7 @@ internal static class PipelineGraphBuilder
     {
         foreach (var task in dag.Tasks)
         {
-            foreach (var argument in task.Arguments)
+            foreach (var argument in task.Arguments.Concat(task.SettingInputs))
             {
                 yield return (task.Scope, argument, task.Key);
             }

@@ -84,6 +84,9 @@ internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> A
 {
     /// <summary>Earlier calls (indexes) this one waits for though it takes none of their outputs (<c>.After(...)</c>).</summary>
     public EquatableArray<int> After { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>Pipeline parameters a setting reads when the task starts (<c>.WithResources(cpu: cpuLimit)</c>), as <c>pipelinechannel--</c> inputs of the task.</summary>
+    public EquatableArray<ArgumentModel> SettingInputs { get; init; } = EquatableArray<ArgumentModel>.Empty;
 }
 
 internal enum ScopeKind

@@ -167,14 +167,22 @@ internal sealed partial class PipelineParser
 
                 break;
             case "WithResources":
-                var quantities = new[] { "cpu", "memory", "cpuRequest", "memoryRequest", "accelerator", "acceleratorCount" }.Select(p => Constant(setting, p, allowNull: true)).ToList();
+                var settingInputs = new List<ArgumentModel>();
+                var quantities = new[] { "cpu", "memory", "cpuRequest", "memoryRequest", "accelerator", "acceleratorCount" }.Select(p => ResourceQuantity(setting, p, settingInputs)).ToList();
                 if (quantities.Any(q => q is NotConstant))
                 {
                     break;
                 }
 
                 int? count = null;
-                if (quantities[5] is string countText)
+                var countPlaceholder = quantities[5] is string placeholder && SettingsParser.IsPlaceholder(placeholder) ? placeholder : null;
+                if (countPlaceholder is not null && quantities[4] is null)
+                {
+                    ReportSetting(setting, "acceleratorCount", "acceleratorCount is set but accelerator is not; name the accelerator type too, e.g. accelerator: \"NVIDIA_TESLA_T4\"");
+                    break;
+                }
+
+                if (countPlaceholder is null && quantities[5] is string countText)
                 {
                     if (!int.TryParse(countText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
                     {
@@ -195,7 +203,11 @@ internal sealed partial class PipelineParser
                     break;
                 }
 
-                _calls[index] = call with { Step = step with { Settings = settings with { Resources = resources } } };
+                _calls[index] = call with
+                {
+                    Step = step with { Settings = settings with { Resources = resources with { AcceleratorCountPlaceholder = countPlaceholder } } },
+                    SettingInputs = call.SettingInputs.Concat(settingInputs).Distinct().ToEquatableArray(),
+                };
                 break;
             case "After":
                 if (AfterCalls(setting) is { } after)
@@ -291,16 +303,32 @@ internal sealed partial class PipelineParser
             return NotConstant.Value;
         }
 
-        if (value is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline)
-            && setting.TargetMethod.Name == "WithResources" && reference.Parameter.Type.SpecialType == SpecialType.System_String)
-        {
-            // Read by Vertex AI when the task starts, as KFP's pipeline_with_string_machine_fields_pipeline_input.
-            ReportSetting(setting, parameter, $"{parameter} is the pipeline parameter '{reference.Parameter.Name}'; resources from pipeline parameters are not supported yet, so write the quantity as a constant");
-            return NotConstant.Value;
-        }
-
         ReportSetting(setting, parameter, $"{parameter} is {DescribeSettingValue(value)}; settings are fixed when the pipeline is compiled, so write a constant");
         return NotConstant.Value;
+    }
+
+    /// <summary>
+    /// A resource quantity: a constant, or a string pipeline parameter, which becomes a <c>pipelinechannel--</c> input of
+    /// the task and a placeholder Vertex AI fills in when the task starts (KFP's pipeline_with_string_machine_fields_pipeline_input).
+    /// </summary>
+    private object? ResourceQuantity(IInvocationOperation setting, string parameter, List<ArgumentModel> settingInputs)
+    {
+        var argument = setting.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter);
+        if (argument is not null && argument.ArgumentKind != ArgumentKind.DefaultValue
+            && Unwrap(argument.Value) is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline))
+        {
+            if (reference.Parameter.Type.SpecialType != SpecialType.System_String)
+            {
+                ReportSetting(setting, parameter, $"{parameter} is the pipeline parameter '{reference.Parameter.Name}' of type '{reference.Parameter.Type.ToDisplayString()}'; a quantity from a pipeline parameter must be a string, as Kubeflow reads it");
+                return NotConstant.Value;
+            }
+
+            var channel = "pipelinechannel--" + reference.Parameter.Name;
+            settingInputs.Add(new ArgumentModel(channel, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null));
+            return "{{$.inputs.parameters['" + channel + "']}}";
+        }
+
+        return Constant(setting, parameter, allowNull: true);
     }
 
     private void ReportSetting(IInvocationOperation setting, string? parameter, string problem) =>
