@@ -125,7 +125,7 @@ internal static class SpecEmitter
                 node["dependentTasks"] = Strings(group.DependsOn.ToArray());
             }
 
-            node.Object("taskInfo")["name"] = JsonRaw.String(group.Key);
+            node.Object("taskInfo")["name"] = JsonRaw.String(dag.Scope(s).DisplayName ?? group.Key);
             var component = allComponents.Object(componentKey);
             foreach (var (name, value, type) in ChannelsInto(dag, s, components))
             {
@@ -427,7 +427,13 @@ internal static class SpecEmitter
         }
         else
         {
-            definitions.Object("parameters").Object(name)["parameterType"] = JsonRaw.String(type.KfpType);
+            var parameter = definitions.Object("parameters").Object(name);
+            parameter["parameterType"] = JsonRaw.String(type.KfpType);
+            if (type.KfpType == "TASK_FINAL_STATUS")
+            {
+                // As the KFP compiler marks it: Kubeflow supplies the status, no task binds it.
+                parameter["isOptional"] = JsonRaw.True;
+            }
         }
     }
 

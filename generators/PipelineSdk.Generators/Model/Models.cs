@@ -127,7 +127,11 @@ internal sealed record LoopModel(ArgumentModel Items, ValueTypeModel ItemType, i
 /// <param name="Kind">What kind of block.</param>
 /// <param name="Condition">For a condition branch: when it runs, the negations of the earlier branches included.</param>
 /// <param name="Loop">For a loop: its items.</param>
-internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop);
+internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop)
+{
+    /// <summary>The name the user gave the block (<c>ExitHandler.Name("...")</c>), shown instead of its key; null for none.</summary>
+    public string? DisplayName { get; init; }
+}
 
 /// <summary>A pipeline's return value: the single output of its DAG.</summary>
 internal sealed record PipelineOutputModel(ValueTypeModel Type, ArgumentModel Source);

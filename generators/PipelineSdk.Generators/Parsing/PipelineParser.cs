@@ -479,6 +479,12 @@ internal sealed partial class PipelineParser
             return ParseConfiguredCall(operation);
         }
 
+        if (IsExitHandlerName(operation.TargetMethod))
+        {
+            ParseExitHandlerName(invocation, operation);
+            return -1;
+        }
+
         // Only the finally block's own call is the exit task; step calls nested in its arguments are ordinary tasks.
         var guards = _guarding;
         _guarding = -1;

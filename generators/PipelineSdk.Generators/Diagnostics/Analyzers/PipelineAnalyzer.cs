@@ -34,6 +34,7 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.UnusedStepOutput,
         DiagnosticCatalog.UnusedPipelineParameter,
         DiagnosticCatalog.InvalidCallSetting,
+        DiagnosticCatalog.InvalidExitHandlerName,
         DiagnosticCatalog.UnknownAccelerator,
         DiagnosticCatalog.InternalError);
 
