@@ -39,6 +39,8 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "nested-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-flow-pipeline", "least=100");
+        yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline", "fail=true");
     }
 
     [SetUp]

@@ -50,4 +50,17 @@ public static class CallSettingsPipelines
         Stamped("inner-fresh").WithCaching(false);
         Stamped("inner-kept");
     }
+
+    [Step(EnableCache = false)]
+    public static int Gate(bool fail) => fail ? throw new InvalidOperationException("the gate is closed") : 1;
+
+    /// <summary>Deterministic, for runs from the spec alone: a call's own environment, retries and display name, and After.</summary>
+    [Pipeline]
+    public static void PerCallSpecPipeline(bool fail = false)
+    {
+        Mode("plain");
+        var large = Mode("large").WithEnv("MODE", "large").WithDisplayName("Mode (large)");
+        var gate = Gate(fail).WithRetry(1);
+        Mode("after-gate").After(gate, large);
+    }
 }
