@@ -201,6 +201,37 @@ public class CallSettingsTests
         Assert.That(constantMemory.TryGetProperty("cpuLimit", out _), Is.False, "a parameter has none");
     }
 
+    [Test]
+    public void The_step_of_a_finally_block_takes_settings_of_its_own_and_still_gets_the_final_status()
+    {
+        using var spec = Spec("""
+            using PipelineSdk;
+            public static class C
+            {
+                [Step] public static int Work(string message) => message.Length;
+                [Step] public static void Notify(string channel, TaskFinalStatus status) { }
+                [Pipeline]
+                public static void P()
+                {
+                    try
+                    {
+                        Work("x");
+                    }
+                    finally
+                    {
+                        StepCall.Of(() => Notify("#ml", TaskFinalStatus.Current)).WithRetry(2).WithDisplayName("Tell the team");
+                    }
+                }
+            }
+            """, "p");
+        var notify = spec.RootElement.GetProperty("root").GetProperty("dag").GetProperty("tasks").GetProperty("notify");
+
+        Assert.That(notify.GetProperty("triggerPolicy").GetProperty("strategy").GetString(), Is.EqualTo("ALL_UPSTREAM_TASKS_COMPLETED"));
+        Assert.That(notify.GetProperty("inputs").GetProperty("parameters").GetProperty("status").GetProperty("taskFinalStatus").GetProperty("producerTask").GetString(), Is.EqualTo("exit-handler-1"));
+        Assert.That(notify.GetProperty("retryPolicy").GetProperty("maxRetryCount").GetInt32(), Is.EqualTo(2));
+        Assert.That(notify.GetProperty("taskInfo").GetProperty("name").GetString(), Is.EqualTo("Tell the team"));
+    }
+
     [TestCase("Train(data, 0.1).WithRetry(rows)", "PSDK0040", "rows", "WithRetry on the call to 'Train': maxRetries is the pipeline parameter 'rows'; settings are fixed when the pipeline is compiled, so write a constant")]
     [TestCase("Train(data, 0.1).WithRetry(-1)", "PSDK0040", "-1", "WithRetry on the call to 'Train': the retry count -1 is negative")]
     [TestCase("Train(data, 0.1).WithRetry(2, backoffFactor: 0.5)", "PSDK0040", "backoffFactor: 0.5", "BackoffFactor is 0.5")]
