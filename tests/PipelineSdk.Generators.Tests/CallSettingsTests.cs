@@ -136,6 +136,29 @@ public class CallSettingsTests
     }
 
     [Test]
+    public void A_called_pipeline_task_takes_a_display_name_of_its_own()
+    {
+        using var spec = Spec("""
+            using PipelineSdk;
+            public static class C
+            {
+                [Step] public static int Load(int rows) => rows;
+                [Pipeline] public static int Inner(int rows) => Load(rows);
+                [Pipeline]
+                public static void P()
+                {
+                    Inner(1).WithDisplayName("Small sample");
+                    Inner(2);
+                }
+            }
+            """, "p");
+        var tasks = spec.RootElement.GetProperty("root").GetProperty("dag").GetProperty("tasks");
+
+        Assert.That(tasks.GetProperty("inner").GetProperty("taskInfo").GetProperty("name").GetString(), Is.EqualTo("Small sample"));
+        Assert.That(tasks.GetProperty("inner-2").GetProperty("taskInfo").GetProperty("name").GetString(), Is.EqualTo("inner-2"));
+    }
+
+    [Test]
     public void After_inside_a_condition_makes_the_condition_wait()
     {
         using var spec = Spec("""
@@ -243,7 +266,7 @@ public class CallSettingsTests
     [TestCase("Train(data, 0.1).WithDisplayName(\"\")", "PSDK0040", "\"\"", "the display name is empty")]
     [TestCase("Train(data, 0.1).WithImage(\"my image\")", "PSDK0040", "\"my image\"", "which contains white space")]
     [TestCase("Train(data, 0.1).After(rows)", "PSDK0040", "rows", "After on the call to 'Train': the pipeline parameter 'rows' is not an earlier task")]
-    [TestCase("Inner(rows).WithRetry(2)", "PSDK0040", "WithRetry", "a called pipeline takes only WithCaching and After")]
+    [TestCase("Inner(rows).WithRetry(2)", "PSDK0040", "WithRetry", "a called pipeline takes only WithCaching, WithDisplayName and After")]
     [TestCase("data.WithRetry(2)", "PSDK0040", "WithRetry", "WithRetry is chained on the local 'data', which does not hold a step output; chain it on the step call itself")]
     [TestCase("System.Math.Abs(1).WithRetry(2)", "PSDK0040", "WithRetry", "chained on a call to 'Abs', which is not a [Step] or [Pipeline] method")]
     [TestCase("StepCall.Of(() => System.Console.WriteLine())", "PSDK0040", "StepCall.Of(() => System.Console.WriteLine())", "its argument must be a lambda whose body is one step call")]

@@ -194,6 +194,11 @@ internal static class SpecEmitter
         }
 
         node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+        if (component.Dag is not null && displayName is not null)
+        {
+            node.Object("taskInfo")["name"] = JsonRaw.String(displayName);
+        }
+
         if (component.Dag is null)
         {
             SettingsEmitter.WriteTaskSettings(node, component.Step.Settings, displayName);

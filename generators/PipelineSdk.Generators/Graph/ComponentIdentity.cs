@@ -15,7 +15,8 @@ internal static class ComponentIdentity
         var step = call.Step;
         if (call.Pipeline is { } pipeline)
         {
-            return pipeline.Calls.Count > 0 && pipeline.Calls.All(c => c.Step.EnableCache == false) ? step.MethodDisplayName + "\n(caching off)" : step.MethodDisplayName;
+            var cachingOff = pipeline.Calls.Count > 0 && pipeline.Calls.All(c => c.Step.EnableCache == false);
+            return step.MethodDisplayName + (cachingOff ? "\n(caching off)" : "") + (step.Settings.DisplayName is { } name ? "\n" + name : "");
         }
 
         var settings = step.Settings;

@@ -123,9 +123,9 @@ internal sealed partial class PipelineParser
         var settings = step.Settings;
         var name = setting.TargetMethod.Name;
         var problems = _diagnostics.Count;
-        if (call.Pipeline is not null && name is not ("WithCaching" or "After"))
+        if (call.Pipeline is not null && name is not ("WithCaching" or "WithDisplayName" or "After"))
         {
-            ReportSetting(setting, null, $"a called pipeline takes only WithCaching and After; its tasks keep their own settings, so set {name} on the calls inside '{step.MethodName}'");
+            ReportSetting(setting, null, $"a called pipeline takes only WithCaching, WithDisplayName and After; its tasks keep their own settings, so set {name} on the calls inside '{step.MethodName}'");
             return false;
         }
 
