@@ -296,7 +296,8 @@ public class CallSettingsTests
         Assert.That(diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), Is.EqualTo(at));
     }
 
-    private static JsonDocument Spec(string source, string pipeline)
+    /// <summary>The spec of <paramref name="pipeline"/>, generated without warnings and structurally valid.</summary>
+    internal static JsonDocument Spec(string source, string pipeline)
     {
         var (_, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(source));
         Assert.That(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);

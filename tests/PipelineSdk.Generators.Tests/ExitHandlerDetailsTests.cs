@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using PipelineSdk.Generators.Tests.Infrastructure;
-using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Generators.Tests;
 
@@ -96,12 +95,5 @@ public class ExitHandlerDetailsTests
         Assert.That(relevant[0].Location.SourceTree!.GetText().ToString(relevant[0].Location.SourceSpan), Is.EqualTo(at));
     }
 
-    private static JsonDocument Spec(string source)
-    {
-        var (_, output, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(source));
-        Assert.That(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
-        var json = GeneratorOutputTests.ReadSpecs(GeneratorHarness.EmitClean(output))["p"];
-        SpecChecker.AssertValid(json);
-        return JsonDocument.Parse(json);
-    }
+    private static JsonDocument Spec(string source) => CallSettingsTests.Spec(source, "p");
 }
