@@ -51,6 +51,8 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "outer-one-of-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", "texts=[\"a\", \"bcd\"]");
+        yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline", "fail=true");
     }
 
     [SetUp]

@@ -14,6 +14,9 @@ internal sealed record ExampleProgram(string Name, string? ProjectFolder = null)
     /// <summary>The test program whose pipeline passes every kind of artifact (tests/PipelineSdk.Tests.ArtifactsApp).</summary>
     public static readonly ExampleProgram ArtifactsApp = new("ArtifactsApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.ArtifactsApp"));
 
+    /// <summary>The test program whose pipelines use control flow and per-call settings (tests/PipelineSdk.Tests.ControlFlowApp).</summary>
+    public static readonly ExampleProgram ControlFlowApp = new("ControlFlowApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.ControlFlowApp"));
+
     public string Directory => Path.Combine(ProjectFolder ?? Path.Combine(Metadata("ExamplesDirectory"), Name), Metadata("OutputSubdirectory"));
 
     public string Dll => Path.Combine(Directory, Name + ".dll");

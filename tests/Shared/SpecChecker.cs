@@ -33,6 +33,21 @@ internal static partial class SpecChecker
     private sealed class Checker(JsonElement spec)
     {
         private readonly List<string> _errors = [];
+
+        private bool ReadBySettingPlaceholder(JsonElement component, string input) =>
+            input.StartsWith("pipelinechannel--", StringComparison.Ordinal)
+            && component.TryGetProperty("executorLabel", out var label)
+            && spec.GetProperty("deploymentSpec").GetProperty("executors").TryGetProperty(label.GetString()!, out var executor)
+            && executor.GetProperty("container").TryGetProperty("resources", out var resources)
+            && Strings(resources).Contains("{{$.inputs.parameters['" + input + "']}}");
+
+        private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.String => [element.GetString()!],
+            JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Strings(p.Value)),
+            JsonValueKind.Array => element.EnumerateArray().SelectMany(Strings),
+            _ => [],
+        };
         private readonly JsonElement _components = spec.GetProperty("components");
 
         public List<string> Run()
@@ -116,7 +131,13 @@ internal static partial class SpecChecker
                     bound.Add(input.Name);
                     if (!parameters.TryGetValue(input.Name, out var expected))
                     {
-                        _errors.Add($"{where}: input '{input.Name}' is not defined by {componentName}");
+                        // As the KFP compiler writes a setting read from a pipeline parameter: an undeclared channel input
+                        // that the executor's resources name in a placeholder.
+                        if (!ReadBySettingPlaceholder(component, input.Name))
+                        {
+                            _errors.Add($"{where}: input '{input.Name}' is not defined by {componentName}");
+                        }
+
                         continue;
                     }
 

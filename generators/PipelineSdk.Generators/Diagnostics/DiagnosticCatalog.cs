@@ -125,6 +125,14 @@ internal static class DiagnosticCatalog
         "PSDK0028", "Step settings apply to steps only",
         "[{0}] on '{1}' has no effect: step settings apply to [Step] methods; {2}");
 
+    public static readonly DiagnosticDescriptor InvalidCallSetting = Error(
+        "PSDK0040", "Invalid setting on a step call",
+        "{0} on the call to '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor InvalidExitHandlerName = Error(
+        "PSDK0041", "Invalid exit handler name",
+        "ExitHandler.Name in pipeline '{0}' {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");

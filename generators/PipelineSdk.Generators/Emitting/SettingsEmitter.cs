@@ -137,11 +137,20 @@ internal static class SettingsEmitter
         if (resources.Accelerator is not null)
         {
             var accelerator = target.Object("accelerator");
-            var count = Int(resources.AcceleratorCount);
-            accelerator["count"] = JsonRaw.String(count);
+            var count = resources.AcceleratorCountPlaceholder ?? Int(resources.AcceleratorCount);
+            // A value from a pipeline parameter is known only when the task starts: KFP writes only the string fields then.
+            var fromParameter = resources.AcceleratorCountPlaceholder is not null || SettingsParser.IsPlaceholder(resources.Accelerator);
+            if (!fromParameter)
+            {
+                accelerator["count"] = JsonRaw.String(count);
+            }
+
             accelerator["resourceCount"] = JsonRaw.String(count);
             accelerator["resourceType"] = JsonRaw.String(resources.Accelerator);
-            accelerator["type"] = JsonRaw.String(resources.Accelerator);
+            if (!fromParameter)
+            {
+                accelerator["type"] = JsonRaw.String(resources.Accelerator);
+            }
         }
     }
 
@@ -149,7 +158,11 @@ internal static class SettingsEmitter
     {
         if (quantity is not null)
         {
-            target[numberKey] = Number(toNumber(quantity));
+            if (!SettingsParser.IsPlaceholder(quantity))
+            {
+                target[numberKey] = Number(toNumber(quantity));
+            }
+
             target[stringKey] = JsonRaw.String(quantity);
         }
     }

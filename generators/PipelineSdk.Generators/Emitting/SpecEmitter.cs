@@ -125,7 +125,7 @@ internal static partial class SpecEmitter
                 node["dependentTasks"] = Strings(group.DependsOn.ToArray());
             }
 
-            node.Object("taskInfo")["name"] = JsonRaw.String(group.Key);
+            node.Object("taskInfo")["name"] = JsonRaw.String(dag.Scope(s).DisplayName ?? group.Key);
             var component = allComponents.Object(componentKey);
             foreach (var (name, value, type) in ChannelsInto(dag, s, components))
             {
@@ -171,10 +171,8 @@ internal static partial class SpecEmitter
     private static void WriteTask(JsonObject node, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components, string? displayName)
     {
         var component = components[task.Component];
-        if (component.Dag is null)
-        {
-            node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
-        }
+        // As the KFP compiler writes it on every task, a called pipeline's included.
+        node["cachingOptions"] = task.EnableCache ? Object("enableCache", JsonRaw.True) : new JsonObject();
 
         node.Object("componentRef")["name"] = JsonRaw.String(component.Key);
         if (task.DependsOn.Count > 0)
@@ -188,12 +186,22 @@ internal static partial class SpecEmitter
             Bind(node.Object("inputs"), argument.InputName, input.IsArtifact, dag, task.Scope, argument);
         }
 
+        foreach (var setting in task.SettingInputs)
+        {
+            Bind(node.Object("inputs"), setting.InputName, false, dag, task.Scope, setting);
+        }
+
         if (task.Guards >= 0)
         {
             node.Object("triggerPolicy")["strategy"] = JsonRaw.String("ALL_UPSTREAM_TASKS_COMPLETED");
         }
 
         node.Object("taskInfo")["name"] = JsonRaw.String(task.Key);
+        if (component.Dag is not null && displayName is not null)
+        {
+            node.Object("taskInfo")["name"] = JsonRaw.String(displayName);
+        }
+
         if (component.Dag is null)
         {
             SettingsEmitter.WriteTaskSettings(node, component.Step.Settings, displayName);
@@ -438,7 +446,13 @@ internal static partial class SpecEmitter
         }
         else
         {
-            definitions.Object("parameters").Object(name)["parameterType"] = JsonRaw.String(type.KfpType);
+            var parameter = definitions.Object("parameters").Object(name);
+            parameter["parameterType"] = JsonRaw.String(type.KfpType);
+            if (type.KfpType == "TASK_FINAL_STATUS")
+            {
+                // As the KFP compiler marks it: Kubeflow supplies the status, no task binds it.
+                parameter["isOptional"] = JsonRaw.True;
+            }
         }
     }
 

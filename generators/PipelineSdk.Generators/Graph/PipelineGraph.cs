@@ -19,7 +19,11 @@ internal sealed record ComponentNode(string Name, StepModel Step, DagGraph? Dag)
 /// <param name="ResultProperty">The property of the typed run result that reads its outputs; null when there is none.</param>
 /// <param name="Scope">The scope the task is in (index in the pipeline's scopes).</param>
 /// <param name="Guards">For the step of a finally block: the scope of its try block; otherwise -1.</param>
-internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards);
+internal sealed record TaskNode(string Key, int Component, EquatableArray<ArgumentModel> Arguments, EquatableArray<string> DependsOn, bool EnableCache, string? ResultProperty, int Scope, int Guards)
+{
+    /// <summary>Pipeline parameters the task's settings read when it starts (see <see cref="CallModel.SettingInputs"/>).</summary>
+    public EquatableArray<ArgumentModel> SettingInputs { get; init; } = EquatableArray<ArgumentModel>.Empty;
+}
 
 /// <summary>A block of the body as a task of its enclosing DAG (<c>condition-2</c>, <c>for-loop-1</c>, ...).</summary>
 /// <param name="ComponentName">Its DAG component's name without prefix: the key, made unique across the whole spec (a called pipeline has blocks of its own).</param>
@@ -148,7 +152,7 @@ internal static class PipelineGraphBuilder
         var tasks = pipeline.Calls.Select((call, i) => new TaskNode(
             names.TaskKeys[i], names.ComponentOfCall[i], call.Arguments, EquatableArray<string>.Empty,
             call.Step.EnableCache ?? pipeline.EnableCache ?? true,
-            IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards)).ToList();
+            IsInLoop(pipeline.Scopes, call.Scope) ? null : names.ResultProperties[i], call.Scope, call.Guards) { SettingInputs = call.SettingInputs }).ToList();
         var groups = groupKeys.Select((k, i) => new GroupNode(k, EquatableArray<string>.Empty, groupComponents[i])).ToList();
         var shell = new DagGraph(pipeline, tasks.ToEquatableArray(), groups.ToEquatableArray());
 
@@ -171,6 +175,16 @@ internal static class PipelineGraphBuilder
             Wait(shell.Waiter(consumer, value, task), shell.Origin(value).Producer);
         }
 
+        // `.After(...)`: ordering without data, waited for like a consumed output.
+        for (var i = 0; i < pipeline.Calls.Count; i++)
+        {
+            foreach (var producer in pipeline.Calls[i].After)
+            {
+                var value = new ArgumentModel("", ArgumentSource.TaskOutput, producer, null, null);
+                Wait(shell.Waiter(tasks[i].Scope, value, tasks[i].Key), shell.Origin(value).Producer);
+            }
+        }
+
         // The step of a finally block waits for the whole try block, whatever its outcome.
         foreach (var task in tasks.Where(t => t.Guards >= 0))
         {
@@ -189,7 +203,7 @@ internal static class PipelineGraphBuilder
     {
         foreach (var task in dag.Tasks)
         {
-            foreach (var argument in task.Arguments)
+            foreach (var argument in task.Arguments.Concat(task.SettingInputs))
             {
                 yield return (task.Scope, argument, task.Key);
             }
@@ -263,7 +277,7 @@ internal static class PipelineGraphBuilder
     private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys, HashSet<string> componentNames)
     {
         var componentOfCall = new List<int>();
-        var stepOfComponentName = components.ToDictionary(c => c.Step.ComponentName, c => c.Step);
+        var stepOfComponentName = components.GroupBy(c => c.Step.ComponentName).ToDictionary(g => g.Key, g => g.First().Step);
         var taskKeys = new List<string>();
         var properties = new List<string?>();
         var taskOfProperty = new Dictionary<string, string>();
@@ -271,9 +285,10 @@ internal static class PipelineGraphBuilder
         for (var i = 0; i < calls.Count; i++)
         {
             var step = calls[i].Step;
-            if (!componentOfMethod.TryGetValue(step.MethodDisplayName, out var component))
+            var identity = ComponentIdentity.Of(calls[i]);
+            if (!componentOfMethod.TryGetValue(identity, out var component))
             {
-                if (stepOfComponentName.TryGetValue(step.ComponentName, out var other))
+                if (stepOfComponentName.TryGetValue(step.ComponentName, out var other) && other.MethodDisplayName != step.MethodDisplayName)
                 {
                     collisions.Add(new NameCollision(
                         i,
@@ -287,11 +302,12 @@ internal static class PipelineGraphBuilder
 
                 component = components.Count;
                 components.Add(new ComponentNode(Unique(step.ComponentName, componentNames), step, null));
-                componentOfMethod[step.MethodDisplayName] = component;
+                componentOfMethod[identity] = component;
             }
 
             componentOfCall.Add(component);
-            var key = Unique(components[component].Name, usedTaskKeys);
+            // Task keys follow the step's first component (train, train-2, ...), whichever variant of it a call uses.
+            var key = Unique(components.First(c => c.Step.MethodDisplayName == step.MethodDisplayName).Name, usedTaskKeys);
             taskKeys.Add(key);
             if (step.ReturnShape == ReturnShape.None)
             {

@@ -83,7 +83,14 @@ internal sealed record ArgumentModel(string InputName, ArgumentSource Source, in
 /// <param name="Scope">The scope (index in <see cref="PipelineModel.Scopes"/>) the call is in.</param>
 /// <param name="Guards">For the call in a <c>finally</c> block: the scope of its <c>try</c> block; otherwise -1.</param>
 /// <param name="Pipeline">For a call of another pipeline: that pipeline, parsed; otherwise null.</param>
-internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments, int Scope, int Guards, PipelineModel? Pipeline);
+internal sealed record CallModel(StepModel Step, EquatableArray<ArgumentModel> Arguments, int Scope, int Guards, PipelineModel? Pipeline)
+{
+    /// <summary>Earlier calls (indexes) this one waits for though it takes none of their outputs (<c>.After(...)</c>).</summary>
+    public EquatableArray<int> After { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>Pipeline parameters a setting reads when the task starts (<c>.WithResources(cpu: cpuLimit)</c>), as <c>pipelinechannel--</c> inputs of the task.</summary>
+    public EquatableArray<ArgumentModel> SettingInputs { get; init; } = EquatableArray<ArgumentModel>.Empty;
+}
 
 internal enum ScopeKind
 {
@@ -123,7 +130,11 @@ internal sealed record LoopModel(ArgumentModel Items, ValueTypeModel ItemType, i
 /// <param name="Kind">What kind of block.</param>
 /// <param name="Condition">For a condition branch: when it runs, the negations of the earlier branches included.</param>
 /// <param name="Loop">For a loop: its items.</param>
-internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop);
+internal sealed record ScopeModel(int Parent, ScopeKind Kind, ConditionModel? Condition, LoopModel? Loop)
+{
+    /// <summary>The name the user gave the block (<c>ExitHandler.Name("...")</c>), shown instead of its key; null for none.</summary>
+    public string? DisplayName { get; init; }
+}
 
 /// <summary>A local assigned a step output in every branch of an if/else if/else (KFP's <c>dsl.OneOf</c>).</summary>
 /// <param name="Group">The scope of the branches group (<c>condition-branches-N</c>).</param>

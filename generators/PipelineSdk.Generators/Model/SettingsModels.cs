@@ -6,7 +6,11 @@ namespace PipelineSdk.Generators.Model;
 internal sealed record RetryModel(int MaxRetries, int BackoffSeconds, double BackoffFactor, int MaxBackoffSeconds);
 
 /// <summary>A step's <c>[Resources]</c>, as written (validated); <see cref="AcceleratorCount"/> is 0 without an accelerator.</summary>
-internal sealed record ResourcesModel(string? Cpu, string? Memory, string? CpuRequest, string? MemoryRequest, string? Accelerator, int AcceleratorCount);
+internal sealed record ResourcesModel(string? Cpu, string? Memory, string? CpuRequest, string? MemoryRequest, string? Accelerator, int AcceleratorCount)
+{
+    /// <summary>The accelerator count as a pipeline channel placeholder, when a pipeline parameter gives it.</summary>
+    public string? AcceleratorCountPlaceholder { get; init; }
+}
 
 /// <summary>One <c>[Env(name, value)]</c>.</summary>
 internal sealed record EnvVarModel(string Name, string Value);

@@ -122,7 +122,7 @@ internal sealed partial class PipelineParser
             return new ArgumentModel("items", ArgumentSource.Constant, -1, null, "[" + string.Join(",", elements) + "]");
         }
 
-        if (source is IInvocationOperation call && call.Syntax is InvocationExpressionSyntax callSyntax && StepParser.IsStep(call.TargetMethod))
+        if (source is IInvocationOperation call && call.Syntax is InvocationExpressionSyntax callSyntax && IsTaskCall(call))
         {
             var index = ParseCall(callSyntax);
             if (index < 0)
@@ -179,7 +179,7 @@ internal sealed partial class PipelineParser
                 return new ArgumentModel(name, ArgumentSource.Collected, collector.Call, collector.Output, null);
             case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) is >= 0 and var oneOfIndex:
                 return new ArgumentModel(name, ArgumentSource.OneOf, oneOfIndex, null, null);
-            case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && (StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod)):
+            case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && IsTaskCall(call):
                 var index = ParseCall(callSyntax);
                 return index >= 0 && _calls[index].Step.ReturnShape == ReturnShape.Single
                     ? new ArgumentModel(name, ArgumentSource.TaskOutput, index, StepParser.SingleOutputName, null)

@@ -499,6 +499,17 @@ internal sealed partial class PipelineParser
             return -1;
         }
 
+        if (IsCallSetting(operation.TargetMethod) || IsStepCallOf(operation.TargetMethod))
+        {
+            return ParseConfiguredCall(operation);
+        }
+
+        if (IsExitHandlerName(operation.TargetMethod))
+        {
+            ParseExitHandlerName(invocation, operation);
+            return -1;
+        }
+
         // Only the finally block's own call is the exit task; step calls nested in its arguments are ordinary tasks.
         var guards = _guarding;
         _guarding = -1;
@@ -675,7 +686,7 @@ internal sealed partial class PipelineParser
             // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
             case IFieldReferenceOperation or IParameterReferenceOperation or ILocalReferenceOperation when ValueOf(value, parameter.Name) is { } source:
                 return source;
-            case IInvocationOperation nested when value.Syntax is InvocationExpressionSyntax nestedSyntax && (StepParser.IsStep(nested.TargetMethod) || IsPipeline(nested.TargetMethod)):
+            case IInvocationOperation nested when value.Syntax is InvocationExpressionSyntax nestedSyntax && IsTaskCall(nested):
                 var nestedCall = ParseCall(nestedSyntax);
                 if (nestedCall < 0)
                 {
@@ -843,7 +854,7 @@ internal sealed partial class PipelineParser
             case ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local):
                 description = $"the loop item '{item.Local.Name}'";
                 return TypeMapper.Map(item.Local.Type, _model.Compilation);
-            case IInvocationOperation call when StepParser.IsStep(call.TargetMethod):
+            case IInvocationOperation call when IsTaskCall(call):
                 description = $"the result of step '{call.TargetMethod.Name}'";
                 var result = call.TargetMethod.ReturnType;
                 if (result is INamedTypeSymbol { IsGenericType: true } task && task.ConstructedFrom.ToDisplayString() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>")

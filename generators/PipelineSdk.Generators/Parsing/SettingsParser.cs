@@ -107,41 +107,57 @@ internal static class SettingsParser
         var backoff = Named(attribute, "BackoffSeconds") is int b ? b : 0;
         var factor = Named(attribute, "BackoffFactor") is double f ? f : 2.0;
         var max = Named(attribute, "MaxBackoffSeconds") is int m ? m : MaxBackoffSeconds;
-        void Report(string argument, string problem) =>
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidRetry, ArgumentLocation(attribute, declaration, argument), name, problem));
+        return ValidateRetry(retries, backoff, factor, max, (argument, problem) =>
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidRetry, ArgumentLocation(attribute, declaration, argument), name, problem)));
+    }
 
+    /// <summary>A retry policy; each invalid value is reported with the name of the argument that sets it.</summary>
+    public static RetryModel ValidateRetry(int retries, int backoff, double factor, int max, System.Action<string, string> report)
+    {
         if (retries < 0)
         {
-            Report("maxRetries", $"the retry count {Format(retries)} is negative; use 0 (no retries) or more");
+            report("maxRetries", $"the retry count {Format(retries)} is negative; use 0 (no retries) or more");
         }
 
         if (backoff < 0)
         {
-            Report("BackoffSeconds", $"BackoffSeconds is {Format(backoff)}; a wait cannot be negative, use 0 (retry at once) or more");
+            report("BackoffSeconds", $"BackoffSeconds is {Format(backoff)}; a wait cannot be negative, use 0 (retry at once) or more");
         }
 
         if (double.IsNaN(factor) || double.IsInfinity(factor) || factor < 1)
         {
-            Report("BackoffFactor", $"BackoffFactor is {Format(factor)}; use 1 (equal waits) or more, so no wait is shorter than the one before");
+            report("BackoffFactor", $"BackoffFactor is {Format(factor)}; use 1 (equal waits) or more, so no wait is shorter than the one before");
         }
 
         if (max < 0 || max > MaxBackoffSeconds)
         {
-            Report("MaxBackoffSeconds", $"MaxBackoffSeconds is {Format(max)}; use 0 to {Format(MaxBackoffSeconds)} (Kubeflow caps the backoff at one hour)");
+            report("MaxBackoffSeconds", $"MaxBackoffSeconds is {Format(max)}; use 0 to {Format(MaxBackoffSeconds)} (Kubeflow caps the backoff at one hour)");
         }
 
         return new RetryModel(retries, backoff, factor, max);
     }
 
-    private static ResourcesModel ParseResources(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
-    {
-        void Report(string argument, string problem) =>
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidResources, ArgumentLocation(attribute, declaration, argument), name, problem));
+    private static ResourcesModel ParseResources(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics) =>
+        ValidateResources(
+            Named(attribute, "Cpu") as string, Named(attribute, "Memory") as string, Named(attribute, "CpuRequest") as string, Named(attribute, "MemoryRequest") as string,
+            Named(attribute, "Accelerator") as string, Named(attribute, "AcceleratorCount") as int?, Named(attribute, "Accelerator") is not null, name,
+            (argument, problem) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidResources, ArgumentLocation(attribute, declaration, argument), name, problem)),
+            (argument, diagnostic) => diagnostics.Add(DiagnosticInfo.Create(diagnostic.Descriptor, ArgumentLocation(attribute, declaration, argument), diagnostic.Arguments)));
 
-        string? Cpu(string argument)
+    /// <summary>
+    /// Resources; each invalid value is reported with the name of the argument that sets it (<paramref name="report"/>), an
+    /// unknown accelerator as a warning (<paramref name="warn"/>). A quantity that is a pipeline channel placeholder
+    /// (<c>{{$.inputs.parameters[...]}}</c>) is taken as given: its value is known only when the task starts.
+    /// </summary>
+    public static ResourcesModel ValidateResources(
+        string? cpuValue, string? memoryValue, string? cpuRequestValue, string? memoryRequestValue, string? accelerator, int? count, bool acceleratorWritten, string name,
+        System.Action<string, string> report, System.Action<string, (DiagnosticDescriptor Descriptor, string[] Arguments)> warn)
+    {
+        void Report(string argument, string problem) => report(argument, problem);
+
+        string? Cpu(string argument, string? value)
         {
-            var value = Named(attribute, argument) as string;
-            if (value is not null && (!CpuPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Cores(value))))
+            if (value is not null && !IsPlaceholder(value) && (!CpuPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Cores(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a CPU quantity; write a number of cores above 0 (\"2\", \"0.5\") or of millicores (\"500m\")");
                 return null;
@@ -150,10 +166,9 @@ internal static class SettingsParser
             return value;
         }
 
-        string? Memory(string argument)
+        string? Memory(string argument, string? value)
         {
-            var value = Named(attribute, argument) as string;
-            if (value is not null && (!MemoryPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Gigabytes(value))))
+            if (value is not null && !IsPlaceholder(value) && (!MemoryPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Gigabytes(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a memory quantity; write a whole number above 0 with an optional unit (\"8G\", \"512Mi\"; E, P, T, G, M, K or Ei, Pi, Ti, Gi, Mi, Ki)");
                 return null;
@@ -162,37 +177,35 @@ internal static class SettingsParser
             return value;
         }
 
-        var cpu = Cpu("Cpu");
-        var cpuRequest = Cpu("CpuRequest");
-        var memory = Memory("Memory");
-        var memoryRequest = Memory("MemoryRequest");
-        if (cpu is not null && cpuRequest is not null && ResourceQuantities.Cores(cpuRequest) > ResourceQuantities.Cores(cpu))
+        var cpu = Cpu("Cpu", cpuValue);
+        var cpuRequest = Cpu("CpuRequest", cpuRequestValue);
+        var memory = Memory("Memory", memoryValue);
+        var memoryRequest = Memory("MemoryRequest", memoryRequestValue);
+        if (cpu is not null && cpuRequest is not null && !IsPlaceholder(cpu) && !IsPlaceholder(cpuRequest) && ResourceQuantities.Cores(cpuRequest) > ResourceQuantities.Cores(cpu))
         {
             Report("CpuRequest", $"CpuRequest \"{cpuRequest}\" is more than the limit Cpu \"{cpu}\"; a request cannot exceed its limit");
         }
 
-        if (memory is not null && memoryRequest is not null && ResourceQuantities.Gigabytes(memoryRequest) > ResourceQuantities.Gigabytes(memory))
+        if (memory is not null && memoryRequest is not null && !IsPlaceholder(memory) && !IsPlaceholder(memoryRequest) && ResourceQuantities.Gigabytes(memoryRequest) > ResourceQuantities.Gigabytes(memory))
         {
             Report("MemoryRequest", $"MemoryRequest \"{memoryRequest}\" is more than the limit Memory \"{memory}\"; a request cannot exceed its limit");
         }
 
-        var accelerator = Named(attribute, "Accelerator") as string;
-        var count = Named(attribute, "AcceleratorCount") as int?;
         if (accelerator is not null && accelerator.Trim().Length == 0)
         {
             Report("Accelerator", "Accelerator is empty; name a type such as \"NVIDIA_TESLA_T4\", or remove it");
             accelerator = null;
         }
-        else if (accelerator is not null && !VertexAccelerators.Contains(accelerator))
+        else if (accelerator is not null && !IsPlaceholder(accelerator) && !VertexAccelerators.Contains(accelerator))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnknownAccelerator, ArgumentLocation(attribute, declaration, "Accelerator"), name, accelerator, AcceleratorHint(accelerator)));
+            warn("Accelerator", (DiagnosticCatalog.UnknownAccelerator, new[] { name, accelerator, AcceleratorHint(accelerator) }));
         }
 
         if (count is { } n && n < 1)
         {
             Report("AcceleratorCount", $"AcceleratorCount is {Format(n)}; use 1 or more, or remove the accelerator");
         }
-        else if (count is not null && accelerator is null && Named(attribute, "Accelerator") is null)
+        else if (count is not null && accelerator is null && !acceleratorWritten)
         {
             Report("AcceleratorCount", "AcceleratorCount is set but Accelerator is not; name the accelerator type too, e.g. Accelerator = \"NVIDIA_TESLA_T4\"");
         }
@@ -200,72 +213,72 @@ internal static class SettingsParser
         return new ResourcesModel(cpu, memory, cpuRequest, memoryRequest, accelerator, accelerator is null ? 0 : count ?? 1);
     }
 
-    private static EnvVarModel? ParseEnv(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<EnvVarModel> earlier, List<DiagnosticInfo> diagnostics)
+    /// <summary>Whether a setting is a KFP placeholder for a pipeline channel, whose value is known only at run time.</summary>
+    public static bool IsPlaceholder(string value) => value.StartsWith("{{$.", System.StringComparison.Ordinal);
+
+    private static EnvVarModel? ParseEnv(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<EnvVarModel> earlier, List<DiagnosticInfo> diagnostics) =>
+        attribute.ConstructorArguments.Length != 2 ? null
+            : ValidateEnv(attribute.ConstructorArguments[0].Value as string, attribute.ConstructorArguments[1].Value as string, earlier, "[Env(\"{0}\", ...)]", (argument, problem) =>
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidEnvironmentVariable, ArgumentLocation(attribute, declaration, argument), name, problem)));
+
+    /// <summary>An environment variable, or null (reported) when its name or value is invalid or the name is set twice.</summary>
+    /// <param name="keepOne">How to write one setting of the variable, with <c>{0}</c> for its name.</param>
+    public static EnvVarModel? ValidateEnv(string? variable, string? value, IReadOnlyList<EnvVarModel> earlier, string keepOne, System.Action<string, string> report)
     {
-        if (attribute.ConstructorArguments.Length != 2)
-        {
-            return null;
-        }
-
-        var variable = attribute.ConstructorArguments[0].Value as string;
-        var value = attribute.ConstructorArguments[1].Value as string;
-        void Report(string argument, string problem) =>
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidEnvironmentVariable, ArgumentLocation(attribute, declaration, argument), name, problem));
-
         if (variable is null || !EnvNamePattern.IsMatch(variable))
         {
-            Report("name", $"\"{variable}\" is not a valid variable name; use letters, digits and underscores, not starting with a digit (e.g. \"LOG_LEVEL\")");
+            report("name", $"\"{variable}\" is not a valid variable name; use letters, digits and underscores, not starting with a digit (e.g. \"LOG_LEVEL\")");
             return null;
         }
 
         if (earlier.Any(e => e.Name == variable))
         {
-            Report("name", $"'{variable}' is set twice; keep one [Env(\"{variable}\", ...)]");
+            report("name", $"'{variable}' is set twice; keep one {string.Format(CultureInfo.InvariantCulture, keepOne, variable)}");
             return null;
         }
 
         if (value is null)
         {
-            Report("value", $"the value of '{variable}' is null; use \"\" for an empty value");
+            report("value", $"the value of '{variable}' is null; use \"\" for an empty value");
             return null;
         }
 
         return new EnvVarModel(variable, value);
     }
 
-    private static string? ParseDisplayName(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
-    {
-        if (Named(attribute, "DisplayName") is not string displayName)
-        {
-            return null;
-        }
+    private static string? ParseDisplayName(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics) =>
+        Named(attribute, "DisplayName") is not string displayName ? null
+            : ValidateDisplayName(displayName, problem => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidDisplayName, ArgumentLocation(attribute, declaration, "DisplayName"), name, problem)));
 
+    /// <summary>The display name, or null (reported) when Vertex AI cannot show it.</summary>
+    public static string? ValidateDisplayName(string displayName, System.Action<string> report)
+    {
         var problem = displayName.Trim().Length == 0 ? "is empty; write a name, or remove DisplayName to show the task key"
             : displayName.Length > MaxDisplayNameLength ? $"has {Format(displayName.Length)} characters; Vertex AI shows at most {Format(MaxDisplayNameLength)}, so shorten it"
             : displayName.Any(char.IsControl) ? "contains a control character (such as a line break); keep it to one line of text"
             : null;
         if (problem is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidDisplayName, ArgumentLocation(attribute, declaration, "DisplayName"), name, problem));
+            report(problem);
             return null;
         }
 
         return displayName;
     }
 
-    private static string? ParseImage(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics)
-    {
-        if (Named(attribute, "Image") is not string image)
-        {
-            return null;
-        }
+    private static string? ParseImage(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<DiagnosticInfo> diagnostics) =>
+        Named(attribute, "Image") is not string image ? null
+            : ValidateImage(image, problem => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidImage, ArgumentLocation(attribute, declaration, "Image"), name, problem)));
 
+    /// <summary>The image, or null (reported) when it cannot be an image reference.</summary>
+    public static string? ValidateImage(string image, System.Action<string> report)
+    {
         var problem = image.Trim().Length == 0 ? "is empty"
             : image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? $"is \"{image}\", which contains white space"
             : null;
         if (problem is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidImage, ArgumentLocation(attribute, declaration, "Image"), name, problem));
+            report(problem);
             return null;
         }
 

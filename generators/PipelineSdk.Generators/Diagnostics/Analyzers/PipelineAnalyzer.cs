@@ -33,6 +33,9 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.NameTooLongForLabel,
         DiagnosticCatalog.UnusedStepOutput,
         DiagnosticCatalog.UnusedPipelineParameter,
+        DiagnosticCatalog.InvalidCallSetting,
+        DiagnosticCatalog.InvalidExitHandlerName,
+        DiagnosticCatalog.UnknownAccelerator,
         DiagnosticCatalog.InternalError);
 
     /// <inheritdoc />
