@@ -11,4 +11,5 @@ namespace PipelineSdk.Server.Dashboard;
 [JsonSerializable(typeof(List<ScheduleSummary>))]
 [JsonSerializable(typeof(OverviewBody))]
 [JsonSerializable(typeof(CacheExplanationBody))]
+[JsonSerializable(typeof(TablePage))]
 internal sealed partial class DashboardJson : JsonSerializerContext;

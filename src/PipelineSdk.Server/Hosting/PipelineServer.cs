@@ -119,6 +119,7 @@ public sealed class PipelineServer : IAsyncDisposable
         StepDetailsApi.Map(app);
         StepLogStreamApi.Map(app);
         ArtifactPreviewApi.Map(app);
+        ArtifactTableApi.Map(app);
         EventsApi.Map(app);
         DashboardApi.Map(app);
         DashboardAssets.Map(app);

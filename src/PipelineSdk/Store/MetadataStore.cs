@@ -92,6 +92,15 @@ public abstract partial class MetadataStore : IDisposable
         string? logPath = null);
 
     /// <summary>
+    /// Records how one attempt of a running step run ended. Recording the same attempt again (a client retrying) keeps what
+    /// was recorded first.
+    /// </summary>
+    public abstract void RecordAttempt(long stepRunId, StepAttemptRecord attempt);
+
+    /// <summary>A step run's recorded attempts, first first (none for a step that came from the cache or did not run).</summary>
+    public abstract IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId);
+
+    /// <summary>
     /// Records a task that did not run: because a task it depends on failed (<see cref="StepStatus.NotRun"/>), or because
     /// its branch's condition was false (<see cref="StepStatus.NotTriggered"/>); or a task a remote orchestrator said
     /// nothing about (<see cref="StepStatus.Unknown"/>).

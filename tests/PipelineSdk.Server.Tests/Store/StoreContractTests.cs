@@ -171,6 +171,27 @@ public abstract class StoreContractTests
     }
 
     [Test]
+    public async Task Each_attempt_of_a_retried_step_is_recorded_once_with_its_error()
+    {
+        var store = await NewStoreAsync();
+        var at = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
+        store.CreateRun("run-1", "p", at, "{}", "local");
+        var flaky = store.StartStepRun("run-1", "flaky", "flaky", at, null, null);
+        var steady = store.StartStepRun("run-1", "steady", "steady", at, null, null);
+        var failed = new StepAttemptRecord(1, at, at.AddSeconds(1), AttemptOutcome.Failed, "IOException: the mirror timed out");
+        var succeeded = new StepAttemptRecord(2, at.AddSeconds(3), at.AddSeconds(4), AttemptOutcome.Completed, null);
+        store.RecordAttempt(flaky, failed);
+        store.RecordAttempt(flaky, succeeded);
+        store.RecordAttempt(flaky, failed with { EndedAt = at.AddSeconds(9), Outcome = AttemptOutcome.Completed, Error = null });
+        store.RecordAttempt(steady, new StepAttemptRecord(1, at, at.AddSeconds(2), AttemptOutcome.Cancelled, "cancelled"));
+
+        var again = await AgainAsync(store);
+        Assert.That(again.GetAttempts(flaky), Is.EqualTo(new[] { failed, succeeded }), "in order, and a repeated write keeps the first");
+        Assert.That(again.GetAttempts(steady).Single().Outcome, Is.EqualTo(AttemptOutcome.Cancelled));
+        Assert.That(again.GetAttempts(12345), Is.Empty);
+    }
+
+    [Test]
     public async Task Writes_that_a_client_retries_are_recorded_once()
     {
         var store = await NewStoreAsync();

@@ -88,6 +88,8 @@ internal sealed record ApiProblem(string? Type, string? Title, int? Status, stri
 [JsonSerializable(typeof(ArtifactRecord))]
 [JsonSerializable(typeof(Dictionary<string, ArtifactRecord>))]
 [JsonSerializable(typeof(List<StepInputRecord>))]
+[JsonSerializable(typeof(StepAttemptRecord))]
+[JsonSerializable(typeof(List<StepAttemptRecord>))]
 [JsonSerializable(typeof(CachedStepRun))]
 [JsonSerializable(typeof(ScheduleRecord))]
 [JsonSerializable(typeof(List<ScheduleRecord>))]

@@ -80,6 +80,14 @@ public sealed class ServerStore : MetadataStore
             RemoteJson.Default.FinishStepRunRequest, RemoteJson.Default.DictionaryStringArtifactRecord)!;
 
     /// <inheritdoc />
+    public override void RecordAttempt(long stepRunId, StepAttemptRecord attempt) =>
+        _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/attempts", attempt, RemoteJson.Default.StepAttemptRecord);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId) =>
+        _api.Get(StepRun(stepRunId) + "/attempts", RemoteJson.Default.ListStepAttemptRecord, missingIsNull: true) ?? [];
+
+    /// <inheritdoc />
     public override void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun) =>
         _api.Send(HttpMethod.Post, Run(runId) + "/not-run", new NotRunRequest(taskKey, stepName, reason, dependsOn, status), RemoteJson.Default.NotRunRequest);
 

@@ -241,6 +241,27 @@ public sealed partial class SqlMetadataStore : MetadataStore
     }
 
     /// <inheritdoc />
+    public override void RecordAttempt(long stepRunId, StepAttemptRecord attempt)
+    {
+        using var db = _dialect.Lease();
+        db.Execute("""
+            INSERT INTO step_attempts (step_run_id, number, started_at, ended_at, outcome, error) VALUES (@id, @number, @started, @ended, @outcome, @error)
+            ON CONFLICT (step_run_id, number) DO NOTHING;
+            """,
+            ("@id", stepRunId), ("@number", attempt.Number), ("@started", SqlFormat.Time(attempt.StartedAt)), ("@ended", SqlFormat.Time(attempt.EndedAt)),
+            ("@outcome", attempt.Outcome.ToString().ToLowerInvariant()), ("@error", attempt.Error));
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId)
+    {
+        using var db = _dialect.Lease();
+        return db.Query("SELECT number, started_at, ended_at, outcome, error FROM step_attempts WHERE step_run_id = @id ORDER BY number;",
+            r => new StepAttemptRecord((int)SqlFormat.Long(r, 0)!.Value, SqlFormat.Time(r, 1)!.Value, SqlFormat.Time(r, 2)!.Value,
+                Enum.Parse<AttemptOutcome>(r.GetString(3), ignoreCase: true), SqlFormat.String(r, 4)), ("@id", stepRunId));
+    }
+
+    /// <inheritdoc />
     public override void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun)
     {
         using var db = _dialect.Lease();
