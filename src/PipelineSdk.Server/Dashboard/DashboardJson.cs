@@ -12,4 +12,5 @@ namespace PipelineSdk.Server.Dashboard;
 [JsonSerializable(typeof(OverviewBody))]
 [JsonSerializable(typeof(CacheExplanationBody))]
 [JsonSerializable(typeof(TablePage))]
+[JsonSerializable(typeof(List<RunMetrics>))]
 internal sealed partial class DashboardJson : JsonSerializerContext;

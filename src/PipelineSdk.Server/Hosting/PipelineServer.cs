@@ -131,6 +131,7 @@ public sealed class PipelineServer : IAsyncDisposable
         SchedulesApi.Map(app);
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
+        RunMetricsApi.Map(app);
         ScheduleSummariesApi.Map(app);
         StepDetailsApi.Map(app);
         StepLogStreamApi.Map(app);
