@@ -25,6 +25,7 @@ internal sealed class StepRecorder : IDisposable
     private readonly PipelineTask? _task;
     private readonly StepDescriptor _step;
     private long? _stepRunId;
+    private DateTimeOffset _startedAt;
 
     private StepRecorder(MetadataStore store, TextWriter error, string runId, string taskKey, PipelineTask? task, StepDescriptor step)
     {
@@ -62,6 +63,7 @@ internal sealed class StepRecorder : IDisposable
             store.CreateRun(runId, pipeline.Name, now, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
                 NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)));
             recorder._stepRunId = store.StartStepRun(runId, taskKey, step.Name, now, null, null, task?.DependsOn);
+            recorder._startedAt = now;
             return recorder;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -95,7 +97,14 @@ internal sealed class StepRecorder : IDisposable
             var inputs = input is null || arguments is null ? [] : Inputs(input, arguments);
             var outputs = input is null || results is null ? [] : Outputs(input, results);
             var logUri = input is null || log is null ? null : WriteBeside(input, LogFileName, Encoding.UTF8.GetBytes(log.ToString()));
-            _store.FinishStepRun(stepRunId, status, DateTimeOffset.UtcNow, error, inputs, outputs, logPath: logUri);
+            var endedAt = DateTimeOffset.UtcNow;
+            _store.FinishStepRun(stepRunId, status, endedAt, error, inputs, outputs, logPath: logUri);
+            if (_step.Settings.Retry is not null)
+            {
+                // The orchestrator retries this container without saying which attempt it is: the next one recorded.
+                _store.RecordAttempt(stepRunId, new StepAttemptRecord(_store.GetAttempts(stepRunId).Count + 1, _startedAt, endedAt,
+                    status == StepStatus.Completed ? AttemptOutcome.Completed : AttemptOutcome.Failed, error));
+            }
         }
         catch (Exception e)
         {

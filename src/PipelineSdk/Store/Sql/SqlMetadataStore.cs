@@ -179,6 +179,13 @@ public sealed partial class SqlMetadataStore : MetadataStore
             ("@started", SqlFormat.Time(startedAt)), ("@key", cacheKey), ("@parts", cacheKeyParts), ("@depends", JsonList(dependsOn)),
             ("@cache", cacheEnabled is null ? null : cacheEnabled.Value ? 1 : 0));
         var id = StepRunId(db, runId, taskKey);
+        // A failed task started again is a remote orchestrator's retry (runs here never start a task twice): its next attempt.
+        if (db.Execute("UPDATE step_runs SET status = @status, ended_at = NULL, error = NULL, log_path = NULL WHERE id = @id AND status = 'failed';",
+            ("@id", id), ("@status", SqlFormat.Status(StepStatus.Running))) > 0)
+        {
+            db.Execute("DELETE FROM step_run_inputs WHERE step_run_id = @id;", ("@id", id));
+        }
+
         db.Commit();
         return id;
     }
