@@ -9,7 +9,7 @@ namespace PipelineSdk.Dashboard.Tests;
 
 /// <summary>
 /// What every dashboard test shares, made once: a store filled by really running the examples (TrainAndDeploy as it is, failing,
-/// below its threshold and again from the cache; the program with every kind of artifact, and its retried Parquet step), the real server over it on a free
+/// below its threshold and again from the cache; the program with every kind of artifact; a step that fails twice before it writes Parquet), the real server over it on a free
 /// loopback port, and Debian's Chromium.
 /// </summary>
 [SetUpFixture]
@@ -44,7 +44,7 @@ public sealed class DashboardSite
         var belowThreshold = await RunExample("TrainAndDeployDll", expectedExit: 0, "--param", "accuracyThreshold=0.99");
         var cached = await RunExample("TrainAndDeployDll");
         var artifacts = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "artifact-kinds");
-        var retriedTable = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "retried-table");
+        var retriedTable = await RunExample("TableAppDll", expectedExit: 0, "run", "retried-table");
         Made = new Runs(completed, failed, belowThreshold, cached, artifacts, retriedTable);
 
         _server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });

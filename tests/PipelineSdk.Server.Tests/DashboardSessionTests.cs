@@ -135,6 +135,30 @@ public sealed class DashboardSessionTests
             Is.EqualTo(new[] { "127.0.0.1/32", "10.0.0.0/8", "::1/128" }));
     }
 
+    [Test]
+    public async Task Pipelines_server_start_takes_trusted_proxies_in_the_background_and_refuses_what_is_no_address()
+    {
+        using var machines = new Fixtures.Machines();
+        var admin = machines.User("admin");
+        var serverStore = Path.Combine(machines.Root, "server");
+        var port = Fixtures.Machines.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var refusal = await admin.Fails("server", "start", "--store", serverStore, "--port", port, "--trusted-proxy", "proxy.internal");
+        Assert.That(refusal, Does.StartWith("error: --trusted-proxy proxy.internal: give the proxy's IP address"));
+
+        var token = (await admin.Ok("server", "token", "create", "reader", "--role", "read", "--store", serverStore)).Trim();
+        await admin.Ok("server", "start", "--store", serverStore, "--port", port, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.0.0.0/8");
+        try
+        {
+            using var viaProxy = await SignIn($"http://127.0.0.1:{port}", token, proto: "https");
+            Assert.That(SetCookie(viaProxy), Does.Contain("secure"), "the background server was started with the proxies");
+        }
+        finally
+        {
+            await admin.Ok("server", "stop", "--store", serverStore);
+        }
+    }
+
     private async Task<(PipelineServer Server, string Token)> Start(string[] trustedProxies)
     {
         var options = new ServerOptions { Port = 0, StoreDirectory = Path.Combine(_root, Guid.NewGuid().ToString("N")), TrustedProxies = trustedProxies };
