@@ -34,40 +34,45 @@ internal static class ArtifactTableApi
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
-            List<string> columns;
-            List<long> groupRows;
             try
             {
-                var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    columns = [.. reader.Schema.Fields.Select(f => f.Name)];
-                    groupRows = [.. reader.Metadata!.RowGroups.Select(g => g.NumRows)];
-                }
+                return await ReadPage(stream, offset, limit, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
+            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException)
             {
                 throw new ApiException(StatusCodes.Status400BadRequest, $"artifact {id} is not a Parquet file this server can read ({e.Message.Split('\n')[0].TrimEnd('.')})");
             }
+        }
+    }
 
-            var rows = new List<List<string?>>(limit);
-            long groupStart = 0;
-            for (var group = 0; group < groupRows.Count && rows.Count < limit; group++)
+    private static async Task<TablePage> ReadPage(FileStream stream, long offset, int limit, CancellationToken cancellationToken)
+    {
+        List<string> columns;
+        List<long> groupRows;
+        var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            columns = [.. reader.Schema.Fields.Select(f => f.Name)];
+            groupRows = [.. reader.Metadata!.RowGroups.Select(g => g.NumRows)];
+        }
+
+        var rows = new List<List<string?>>(limit);
+        long groupStart = 0;
+        for (var group = 0; group < groupRows.Count && rows.Count < limit; group++)
+        {
+            var groupEnd = groupStart + groupRows[group];
+            if (groupEnd > offset + rows.Count)
             {
-                var groupEnd = groupStart + groupRows[group];
-                if (groupEnd > offset + rows.Count)
-                {
-                    stream.Position = 0;
-                    var read = await ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: group, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    var skip = (int)Math.Max(0, offset - groupStart);
-                    rows.AddRange(read.Data.Skip(skip).Take(limit - rows.Count).Select(row => columns.Select(c => row.TryGetValue(c, out var value) ? Text(value) : null).ToList()));
-                }
-
-                groupStart = groupEnd;
+                stream.Position = 0;
+                var read = await ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: group, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var skip = (int)Math.Max(0, offset - groupStart);
+                rows.AddRange(read.Data.Skip(skip).Take(limit - rows.Count).Select(row => columns.Select(c => row.TryGetValue(c, out var value) ? Text(value) : null).ToList()));
             }
 
-            return new TablePage(columns, rows, offset, groupRows.Sum());
+            groupStart = groupEnd;
         }
+
+        return new TablePage(columns, rows, offset, groupRows.Sum());
     }
 
     // One cell as people read it: numbers and times in invariant form, nested lists and structures spelled out.
