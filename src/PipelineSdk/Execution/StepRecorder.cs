@@ -62,7 +62,8 @@ internal sealed class StepRecorder : IDisposable
             // A run submitted by us exists already (this leaves it as it is); a scheduled run is recorded by its first step.
             store.CreateRun(runId, pipeline.Name, now, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
                 NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)));
-            recorder._stepRunId = store.StartStepRun(runId, taskKey, step.Name, now, null, null, task?.DependsOn);
+            // A step with a retry policy may be this container's second try: then its failed step run runs again.
+            recorder._stepRunId = store.StartStepRun(runId, taskKey, step.Name, now, null, null, task?.DependsOn, nextAttempt: step.Settings.Retry is not null);
             recorder._startedAt = now;
             return recorder;
         }

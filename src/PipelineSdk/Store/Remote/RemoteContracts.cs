@@ -20,7 +20,7 @@ internal sealed record ChangedResponse(bool Changed);
 
 internal sealed record SpecResponse(string? Spec);
 
-internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null);
+internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null, bool NextAttempt = false);
 
 internal sealed record IdResponse(long Id);
 

@@ -62,8 +62,8 @@ public sealed class ServerStore : MetadataStore
     public override string? GetRunSpec(string runId) => _api.Get(Run(runId) + "/spec", RemoteJson.Default.SpecResponse, missingIsNull: true)?.Spec;
 
     /// <inheritdoc />
-    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null) =>
-        _api.Send(HttpMethod.Post, Run(runId) + "/steps", new StartStepRunRequest(taskKey, stepName, startedAt, cacheKey, cacheKeyParts, dependsOn, cacheEnabled),
+    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null, bool nextAttempt = false) =>
+        _api.Send(HttpMethod.Post, Run(runId) + "/steps", new StartStepRunRequest(taskKey, stepName, startedAt, cacheKey, cacheKeyParts, dependsOn, cacheEnabled, nextAttempt),
             RemoteJson.Default.StartStepRunRequest, RemoteJson.Default.IdResponse)!.Id;
 
     /// <inheritdoc />

@@ -167,7 +167,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
     }
 
     /// <inheritdoc />
-    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null)
+    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null, bool nextAttempt = false)
     {
         using var db = _dialect.Lease();
         db.Begin();
@@ -179,8 +179,8 @@ public sealed partial class SqlMetadataStore : MetadataStore
             ("@started", SqlFormat.Time(startedAt)), ("@key", cacheKey), ("@parts", cacheKeyParts), ("@depends", JsonList(dependsOn)),
             ("@cache", cacheEnabled is null ? null : cacheEnabled.Value ? 1 : 0));
         var id = StepRunId(db, runId, taskKey);
-        // A failed task started again is a remote orchestrator's retry (runs here never start a task twice): its next attempt.
-        if (db.Execute("UPDATE step_runs SET status = @status, ended_at = NULL, error = NULL, log_path = NULL WHERE id = @id AND status = 'failed';",
+        // A step container started again after its task failed: the orchestrator retries it, and this is its next attempt.
+        if (nextAttempt && db.Execute("UPDATE step_runs SET status = @status, ended_at = NULL, error = NULL, log_path = NULL WHERE id = @id AND status = 'failed';",
             ("@id", id), ("@status", SqlFormat.Status(StepStatus.Running))) > 0)
         {
             db.Execute("DELETE FROM step_run_inputs WHERE step_run_id = @id;", ("@id", id));
