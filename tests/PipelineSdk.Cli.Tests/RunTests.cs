@@ -38,6 +38,34 @@ public class RunTests
     }
 
     [Test]
+    public async Task Runs_show_lists_each_attempt_of_a_retried_step_with_its_error()
+    {
+        using var workspace = new Workspace();
+        await workspace.Ok("init");
+        var program = await workspace.TableApp("run", "retried-table");
+        Assert.That(program.Exit, Is.EqualTo(0), program.Output + program.Error);
+
+        using var runs = JsonDocument.Parse(await workspace.Ok("runs", "list", "--output", "json"));
+        var id = runs.RootElement[0].GetProperty("id").GetString()!;
+        var table = await workspace.Ok("runs", "show", id);
+        var lines = table.Split('\n').SkipWhile(l => l != "Attempts of write-cities:").Skip(1).Take(3).ToList();
+        Assert.That(lines, Has.Count.EqualTo(3), table);
+        Assert.That(lines[0], Does.StartWith("  1 failed after ").And.EndWith(": IOException: the table store is busy (attempt 1)"));
+        Assert.That(lines[1], Does.StartWith("  2 failed after ").And.EndWith(": IOException: the table store is busy (attempt 2)"));
+        Assert.That(lines[2], Does.StartWith("  3 completed after ").And.Not.Contain(":"));
+
+        using var show = JsonDocument.Parse(await workspace.Ok("runs", "show", id, "--output", "json"));
+        var attempts = show.RootElement.GetProperty("steps")[0].GetProperty("attempts").EnumerateArray()
+            .Select(a => (a.GetProperty("number").GetInt32(), a.GetProperty("outcome").GetString(), a.GetProperty("error").GetString())).ToList();
+        Assert.That(attempts, Is.EqualTo(new[]
+        {
+            (1, "failed", "IOException: the table store is busy (attempt 1)"),
+            (2, "failed", "IOException: the table store is busy (attempt 2)"),
+            (3, "completed", (string?)null),
+        }));
+    }
+
+    [Test]
     public async Task Runs_list_show_and_artifacts_read_what_programs_recorded()
     {
         using var workspace = new Workspace();

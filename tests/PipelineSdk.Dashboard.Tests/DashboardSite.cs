@@ -9,7 +9,7 @@ namespace PipelineSdk.Dashboard.Tests;
 
 /// <summary>
 /// What every dashboard test shares, made once: a store filled by really running the examples (TrainAndDeploy as it is, failing,
-/// below its threshold and again from the cache; the program with every kind of artifact), the real server over it on a free
+/// below its threshold and again from the cache; the program with every kind of artifact; a step that fails twice before it writes Parquet), the real server over it on a free
 /// loopback port, and Debian's Chromium.
 /// </summary>
 [SetUpFixture]
@@ -31,7 +31,7 @@ public sealed class DashboardSite
     public static string ReadToken { get; private set; } = "";
 
     /// <summary>The runs the set-up made, by what they show.</summary>
-    public static Runs Made { get; private set; } = new("", "", "", "", "");
+    public static Runs Made { get; private set; } = new("", "", "", "", "", "");
 
     public static string ScreenshotDirectory => Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
 
@@ -44,7 +44,8 @@ public sealed class DashboardSite
         var belowThreshold = await RunExample("TrainAndDeployDll", expectedExit: 0, "--param", "accuracyThreshold=0.99");
         var cached = await RunExample("TrainAndDeployDll");
         var artifacts = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "artifact-kinds");
-        Made = new Runs(completed, failed, belowThreshold, cached, artifacts);
+        var retriedTable = await RunExample("TableAppDll", expectedExit: 0, "run", "retried-table");
+        Made = new Runs(completed, failed, belowThreshold, cached, artifacts, retriedTable);
 
         _server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });
         using (var database = new ServerDatabase().Open(StoreDirectory))
@@ -145,5 +146,6 @@ public sealed class DashboardSite
     /// <param name="BelowThreshold">TrainAndDeploy with a threshold no model reaches: deploy not triggered.</param>
     /// <param name="Cached">TrainAndDeploy again: its steps came from the cache.</param>
     /// <param name="Artifacts">The artifact-kinds pipeline: classification metrics, HTML, Markdown.</param>
-    public sealed record Runs(string Completed, string Failed, string BelowThreshold, string Cached, string Artifacts);
+    /// <param name="RetriedTable">The retried-table pipeline: a step that failed twice before it wrote a Parquet data set.</param>
+    public sealed record Runs(string Completed, string Failed, string BelowThreshold, string Cached, string Artifacts, string RetriedTable);
 }

@@ -96,6 +96,30 @@ public sealed class RunPageTests
         await page.Context.CloseAsync();
     }
 
+    [Test]
+    public async Task The_metrics_of_every_loop_iteration_are_side_by_side_and_lead_to_their_step()
+    {
+        var page = await OpenRun(DashboardSite.Made.Completed);
+
+        await page.ClickAsync("button.metrics-button");
+        var table = page.Locator(".panel table.run-metrics");
+        await Assertions.Expect(table.Locator("thead th")).ToHaveTextAsync(["Step", "accuracy", "logLoss"]);
+        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(4);
+        for (var i = 0; i < 4; i++)
+        {
+            var row = table.Locator("tbody tr").Nth(i);
+            await Assertions.Expect(row.Locator("td").First).ToContainTextAsync($"evaluate[{i}]");
+            var accuracy = await row.Locator("td").Nth(1).TextContentAsync();
+            Assert.That(double.Parse(accuracy!, System.Globalization.CultureInfo.InvariantCulture), Is.InRange(0.0, 1.0), $"evaluate[{i}] accuracy");
+        }
+
+        await DashboardSite.ScreenshotAsync(page, "run-metrics");
+        await table.Locator("tbody tr").Nth(2).Locator("a").First.ClickAsync();
+        await Assertions.Expect(page.Locator(".panel h2")).ToHaveTextAsync("evaluate[2]");
+        await Assertions.Expect(Node(page, "step:evaluate[2]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        await page.Context.CloseAsync();
+    }
+
     private static async Task<IPage> OpenRun(string runId)
     {
         var page = await DashboardSite.SignedInPageAsync();

@@ -39,10 +39,13 @@ public class StepSettingsTests
         var executor = new FailingExecutor(failures: int.MaxValue);
         var execution = Execution(new StepSettings { Retry = new RetrySettings(3, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(3600)) });
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, execution, (d, _) => { delays.Add(d); return Task.CompletedTask; }, null, CancellationToken.None));
+        var ended = new List<string>();
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => StepRetries.ExecuteAsync(executor, execution, (d, _) => { delays.Add(d); return Task.CompletedTask; }, null, CancellationToken.None,
+            (attempt, e) => ended.Add($"{attempt}: {e?.Message}")));
 
         Assert.That(error!.Message, Is.EqualTo("attempt 4 failed"), "the last attempt's error is the task's");
         Assert.That(executor.Attempts, Is.EqualTo(new[] { 1, 2, 3, 4 }));
+        Assert.That(ended, Is.EqualTo(new[] { "1: attempt 1 failed", "2: attempt 2 failed", "3: attempt 3 failed", "4: attempt 4 failed" }), "every attempt's end is heard, the last one's too");
         Assert.That(delays, Is.EqualTo(new[] { TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40) }));
     }
 
@@ -82,6 +85,15 @@ public class StepSettingsTests
         Assert.That(run["flaky"].Attempts, Is.EqualTo(3));
         Assert.That(run["after-flaky"].Attempts, Is.EqualTo(1));
         Assert.That(run.AfterFlaky, Is.EqualTo(30));
+        using var store = _store.Open();
+        var attempts = store.GetAttempts(store.GetStepRuns(run.RunId).Single(s => s.TaskKey == "flaky").Id);
+        Assert.That(attempts.Select(a => (a.Number, a.Outcome, a.Error)), Is.EqualTo(new[]
+        {
+            (1, AttemptOutcome.Failed, "InvalidOperationException: attempt 1 failed"),
+            (2, AttemptOutcome.Failed, "InvalidOperationException: attempt 2 failed"),
+            (3, AttemptOutcome.Completed, (string?)null),
+        }));
+        Assert.That(attempts.Zip(attempts.Skip(1)).All(p => p.First.EndedAt <= p.Second.StartedAt), Is.True, "one after the other");
     }
 
     [Test]
@@ -161,6 +173,10 @@ public class StepSettingsTests
         Assert.That(run.Status, Is.EqualTo(RunStatus.Failed));
         Assert.That(run["shell"].Attempts, Is.EqualTo(2));
         Assert.That(run["shell"].Error, Does.StartWith("the step process exited with code 7").And.EndWith("(all 2 attempts failed)"));
+        using var store = _store.Open();
+        var attempts = store.GetAttempts(store.GetStepRuns(run.RunId).Single().Id);
+        Assert.That(attempts.Select(a => (a.Number, a.Outcome)), Is.EqualTo(new[] { (1, AttemptOutcome.Failed), (2, AttemptOutcome.Failed) }));
+        Assert.That(attempts.Select(a => a.Error), Is.All.StartWith("the step process exited with code 7"));
     }
 
     [Test]

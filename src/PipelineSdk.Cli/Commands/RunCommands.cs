@@ -126,6 +126,22 @@ internal static class RunCommands
                 }
             }
 
+            // Steps that ran more than once (a [Retry] step): each attempt and how it ended.
+            foreach (var step in steps.Where(Ran))
+            {
+                var attempts = store.GetAttempts(step.Id);
+                if (attempts.Count < 2)
+                {
+                    continue;
+                }
+
+                cli.Line($"Attempts of {step.TaskKey}:");
+                foreach (var attempt in attempts)
+                {
+                    cli.Line($"  {attempt.Number} {attempt.Outcome.ToString().ToLowerInvariant()} after {Duration(attempt.EndedAt - attempt.StartedAt)}{(attempt.Error is { } error ? ": " + error : "")}");
+                }
+            }
+
             foreach (var step in steps.Where(s => s.Error is { } e && IsMultiLine(e)))
             {
                 cli.Line($"Error of {step.TaskKey}:");
@@ -303,8 +319,24 @@ internal static class RunCommands
         }
 
         w.WriteEndObject();
+        w.WriteStartArray("attempts");
+        foreach (var attempt in Ran(step) ? store.GetAttempts(step.Id) : [])
+        {
+            w.WriteStartObject();
+            w.WriteNumber("number", attempt.Number);
+            w.WriteString("startedAt", attempt.StartedAt);
+            w.WriteString("endedAt", attempt.EndedAt);
+            w.WriteString("outcome", attempt.Outcome.ToString().ToLowerInvariant());
+            w.WriteString("error", attempt.Error);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteString("error", step.Error);
         w.WriteString("log", step.LogPath);
         w.WriteEndObject();
     }
+
+    // Only a step that executed has attempts; cached and skipped ones are not asked about.
+    private static bool Ran(StepRunRecord step) => step.Status is StepStatus.Completed or StepStatus.Failed or StepStatus.Crashed;
 }

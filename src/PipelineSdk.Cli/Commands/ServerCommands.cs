@@ -50,8 +50,9 @@ internal static class ServerCommands
         var port = new Option<int>("--port") { Description = "The port to listen on (0: any free port).", DefaultValueFactory = _ => ServerOptions.DefaultPort };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allows a --host other than loopback: put a TLS reverse proxy in front, since tokens travel in clear over HTTP." };
         var artifactRoots = new Option<string[]>("--artifact-root") { Description = "A folder whose artifact files the server may stream (repeatable; default: the store folder's artifacts).", Arity = ArgumentArity.ZeroOrMore };
+        var trustedProxies = new Option<string[]>("--trusted-proxy") { Description = "A TLS-terminating proxy in front (its IP address as the server sees it, or a network such as 10.0.0.0/8; repeatable) whose X-Forwarded-Proto and X-Forwarded-For are believed, so requests it forwards over HTTPS get Secure session cookies.", Arity = ArgumentArity.ZeroOrMore };
         var foreground = new Option<bool>("--foreground") { Description = "Runs in this process until SIGTERM or Ctrl+C (for systemd and containers) instead of starting in the background." };
-        var command = new Command("start", "Starts the server: in the background (waiting until it answers) or, with --foreground, in this process.") { host, port, allowRemote, artifactRoots, foreground };
+        var command = new Command("start", "Starts the server: in the background (waiting until it answers) or, with --foreground, in this process.") { host, port, allowRemote, artifactRoots, trustedProxies, foreground };
         database.AddTo(command);
         command.SetAction(cli.Handle(async (result, token) =>
         {
@@ -69,8 +70,10 @@ internal static class ServerCommands
                 StoreDirectory = database.Directory(result),
                 Database = new ServerDatabase(result.GetValue(database.Database), result.GetValue(database.PasswordFile) is { } file ? Path.GetFullPath(file) : null),
                 ArtifactRoots = result.GetValue(artifactRoots) ?? [],
+                TrustedProxies = result.GetValue(trustedProxies) ?? [],
             };
             options.BindAddress();
+            options.TrustedProxyNetworks();
             if (Running(options.StoreDirectory) is { } running)
             {
                 throw new CliException($"a server from {options.StoreDirectory} is running already at {running.Url} (pid {running.ProcessId}); stop it with `pipelines server stop`");
@@ -145,6 +148,12 @@ internal static class ServerCommands
         {
             start.ArgumentList.Add("--artifact-root");
             start.ArgumentList.Add(Path.GetFullPath(root));
+        }
+
+        foreach (var proxy in options.TrustedProxies)
+        {
+            start.ArgumentList.Add("--trusted-proxy");
+            start.ArgumentList.Add(proxy);
         }
 
         using var child = Process.Start(start) ?? throw new CliException("the server process could not be started");

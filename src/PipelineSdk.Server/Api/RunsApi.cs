@@ -51,7 +51,7 @@ internal static class RunsApi
         runs.MapPost("/{id}/steps", async (string id, HttpRequest request, MetadataStore store) =>
         {
             var body = await ApiErrors.Body(request, RemoteJson.Default.StartStepRunRequest).ConfigureAwait(false);
-            var stepRunId = store.StartStepRun(Existing(store, id).Id, body.TaskKey, body.StepName, body.StartedAt, body.CacheKey, body.CacheKeyParts, body.DependsOn, body.CacheEnabled);
+            var stepRunId = store.StartStepRun(Existing(store, id).Id, body.TaskKey, body.StepName, body.StartedAt, body.CacheKey, body.CacheKeyParts, body.DependsOn, body.CacheEnabled, body.NextAttempt);
             return TypedResults.Json(new IdResponse(stepRunId), RemoteJson.Default.IdResponse);
         });
         runs.MapPost("/{id}/not-run", async (string id, HttpRequest request, MetadataStore store) =>

@@ -25,6 +25,14 @@ internal static class StepRunsApi
             TypedResults.Json(new Dictionary<string, ArtifactRecord>(store.GetOutputs(Existing(store, id).Id), StringComparer.Ordinal), RemoteJson.Default.DictionaryStringArtifactRecord));
         stepRuns.MapGet("/{id:long}/inputs", (long id, MetadataStore store) =>
             TypedResults.Json(store.GetInputs(Existing(store, id).Id).ToList(), RemoteJson.Default.ListStepInputRecord));
+        stepRuns.MapPost("/{id:long}/attempts", async (long id, HttpRequest request, MetadataStore store) =>
+        {
+            var attempt = await ApiErrors.Body(request, RemoteJson.Default.StepAttemptRecord).ConfigureAwait(false);
+            store.RecordAttempt(Existing(store, id).Id, attempt);
+            return TypedResults.NoContent();
+        });
+        stepRuns.MapGet("/{id:long}/attempts", (long id, MetadataStore store) =>
+            TypedResults.Json(store.GetAttempts(Existing(store, id).Id).ToList(), RemoteJson.Default.ListStepAttemptRecord));
         stepRuns.MapGet("/previous", (MetadataStore store, string? pipeline, string? taskKey, string? before) =>
         {
             var beforeId = long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)

@@ -23,6 +23,12 @@ internal static class DashboardApi
         app.MapPost(SessionPath, async (HttpContext context, ApiTokens tokens, DashboardSessions sessions) =>
         {
             // A cross-site form cannot send JSON without a preflight this server never answers: no signing in by another site.
+            if (BehindUntrustedTlsProxy(context.Request))
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest,
+                    "the dashboard's page came over HTTPS but this request reached the server over HTTP: behind a TLS proxy, start the server with --trusted-proxy ADDRESS-OF-THE-PROXY (see docs/server.md)");
+            }
+
             if (!context.Request.HasJsonContentType() || !SameOrigin(context.Request))
             {
                 throw new ApiException(StatusCodes.Status400BadRequest, "sign in from the dashboard's own page with a JSON body {\"token\": \"...\"}");
@@ -34,11 +40,11 @@ internal static class DashboardApi
                 throw new ApiException(StatusCodes.Status401Unauthorized, refusal);
             }
 
-            var session = sessions.SignIn(context, token.Name, token.Role, body.Token.Trim());
+            var session = sessions.SignIn(context, token.Name, token.Role, ApiTokens.IdOf(body.Token.Trim()));
             return TypedResults.Json(SessionBody.From(session), DashboardJson.Default.SessionBody);
         });
-        app.MapGet(SessionPath, (HttpContext context, ApiTokens tokens, DashboardSessions sessions) =>
-            sessions.Find(context, tokens) is { } session
+        app.MapGet(SessionPath, (HttpContext context, DashboardSessions sessions) =>
+            sessions.Find(context) is { } session
                 ? TypedResults.Json(SessionBody.From(session), DashboardJson.Default.SessionBody)
                 : throw new ApiException(StatusCodes.Status401Unauthorized, "this request authenticated with a bearer token, not a dashboard session"));
         app.MapDelete(SessionPath, (HttpContext context, DashboardSessions sessions) =>
@@ -57,6 +63,10 @@ internal static class DashboardApi
                 : Results.Redirect("/#/login?expired=1");
         });
     }
+
+    // The page's origin is https://this-host while the request came in as http: a proxy ended TLS and is not trusted to say so.
+    private static bool BehindUntrustedTlsProxy(HttpRequest request) =>
+        !request.IsHttps && string.Equals(request.Headers.Origin.ToString(), $"https://{request.Host}", StringComparison.OrdinalIgnoreCase);
 
     private static bool SameOrigin(HttpRequest request) =>
         request.Headers.Origin.ToString() is not { Length: > 0 } origin ||

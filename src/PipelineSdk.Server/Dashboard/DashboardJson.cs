@@ -11,4 +11,6 @@ namespace PipelineSdk.Server.Dashboard;
 [JsonSerializable(typeof(List<ScheduleSummary>))]
 [JsonSerializable(typeof(OverviewBody))]
 [JsonSerializable(typeof(CacheExplanationBody))]
+[JsonSerializable(typeof(TablePage))]
+[JsonSerializable(typeof(List<RunMetrics>))]
 internal sealed partial class DashboardJson : JsonSerializerContext;

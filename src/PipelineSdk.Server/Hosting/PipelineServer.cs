@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,7 @@ public sealed class PipelineServer : IAsyncDisposable
     public static async Task<PipelineServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         var address = options.BindAddress();
+        var trustedProxies = options.TrustedProxyNetworks();
         options = options with
         {
             ArtifactRoots = options.ArtifactRoots.Count > 0
@@ -47,7 +49,7 @@ public sealed class PipelineServer : IAsyncDisposable
         var store = options.Database.Open(options.StoreDirectory);
         try
         {
-            var app = Build(options, store, address);
+            var app = Build(options, store, address, trustedProxies);
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -86,7 +88,7 @@ public sealed class PipelineServer : IAsyncDisposable
         _store.Dispose();
     }
 
-    private static WebApplication Build(ServerOptions options, SqlMetadataStore store, System.Net.IPAddress address)
+    private static WebApplication Build(ServerOptions options, SqlMetadataStore store, System.Net.IPAddress address, IReadOnlyList<System.Net.IPNetwork> trustedProxies)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -100,9 +102,23 @@ public sealed class PipelineServer : IAsyncDisposable
         builder.Services.AddSingleton<MetadataStore>(store);
         builder.Services.AddSingleton(new ApiTokens(store));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<DashboardSessions>();
+        builder.Services.AddSingleton(services => new DashboardSessions(store, services.GetRequiredService<ApiTokens>()));
 
         var app = builder.Build();
+        if (trustedProxies.Count > 0)
+        {
+            // Only the proxies named: anyone else could claim HTTPS or another client address with these headers.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in trustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         var tokens = app.Services.GetRequiredService<ApiTokens>();
         app.Use(ApiErrors.Handle);
         var sessions = app.Services.GetRequiredService<DashboardSessions>();
@@ -115,10 +131,12 @@ public sealed class PipelineServer : IAsyncDisposable
         SchedulesApi.Map(app);
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
+        RunMetricsApi.Map(app);
         ScheduleSummariesApi.Map(app);
         StepDetailsApi.Map(app);
         StepLogStreamApi.Map(app);
         ArtifactPreviewApi.Map(app);
+        ArtifactTableApi.Map(app);
         EventsApi.Map(app);
         DashboardApi.Map(app);
         DashboardAssets.Map(app);

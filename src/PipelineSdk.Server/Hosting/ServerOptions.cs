@@ -30,6 +30,13 @@ public sealed record ServerOptions
     /// <summary>Folders whose files the server may stream as artifact content (default: the store folder's artifacts).</summary>
     public IReadOnlyList<string> ArtifactRoots { get; init; } = [];
 
+    /// <summary>
+    /// The TLS-terminating proxies in front (IP addresses, or networks such as <c>10.0.0.0/8</c>) whose
+    /// <c>X-Forwarded-Proto</c> and <c>X-Forwarded-For</c> the server believes: requests they forward over HTTPS count as
+    /// HTTPS (the session cookie is then <c>Secure</c>). Empty (the default): those headers are ignored.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
     /// <summary>The largest request body accepted (413 beyond).</summary>
     public long MaxRequestBodyBytes { get; init; } = DefaultMaxRequestBodyBytes;
 
@@ -46,4 +53,12 @@ public sealed record ServerOptions
 
         return address;
     }
+
+    /// <summary>The <see cref="TrustedProxies"/> as networks (an address is a network of one).</summary>
+    /// <exception cref="StackException">One is neither an IP address nor a network.</exception>
+    public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
+        [.. TrustedProxies.Select(proxy =>
+            IPAddress.TryParse(proxy, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : IPNetwork.TryParse(proxy, out var network) ? network
+            : throw new StackException($"--trusted-proxy {proxy}: give the proxy's IP address as the server sees it (e.g. 127.0.0.1) or a network (e.g. 10.0.0.0/8)"))];
 }

@@ -94,14 +94,12 @@ public sealed class ApiTokens(SqlMetadataStore store)
     public (string Name, TokenRole Role)? Authenticate(string presented, out string refusal)
     {
         refusal = "the token is not a PipelineSdk API token; make one with `pipelines server token create NAME --role write` on the server";
-        var split = presented.StartsWith(Prefix, StringComparison.Ordinal) ? presented.IndexOf('_', Prefix.Length) : -1;
-        if (split < 0)
+        if (IdOf(presented) is not { } id)
         {
             return null;
         }
 
-        var id = presented[Prefix.Length..split];
-        var secret = presented[(split + 1)..];
+        var secret = presented[(Prefix.Length + id.Length + 1)..];
         using var db = store.Lease();
         var rows = db.Query("SELECT name, role, secret_hash, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = @id;",
             r => (Name: r.GetString(0), Role: r.GetString(1), Hash: r.GetString(2), Expires: r.IsDBNull(3) ? null : r.GetString(3),
@@ -134,6 +132,22 @@ public sealed class ApiTokens(SqlMetadataStore store)
         return (row.Name, ParseRole(row.Role) ?? TokenRole.Read);
     }
 
+    /// <summary>The id part of a presented token (<c>psdk_ID_SECRET</c>), which names it without its secret; null for anything else.</summary>
+    public static string? IdOf(string presented)
+    {
+        var split = presented.StartsWith(Prefix, StringComparison.Ordinal) ? presented.IndexOf('_', Prefix.Length) : -1;
+        return split < 0 ? null : presented[Prefix.Length..split];
+    }
+
+    /// <summary>Whether the token with this id still authorizes requests (known, not revoked, not expired).</summary>
+    public bool IsValid(string id)
+    {
+        using var db = store.Lease();
+        var rows = db.Query("SELECT expires_at, revoked_at FROM api_tokens WHERE id = @id;",
+            r => (Expires: r.IsDBNull(0) ? null : ParseTime(r.GetString(0)), Revoked: !r.IsDBNull(1)), ("@id", id));
+        return rows.Count == 1 && !rows[0].Revoked && (rows[0].Expires is not { } expires || expires > DateTimeOffset.UtcNow);
+    }
+
     /// <summary>The role's name as written on the command line and stored.</summary>
     public static string RoleName(TokenRole role) => role.ToString().ToLowerInvariant();
 
@@ -164,9 +178,12 @@ public sealed class ApiTokens(SqlMetadataStore store)
         throw new StackException($"--expires {text}: write a count and a unit, e.g. 90m, 12h, 30d or 1y");
     }
 
-    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    /// <summary>The SHA-256 of a secret, lower-case hex: what is stored of it.</summary>
+    internal static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+    /// <summary>A time as the tables keep it (ISO 8601, UTC).</summary>
+    internal static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset? ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    /// <summary>A time as the tables keep it, read back.</summary>
+    internal static DateTimeOffset? ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }

@@ -55,7 +55,7 @@ internal static class TokenAuthorization
             return token;
         }
 
-        if (sessions.Find(context, tokens) is { } session)
+        if (sessions.Find(context) is { } session)
         {
             if (!IsRead(context.Request) && !DashboardSessions.HasCsrfToken(context, session))
             {

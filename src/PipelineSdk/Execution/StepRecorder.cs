@@ -29,6 +29,7 @@ internal sealed class StepRecorder : IDisposable
     private long? _stepRunId;
     private bool _started;
     private List<StepInputRecord>? _inputs;
+    private DateTimeOffset _startedAt;
 
     private StepRecorder(MetadataStore store, TextWriter error, string runId, string taskKey, PipelineTask? task, StepDescriptor step)
     {
@@ -111,7 +112,9 @@ internal sealed class StepRecorder : IDisposable
             // Without its image the key would look like this machine's, and a local run could take this step run for its own.
             var key = _inputs is null || _task is null || image is null ? null
                 : CacheKey.Compute(_task, [.. _inputs.Select(i => KeyValuePair.Create(i.InputName, i.ContentHash))], image);
-            _stepRunId = _store.StartStepRun(_runId, TaskKey, _step.Name, DateTimeOffset.UtcNow, key?.Key, key?.PartsJson, _task?.DependsOn);
+            _startedAt = DateTimeOffset.UtcNow;
+            // A step with a retry policy may be this container's second try: then its failed step run runs again.
+            _stepRunId = _store.StartStepRun(_runId, TaskKey, _step.Name, _startedAt, key?.Key, key?.PartsJson, _task?.DependsOn, nextAttempt: _step.Settings.Retry is not null);
         }
         catch (Exception e)
         {
@@ -132,7 +135,14 @@ internal sealed class StepRecorder : IDisposable
             var inputs = _inputs ?? (input is null || arguments is null ? [] : Inputs(input, arguments));
             var outputs = input is null || results is null ? [] : Outputs(input, results);
             var logUri = input is null || log is null ? null : WriteBeside(input, LogFileName, Encoding.UTF8.GetBytes(log.ToString()));
-            _store.FinishStepRun(stepRunId, status, DateTimeOffset.UtcNow, error, inputs, outputs, logPath: logUri);
+            var endedAt = DateTimeOffset.UtcNow;
+            _store.FinishStepRun(stepRunId, status, endedAt, error, inputs, outputs, logPath: logUri);
+            if (_step.Settings.Retry is not null)
+            {
+                // The orchestrator retries this container without saying which attempt it is: the next one recorded.
+                _store.RecordAttempt(stepRunId, new StepAttemptRecord(_store.GetAttempts(stepRunId).Count + 1, _startedAt, endedAt,
+                    status == StepStatus.Completed ? AttemptOutcome.Completed : AttemptOutcome.Failed, error));
+            }
         }
         catch (Exception e)
         {

@@ -144,16 +144,27 @@ public sealed partial class LocalOrchestrator
         object?[] results;
         string? logPath;
         var attempts = 0;
+        var attemptStartedAt = startedAt;
         var maxAttempts = (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
         void AttemptStarted(int attempt, Exception? previous)
         {
             attempts = attempt;
+            attemptStartedAt = DateTimeOffset.UtcNow;
             run.Progress.TaskChanged(new TaskProgress(key, attempt == 1 ? TaskState.Running : TaskState.Retrying, DateTimeOffset.UtcNow)
             {
                 Attempt = attempt,
                 MaxAttempts = maxAttempts,
                 Detail = previous is null ? null : ErrorOf(previous),
             });
+        }
+
+        // Each attempt is recorded as it ends, so a retried step's failed attempts and their errors stay readable.
+        void AttemptEnded(int attempt, Exception? error)
+        {
+            var cancelled = error is OperationCanceledException && run.Cancellation.IsCancellationRequested;
+            var outcome = error is null ? AttemptOutcome.Completed : cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed;
+            store.RecordAttempt(stepRunId, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
+                error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
         }
 
         try
@@ -163,7 +174,7 @@ public sealed partial class LocalOrchestrator
                 LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
                 FollowLogs = run.Options.FollowLogs,
             };
-            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation).ConfigureAwait(false);
+            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation, AttemptEnded).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -12,29 +12,42 @@ internal static class StepRetries
     /// <summary>
     /// The outputs and log of the first attempt that succeeds; <paramref name="attemptStarted"/> hears each attempt's
     /// number as it starts, with the error that ended the attempt before it, so the caller knows how many there were
-    /// whichever way this ends.
+    /// whichever way this ends; <paramref name="attemptEnded"/> hears each attempt's number as it ends, with its error
+    /// (null when it succeeded).
     /// </summary>
     public static async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(
         ITaskExecutor executor,
         TaskExecution execution,
         Func<TimeSpan, CancellationToken, Task> delay,
         Action<int, Exception?>? attemptStarted,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<int, Exception?>? attemptEnded = null)
     {
         var retry = execution.Task.Step.Settings.Retry;
         Exception? previous = null;
         for (var attempt = 1; ; attempt++)
         {
             attemptStarted?.Invoke(attempt, previous);
+            (object?[] Outputs, string? LogPath) result;
             try
             {
-                return await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
+                result = await executor.ExecuteAsync(execution with { Attempt = attempt }, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (retry is not null && attempt <= retry.MaxRetries && !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
+                attemptEnded?.Invoke(attempt, e);
+                if (retry is null || attempt > retry.MaxRetries || cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
                 previous = e;
                 await delay(retry.DelayBeforeRetry(attempt), cancellationToken).ConfigureAwait(false);
+                continue;
             }
+
+            attemptEnded?.Invoke(attempt, null);
+            return result;
         }
     }
 }

@@ -71,9 +71,12 @@ public abstract partial class MetadataStore : IDisposable
 
     /// <summary>
     /// Records that a step started running; returns the step run's id. Starting the same task of the same run again
-    /// (a client retrying) returns the id recorded the first time.
+    /// (a client retrying) returns the id recorded the first time. With <paramref name="nextAttempt"/> (a step container
+    /// that a remote orchestrator such as Vertex AI may retry), a task whose step run failed runs again as its next attempt
+    /// (what the failed attempt consumed is forgotten; its error stays in <see cref="GetAttempts"/> when it was recorded
+    /// there); without it a failed step run stays as it ended.
     /// </summary>
-    public abstract long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null);
+    public abstract long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null, bool nextAttempt = false);
 
     /// <summary>
     /// Records a finished step run in one transaction: its status, the inputs it consumed, and its outputs —
@@ -90,6 +93,15 @@ public abstract partial class MetadataStore : IDisposable
         IReadOnlyList<NewArtifact> producedOutputs,
         CachedStepRun? reusedFrom = null,
         string? logPath = null);
+
+    /// <summary>
+    /// Records how one attempt of a running step run ended. Recording the same attempt again (a client retrying) keeps what
+    /// was recorded first.
+    /// </summary>
+    public abstract void RecordAttempt(long stepRunId, StepAttemptRecord attempt);
+
+    /// <summary>A step run's recorded attempts, first first (none for a step that came from the cache or did not run).</summary>
+    public abstract IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId);
 
     /// <summary>
     /// Records a task that did not run: because a task it depends on failed (<see cref="StepStatus.NotRun"/>), or because

@@ -47,6 +47,27 @@ public enum StepStatus
     Unknown,
 }
 
+/// <summary>How one attempt of a step ended.</summary>
+public enum AttemptOutcome
+{
+    /// <summary>The step returned; its outputs are the step run's.</summary>
+    Completed,
+
+    /// <summary>The step threw or its process failed; a retry may follow.</summary>
+    Failed,
+
+    /// <summary>The run was cancelled while the attempt ran.</summary>
+    Cancelled,
+}
+
+/// <summary>One attempt of a step run: a step with a retry policy may take several, each recorded when it ends.</summary>
+/// <param name="Number">The attempt, from 1.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="EndedAt">When it ended.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Error">Why it failed, in one line (secret values masked).</param>
+public sealed record StepAttemptRecord(int Number, DateTimeOffset StartedAt, DateTimeOffset EndedAt, AttemptOutcome Outcome, string? Error);
+
 /// <summary>A stored artifact: one output value of one step run.</summary>
 /// <param name="Id">The store's id.</param>
 /// <param name="Uri">Where the content lives (<c>file://</c> locally).</param>

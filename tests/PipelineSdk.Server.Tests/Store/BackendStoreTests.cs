@@ -5,17 +5,52 @@ using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Server.Tests.Store;
 
-/// <summary>The store contract on the embedded SQLite file.</summary>
-public sealed class SqliteStoreTests : StoreContractTests
+/// <summary>What the SQL stores add to the contract: a database of an older schema is migrated and keeps its records.</summary>
+public abstract class SqlStoreContractTests : StoreContractTests
 {
+    /// <summary>Writes the schema version as the dialect keeps it.</summary>
+    protected abstract void SetSchemaVersion(Db db, int version);
+
+    [Test]
+    public async Task A_database_of_schema_6_is_migrated_to_record_attempts_and_sessions_and_keeps_its_runs()
+    {
+        var store = (SqlMetadataStore)await CreateStoreAsync(Folder);
+        var at = DateTimeOffset.UtcNow;
+        store.CreateRun("old-run", "p", at, "{}", "local");
+        var step = store.StartStepRun("old-run", "a", "a", at, null, null);
+        using (var db = store.Lease())
+        {
+            // What migration 7 added, taken away again: the database as PipelineSdk of schema 6 left it.
+            db.Execute("DROP TABLE step_attempts; DROP TABLE dashboard_sessions;");
+            SetSchemaVersion(db, 6);
+        }
+
+        using var migrated = (SqlMetadataStore)await OpenAgainAsync(store);
+        store.Dispose();
+        migrated.RecordAttempt(step, new StepAttemptRecord(1, at, at, AttemptOutcome.Failed, "boom"));
+
+        Assert.That(migrated.GetRun("old-run"), Is.Not.Null);
+        Assert.That(migrated.GetAttempts(step).Single().Error, Is.EqualTo("boom"));
+        using var check = migrated.Lease();
+        Assert.That(Convert.ToInt64(check.Scalar("SELECT COUNT(*) FROM dashboard_sessions;")), Is.Zero);
+    }
+}
+
+/// <summary>The store contract on the embedded SQLite file.</summary>
+public sealed class SqliteStoreTests : SqlStoreContractTests
+{
+    protected override void SetSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version};");
+
     protected override Task<MetadataStore> CreateStoreAsync(string directory) => Task.FromResult<MetadataStore>(SqlMetadataStore.OpenSqlite(directory));
 
     protected override Task<MetadataStore> OpenAgainAsync(MetadataStore store) => Task.FromResult<MetadataStore>(SqlMetadataStore.OpenSqlite(store.Directory));
 }
 
 /// <summary>The store contract on a real PostgreSQL server (a database of its own per test).</summary>
-public sealed class PostgresStoreTests : StoreContractTests
+public sealed class PostgresStoreTests : SqlStoreContractTests
 {
+    protected override void SetSchemaVersion(Db db, int version) => db.Execute("UPDATE schema_version SET version = @v;", ("@v", version));
+
     private readonly Dictionary<MetadataStore, string> _connectionStrings = [];
 
     protected override async Task<MetadataStore> CreateStoreAsync(string directory)

@@ -171,6 +171,54 @@ public abstract class StoreContractTests
     }
 
     [Test]
+    public async Task Each_attempt_of_a_retried_step_is_recorded_once_with_its_error()
+    {
+        var store = await NewStoreAsync();
+        var at = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
+        store.CreateRun("run-1", "p", at, "{}", "local");
+        var flaky = store.StartStepRun("run-1", "flaky", "flaky", at, null, null);
+        var steady = store.StartStepRun("run-1", "steady", "steady", at, null, null);
+        var failed = new StepAttemptRecord(1, at, at.AddSeconds(1), AttemptOutcome.Failed, "IOException: the mirror timed out");
+        var succeeded = new StepAttemptRecord(2, at.AddSeconds(3), at.AddSeconds(4), AttemptOutcome.Completed, null);
+        store.RecordAttempt(flaky, failed);
+        store.RecordAttempt(flaky, succeeded);
+        store.RecordAttempt(flaky, failed with { EndedAt = at.AddSeconds(9), Outcome = AttemptOutcome.Completed, Error = null });
+        store.RecordAttempt(steady, new StepAttemptRecord(1, at, at.AddSeconds(2), AttemptOutcome.Cancelled, "cancelled"));
+
+        var again = await AgainAsync(store);
+        Assert.That(again.GetAttempts(flaky), Is.EqualTo(new[] { failed, succeeded }), "in order, and a repeated write keeps the first");
+        Assert.That(again.GetAttempts(steady).Single().Outcome, Is.EqualTo(AttemptOutcome.Cancelled));
+        Assert.That(again.GetAttempts(12345), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_failed_task_whose_container_starts_again_runs_again_as_its_next_attempt()
+    {
+        var store = await NewStoreAsync();
+        var at = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
+        store.CreateRun("run-1", "p", at, "{}", "vertex");
+        var id = store.StartStepRun("run-1", "flaky", "flaky", at, null, null);
+        store.FinishStepRun(id, StepStatus.Failed, at.AddSeconds(1), "quota exceeded", [new StepInputRecord("x", "constant", null, "hx")], [], logPath: "gs://b/log-1");
+        store.RecordAttempt(id, new StepAttemptRecord(1, at, at.AddSeconds(1), AttemptOutcome.Failed, "quota exceeded"));
+
+        Assert.That(store.StartStepRun("run-1", "flaky", "flaky", at.AddSeconds(4), null, null), Is.EqualTo(id));
+        Assert.That(store.GetStepRun(id)!.Status, Is.EqualTo(StepStatus.Failed), "without nextAttempt (a follow loop recording how the task ended) it stays failed");
+        Assert.That(store.StartStepRun("run-1", "flaky", "flaky", at.AddSeconds(5), null, null, nextAttempt: true), Is.EqualTo(id), "the same step run");
+        var retried = (await AgainAsync(store)).GetStepRun(id)!;
+        Assert.That((retried.Status, retried.Error, retried.EndedAt, retried.LogPath, retried.StartedAt), Is.EqualTo((StepStatus.Running, (string?)null, (DateTimeOffset?)null, (string?)null, (DateTimeOffset?)at)));
+        store.FinishStepRun(id, StepStatus.Completed, at.AddSeconds(6), null, [new StepInputRecord("x", "constant", null, "hx")], [new NewArtifact("Output", "gs://b/o", "STRING", "string", 1, "h")]);
+        store.RecordAttempt(id, new StepAttemptRecord(2, at.AddSeconds(5), at.AddSeconds(6), AttemptOutcome.Completed, null));
+
+        var again = await AgainAsync(store);
+        Assert.That(again.GetStepRun(id)!.Status, Is.EqualTo(StepStatus.Completed));
+        Assert.That(again.GetInputs(id), Has.Count.EqualTo(1), "the failed attempt's inputs are not kept twice");
+        Assert.That(again.GetOutputs(id)["Output"].Uri, Is.EqualTo("gs://b/o"));
+        Assert.That(again.GetAttempts(id).Select(a => (a.Number, a.Outcome, a.Error)), Is.EqualTo(new[] { (1, AttemptOutcome.Failed, (string?)"quota exceeded"), (2, AttemptOutcome.Completed, null) }));
+        Assert.That(again.StartStepRun("run-1", "flaky", "flaky", at.AddSeconds(9), null, null, nextAttempt: true), Is.EqualTo(id));
+        Assert.That(again.GetStepRun(id)!.Status, Is.EqualTo(StepStatus.Completed), "a completed task started again (a client retrying) stays as it ended");
+    }
+
+    [Test]
     public async Task Writes_that_a_client_retries_are_recorded_once()
     {
         var store = await NewStoreAsync();

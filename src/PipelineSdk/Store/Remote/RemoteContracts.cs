@@ -20,7 +20,7 @@ internal sealed record ChangedResponse(bool Changed);
 
 internal sealed record SpecResponse(string? Spec);
 
-internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null);
+internal sealed record StartStepRunRequest(string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null, bool NextAttempt = false);
 
 internal sealed record IdResponse(long Id);
 
@@ -88,6 +88,8 @@ internal sealed record ApiProblem(string? Type, string? Title, int? Status, stri
 [JsonSerializable(typeof(ArtifactRecord))]
 [JsonSerializable(typeof(Dictionary<string, ArtifactRecord>))]
 [JsonSerializable(typeof(List<StepInputRecord>))]
+[JsonSerializable(typeof(StepAttemptRecord))]
+[JsonSerializable(typeof(List<StepAttemptRecord>))]
 [JsonSerializable(typeof(CachedStepRun))]
 [JsonSerializable(typeof(ScheduleRecord))]
 [JsonSerializable(typeof(List<ScheduleRecord>))]

@@ -62,8 +62,8 @@ public sealed class ServerStore : MetadataStore
     public override string? GetRunSpec(string runId) => _api.Get(Run(runId) + "/spec", RemoteJson.Default.SpecResponse, missingIsNull: true)?.Spec;
 
     /// <inheritdoc />
-    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null) =>
-        _api.Send(HttpMethod.Post, Run(runId) + "/steps", new StartStepRunRequest(taskKey, stepName, startedAt, cacheKey, cacheKeyParts, dependsOn, cacheEnabled),
+    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null, bool nextAttempt = false) =>
+        _api.Send(HttpMethod.Post, Run(runId) + "/steps", new StartStepRunRequest(taskKey, stepName, startedAt, cacheKey, cacheKeyParts, dependsOn, cacheEnabled, nextAttempt),
             RemoteJson.Default.StartStepRunRequest, RemoteJson.Default.IdResponse)!.Id;
 
     /// <inheritdoc />
@@ -78,6 +78,14 @@ public sealed class ServerStore : MetadataStore
         string? logPath = null) =>
         _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/finish", new FinishStepRunRequest(status, endedAt, inputs, producedOutputs, error, reusedFrom, logPath),
             RemoteJson.Default.FinishStepRunRequest, RemoteJson.Default.DictionaryStringArtifactRecord)!;
+
+    /// <inheritdoc />
+    public override void RecordAttempt(long stepRunId, StepAttemptRecord attempt) =>
+        _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/attempts", attempt, RemoteJson.Default.StepAttemptRecord);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId) =>
+        _api.Get(StepRun(stepRunId) + "/attempts", RemoteJson.Default.ListStepAttemptRecord, missingIsNull: true) ?? [];
 
     /// <inheritdoc />
     public override void RecordNotRun(string runId, string taskKey, string stepName, string reason, IReadOnlyList<string>? dependsOn = null, StepStatus status = StepStatus.NotRun) =>

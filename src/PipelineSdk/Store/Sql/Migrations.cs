@@ -7,7 +7,7 @@ namespace PipelineSdk.Store.Sql;
 internal static class Migrations
 {
     /// <summary>The schema version this PipelineSdk writes.</summary>
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
 
     private static readonly string[] Steps =
     [
@@ -136,6 +136,27 @@ internal static class Migrations
             expires_at TEXT,
             revoked_at TEXT,
             last_used_at TEXT);
+        """,
+
+        // 7: each attempt of a retried step with its error, and the dashboard's sessions (only hashes of their ids), so
+        // a restart or another server on the same database keeps people signed in.
+        """
+        CREATE TABLE step_attempts (
+            step_run_id BIGINT NOT NULL REFERENCES step_runs(id),
+            number INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            PRIMARY KEY (step_run_id, number));
+        CREATE TABLE dashboard_sessions (
+            id_hash TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_id TEXT REFERENCES api_tokens(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL);
+        CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions(expires_at);
         """,
     ];
 

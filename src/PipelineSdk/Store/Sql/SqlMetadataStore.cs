@@ -167,7 +167,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
     }
 
     /// <inheritdoc />
-    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null)
+    public override long StartStepRun(string runId, string taskKey, string stepName, DateTimeOffset startedAt, string? cacheKey, string? cacheKeyParts, IReadOnlyList<string>? dependsOn = null, bool? cacheEnabled = null, bool nextAttempt = false)
     {
         using var db = _dialect.Lease();
         db.Begin();
@@ -179,6 +179,13 @@ public sealed partial class SqlMetadataStore : MetadataStore
             ("@started", SqlFormat.Time(startedAt)), ("@key", cacheKey), ("@parts", cacheKeyParts), ("@depends", JsonList(dependsOn)),
             ("@cache", cacheEnabled is null ? null : cacheEnabled.Value ? 1 : 0));
         var id = StepRunId(db, runId, taskKey);
+        // A step container started again after its task failed: the orchestrator retries it, and this is its next attempt.
+        if (nextAttempt && db.Execute("UPDATE step_runs SET status = @status, ended_at = NULL, error = NULL, log_path = NULL WHERE id = @id AND status = 'failed';",
+            ("@id", id), ("@status", SqlFormat.Status(StepStatus.Running))) > 0)
+        {
+            db.Execute("DELETE FROM step_run_inputs WHERE step_run_id = @id;", ("@id", id));
+        }
+
         db.Commit();
         return id;
     }
@@ -238,6 +245,27 @@ public sealed partial class SqlMetadataStore : MetadataStore
 
         db.Commit();
         return outputs;
+    }
+
+    /// <inheritdoc />
+    public override void RecordAttempt(long stepRunId, StepAttemptRecord attempt)
+    {
+        using var db = _dialect.Lease();
+        db.Execute("""
+            INSERT INTO step_attempts (step_run_id, number, started_at, ended_at, outcome, error) VALUES (@id, @number, @started, @ended, @outcome, @error)
+            ON CONFLICT (step_run_id, number) DO NOTHING;
+            """,
+            ("@id", stepRunId), ("@number", attempt.Number), ("@started", SqlFormat.Time(attempt.StartedAt)), ("@ended", SqlFormat.Time(attempt.EndedAt)),
+            ("@outcome", attempt.Outcome.ToString().ToLowerInvariant()), ("@error", attempt.Error));
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StepAttemptRecord> GetAttempts(long stepRunId)
+    {
+        using var db = _dialect.Lease();
+        return db.Query("SELECT number, started_at, ended_at, outcome, error FROM step_attempts WHERE step_run_id = @id ORDER BY number;",
+            r => new StepAttemptRecord((int)SqlFormat.Long(r, 0)!.Value, SqlFormat.Time(r, 1)!.Value, SqlFormat.Time(r, 2)!.Value,
+                Enum.Parse<AttemptOutcome>(r.GetString(3), ignoreCase: true), SqlFormat.String(r, 4)), ("@id", stepRunId));
     }
 
     /// <inheritdoc />

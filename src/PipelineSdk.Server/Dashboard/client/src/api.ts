@@ -28,6 +28,9 @@ export interface Artifact {
   id: number; uri: string; kfpType: string; valueType: string; size: number; contentHash: string; producerStepRunId: number;
   outputName: string; metadataJson: string;
 }
+export interface StepAttempt { number: number; startedAt: string; endedAt: string; outcome: "Completed" | "Failed" | "Cancelled"; error: string | null }
+export interface RunMetrics { taskKey: string; stepRunId: number; outputName: string; artifactId: number; metadataJson: string }
+export interface TablePage { columns: string[]; rows: (string | null)[][]; offset: number; total: number }
 export interface StepInput { inputName: string; source: string; artifactId: number | null; contentHash: string }
 export interface CacheChange { part: string; name: string; description: string; before: string | null; after: string | null }
 export interface CacheExplanation { decision: string; summary: string; comparedWithStepRun: number | null; comparedWithRun: string | null; changes: CacheChange[] }

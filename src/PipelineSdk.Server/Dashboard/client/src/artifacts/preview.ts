@@ -1,8 +1,9 @@
 // Typed previews of artifacts: metrics as a table, classification metrics as a confusion matrix and ROC curve, HTML and
-// Markdown in sandboxed frames (an opaque origin without scripts), JSON pretty, images, CSV as a paged grid, else facts.
+// Markdown in sandboxed frames (an opaque origin without scripts), JSON pretty, images, CSV and Parquet as paged grids
+// (Parquet pages read by the server), else facts.
 
 import { marked } from "marked";
-import { content as readContent, type Artifact } from "../api";
+import { content as readContent, get, type Artifact, type TablePage } from "../api";
 import { h, replace, s } from "../dom";
 import { bytes } from "../format";
 
@@ -50,6 +51,13 @@ export async function preview(target: HTMLElement, artifact: Artifact): Promise<
     replace(target, h("iframe", { class: "sandboxed markdown", sandbox: "", referrerpolicy: "no-referrer", title: "Markdown artifact", srcdoc: `<!doctype html><meta charset="utf-8"><style>body{font:14px system-ui,sans-serif;margin:12px}</style>${html}` }));
     return;
   }
+  if (isParquet(data)) {
+    const first = await get<TablePage>(`/api/v1/artifacts/${artifact.id}/table?offset=0&limit=${GridPage}`)
+      .catch((e: Error) => h("p", { class: "muted" }, e.message));
+    replace(target, first instanceof Node ? [first, download(artifact, true)] : grid(first.columns, first.total, "Parquet",
+      async (offset) => offset === 0 ? first.rows : (await get<TablePage>(`/api/v1/artifacts/${artifact.id}/table?offset=${offset}&limit=${GridPage}`)).rows));
+    return;
+  }
   const image = imageType(data);
   if (image) {
     const url = URL.createObjectURL(new Blob([data as BlobPart], { type: image }));
@@ -68,7 +76,8 @@ export async function preview(target: HTMLElement, artifact: Artifact): Promise<
   }
   const table = csv(text, partial);
   if (table) {
-    replace(target, grid(table, partial));
+    const [head, ...body] = table;
+    replace(target, grid(head, body.length, partial ? "CSV, first 1 MiB" : "CSV", async (offset) => body.slice(offset, offset + GridPage), partial));
     return;
   }
   replace(target, h("pre", { class: "text" }, text + (partial ? "\n…" : "")));
@@ -186,19 +195,24 @@ function split(line: string, separator: string): string[] {
   return fields;
 }
 
-function grid(rows: string[][], partial: boolean): Node {
-  const [head, ...body] = rows;
-  const container = h("div", { class: "csv" });
-  const draw = (page: number) => {
-    const pages = Math.max(1, Math.ceil(body.length / GridPage));
+function isParquet(data: Uint8Array): boolean {
+  return data.length >= 8 && [0x50, 0x41, 0x52, 0x31].every((b, i) => data[i] === b);
+}
+
+/** A paged grid of <paramref>total</paramref> rows; <paramref>rows</paramref> gives the page starting at an offset. */
+function grid(head: string[], total: number, kind: string, rows: (offset: number) => Promise<(string | null)[][]>, more = false): Node {
+  const container = h("div", { class: "csv table-preview", "data-kind": kind });
+  const pages = Math.max(1, Math.ceil(total / GridPage));
+  const draw = async (page: number) => {
+    const body = await rows(page * GridPage);
     replace(container,
       h("table", { class: "grid" }, h("thead", {}, h("tr", {}, head.map((c) => h("th", {}, c)))),
-        h("tbody", {}, body.slice(page * GridPage, (page + 1) * GridPage).map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
+        h("tbody", {}, body.map((r) => h("tr", {}, r.map((c) => c === null ? h("td", { class: "muted" }, "null") : h("td", {}, c)))))),
       h("div", { class: "pager" },
-        page > 0 ? h("button", { type: "button", onclick: () => draw(page - 1) }, "← previous") : null,
-        h("span", {}, `rows ${page * GridPage + 1}–${Math.min(body.length, (page + 1) * GridPage)} of ${body.length}${partial ? "+ (first 1 MiB)" : ""}`),
-        page < pages - 1 ? h("button", { type: "button", onclick: () => draw(page + 1) }, "next →") : null));
+        page > 0 ? h("button", { type: "button", onclick: () => void draw(page - 1) }, "← previous") : null,
+        h("span", {}, `rows ${page * GridPage + 1}–${Math.min(total, (page + 1) * GridPage)} of ${total}${more ? "+" : ""} (${kind})`),
+        page < pages - 1 ? h("button", { type: "button", onclick: () => void draw(page + 1) }, "next →") : null));
   };
-  draw(0);
+  void draw(0).catch((e: Error) => replace(container, h("p", { class: "muted" }, e.message)));
   return container;
 }

@@ -68,7 +68,7 @@ export class DagView {
       s("rect", { width: box.width, height: box.height, rx: isGroup ? 4 : 8 }),
       isGroup ? s("rect", { class: "stack", x: 4, y: 4, width: box.width - 8, height: box.height - 8, rx: 3 }) : null,
       s("text", { x: 10, y: 19, class: "node-label" }, (isGroup ? "▸ " : "") + truncate(node.label, 26)),
-      s("text", { x: 10, y: 36, class: "node-sublabel" }, truncate(node.sublabel || node.look.replace("-", " "), 30)));
+      s("text", { x: 10, y: 36, class: "node-sublabel" }, truncate(isGroup ? node.sublabel || node.look.replace("-", " ") : [node.sublabel, node.look.replace("-", " ")].filter(Boolean).join(" · "), 30)));
       g.addEventListener("click", (e) => {
         e.stopPropagation();
         if (node.group) this.events.toggle(groupKey(node.group.template, node.group.prefix));

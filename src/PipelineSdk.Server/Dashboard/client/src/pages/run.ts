@@ -1,4 +1,4 @@
-import { enc, get, type RunRecord, type StepRun } from "../api";
+import { enc, get, type RunMetrics, type RunRecord, type StepRun } from "../api";
 import { buildGraph, collapsedByDefault, groupKey, instancesOf, type Graph, type Instance } from "../dag/graph";
 import { layout } from "../dag/layout";
 import { groupsAround, readSpec, splitTaskKey, treeFromSteps, type PipelineTree } from "../dag/spec";
@@ -6,21 +6,24 @@ import { DagView } from "../dag/view";
 import { h, replace } from "../dom";
 import { watch } from "../events";
 import { between, when } from "../format";
+import { showMetrics } from "./metrics";
 import { showStep } from "./step";
 
-/** A run: its facts, its DAG (groups collapsible, searchable, pan and zoom) and the selected step's panel; live while it runs. */
+/** A run: its facts, its DAG (groups collapsible, searchable, pan and zoom), the selected step's panel and its metrics side by side; live while it runs. */
 export function showRun(app: HTMLElement, runId: string, params: URLSearchParams): () => void {
   const header = h("div", { class: "run-header" }, "Loading…");
   const canvas = h("div", { class: "canvas" });
   const panel = h("aside", { class: "panel", hidden: true });
   const search = h("input", { type: "search", placeholder: "Find a step…", "aria-label": "find a step", class: "search" });
   const found = h("span", { class: "found-count" });
+  const metricsButton = h("button", { type: "button", class: "metrics-button", hidden: true, onclick: () => openMetrics() }, "Metrics");
   const toolbar = h("div", { class: "toolbar" }, search, found,
     h("button", { type: "button", onclick: () => view.zoom(1.25) , title: "zoom in" }, "+"),
     h("button", { type: "button", onclick: () => view.zoom(0.8), title: "zoom out" }, "−"),
     h("button", { type: "button", onclick: () => view.fit() }, "Fit"),
     h("button", { type: "button", onclick: () => setAll(false) }, "Expand all"),
     h("button", { type: "button", onclick: () => setAll(true) }, "Collapse all"),
+    metricsButton,
     legend());
   replace(app, h("section", { class: "run-page" }, header, toolbar, h("div", { class: "run-body" }, canvas, panel)));
 
@@ -81,6 +84,37 @@ export function showRun(app: HTMLElement, runId: string, params: URLSearchParams
     draw(false);
   };
 
+  let metrics: RunMetrics[] = [];
+  const openMetrics = () => {
+    selected = null;
+    history.replaceState(null, "", `#/runs/${enc(runId)}`);
+    panel.hidden = false;
+    showMetrics(panel, metrics, (taskKey) => {
+      const instance = graph?.instances.find((i) => i.key === taskKey);
+      if (instance) {
+        revealGroups(instance);
+        select(instance);
+      }
+    }, () => {
+      panel.hidden = true;
+    });
+    draw(false);
+  };
+  const loadMetrics = async () => {
+    metrics = await get<RunMetrics[]>(`/api/v1/runs/${enc(runId)}/metrics`);
+    metricsButton.hidden = metrics.length === 0;
+    metricsButton.textContent = `Metrics (${metrics.length})`;
+  };
+
+  // Opens the groups around an instance so its node is drawn.
+  const revealGroups = (instance: Instance) => {
+    let loops = 0;
+    for (const group of groupsAround(instance.template)) {
+      collapsed.set(groupKey(group, instance.indices.slice(0, loops)), false);
+      if (group.kind === "loop") loops++;
+    }
+  };
+
   const find = () => {
     const text = search.value.trim().toLowerCase();
     if (!text || !tree) {
@@ -92,11 +126,7 @@ export function showRun(app: HTMLElement, runId: string, params: URLSearchParams
     if (matches.length === 0) return;
     // Open the groups around the first match, then centre it.
     const first = matches[0];
-    let loops = 0;
-    for (const group of groupsAround(first.template)) {
-      collapsed.set(groupKey(group, first.indices.slice(0, loops)), false);
-      if (group.kind === "loop") loops++;
-    }
+    revealGroups(first);
     draw(false);
     view.focus(`step:${first.key}`);
   };
@@ -107,6 +137,8 @@ export function showRun(app: HTMLElement, runId: string, params: URLSearchParams
 
   const load = async (first: boolean) => {
     const [runRecord, stepRuns] = await Promise.all([get<RunRecord>(`/api/v1/runs/${enc(runId)}`), get<StepRun[]>(`/api/v1/runs/${enc(runId)}/steps`)]);
+    // Metrics are read when the page opens and when the run ends, not on every step change of a running run.
+    if (first || (run?.status === "Running" && runRecord.status !== "Running")) void loadMetrics().catch(() => {});
     run = runRecord;
     steps = stepRuns;
     if (first) {

@@ -1,4 +1,4 @@
-import { content, get, text, type Artifact, type CacheExplanation, type RunRecord, type StepInput } from "../api";
+import { content, get, text, type Artifact, type CacheExplanation, type RunRecord, type StepAttempt, type StepInput, type StepRun } from "../api";
 import type { Instance } from "../dag/graph";
 import { lookOf } from "../dag/graph";
 import { groupsAround, sourcesOf, type PipelineTree } from "../dag/spec";
@@ -8,7 +8,7 @@ import { inlineValue } from "../artifacts/preview";
 
 const LogLimit = 256 * 1024;
 
-/** The step panel: status, duration, cache decision and why, inputs and outputs with values and artifact links, settings, error, log. */
+/** The step panel: status, duration, attempts and their errors, cache decision and why, inputs and outputs with values and artifact links, settings, error, log. */
 export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree, instance: Instance, close: () => void): void {
   const step = instance.step;
   const look = lookOf(step?.status);
@@ -26,17 +26,22 @@ export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree,
     [["Step", step.stepName], ["Started", when(step.startedAt)], ["Ended", when(step.endedAt)], ["Duration", between(step.startedAt, step.endedAt)],
       ["Cache", step.cacheEnabled === false ? "off for this step" : step.cacheKey ? `key ${step.cacheKey.slice(0, 16)}…` : "not looked up"]]
       .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")]));
+  const attempts = h("div", { class: "attempts" });
   const cache = h("div", { class: "cache" }, "…");
   const inputs = h("div", {}, "…");
   const outputs = h("div", {}, "…");
   const log = h("pre", { class: "log" }, "…");
   replace(sections, facts,
     step.error ? [h("h3", {}, step.status === "Failed" || step.status === "Crashed" ? "Error" : "Why it did not run"), h("pre", { class: "error" }, step.error)] : null,
+    attempts,
     h("h3", {}, "Cache decision"), cache,
     h("h3", {}, "Inputs"), inputs,
     h("h3", {}, "Outputs"), outputs,
     h("h3", {}, "Settings"), settings(instance),
     h("h3", {}, "Log"), log);
+
+  void get<StepAttempt[]>(`/api/v1/step-runs/${step.id}/attempts`).then((records) => replace(attempts, attemptTable(step, records)))
+    .catch((e) => replace(attempts, h("p", { class: "muted" }, e.message)));
 
   void get<CacheExplanation>(`/api/v1/step-runs/${step.id}/explain-cache`).then((explanation) => replace(cache,
     h("p", { class: `decision decision-${explanation.decision.toLowerCase()}` }, h("strong", {}, explanation.decision), " — ", explanation.summary),
@@ -108,6 +113,20 @@ function followLog(stepId: number, log: HTMLElement, panel: HTMLElement): void {
       log.classList.add("muted");
     }
   };
+}
+
+// Shown once a step took more than one attempt (or is retrying): each attempt, how it ended and its error.
+function attemptTable(step: StepRun, records: StepAttempt[]): Node | null {
+  const retrying = step.status === "Running" && records.length > 0;
+  if (records.length < 2 && !retrying) return null;
+  return h("div", {}, h("h3", {}, `Attempts (${records.length + (retrying ? 1 : 0)})`),
+    h("table", { class: "grid attempts" },
+      h("thead", {}, h("tr", {}, ["#", "Started", "Duration", "Outcome", "Error"].map((c) => h("th", {}, c)))),
+      h("tbody", {},
+        records.map((a) => h("tr", { class: `attempt-${a.outcome.toLowerCase()}` },
+          h("td", {}, String(a.number)), h("td", { title: when(a.startedAt), class: "time" }, when(a.startedAt).slice(11)), h("td", {}, between(a.startedAt, a.endedAt)),
+          h("td", {}, a.outcome.toLowerCase()), h("td", {}, a.error ? h("code", { class: "error" }, a.error) : "—"))),
+        retrying ? h("tr", { class: "attempt-running" }, h("td", {}, String(records.length + 1)), h("td", {}, "—"), h("td", {}, "—"), h("td", {}, "running"), h("td", {}, "—")) : null)));
 }
 
 function inputValue(run: RunRecord, tree: PipelineTree, instance: Instance, name: string, record: StepInput | undefined): Node {
