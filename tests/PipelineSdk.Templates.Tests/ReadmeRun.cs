@@ -28,7 +28,7 @@ internal static class ReadmeRun
     };
 
     /// <summary>The packages the solution's packable projects make.</summary>
-    public static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Postgres", "PipelineSdk.Server", "PipelineSdk.Cli", "PipelineSdk.Templates"];
+    public static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Kubeflow", "PipelineSdk.Postgres", "PipelineSdk.Server", "PipelineSdk.Cli", "PipelineSdk.Templates"];
 
     private static readonly Lazy<Task> s_run = new(RunAsync);
 
