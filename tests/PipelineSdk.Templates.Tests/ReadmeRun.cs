@@ -125,9 +125,9 @@ internal static class ReadmeRun
         }
 
         // The libraries are built by the CLI's pack as its dependencies; pack them too.
-        foreach (var project in new[] { "src/PipelineSdk/PipelineSdk.csproj", "src/PipelineSdk.Gcp/PipelineSdk.Gcp.csproj", "src/PipelineSdk.Postgres/PipelineSdk.Postgres.csproj", "src/PipelineSdk.Server/PipelineSdk.Server.csproj" })
+        foreach (var library in Packages.Except(["PipelineSdk.Cli", "PipelineSdk.Templates"]))
         {
-            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "--no-build", "-o", Feed]);
+            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, "src", library, library + ".csproj"), "-c", "Release", "--no-build", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
         }
     }
