@@ -90,6 +90,27 @@ public class ConstantCollectionTests
     }
 
     [Test]
+    public void Whole_numbers_of_a_default_are_written_as_JSON_whatever_their_spelling()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using PipelineSdk;
+
+            public static class Counts
+            {
+                [Step] public static int Sum(List<int> values) => values.Sum();
+
+                [Pipeline]
+                public static void CountsPipeline([Default("[+1, 007, -0]")] List<int> counts) => Sum(counts);
+            }
+            """;
+        var (_, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        var spec = JsonNode.Parse(GeneratorOutputTests.ReadSpecs(GeneratorHarness.EmitClean(output))["counts-pipeline"])!;
+
+        Assert.That(spec["root"]!["inputDefinitions"]!["parameters"]!["counts"]!["defaultValue"]!.ToJsonString(), Is.EqualTo("[1,7,0]"));
+    }
+
+    [Test]
     public void Loops_over_objects_are_raw_items_and_their_fields_are_selected_as_KFP_selects_them()
     {
         var spec = Spec();

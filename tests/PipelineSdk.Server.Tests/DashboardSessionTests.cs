@@ -124,6 +124,26 @@ public sealed class DashboardSessionTests
     }
 
     [Test]
+    public async Task A_login_link_through_a_TLS_proxy_the_server_does_not_trust_is_refused_and_names_the_option()
+    {
+        var (plain, _) = await Start([]);
+        await using (plain)
+        {
+            using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(plain.Url) };
+            using var viaProxy = new HttpRequestMessage(HttpMethod.Get, new Uri(plain.CreateLoginLink()).PathAndQuery);
+            viaProxy.Headers.Add("X-Forwarded-Proto", "https");
+            using var refused = await http.SendAsync(viaProxy);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("--trusted-proxy"));
+            Assert.That(SetCookie(refused), Is.Empty, "no cookie that could not be Secure");
+
+            using var direct = await http.GetAsync(new Uri(plain.CreateLoginLink()).PathAndQuery);
+            Assert.That(direct.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+            Assert.That(SetCookie(direct), Does.Contain("psdk_session="), "a plain request to the server itself signs in");
+        }
+    }
+
+    [Test]
     public void A_trusted_proxy_that_is_not_an_address_or_network_is_one_line_saying_what_to_give()
     {
         var options = new ServerOptions { StoreDirectory = _root, TrustedProxies = ["127.0.0.1", "10.0.0.0/8", "::1", "proxy.internal"] };

@@ -55,9 +55,10 @@ internal sealed class ConstantJsonReader
             case SpecialType.System_Int64:
                 var whole = Number();
                 var fits = type.SpecialType == SpecialType.System_Int32
-                    ? int.TryParse(whole, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
-                    : long.TryParse(whole, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
-                return fits ? whole : throw Fail($"expected a whole number that fits {type.ToDisplayString()}, found {whole}");
+                    ? int.TryParse(whole, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var small) ? small : (long?)null
+                    : long.TryParse(whole, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var large) ? large : (long?)null;
+                // Written back from the parsed value, so the spec holds JSON even for text like 007 or +1.
+                return fits is { } value ? value.ToString(CultureInfo.InvariantCulture) : throw Fail($"expected a whole number that fits {type.ToDisplayString()}, found {whole}");
             case SpecialType.System_Double:
                 return JsonLiteral.From(double.Parse(Number(), NumberStyles.Float, CultureInfo.InvariantCulture))!;
         }

@@ -13,9 +13,14 @@ namespace PipelineSdk.Kubeflow.Api;
 /// <param name="Cookie">A <c>Cookie</c> header value, e.g. Dex's <c>authservice_session=...</c>, or null.</param>
 public sealed record KfpCredentials(string? Token = null, string? TokenFile = null, string? Cookie = null)
 {
+    /// <summary>Says which credentials are set, never their values (a record would print them).</summary>
+    public override string ToString() =>
+        $"KfpCredentials {{ Token = {(Token is null ? "none" : "set")}, TokenFile = {TokenFile ?? "none"}, Cookie = {(Cookie is null ? "none" : "set")} }}";
+
     internal void Apply(HttpRequestMessage request)
     {
-        var token = Token;
+        // A secret's value often ends in a newline, which no header may hold.
+        var token = Token?.Trim();
         if (token is null && TokenFile is not null)
         {
             try
@@ -37,18 +42,19 @@ public sealed record KfpCredentials(string? Token = null, string? TokenFile = nu
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        if (!string.IsNullOrEmpty(Cookie))
+        if (Cookie?.Trim() is { Length: > 0 } cookie)
         {
-            request.Headers.Add("Cookie", Cookie);
+            request.Headers.Add("Cookie", cookie);
         }
     }
 }
 
 /// <summary>
 /// The Kubeflow Pipelines v2beta1 REST API (backend/api/v2beta1 in kubeflow/pipelines): experiments, pipelines and their
-/// versions, runs and recurring runs. Retries 429 and 5xx and dropped connections with exponential backoff and jitter — a
-/// run create only after checking that the lost attempt made no run — and turns 401, 403 and an unreachable server into
-/// one-line errors that say what to do.
+/// versions, runs and recurring runs. Retries 429 and 5xx and dropped connections with exponential backoff and jitter; a
+/// create only when the server surely did not act on it (429, 503, a refused connection), except a run's, which is retried
+/// after checking that the lost attempt made no run. Turns 401, 403 and an unreachable server into one-line errors that
+/// say what to do.
 /// </summary>
 public sealed class KfpClient
 {
@@ -75,7 +81,14 @@ public sealed class KfpClient
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         }
 
-        _http = new HttpClient(handler) { BaseAddress = new Uri(Host + "/"), Timeout = TimeSpan.FromSeconds(100) };
+        // A host given through a secret reference skips the setting's URL check: say what is wrong here, not in a stack trace.
+        if (!Uri.TryCreate(Host + "/", UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
+        {
+            handler.Dispose();
+            throw new StackException($"the kubeflow orchestrator's host '{Host}' is not an http:// or https:// URL; set it with `pipelines orchestrator update NAME --host=http://localhost:8080`");
+        }
+
+        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
         _firstDelay = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(RetryDelayVariable), out var ms) ? ms : 500);
     }
 
@@ -138,7 +151,7 @@ public sealed class KfpClient
                 return (existing, true);
             }
 
-            var (response, problem) = await SendOnceAsync(HttpMethod.Post, "apis/v2beta1/runs", body, cancellationToken).ConfigureAwait(false);
+            var (response, problem, _) = await SendOnceAsync(HttpMethod.Post, "apis/v2beta1/runs", body, cancellationToken).ConfigureAwait(false);
             using (response)
             {
                 if (response is not null && !IsRetryable(response.StatusCode))
@@ -216,8 +229,11 @@ public sealed class KfpClient
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (response, problem) = await SendOnceAsync(method, path, json, cancellationToken).ConfigureAwait(false);
-            if ((response is not null && !IsRetryable(response.StatusCode)) || attempt == MaxAttempts)
+            var (response, problem, refused) = await SendOnceAsync(method, path, json, cancellationToken).ConfigureAwait(false);
+            // A create that may have been carried out is not sent again, or a second object could be made (a run's create
+            // looks for the first one instead, see CreateRunAsync): only a refused connection, 429 and 503 say it was not.
+            var maybeDone = method == HttpMethod.Post && !refused && response?.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable);
+            if ((response is not null && !IsRetryable(response.StatusCode)) || attempt == MaxAttempts || maybeDone)
             {
                 return (response, problem);
             }
@@ -227,7 +243,8 @@ public sealed class KfpClient
         }
     }
 
-    private async Task<(HttpResponseMessage? Response, string? Problem)> SendOnceAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
+    /// <summary>Sends once; <c>Refused</c> says the server never got the request (no connection was made).</summary>
+    private async Task<(HttpResponseMessage? Response, string? Problem, bool Refused)> SendOnceAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         _credentials.Apply(request);
@@ -239,15 +256,15 @@ public sealed class KfpClient
         try
         {
             var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return (response, IsRetryable(response.StatusCode) ? $"{(int)response.StatusCode} {response.ReasonPhrase}" : null);
+            return (response, IsRetryable(response.StatusCode) ? $"{(int)response.StatusCode} {response.ReasonPhrase}" : null, false);
         }
         catch (HttpRequestException e)
         {
-            return (null, e.Message);
+            return (null, e.Message, e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, "the request timed out");
+            return (null, "the request timed out", false);
         }
     }
 

@@ -29,6 +29,9 @@ internal static class ArtifactTableApi
             return TypedResults.Json(await ReadPage(artifact.Id, path, first, count, cancellationToken).ConfigureAwait(false), DashboardJson.Default.TablePage);
         });
 
+    /// <summary>The most rows a row group may hold to be previewed.</summary>
+    private const long MaxRowGroupRows = 200_000;
+
     private static async Task<TablePage> ReadPage(long id, string path, long offset, int limit, CancellationToken cancellationToken)
     {
         var stream = File.OpenRead(path);
@@ -38,7 +41,7 @@ internal static class ArtifactTableApi
             {
                 return await ReadPage(stream, offset, limit, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException)
+            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException or Parquet.ParquetException)
             {
                 throw new ApiException(StatusCodes.Status400BadRequest, $"artifact {id} is not a Parquet file this server can read ({e.Message.Split('\n')[0].TrimEnd('.')})");
             }
@@ -63,6 +66,12 @@ internal static class ArtifactTableApi
             var groupEnd = groupStart + groupRows[group];
             if (groupEnd > offset + rows.Count)
             {
+                // A row group is read whole: one too large for a page would hold the server's memory for any reader who asks.
+                if (groupRows[group] > MaxRowGroupRows)
+                {
+                    throw new ApiException(StatusCodes.Status400BadRequest, $"row group {group} holds {groupRows[group]} rows; the preview reads row groups of up to {MaxRowGroupRows} (write the table with smaller row groups, or download it)");
+                }
+
                 stream.Position = 0;
                 var read = await ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: group, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var skip = (int)Math.Max(0, offset - groupStart);

@@ -25,8 +25,7 @@ internal static class DashboardApi
             // A cross-site form cannot send JSON without a preflight this server never answers: no signing in by another site.
             if (BehindUntrustedTlsProxy(context.Request))
             {
-                throw new ApiException(StatusCodes.Status400BadRequest,
-                    "the dashboard's page came over HTTPS but this request reached the server over HTTP: behind a TLS proxy, start the server with --trusted-proxy ADDRESS-OF-THE-PROXY (see docs/server.md)");
+                throw new ApiException(StatusCodes.Status400BadRequest, UntrustedProxy);
             }
 
             if (!context.Request.HasJsonContentType() || !SameOrigin(context.Request))
@@ -58,11 +57,20 @@ internal static class DashboardApi
         {
             context.Response.Headers["Referrer-Policy"] = "no-referrer";
             context.Response.Headers.CacheControl = "no-store";
+            // A navigation carries no Origin: the proxy's forwarded scheme tells that its cookie could not be Secure.
+            if (!context.Request.IsHttps && string.Equals(context.Request.Headers["X-Forwarded-Proto"].ToString(), "https", StringComparison.OrdinalIgnoreCase))
+            {
+                return Results.Text(UntrustedProxy, statusCode: StatusCodes.Status400BadRequest);
+            }
+
             return code is { Length: > 0 } && sessions.Redeem(context, code) is not null
                 ? Results.Redirect("/#/runs")
                 : Results.Redirect("/#/login?expired=1");
         });
     }
+
+    private const string UntrustedProxy =
+        "the dashboard's page came over HTTPS but this request reached the server over HTTP: behind a TLS proxy, start the server with --trusted-proxy ADDRESS-OF-THE-PROXY (see docs/server.md)";
 
     // The page's origin is https://this-host while the request came in as http: a proxy ended TLS and is not trusted to say so.
     private static bool BehindUntrustedTlsProxy(HttpRequest request) =>

@@ -158,13 +158,26 @@ public sealed partial class LocalOrchestrator
             });
         }
 
-        // Each attempt is recorded as it ends, so a retried step's failed attempts and their errors stay readable.
+        // Each attempt of a step that may retry is recorded as it ends, so its failed attempts and their errors stay readable.
+        // Recording them never changes the step's outcome: a store that cannot take one is a warning.
         void AttemptEnded(int attempt, Exception? error)
         {
+            if (maxAttempts == 1)
+            {
+                return;
+            }
+
             var cancelled = error is OperationCanceledException && run.Cancellation.IsCancellationRequested;
             var outcome = error is null ? AttemptOutcome.Completed : cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed;
-            store.RecordAttempt(stepRunId, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
-                error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
+            try
+            {
+                store.RecordAttempt(stepRunId, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
+                    error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                run.Options.Output?.WriteLine($"warning: attempt {attempt} of '{key}' is not recorded ({FirstLine(e.Message)}); the step goes on");
+            }
         }
 
         try

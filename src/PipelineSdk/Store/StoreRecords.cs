@@ -65,7 +65,7 @@ public enum AttemptOutcome
 /// <param name="StartedAt">When it started.</param>
 /// <param name="EndedAt">When it ended.</param>
 /// <param name="Outcome">How it ended.</param>
-/// <param name="Error">Why it failed, in one line (secret values masked).</param>
+/// <param name="Error">Why it failed, in one line (secret values resolved by a local run are masked; a container's error is as it wrote it).</param>
 public sealed record StepAttemptRecord(int Number, DateTimeOffset StartedAt, DateTimeOffset EndedAt, AttemptOutcome Outcome, string? Error);
 
 /// <summary>A stored artifact: one output value of one step run.</summary>
