@@ -67,6 +67,20 @@ public class StackTests
         Assert.That(await workspace.Fails(command.Split(' ')), Is.EqualTo(expected));
     }
 
+    [TestCase("local")]
+    [TestCase("local-process")]
+    public async Task A_local_orchestrator_refuses_a_stack_whose_artifacts_are_in_the_cloud(string orchestrator)
+    {
+        using var workspace = await WithLocalComponents();
+        await workspace.Ok("stack", "register", "v", "-o", "vertex_orch", "-a", "gcs", "-c", "reg", "--set");
+
+        var program = await workspace.Example("QuickStart", "--orchestrator", orchestrator);
+
+        Assert.That(Workspace.OneLineError(program, 2, "QuickStart"), Is.EqualTo(
+            $"error: --orchestrator {orchestrator} runs steps on this machine and needs a local artifact store, and stack 'v' keeps artifacts in its gcp store 'gcs'; run it on a local stack with --stack default"));
+        Assert.That(Directory.Exists(Path.Combine(workspace.Folder, "gs:")), Is.False, "no folder named after the bucket is made");
+    }
+
     [Test]
     public async Task A_component_in_use_cannot_be_deleted()
     {

@@ -94,6 +94,12 @@ public static class PipelineRunner
             return await body(store, directory, stack, null, options).ConfigureAwait(false);
         }
 
+        // A stack's cloud artifact store is read by its remote orchestrator; steps run here write local files only.
+        if (stack.ArtifactStore.Flavor != "local")
+        {
+            throw new StackException($"--orchestrator {flavor} runs steps on this machine and needs a local artifact store, and stack '{stack.Name}' keeps artifacts in its {stack.ArtifactStore.Flavor} store '{stack.ArtifactStore.Name}'; run it on a local stack with --stack default");
+        }
+
         // Settings may reference secrets; they are resolved here, for this run only, never stored, and masked in
         // what the run prints and records.
         var secrets = StackComponents.CreateSecretsManager(stack, directory);
