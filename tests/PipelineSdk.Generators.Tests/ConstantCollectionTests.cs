@@ -146,6 +146,8 @@ public class ConstantCollectionTests
         yield return Case("PSDK0007", "a record argument", "[Step] public static int R(Rec r) => r.X; [Pipeline] public static void P() => R([|new Rec(1)|]);");
         yield return Case("PSDK0007", "the whole record item", "[Step] public static int R(Rec r) => r.X; [Pipeline] public static void P() { foreach (var row in new[] { new Rec(1) }) { R([|row|]); } }");
         yield return Case("PSDK0007", "a dictionary item read with a run-time key", "[Pipeline] public static void P(string k) { foreach (var d in new[] { new Dictionary<string, int> { [\"a\"] = 1 } }) { B([|d[k]|]); } }");
+        yield return Case("PSDK0007", "a field one item leaves unset", "public sealed record Opt { public int X { get; init; } public int Y { get; init; } } [Pipeline] public static void P() { foreach (var o in new[] { new Opt { X = 1, Y = 2 }, new Opt { X = 3 } }) { B([|o.Y|]); } }");
+        yield return Case("PSDK0007", "a key one dictionary item lacks", "[Pipeline] public static void P() { foreach (var d in new[] { new Dictionary<string, int> { [\"a\"] = 1 }, new Dictionary<string, int> { [\"b\"] = 1 } }) { B([|d[\"a\"]|]); } }");
         yield return Case("PSDK0011", "a field of another type", "[Pipeline] public static void P() { foreach (var row in new[] { new { X = 1 } }) { D([|row.X|]); } }");
     }
 

@@ -272,8 +272,66 @@ internal sealed partial class PipelineParser
             return false;
         }
 
+        // The item's JSON holds only what the body wrote, so a field one item leaves unset has no value at run time.
+        if (_scopes[loop].Loop?.Items is { Source: ArgumentSource.Constant, ConstantJson: { } itemsJson }
+            && ItemsMissingKey(itemsJson, field) is { } missing)
+        {
+            ReportArgument(step, parameter, argument, $"the field '{field}' of the loop item '{owner.Local.Name}', which item {missing + 1} of the list does not set; set {field} in every item");
+            return true;
+        }
+
         model = new ArgumentModel(parameter.Name, ArgumentSource.LoopItem, loop, field, null);
         return true;
+    }
+
+    /// <summary>
+    /// The index of the first object in <paramref name="itemsJson"/> (a canonical JSON array of objects, as written by
+    /// <see cref="ListJson"/>) without the top-level key <paramref name="key"/>; null when every object has it.
+    /// </summary>
+    private static int? ItemsMissingKey(string itemsJson, string key)
+    {
+        var quoted = JsonLiteral.Quote(key);
+        var (depth, index, found, inString) = (0, -1, false, false);
+        for (var i = 0; i < itemsJson.Length; i++)
+        {
+            var c = itemsJson[i];
+            if (inString)
+            {
+                i += c == '\\' ? 1 : 0;
+                inString = c != '"';
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"':
+                    // A key of an item is a string that starts right after the item's '{' or a ',' at the item's depth.
+                    if (depth == 2 && itemsJson[i - 1] is '{' or ',' && string.CompareOrdinal(itemsJson, i, quoted, 0, quoted.Length) == 0
+                        && i + quoted.Length < itemsJson.Length && itemsJson[i + quoted.Length] == ':')
+                    {
+                        found = true;
+                    }
+
+                    inString = true;
+                    break;
+                case '{' or '[':
+                    if (++depth == 2 && c == '{')
+                    {
+                        (index, found) = (index + 1, false);
+                    }
+
+                    break;
+                case '}' or ']':
+                    if (depth-- == 2 && c == '}' && !found)
+                    {
+                        return index;
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
