@@ -37,7 +37,7 @@ internal sealed partial class PipelineParser
             call = receiver;
         }
 
-        return StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod);
+        return StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod) || IsImporter(call.TargetMethod);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ internal sealed partial class PipelineParser
         {
             index = ParseStepCallOf(current);
         }
-        else if (StepParser.IsStep(current.TargetMethod) || IsPipeline(current.TargetMethod))
+        else if (StepParser.IsStep(current.TargetMethod) || IsPipeline(current.TargetMethod) || IsImporter(current.TargetMethod))
         {
             index = ParseCall((InvocationExpressionSyntax)current.Syntax);
         }
@@ -126,6 +126,12 @@ internal sealed partial class PipelineParser
         if (call.Pipeline is not null && name is not ("WithCaching" or "WithDisplayName" or "After"))
         {
             ReportSetting(setting, null, $"a called pipeline takes only WithCaching, WithDisplayName and After; its tasks keep their own settings, so set {name} on the calls inside '{step.MethodName}'");
+            return false;
+        }
+
+        if (step.Importer is not null && name is not ("WithCaching" or "WithDisplayName" or "After"))
+        {
+            ReportSetting(setting, null, $"an importer takes only WithCaching, WithDisplayName and After; no container runs for it, so {name} has nothing to act on");
             return false;
         }
 

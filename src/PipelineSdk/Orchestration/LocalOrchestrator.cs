@@ -114,6 +114,11 @@ public sealed partial class LocalOrchestrator
 
     private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
     {
+        if (task.Step.Importer is { } importer)
+        {
+            return await ImportAsync(frame, task, importer).ConfigureAwait(false);
+        }
+
         var run = frame.Run;
         var key = frame.DisplayKey(task.Key);
         var clock = Stopwatch.StartNew();
