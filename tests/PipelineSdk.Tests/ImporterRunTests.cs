@@ -43,6 +43,14 @@ public class ImporterRunTests
         Assert.That(second["count-lines"].Status, Is.EqualTo(StepStatus.Cached), "a new record of the same content is a cache hit for its reader");
 
         File.WriteAllText(data, "a\nb\nc\n");
+        var plan = await ExampleProgram.ControlFlowApp.RunAsync(temp, "run", "import-pipeline", "--param", "data=" + data, "--orchestrator", orchestrator, "--dry-run", "--output", "json");
+        Assert.That(plan.Exit, Is.EqualTo(0), plan.Error + plan.Output);
+        var forecasts = System.Text.Json.JsonDocument.Parse(plan.Output).RootElement.GetProperty("tasks").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("task").GetString()!, t => (Forecast: t.GetProperty("forecast").GetString(), Reason: t.GetProperty("reason").GetString()));
+        Assert.That(forecasts["importer"].Forecast, Is.EqualTo("runs"), "a dry run hashes the content too");
+        Assert.That(forecasts["summarize"], Is.EqualTo(("runs", forecasts["summarize"].Reason)));
+        Assert.That(forecasts["summarize"].Reason, Does.Contain("input 'data' changed"), "the step after it is predicted from the new content");
+
         var third = await RunAsync(temp, orchestrator, data);
         Assert.That(third["importer"].Status, Is.EqualTo(StepStatus.Completed), "the content changed");
         Assert.That(Output(temp, third["importer"], "artifact").Id, Is.Not.EqualTo(imported.Id));

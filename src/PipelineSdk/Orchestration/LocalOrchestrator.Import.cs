@@ -71,7 +71,12 @@ public sealed partial class LocalOrchestrator
             run.Predict(key, earlier is null ? TaskForecast.Runs : TaskForecast.Cached, earlier is null
                 ? $"imports {content.Uri} as a new artifact ({(importer.Reimport ? "reimport is on" : reuse ? "not imported before with this content" : "caching is off for it")})"
                 : $"{content.Uri} with this content was imported by step run {earlier.StepRunId}; its artifact is reused");
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, null, values, earlier?.Outputs ?? EmptyArtifacts, null, null));
+            // Its content is known now, so the steps after it are predicted as well: they see the artifact a run would record.
+            var predicted = earlier?.Outputs ?? new Dictionary<string, ArtifactRecord>(StringComparer.Ordinal)
+            {
+                [output.Name] = new(0, content.Uri, output.Codec.KfpType, output.Codec.TypeName, content.Size, content.ContentHash, 0, output.Name, importer.MetadataJson),
+            };
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, null, values, predicted, null, null));
         }
 
         StepInputRecord[] inputs = [input.Record];
