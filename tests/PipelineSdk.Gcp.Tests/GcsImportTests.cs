@@ -21,32 +21,27 @@ public class GcsImportTests
     private const string Bucket = "exports";
     private const string Uri = $"gs://{Bucket}/2026/customers.csv";
 
+    private EmulatedGcs _emulated = null!;
     private FakeGcs _gcs = null!;
     private string _directory = null!;
-    private string? _savedMount;
-    private string? _savedEmulator;
 
     [SetUp]
     public async Task SetUp()
     {
         Assume.That(Directory.Exists(GcsMount.VertexRoot), Is.False, "this machine has a /gcs mount, which the importer would use");
         GcpStackComponents.Register();
-        _gcs = await FakeGcs.StartAnonymousAsync();
-        _gcs.CreateBucket(Bucket);
-        _directory = Directory.CreateTempSubdirectory("psdk-gcs-import-").FullName;
-        _savedMount = Environment.GetEnvironmentVariable(GcsMount.RootVariable);
-        _savedEmulator = Environment.GetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable);
-        Environment.SetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable, _gcs.BaseUri);
-        Environment.SetEnvironmentVariable(GcsMount.RootVariable, null);
+        _emulated = await EmulatedGcs.StartAsync(Bucket, "psdk-gcs-import-");
+        _gcs = _emulated.Server;
+        _directory = _emulated.Directory;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        Environment.SetEnvironmentVariable(GcsMount.RootVariable, _savedMount);
-        Environment.SetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable, _savedEmulator);
-        await _gcs.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        if (_emulated is { } emulated)
+        {
+            await emulated.DisposeAsync();
+        }
     }
 
     [Test]
