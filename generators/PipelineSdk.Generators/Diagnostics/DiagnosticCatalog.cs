@@ -133,6 +133,10 @@ internal static class DiagnosticCatalog
         "PSDK0041", "Invalid exit handler name",
         "ExitHandler.Name in pipeline '{0}' {1}");
 
+    public static readonly DiagnosticDescriptor InvalidTimeout = Error(
+        "PSDK0043", "Invalid timeout",
+        "The timeout of step '{0}' {1}");
+
     public static readonly DiagnosticDescriptor InvalidImporter = Error(
         "PSDK0042", "Invalid importer",
         "Importer.Import in pipeline '{0}' {1}");

@@ -29,6 +29,6 @@ internal static class ComponentIdentity
         return settings.IsNone
             ? step.MethodDisplayName
             : string.Join("\n", step.MethodDisplayName, settings.Retry?.ToString(), settings.Resources?.ToString(),
-                string.Join("\u0001", settings.Environment.Select(e => e.Name + "=" + e.Value)), settings.DisplayName, settings.Image);
+                string.Join("\u0001", settings.Environment.Select(e => e.Name + "=" + e.Value)), settings.DisplayName, settings.Image, settings.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

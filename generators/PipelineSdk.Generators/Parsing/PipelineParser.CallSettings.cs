@@ -149,6 +149,13 @@ internal sealed partial class PipelineParser
                 }
 
                 break;
+            case "WithTimeout" when Constant(setting, "timeout") is string timeout:
+                if (SettingsParser.ValidateTimeout(timeout, problem => ReportSetting(setting, "timeout", "the timeout " + problem)) is { } seconds)
+                {
+                    _calls[index] = call with { Step = step with { Settings = settings with { TimeoutSeconds = seconds } } };
+                }
+
+                break;
             case "WithImage" when Constant(setting, "image") is string image:
                 if (SettingsParser.ValidateImage(image, problem => ReportSetting(setting, "image", $"the image {problem}; write an image reference such as \"us-docker.pkg.dev/project/repo/app:tag\"")) is { } validImage)
                 {
