@@ -21,10 +21,9 @@ public class GcsStepModeTests
     private const string Input = $"gs://{Bucket}/runs/1234/load/data";
     private const string Output = $"gs://{Bucket}/runs/1234/reverse-bytes/reversed";
 
+    private EmulatedGcs _emulated = null!;
     private FakeGcs _gcs = null!;
     private string _directory = null!;
-    private string? _savedMount;
-    private string? _savedEmulator;
 
     [OneTimeSetUp]
     public void RegisterPipeline()
@@ -52,22 +51,18 @@ public class GcsStepModeTests
     public async Task SetUp()
     {
         // Anonymous: these tests reach it in-process through STORAGE_EMULATOR_HOST, the path local emulators take.
-        _gcs = await FakeGcs.StartAnonymousAsync();
-        _gcs.CreateBucket(Bucket);
-        _directory = Directory.CreateTempSubdirectory("psdk-gcs-step-").FullName;
-        _savedMount = Environment.GetEnvironmentVariable(GcsMount.RootVariable);
-        _savedEmulator = Environment.GetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable);
-        Environment.SetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable, _gcs.BaseUri);
-        Environment.SetEnvironmentVariable(GcsMount.RootVariable, null);
+        _emulated = await EmulatedGcs.StartAsync(Bucket, "psdk-gcs-step-");
+        _gcs = _emulated.Server;
+        _directory = _emulated.Directory;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        Environment.SetEnvironmentVariable(GcsMount.RootVariable, _savedMount);
-        Environment.SetEnvironmentVariable(GcsArtifactStore.EmulatorHostVariable, _savedEmulator);
-        await _gcs.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        if (_emulated is { } emulated)
+        {
+            await emulated.DisposeAsync();
+        }
     }
 
     [Test]

@@ -53,6 +53,7 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "artifact-loop-pipeline", "texts=[\"a\", \"bcd\"]");
         yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline", "fail=true");
+        yield return Case(PipelineProgram.ControlFlowApp, "import-written-pipeline");
     }
 
     [SetUp]

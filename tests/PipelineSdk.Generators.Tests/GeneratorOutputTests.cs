@@ -21,6 +21,7 @@ public class GeneratorOutputTests
         yield return new TestCaseData("NestedPipelines", Scenarios.NestedPipelines).SetName("NestedPipelines");
         yield return new TestCaseData("StepSettings", Scenarios.StepSettings).SetName("StepSettings");
         yield return new TestCaseData("Artifacts", Scenarios.Artifacts).SetName("Artifacts");
+        yield return new TestCaseData("Importers", Scenarios.Importers).SetName("Importers");
     }
 
     [TestCaseSource(nameof(AllScenarios))]

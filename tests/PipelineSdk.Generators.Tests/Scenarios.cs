@@ -297,4 +297,31 @@ internal static class Scenarios
             }
         }
         """;
+
+    /// <summary>KFP's pipeline_with_importer in C#: a constant URI with metadata, and a pipeline parameter URI with reimport in a branch.</summary>
+    public const string Importers = """
+        using System.Collections.Generic;
+        using PipelineSdk;
+        using PipelineSdk.Artifacts;
+
+        namespace Demo;
+
+        public static class Importing
+        {
+            [Step]
+            public static string Train(Dataset dataset) => dataset.ReadAllText().Length.ToString();
+
+            [Pipeline(Name = "pipeline-with-importer")]
+            public static void PipelineWithImporter(string dataset2 = "gs://ml-pipeline-playground/shakespeare2.txt")
+            {
+                var first = Importer.Import<Dataset>("gs://ml-pipeline-playground/shakespeare1.txt", metadata: new Dictionary<string, object> { ["key"] = "value" });
+                var scalar = Train(first);
+                if (scalar == "123")
+                {
+                    var second = Importer.Import<Dataset>(dataset2, reimport: true);
+                    Train(second);
+                }
+            }
+        }
+        """;
 }

@@ -38,7 +38,8 @@ internal static partial class SpecChecker
             input.StartsWith("pipelinechannel--", StringComparison.Ordinal)
             && component.TryGetProperty("executorLabel", out var label)
             && spec.GetProperty("deploymentSpec").GetProperty("executors").TryGetProperty(label.GetString()!, out var executor)
-            && executor.GetProperty("container").TryGetProperty("resources", out var resources)
+            && executor.TryGetProperty("container", out var container)
+            && container.TryGetProperty("resources", out var resources)
             && Strings(resources).Contains("{{$.inputs.parameters['" + input + "']}}");
 
         private static IEnumerable<string> Strings(JsonElement element) => element.ValueKind switch
@@ -78,6 +79,12 @@ internal static partial class SpecChecker
                     continue;
                 }
 
+                if (executor.TryGetProperty("importer", out var importer))
+                {
+                    CheckImporter(label, importer, component.Value);
+                    continue;
+                }
+
                 var container = executor.GetProperty("container");
                 Expect(container.GetProperty("image").GetString()!.Length > 0, $"{label}: empty image");
                 Expect(container.GetProperty("command").GetArrayLength() > 0, $"{label}: empty command");
@@ -96,6 +103,27 @@ internal static partial class SpecChecker
             }
 
             return _errors;
+        }
+
+        /// <summary>An importer's URI is a constant or an input of its component, and its type is its one output artifact's.</summary>
+        private void CheckImporter(string label, JsonElement importer, JsonElement component)
+        {
+            var uri = importer.GetProperty("artifactUri");
+            if (uri.TryGetProperty("runtimeParameter", out var parameter))
+            {
+                Expect(Definitions(component, "inputDefinitions", "parameters").GetValueOrDefault(parameter.GetString()!) == "STRING",
+                    $"{label}: the URI's runtime parameter '{parameter.GetString()}' is not a STRING input of its component");
+            }
+            else
+            {
+                Expect(uri.TryGetProperty("constant", out var constant) && constant.ValueKind == JsonValueKind.String && constant.GetString()!.Length > 0,
+                    $"{label}: the URI is neither a constant string nor a runtime parameter");
+            }
+
+            var outputs = Definitions(component, "outputDefinitions", "artifacts");
+            var title = importer.GetProperty("typeSchema").GetProperty("schemaTitle").GetString();
+            Expect(outputs.Count == 1 && outputs.Values.Single() == title, $"{label}: imports {title}, but its component's output artifacts are [{string.Join(", ", outputs.Values)}]");
+            Expect(!importer.TryGetProperty("metadata", out var metadata) || metadata.ValueKind == JsonValueKind.Object, $"{label}: metadata is not an object");
         }
 
         private void CheckDag(string owner, JsonElement ownerElement)

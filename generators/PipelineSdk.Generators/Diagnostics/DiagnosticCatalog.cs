@@ -133,6 +133,14 @@ internal static class DiagnosticCatalog
         "PSDK0041", "Invalid exit handler name",
         "ExitHandler.Name in pipeline '{0}' {1}");
 
+    public static readonly DiagnosticDescriptor InvalidTimeout = Error(
+        "PSDK0043", "Invalid timeout",
+        "The timeout of step '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor InvalidImporter = Error(
+        "PSDK0042", "Invalid importer",
+        "Importer.Import in pipeline '{0}' {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");

@@ -114,6 +114,14 @@ internal static partial class CSharpEmitter
     private static void WriteStep(SourceWriter w, ComponentNode component, int index)
     {
         var step = component.Step;
+        if (step.Importer is { } importer)
+        {
+            w.Line($"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = global::PipelineSdk.Model.StepDescriptor.ForImporter(");
+            w.Line($"    {Literal(component.Name)}, {step.Outputs[0].Type.CodecExpression}, {(importer.Reimport ? "true" : "false")}, {Literal(importer.MetadataJson)});");
+            w.Line();
+            return;
+        }
+
         var inputs = step.Parameters.Where(p => !p.IsCancellationToken).ToList();
         w.Line($"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = new(");
         w.Line($"    {Literal(component.Name)}, {Literal(step.MethodDisplayName)},");

@@ -119,6 +119,11 @@ internal static class SettingsEmitter
             parts.Add($"DisplayName = {Literal(settings.DisplayName)}");
         }
 
+        if (settings.TimeoutSeconds is { } timeout)
+        {
+            parts.Add($"Timeout = global::System.TimeSpan.FromSeconds({Int(timeout)})");
+        }
+
         if (settings.Image is not null)
         {
             parts.Add($"Image = {Literal(settings.Image)}");

@@ -53,6 +53,12 @@ internal static partial class SpecEmitter
                 AddDefinition(definition.Object("outputDefinitions"), output.Name, output.Type);
             }
 
+            if (component.Step.Importer is { } importer)
+            {
+                WriteImporter(executors.Object(component.ExecutorLabel).Object("importer"), importer, component.Step.Outputs[0].Type);
+                continue;
+            }
+
             var container = executors.Object(component.ExecutorLabel).Object("container");
             container["image"] = JsonRaw.String(ImagePlaceholder);
             // A native (AOT) binary starts itself; otherwise the dotnet host runs the program's dll.
@@ -74,6 +80,34 @@ internal static partial class SpecEmitter
         spec["schemaVersion"] = JsonRaw.String(SchemaVersion);
         spec["sdkVersion"] = JsonRaw.String(SdkVersion);
         return spec.ToJson();
+    }
+
+    /// <summary>An importer's executor, as the KFP compiler writes <c>dsl.importer</c>: the URI (a constant, or the task's input <c>uri</c>), the type, <c>reimport</c> when set, and the metadata.</summary>
+    private static void WriteImporter(JsonObject importer, ImporterModel model, ValueTypeModel type)
+    {
+        var uri = importer.Object("artifactUri");
+        if (model.UriJson is { } constant)
+        {
+            uri["constant"] = new JsonRaw(constant);
+        }
+        else
+        {
+            uri["runtimeParameter"] = JsonRaw.String("uri");
+        }
+
+        if (model.MetadataJson != "{}")
+        {
+            importer["metadata"] = new JsonRaw(model.MetadataJson);
+        }
+
+        if (model.Reimport)
+        {
+            importer["reimport"] = JsonRaw.True;
+        }
+
+        var schema = importer.Object("typeSchema");
+        schema["schemaTitle"] = JsonRaw.String(type.KfpType);
+        schema["schemaVersion"] = JsonRaw.String("0.0.1");
     }
 
     /// <summary>A pipeline's parameters and returned output, as the root's or a DAG component's definitions.</summary>

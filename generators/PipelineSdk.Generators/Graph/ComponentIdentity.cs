@@ -19,10 +19,16 @@ internal static class ComponentIdentity
             return step.MethodDisplayName + (cachingOff ? "\n(caching off)" : "") + (step.Settings.DisplayName is { } name ? "\n" + name : "");
         }
 
+        // Every importer is a component of its own (comp-importer, comp-importer-2, ...), as KFP compiles them.
+        if (step.Importer is { } importer)
+        {
+            return string.Join("\n", step.MethodDisplayName, importer.ToString(), step.Outputs[0].Type.KfpType, step.Settings.DisplayName);
+        }
+
         var settings = step.Settings;
         return settings.IsNone
             ? step.MethodDisplayName
             : string.Join("\n", step.MethodDisplayName, settings.Retry?.ToString(), settings.Resources?.ToString(),
-                string.Join("\u0001", settings.Environment.Select(e => e.Name + "=" + e.Value)), settings.DisplayName, settings.Image);
+                string.Join("\u0001", settings.Environment.Select(e => e.Name + "=" + e.Value)), settings.DisplayName, settings.Image, settings.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

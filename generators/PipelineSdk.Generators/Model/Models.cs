@@ -48,7 +48,18 @@ internal sealed record StepModel(
     bool? EnableCache,
     EquatableArray<CodePartModel> CodeParts,
     string CodeFingerprint,
-    StepSettingsModel Settings);
+    StepSettingsModel Settings)
+{
+    /// <summary>For an <c>Importer.Import</c> call standing as a step: what it imports; null for a step.</summary>
+    public ImporterModel? Importer { get; init; }
+}
+
+/// <summary>One <c>Importer.Import&lt;T&gt;(uri, reimport, metadata)</c> call (KFP's <c>dsl.importer</c>).</summary>
+/// <param name="Ordinal">Which importer of the pipeline body it is (0 for the first): every importer is a component of its own, as KFP compiles it.</param>
+/// <param name="UriJson">The URI as a JSON string when it is a constant (<c>artifactUri.constant</c>); null when a task input gives it (<c>runtimeParameter</c>).</param>
+/// <param name="Reimport">KFP's <c>reimport</c>.</param>
+/// <param name="MetadataJson">The artifact's metadata, a JSON object of constants (<c>{}</c> for none).</param>
+internal sealed record ImporterModel(int Ordinal, string? UriJson, bool Reimport, string MetadataJson);
 
 internal enum ArgumentSource
 {

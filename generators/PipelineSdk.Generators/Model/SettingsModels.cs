@@ -20,5 +20,8 @@ internal sealed record StepSettingsModel(RetryModel? Retry, ResourcesModel? Reso
 {
     public static readonly StepSettingsModel None = new(null, null, EquatableArray<EnvVarModel>.Empty, null, null);
 
+    /// <summary>How long one attempt may run, in whole seconds (<c>[Step(Timeout = "30m")]</c>); null for no limit.</summary>
+    public int? TimeoutSeconds { get; init; }
+
     public bool IsNone => Equals(None);
 }

@@ -37,7 +37,7 @@ internal sealed partial class PipelineParser
             call = receiver;
         }
 
-        return StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod);
+        return StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod) || IsImporter(call.TargetMethod);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ internal sealed partial class PipelineParser
         {
             index = ParseStepCallOf(current);
         }
-        else if (StepParser.IsStep(current.TargetMethod) || IsPipeline(current.TargetMethod))
+        else if (StepParser.IsStep(current.TargetMethod) || IsPipeline(current.TargetMethod) || IsImporter(current.TargetMethod))
         {
             index = ParseCall((InvocationExpressionSyntax)current.Syntax);
         }
@@ -129,6 +129,12 @@ internal sealed partial class PipelineParser
             return false;
         }
 
+        if (step.Importer is not null && name is not ("WithCaching" or "WithDisplayName" or "After"))
+        {
+            ReportSetting(setting, null, $"an importer takes only WithCaching, WithDisplayName and After; no container runs for it, so {name} has nothing to act on");
+            return false;
+        }
+
         switch (name)
         {
             case "WithCaching" when Constant(setting, "enabled") is bool enabled:
@@ -140,6 +146,13 @@ internal sealed partial class PipelineParser
                 if (SettingsParser.ValidateDisplayName(displayName, problem => ReportSetting(setting, "displayName", "the display name " + problem)) is { } valid)
                 {
                     _calls[index] = call with { Step = step with { Settings = settings with { DisplayName = valid } } };
+                }
+
+                break;
+            case "WithTimeout" when Constant(setting, "timeout") is string timeout:
+                if (SettingsParser.ValidateTimeout(timeout, problem => ReportSetting(setting, "timeout", "the timeout " + problem)) is { } seconds)
+                {
+                    _calls[index] = call with { Step = step with { Settings = settings with { TimeoutSeconds = seconds } } };
                 }
 
                 break;

@@ -80,6 +80,12 @@ internal sealed partial class PipelineParser
         }
 
         var value = Unwrap(operation);
+        if (value is not null && value != operation && value.ConstantValue.HasValue)
+        {
+            // A constant boxed to object (a Dictionary<string, object> value) is that constant.
+            return ConstantJson(value, out problem);
+        }
+
         switch (value)
         {
             case IArrayCreationOperation { Initializer: { } initializer }:
@@ -165,7 +171,11 @@ internal sealed partial class PipelineParser
             return ListJson(initializers.Select(i => i is IInvocationOperation { Arguments.Length: 1 } add ? add.Arguments[0].Value : i), out problem);
         }
 
-        if (mapped is { IsArtifact: false, KfpType: "STRUCT" })
+        // A Dictionary<string, object> (an importer's metadata) is a JSON object too, whatever its values' type.
+        if (mapped is { IsArtifact: false, KfpType: "STRUCT" }
+            || creation.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } dictionary
+                && dictionary.ConstructedFrom.ToDisplayString() == "System.Collections.Generic.Dictionary<TKey, TValue>"
+                && dictionary.TypeArguments[0].SpecialType == SpecialType.System_String)
         {
             if (creation.Arguments.Length > 0)
             {

@@ -133,7 +133,7 @@ internal sealed partial class PipelineParser
 
             if (RunTimeValueType(source, out var described) is { KfpType: "LIST" })
             {
-                return new ArgumentModel("items", ArgumentSource.TaskOutput, index, StepParser.SingleOutputName, null);
+                return new ArgumentModel("items", ArgumentSource.TaskOutput, index, SingleOutputOf(index), null);
             }
 
             problem = $"{described}, which is not a list";
@@ -165,7 +165,7 @@ internal sealed partial class PipelineParser
                 var producer = _calls[binding.Call].Step;
                 return binding.OutputName is null && producer.ReturnShape != ReturnShape.Single
                     ? null
-                    : new ArgumentModel(name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? StepParser.SingleOutputName, null);
+                    : new ArgumentModel(name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call), null);
             case IFieldReferenceOperation { Field.CorrespondingTupleField: { } element, Instance: ILocalReferenceOperation tupleLocal }
                 when _locals.TryGetValue(tupleLocal.Local, out var tupleBinding) && tupleBinding.OutputName is null:
                 var outputs = _calls[tupleBinding.Call].Step.Outputs;
@@ -182,7 +182,7 @@ internal sealed partial class PipelineParser
             case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && IsTaskCall(call):
                 var index = ParseCall(callSyntax);
                 return index >= 0 && _calls[index].Step.ReturnShape == ReturnShape.Single
-                    ? new ArgumentModel(name, ArgumentSource.TaskOutput, index, StepParser.SingleOutputName, null)
+                    ? new ArgumentModel(name, ArgumentSource.TaskOutput, index, SingleOutputOf(index), null)
                     : null;
             default:
                 return null;

@@ -528,6 +528,11 @@ internal sealed partial class PipelineParser
     private int ParseCall(InvocationExpressionSyntax invocation, IInvocationOperation operation, int guards)
     {
         var method = operation.TargetMethod;
+        if (IsImporter(method))
+        {
+            return ParseImporter(invocation, operation, guards);
+        }
+
         StepModel? step;
         PipelineModel? inner = null;
         if (StepParser.IsStep(method) || IsPipeline(method))
@@ -680,7 +685,7 @@ internal sealed partial class PipelineParser
                     return null;
                 }
 
-                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? StepParser.SingleOutputName, null);
+                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call), null);
             case IPropertyReferenceOperation or ILocalReferenceOperation when TryLoopItemField(step, parameter, argument, value, out var field):
                 return field;
             // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
@@ -700,7 +705,7 @@ internal sealed partial class PipelineParser
                     return null;
                 }
 
-                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, nestedCall, StepParser.SingleOutputName, null);
+                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, nestedCall, SingleOutputOf(nestedCall), null);
             case IInvalidOperation:
                 _unresolved = true;
                 return null;

@@ -46,6 +46,7 @@ internal static class SettingsParser
         var environment = new List<EnvVarModel>();
         string? displayName = null;
         string? image = null;
+        int? timeout = null;
         foreach (var attribute in method.GetAttributes())
         {
             switch (attribute.AttributeClass?.ToDisplayString())
@@ -66,11 +67,46 @@ internal static class SettingsParser
                 case StepParser.StepAttributeName:
                     displayName = ParseDisplayName(attribute, declaration, name, diagnostics);
                     image = ParseImage(attribute, declaration, name, diagnostics);
+                    timeout = Named(attribute, "Timeout") is not string text ? null
+                        : ValidateTimeout(text, problem => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidTimeout, ArgumentLocation(attribute, declaration, "Timeout"), name, problem)));
                     break;
             }
         }
 
-        return new StepSettingsModel(retry, resources, environment.ToEquatableArray(), displayName, image);
+        return new StepSettingsModel(retry, resources, environment.ToEquatableArray(), displayName, image) { TimeoutSeconds = timeout };
+    }
+
+    private static readonly Regex DurationPattern = new(@"^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$", RegexOptions.CultureInvariant);
+
+    /// <summary>The longest timeout: a week, as Vertex AI's own limit on a pipeline job.</summary>
+    public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+
+    /// <summary>A step timeout (<c>"90s"</c>, <c>"30m"</c>, <c>"2h"</c>, <c>"1h30m"</c>) in seconds; null (reported) when it is not one.</summary>
+    public static int? ValidateTimeout(string text, System.Action<string> report)
+    {
+        var match = DurationPattern.Match(text);
+        if (text.Length == 0 || !match.Success)
+        {
+            report($"\"{text}\" is not a duration; write hours, minutes and seconds like \"90s\", \"30m\", \"2h\" or \"1h30m\"");
+            return null;
+        }
+
+        long seconds = 0;
+        foreach (var (group, unit) in new[] { (1, 3600L), (2, 60L), (3, 1L) })
+        {
+            if (match.Groups[group].Success)
+            {
+                seconds += long.TryParse(match.Groups[group].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n * unit : long.MaxValue / 4;
+            }
+        }
+
+        if (seconds <= 0 || seconds > MaxTimeoutSeconds)
+        {
+            report(seconds <= 0 ? $"\"{text}\" is no time at all; give the step at least one second" : $"\"{text}\" is longer than a week, the longest a step may run");
+            return null;
+        }
+
+        return (int)seconds;
     }
 
     /// <summary>

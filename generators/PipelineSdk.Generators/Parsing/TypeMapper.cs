@@ -31,6 +31,9 @@ internal static class TypeMapper
         ["PipelineSdk.Artifacts.Markdown"] = "system.Markdown",
     };
 
+    /// <summary>Whether <paramref name="type"/> is one of the runtime's Kubeflow artifact classes (<c>Dataset</c>, <c>Model</c>, ...).</summary>
+    public static bool IsArtifactKind(ITypeSymbol type) => ArtifactKinds.ContainsKey(type.ToDisplayString());
+
     /// <summary>The value type of <paramref name="type"/>, or null when no codec supports it (see <see cref="Explain"/>).</summary>
     public static ValueTypeModel? Map(ITypeSymbol type, Compilation compilation)
     {

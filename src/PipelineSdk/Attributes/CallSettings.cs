@@ -47,6 +47,11 @@ public static class CallSettings
     /// <param name="acceleratorCount">Number of accelerators (<c>"1"</c> when an accelerator is named without one).</param>
     public static T WithResources<T>(this T result, string? cpu = null, string? memory = null, string? cpuRequest = null, string? memoryRequest = null, string? accelerator = null, string? acceleratorCount = null) => result;
 
+    /// <summary>How long one attempt of this task may run (<c>"30m"</c>, <c>"1h30m"</c>), as <see cref="StepAttribute.Timeout"/> sets it for every call.</summary>
+    /// <param name="result">The step call.</param>
+    /// <param name="timeout">Hours, minutes and seconds, like <c>"90s"</c>, <c>"30m"</c> or <c>"2h"</c>; at most a week.</param>
+    public static T WithTimeout<T>(this T result, string timeout) => result;
+
     /// <summary>Runs this task in another image that contains this same program at <c>/app</c>, as <see cref="StepAttribute.Image"/> does for every call.</summary>
     /// <param name="result">The step call.</param>
     /// <param name="image">An image reference such as <c>"us-docker.pkg.dev/project/repo/app:tag"</c>.</param>

@@ -34,4 +34,12 @@ public sealed class StepAttribute : Attribute
     /// step mode. Vertex image publishing leaves it as written; local orchestrators run this program as usual.
     /// </summary>
     public string? Image { get; set; }
+
+    /// <summary>
+    /// How long one attempt of the step may run — hours, minutes and seconds such as <c>"90s"</c>, <c>"30m"</c> or
+    /// <c>"1h30m"</c>, at most a week. The step program enforces it wherever the step runs (in process, as a local process,
+    /// in a Vertex AI or Kubeflow container): an attempt that runs longer fails with "step 'train' timed out after 30m",
+    /// and <see cref="RetryAttribute"/> retries it like any failure, each attempt with the whole timeout. No timeout by default.
+    /// </summary>
+    public string? Timeout { get; set; }
 }

@@ -55,7 +55,12 @@ public static class Launcher
         var result = new Dictionary<string, ContainerSpec>(StringComparer.Ordinal);
         foreach (var executor in spec.RootElement.GetProperty("deploymentSpec").GetProperty("executors").EnumerateObject())
         {
-            var container = executor.Value.GetProperty("container");
+            // An importer's executor has no container: the orchestrator imports its artifact itself.
+            if (!executor.Value.TryGetProperty("container", out var container))
+            {
+                continue;
+            }
+
             result[executor.Name] = new ContainerSpec(container.GetProperty("image").GetString()!, Strings(container, "command"), Strings(container, "args"))
             {
                 Environment = EnvironmentOf(container),

@@ -116,7 +116,14 @@ public static class StepMode
         object?[] results;
         try
         {
-            results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+            results = await StepTimeout.InvokeAsync(step, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StepTimedOutException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            WriteError(input, pipeline.Name, step.Name, e.Message);
+            recorder?.Failed(e.Message, input, arguments, log);
+            return StepFailed;
         }
         catch (Exception e)
         {

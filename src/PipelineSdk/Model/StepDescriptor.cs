@@ -65,4 +65,45 @@ public sealed class StepDescriptor
 
     /// <summary>Retries, resources, environment, display name and image from the step's attributes.</summary>
     public StepSettings Settings { get; }
+
+    /// <summary>For an importer (<see cref="PipelineSdk.Importer.Import"/>): what it imports; null for a step.</summary>
+    public ImporterSettings? Importer { get; private init; }
+
+    /// <summary>
+    /// The component of one <see cref="PipelineSdk.Importer.Import"/> call: input <c>uri</c>, output <c>artifact</c>. The orchestrator
+    /// imports the artifact itself; there is no method to invoke. Called by generated code.
+    /// </summary>
+    /// <param name="name">The component name, e.g. <c>importer-2</c>.</param>
+    /// <param name="artifact">The imported artifact's codec (its schema title is the importer's <c>typeSchema</c>).</param>
+    /// <param name="reimport">Whether every run records a new artifact (KFP's <c>reimport</c>).</param>
+    /// <param name="metadataJson">The artifact's metadata, a JSON object.</param>
+    public static StepDescriptor ForImporter(string name, ValueCodec artifact, bool reimport, string metadataJson)
+    {
+        var settings = new ImporterSettings(reimport, metadataJson);
+        // The importer's own "code": what it imports as, so a changed type or metadata is a changed cache key.
+        var fingerprint = Artifacts.ContentHash.Of(System.Text.Encoding.UTF8.GetBytes($"{artifact.KfpType}\n{artifact.TypeName}\n{reimport}\n{metadataJson}"));
+        return new StepDescriptor(
+            name,
+            "PipelineSdk.Importer.Import",
+            [new StepPort(ImporterSettings.UriInput, ParameterCodecs.String)],
+            [new StepPort(ImporterSettings.ArtifactOutput, artifact)],
+            [new CodePart("PipelineSdk.Importer.Import", fingerprint)],
+            fingerprint,
+            (_, _) => throw new InvalidOperationException($"'{name}' is an importer: the orchestrator imports its artifact, there is no step to run"))
+        {
+            Importer = settings,
+        };
+    }
+}
+
+/// <summary>What an importer task imports besides its URI (KFP's <c>importer</c> executor).</summary>
+/// <param name="Reimport">Whether every run records a new artifact; otherwise a URI imported before with the same content is that artifact again.</param>
+/// <param name="MetadataJson">The imported artifact's metadata, a JSON object.</param>
+public sealed record ImporterSettings(bool Reimport, string MetadataJson)
+{
+    /// <summary>The importer's input: the URI, as KFP names it.</summary>
+    public const string UriInput = "uri";
+
+    /// <summary>The importer's output: the imported artifact, as KFP names it.</summary>
+    public const string ArtifactOutput = "artifact";
 }

@@ -24,6 +24,9 @@ public sealed record StepSettings
 
     /// <summary>The container image that replaces the program's own image, or <c>null</c>.</summary>
     public string? Image { get; init; }
+
+    /// <summary>How long one attempt may run (<see cref="StepAttribute.Timeout"/>), or <c>null</c> for no limit. The step program enforces it.</summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 /// <summary>The compute a step's container asks for, as written in the attribute.</summary>

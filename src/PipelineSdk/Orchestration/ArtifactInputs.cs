@@ -13,9 +13,12 @@ namespace PipelineSdk.Orchestration;
 /// </summary>
 internal static class ArtifactInputs
 {
-    /// <summary>The value a consumer (or a run result) gets for an output stored at <paramref name="uri"/>.</summary>
+    /// <summary>
+    /// The value a consumer (or a run result) gets for an output stored at <paramref name="uri"/>; an artifact that is no
+    /// local file (an imported <c>gs://</c> one) is the producer's, which reads the local copy the importer made.
+    /// </summary>
     public static object? ValueOf(ValueCodec codec, string uri, string metadataJson, object? produced) =>
-        codec is ArtifactCodec ? LocalArtifactStore.Read(uri, codec, metadataJson) : produced;
+        codec is ArtifactCodec && uri.StartsWith("file:", StringComparison.Ordinal) ? LocalArtifactStore.Read(uri, codec, metadataJson) : produced;
 
     /// <summary>The stored artifacts behind a task's artifact inputs, by input name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> Of(PipelineTask task, IEnumerable<(string InputName, IReadOnlyList<ArtifactRecord> Artifacts)> inputs)

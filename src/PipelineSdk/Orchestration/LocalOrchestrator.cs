@@ -114,6 +114,11 @@ public sealed partial class LocalOrchestrator
 
     private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
     {
+        if (task.Step.Importer is { } importer)
+        {
+            return await ImportAsync(frame, task, importer).ConfigureAwait(false);
+        }
+
         var run = frame.Run;
         var key = frame.DisplayKey(task.Key);
         var clock = Stopwatch.StartNew();
@@ -349,7 +354,7 @@ public sealed partial class LocalOrchestrator
     private static string FirstLine(string message) => Execution.StepMode.FirstLine(message);
 
     /// <summary>A failed attempt in one line: a step process's own error, else the exception's type and first line.</summary>
-    private static string ErrorOf(Exception e) => e is StepProcessFailedException failed ? failed.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+    private static string ErrorOf(Exception e) => e is StepProcessFailedException or Execution.StepTimedOutException ? e.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
 
     private string Masked(string error) => Mask is null ? error : Mask.Apply(error);
 

@@ -55,7 +55,7 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
             var outputs = await Task.Run(async () =>
             {
                 StepConsole.Log.Value = execution.LogLine;
-                return await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false);
+                return await StepTimeout.InvokeAsync(execution.Task.Step, execution.Inputs, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PipelineSdk.Artifacts;
+using PipelineSdk.Execution;
 using PipelineSdk.Tests.Shared.SpecExecution;
 using PipelineSdk.Store;
 using PipelineSdk.Tests.Shared;
@@ -112,7 +113,9 @@ internal sealed partial class RunOutcome(string how, IReadOnlyDictionary<string,
                 foreach (var (name, artifacts) in step.Outputs.Artifacts)
                 {
                     var artifact = artifacts.Single();
-                    outputs[name] = Artifact(Path.Combine(gcsRoot, artifact.Uri["gs://".Length..]), artifact.Metadata.ToJsonString(), [jobName, jobId]);
+                    // An importer's artifact may be a local path the job was given; everything else is under the bucket folder.
+                    var path = artifact.Uri.StartsWith("gs://", StringComparison.Ordinal) ? Path.Combine(gcsRoot, artifact.Uri["gs://".Length..]) : GcsMount.LocalPath(artifact.Uri);
+                    outputs[name] = Artifact(path, artifact.Metadata.ToJsonString(), [jobName, jobId]);
                 }
             }
 

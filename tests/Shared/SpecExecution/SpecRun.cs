@@ -256,6 +256,13 @@ internal sealed partial class SpecRun(JsonObject spec, JsonObject runtimeConfig,
 
         record.Start = DateTimeOffset.UtcNow;
         record.State = "RUNNING";
+        if (isContainer && spec["deploymentSpec"]!["executors"]![component["executorLabel"]!.GetValue<string>()]!["importer"] is JsonObject importer)
+        {
+            var imported = Import(importer, component, inputs);
+            End(record, "SUCCEEDED", null, imported);
+            return new Outcome("SUCCEEDED", null, imported);
+        }
+
         if (isContainer)
         {
             var cacheKey = cache is not null && task["cachingOptions"]?["enableCache"]?.GetValue<bool>() == true

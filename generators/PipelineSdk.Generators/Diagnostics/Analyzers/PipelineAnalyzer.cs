@@ -35,6 +35,7 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.UnusedPipelineParameter,
         DiagnosticCatalog.InvalidCallSetting,
         DiagnosticCatalog.InvalidExitHandlerName,
+        DiagnosticCatalog.InvalidImporter,
         DiagnosticCatalog.UnknownAccelerator,
         DiagnosticCatalog.InternalError);
 

@@ -31,6 +31,7 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.InvalidEnvironmentVariable,
         DiagnosticCatalog.InvalidImage,
         DiagnosticCatalog.InvalidDisplayName,
+        DiagnosticCatalog.InvalidTimeout,
         DiagnosticCatalog.SettingOnNonStep,
         DiagnosticCatalog.InternalError);
 
