@@ -17,6 +17,8 @@ public sealed class DashboardSite
 {
     private static readonly string[] ChromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+    private static readonly float HangLimitMilliseconds = (float)ProcessResult.HangLimit.TotalMilliseconds;
+
     private static PipelineServer? _server;
     private static IPlaywright? _playwright;
     private static IBrowser? _browser;
@@ -54,7 +56,9 @@ public sealed class DashboardSite
         }
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        // Playwright's own limits (30 s per action, 5 s per expectation) would fail a healthy test on a busy machine: only hangs stop a test.
+        Assertions.SetDefaultExpectTimeout(HangLimitMilliseconds);
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = HangLimitMilliseconds });
     }
 
     [OneTimeTearDown]
@@ -85,6 +89,8 @@ public sealed class DashboardSite
     public static async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Url, ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        context.SetDefaultTimeout(HangLimitMilliseconds);
+        context.SetDefaultNavigationTimeout(HangLimitMilliseconds);
         return await context.NewPageAsync();
     }
 

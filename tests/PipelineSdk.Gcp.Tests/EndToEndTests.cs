@@ -22,6 +22,7 @@ namespace PipelineSdk.Gcp.Tests.Images;
 /// run comes back into the store with its outputs. A second run reuses the image without pushing.
 /// </summary>
 [Category("EndToEnd")]
+[NonParallelizable] // builds and publishes programs, as the other image fixtures do
 public class EndToEndTests
 {
     private static readonly string Cli = typeof(EndToEndTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliDll").Value!;

@@ -170,6 +170,7 @@ public class ScheduleTests
     }
 
     [Test]
+    [NonParallelizable] // sets the Vertex endpoint in this process's environment
     public async Task Programs_create_schedules_from_code()
     {
         await RegisterVertexStack();

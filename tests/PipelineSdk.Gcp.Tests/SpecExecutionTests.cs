@@ -76,9 +76,12 @@ public class SpecExecutionTests
     public async Task The_spec_run_has_the_outcome_of_the_in_process_and_local_process_runs(string programName, string pipeline, string[] parameters)
     {
         var program = PipelineProgram.Named(programName);
-        var inProcess = await RunOutcome.LocalAsync(program, pipeline, parameters, asProcesses: false, _scratch);
-        var asProcesses = await RunOutcome.LocalAsync(program, pipeline, parameters, asProcesses: true, _scratch);
-        var (fromSpec, _) = await RunOutcome.FromSpecAsync(program, pipeline, parameters, _scratch);
+        // Three independent runs (each its own store and folders) that mostly wait for their processes: at once.
+        var inProcessRun = RunOutcome.LocalAsync(program, pipeline, parameters, asProcesses: false, _scratch);
+        var asProcessesRun = RunOutcome.LocalAsync(program, pipeline, parameters, asProcesses: true, _scratch);
+        var fromSpecRun = RunOutcome.FromSpecAsync(program, pipeline, parameters, _scratch);
+        await Task.WhenAll(inProcessRun, asProcessesRun, fromSpecRun);
+        var (inProcess, asProcesses, (fromSpec, _)) = (await inProcessRun, await asProcessesRun, await fromSpecRun);
 
         var volatileSteps = program == PipelineProgram.QuickStart ? QuickStartRandomSteps : [];
         Assert.That(inProcess.Steps, Is.Not.Empty, "the in-process run recorded its steps");

@@ -7,9 +7,6 @@ namespace PipelineSdk.Tests;
 /// <summary>A run whose process is killed is marked crashed by the next command, and leaves no step process behind.</summary>
 public class CrashRecoveryTests
 {
-    // Only a hang hits this: a healthy run reaches the held step in seconds even on a loaded machine.
-    private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(20);
-
     [TestCase("local")]
     [TestCase("local-process")]
     public async Task A_run_killed_with_SIGKILL_is_marked_crashed_and_its_step_process_does_not_outlive_it(string orchestrator)
@@ -212,7 +209,7 @@ public class CrashRecoveryTests
         where T : struct
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < HangLimit)
+        while (clock.Elapsed < ProcessResult.HangLimit)
         {
             if (probe() is { } value)
             {
@@ -222,6 +219,6 @@ public class CrashRecoveryTests
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"waited {HangLimit} for {what}");
+        throw new TimeoutException($"hung: waited {ProcessResult.HangLimit.TotalMinutes} minutes for {what}");
     }
 }

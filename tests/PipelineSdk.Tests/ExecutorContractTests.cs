@@ -130,6 +130,65 @@ public class ExecutorContractTests
     }
 
     [Test]
+    public async Task The_same_step_runs_from_every_spelling_of_its_command_line()
+    {
+        const string input = """{"inputs": {"parameterValues": {"firstNum": 10, "randomNum": 4}}, "outputs": {"outputFile": "/gcs/test-bucket/root/1234/task/executor_output.json"}}""";
+        var environment = new Dictionary<string, string> { [GcsMount.RootVariable] = _mount };
+        string[][] spellings =
+        [
+            ["step", "--pipeline", "vertex-example-pipeline", "--step", "subtract-numbers", "--executor-input", input],
+            ["step", "--executor-input", input, "--step", "subtract-numbers", "--pipeline", "vertex-example-pipeline", "--run", "{{$.pipeline_job_resource_name}}", "--task", "{{$.pipeline_task_name}}"],
+            ["step", "--pipeline=vertex-example-pipeline", "--step", "subtract-numbers", $"--executor-input={input}"],
+        ];
+
+        foreach (var spelling in spellings)
+        {
+            if (Directory.Exists(TaskRoot))
+            {
+                Directory.Delete(TaskRoot, recursive: true);
+            }
+
+            var result = await ProcessResult.RunAsync("dotnet", [ExampleProgram.QuickStart.Dll, .. spelling], environment);
+
+            Assert.That(result.Exit, Is.EqualTo(StepMode.Succeeded), string.Join(' ', spelling) + "\n" + result.Error);
+            using var output = JsonDocument.Parse(File.ReadAllText(Path.Combine(TaskRoot, "executor_output.json")));
+            Assert.That(output.RootElement.GetProperty("parameterValues").GetProperty("Output").GetInt32(), Is.EqualTo(6), string.Join(' ', spelling));
+        }
+    }
+
+    [Test]
+    public async Task A_step_command_line_without_the_executor_input_is_a_one_line_usage_error()
+    {
+        var result = await ProcessResult.RunAsync("dotnet", [ExampleProgram.QuickStart.Dll, "step", "--pipeline", "vertex-example-pipeline", "--step", "subtract-numbers"],
+            new Dictionary<string, string> { [GcsMount.RootVariable] = _mount });
+
+        Assert.That(result.Exit, Is.EqualTo(PipelineSdk.Hosting.PipelineApp.UsageError));
+        Assert.That(result.Error.TrimEnd('\n'), Does.StartWith("error: ").And.Contain("--executor-input").And.Not.Contain("\n"));
+    }
+
+    [TestCase("step --pipeline p --step s --executor-input {} --run r --task t --task-id i", "p s {} r t i")]
+    [TestCase("step --executor-input - --step s --pipeline p", "p s - _ _ _")]
+    public void The_launchers_shape_of_the_step_command_line_is_read_directly(string commandLine, string expected)
+    {
+        var step = PipelineSdk.Hosting.StepCommandLine.TryRead(commandLine.Split(' '));
+
+        Assert.That(step, Is.Not.Null);
+        Assert.That(string.Join(' ', new[] { step!.Pipeline, step.Step, step.ExecutorInput, step.Run ?? "_", step.Task ?? "_", step.TaskId ?? "_" }), Is.EqualTo(expected));
+    }
+
+    [TestCase("step --pipeline p --step s", Description = "a required option missing: the full parser says which")]
+    [TestCase("step --pipeline p --step s --executor-input {} --pipeline q", Description = "an option twice")]
+    [TestCase("step --pipeline=p --step s --executor-input {}", Description = "name=value")]
+    [TestCase("step --pipeline p --step s --executor-input {} --verbose x", Description = "an unknown option")]
+    [TestCase("step --pipeline p --step --executor-input {}", Description = "an option where a value belongs")]
+    [TestCase("step --help", Description = "help")]
+    [TestCase("run --pipeline p --step s --executor-input {}", Description = "another command")]
+    public void Any_other_command_line_goes_through_the_full_parser(string commandLine)
+    {
+        Assert.That(PipelineSdk.Hosting.StepCommandLine.TryRead(commandLine.Split(' ')), Is.Null);
+    }
+
+    [Test]
     public void The_launcher_substitutes_placeholders_as_Kubeflow_does()
     {
         const string input = """

@@ -34,13 +34,18 @@ public static class PipelineApp
 
     /// <summary>Parses <paramref name="args"/>, does what they ask and returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        RunAsync(args, TerminalOutput.Create(), Console.Error, cancellationToken);
+        StepCommandLine.TryRead(args) is { } step
+            ? WithInterruptsAsync(token => step.RunAsync(Console.Out, Console.Error, token), Console.Error, cancellationToken)
+            : RunAsync(args, TerminalOutput.Create(), Console.Error, cancellationToken);
 
-    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken) =>
+        WithInterruptsAsync(token => ParseAndInvokeAsync(args, console, error, token), error, cancellationToken);
+
+    private static async Task<int> WithInterruptsAsync(Func<CancellationToken, Task<int>> invoke, TextWriter error, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var interrupts = Interrupts.Watch(stop, error);
-        var exitCode = await ParseAndInvokeAsync(args, console, error, stop.Token).ConfigureAwait(false);
+        var exitCode = await invoke(stop.Token).ConfigureAwait(false);
         return interrupts.Received && exitCode != Success ? Interrupted : exitCode;
     }
 
@@ -251,17 +256,9 @@ public static class PipelineApp
         var task = new Option<string>("--task") { Description = "The task's name ({{$.pipeline_task_name}}), with --run." };
         var taskId = new Option<string>("--task-id") { Description = "The task's id ({{$.pipeline_task_uuid}}), with --run: tells a loop's iterations apart." };
         var command = new Command("step", "Runs one step under the Kubeflow v2 executor contract (what each task's container runs).") { pipeline, step, input, run, task, taskId };
-        command.SetAction(async (result, token) =>
-        {
-            var json = result.GetRequiredValue(input);
-            if (json == StepMode.StandardInput)
-            {
-                json = await Console.In.ReadToEndAsync(token).ConfigureAwait(false);
-            }
-
-            return await StepMode.RunAsync(
-                result.GetRequiredValue(pipeline), result.GetRequiredValue(step), json, result.GetValue(run), result.GetValue(task), result.GetValue(taskId), console.Profile.Out.Writer, error, token).ConfigureAwait(false);
-        });
+        command.SetAction((result, token) =>
+            new StepCommandLine(result.GetRequiredValue(pipeline), result.GetRequiredValue(step), result.GetRequiredValue(input), result.GetValue(run), result.GetValue(task), result.GetValue(taskId))
+                .RunAsync(console.Profile.Out.Writer, error, token));
         return command;
     }
 

@@ -39,6 +39,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         WriteTargets();
         WriteServerTargets();
         WriteDashboardTargets();
+        WriteStartupTargets();
         WriteGenerator();
         WriteOrchestrator();
         WriteCachedRerun();
@@ -119,6 +120,21 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             Target("6", $"Scale: per-step cost from {curve[0].Steps:N0} to {curve[^1].Steps:N0} steps, largest / smallest", "flat (≤ 1.5×)", Ratio(spread), Verdict(spread <= 1.5));
         }
 
+        Line();
+    }
+
+    private void WriteStartupTargets()
+    {
+        var run = figures.Find<StartupBenchmarks>(nameof(StartupBenchmarks.QuickStartRun), ("Kind", BuildKind.Jit));
+        var step = figures.Find<StartupBenchmarks>(nameof(StartupBenchmarks.QuickStartStep), ("Kind", BuildKind.Jit));
+        if (run is null && step is null)
+        {
+            return;
+        }
+
+        TargetTable("Where we stand against issue 16's start-up targets");
+        RatioTarget("The QuickStart binary running its pipeline / hello world (JIT)", 2, run);
+        RatioTarget("A step process (QuickStart step mode) / hello world (JIT)", 2, step);
         Line();
     }
 
@@ -215,11 +231,13 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
 
     private void WriteStartup()
     {
-        Section("5. Start-up (issue 4, item 4)", """
+        Section("5. Start-up (issue 4, item 4; issue 16)", """
             From process start to exit: QuickStart in step mode running `subtract-numbers` under the executor contract (parse the
-            executor input, call the step, write the output parameter file and executor_output.json), against a hello world of
-            the same kind (tests/PipelineSdk.Benchmarks.HelloWorld). *JIT*: `dotnet App.dll` from the Release build output (what
-            a framework-dependent publish copies). *AOT*: the binaries of `dotnet publish -r linux-x64 -p:PublishAot=true`.
+            executor input, call the step, write the output parameter file and executor_output.json), and QuickStart running its
+            whole pipeline on the default stack (three steps in-process, recorded in a SQLite store that is already current, the
+            summary table printed to a pipe), against a hello world of the same kind (tests/PipelineSdk.Benchmarks.HelloWorld).
+            *JIT*: `dotnet App.dll` from the Release build output (what a framework-dependent publish copies). *AOT*: the binaries
+            of `dotnet publish -r linux-x64 -p:PublishAot=true`.
             """);
         // Allocations would be this process's, not the child's: left out.
         Table<StartupBenchmarks>(["Kind"], showAllocated: false);

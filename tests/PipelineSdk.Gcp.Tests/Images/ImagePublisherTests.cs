@@ -13,6 +13,7 @@ namespace PipelineSdk.Gcp.Tests.Images;
 /// Publishes QuickStart with the real <c>dotnet publish -t:PublishContainer</c> to the real registry, reads the image
 /// back over HTTP, runs a step from it, and checks that unchanged code is never pushed twice.
 /// </summary>
+[NonParallelizable] // builds and publishes programs, as the other image fixtures do
 public class ImagePublisherTests
 {
     private static readonly Lazy<Task<(PublishedImage Image, ProgressLines Progress)>> s_first = new(async () =>

@@ -140,7 +140,7 @@ internal sealed partial class RegistryServer : IAsyncDisposable
 
     private async Task WaitUntilServingAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + PipelineSdk.Tests.Shared.ProcessResult.HangLimit;
         while (true)
         {
             try

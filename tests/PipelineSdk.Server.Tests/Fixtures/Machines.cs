@@ -58,7 +58,7 @@ internal sealed class Machines : IDisposable
             }
 
             Assert.That(process.HasExited, Is.False, $"the server process stopped while starting: {error}");
-            Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromMinutes(10)), "the server process hung while starting");
+            Assert.That(waited.Elapsed, Is.LessThan(ProcessResult.HangLimit), "the server process hung while starting");
             await Task.Delay(100);
         }
     }
