@@ -133,6 +133,14 @@ internal static class DiagnosticCatalog
         "PSDK0041", "Invalid exit handler name",
         "ExitHandler.Name in pipeline '{0}' {1}");
 
+    public static readonly DiagnosticDescriptor InvalidContainerStep = Error(
+        "PSDK0050", "Invalid container step",
+        "Container step '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor InvalidContainerPlaceholder = Error(
+        "PSDK0051", "Invalid placeholder in a container step",
+        "{0} of container step '{1}': {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");

@@ -20,5 +20,8 @@ internal sealed record StepSettingsModel(RetryModel? Retry, ResourcesModel? Reso
 {
     public static readonly StepSettingsModel None = new(null, null, EquatableArray<EnvVarModel>.Empty, null, null);
 
+    /// <summary>For a <c>[ContainerStep]</c>: what it runs instead of this program.</summary>
+    public ContainerModel? Container { get; init; }
+
     public bool IsNone => Equals(None);
 }

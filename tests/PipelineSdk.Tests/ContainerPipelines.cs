@@ -1,0 +1,42 @@
+using PipelineSdk.Artifacts;
+
+namespace PipelineSdk.Tests;
+
+/// <summary>Container steps whose commands run here too (sh is on every machine), a failing one and one that needs its image.</summary>
+public static partial class ContainerPipelines
+{
+    /// <summary>Writes the text as a dataset and its length as an output parameter, and says so on standard output.</summary>
+    [ContainerStep("alpine", "sh", "-c", "echo \"producing $0\"; printf '%s\\n' \"$0\" > \"$1\" && printf '%s' \"${#0}\" > \"$2\"",
+        Args = ["{{text}}", "{{Data.path}}", "{{Length.file}}"], RunsLocally = true)]
+    public static partial (Dataset Data, int Length) Produce(string text);
+
+    /// <summary>The dataset in capitals, with the suffix when there is one (KFP's IfPresent).</summary>
+    [ContainerStep("alpine", "sh", "-c", "tr a-z A-Z < \"$0\" | tr -d '\\n' > \"$1\"; if [ -n \"$2\" ]; then printf '%s' \"$2\" >> \"$1\"; fi",
+        Args = ["{{data.path}}", "{{Output.file}}", "{{#suffix}}", "{{suffix}}", "{{/suffix}}"], RunsLocally = true)]
+    public static partial string Shout(Dataset data, string? suffix = null);
+
+    [Step]
+    public static string Describe(string shouted, int length) => $"{shouted} ({length})";
+
+    [Pipeline]
+    public static void ContainerPipeline(string text = "hello")
+    {
+        var (data, length) = Produce(text);
+        var plain = Shout(data);
+        var suffixed = Shout(data, "!");
+        Describe(plain, length);
+        Describe(suffixed, length);
+    }
+
+    [ContainerStep("alpine", "sh", "-c", "echo 'working'; echo 'disk on fire' >&2; exit 3", RunsLocally = true)]
+    public static partial void Burn();
+
+    [Pipeline]
+    public static void FailingContainerPipeline() => Burn();
+
+    [ContainerStep("python:3.11", "python", "/scripts/train.py", Args = ["--epochs", "{{epochs}}"])]
+    public static partial int TrainInImage(int epochs);
+
+    [Pipeline]
+    public static void ImageOnlyPipeline() => TrainInImage(3);
+}
