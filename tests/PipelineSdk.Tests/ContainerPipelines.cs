@@ -3,6 +3,7 @@ using PipelineSdk.Artifacts;
 namespace PipelineSdk.Tests;
 
 /// <summary>Container steps whose commands run here too (sh is on every machine), a failing one and one that needs its image.</summary>
+/// <remarks>Only container steps: the test assembly is no pipeline program, so local-process could not start C# steps.</remarks>
 public static partial class ContainerPipelines
 {
     /// <summary>Writes the text as a dataset and its length as an output parameter, and says so on standard output.</summary>
@@ -15,8 +16,10 @@ public static partial class ContainerPipelines
         Args = ["{{data.path}}", "{{Output.file}}", "{{#suffix}}", "{{suffix}}", "{{/suffix}}"], RunsLocally = true)]
     public static partial string Shout(Dataset data, string? suffix = null);
 
-    [Step]
-    public static string Describe(string shouted, int length) => $"{shouted} ({length})";
+    /// <summary>Repeats the text as often as the other step counted, as a C# step would, so a command takes a task's output.</summary>
+    [ContainerStep("alpine", "sh", "-c", "for i in $(seq \"$1\"); do printf '%s' \"$0\"; done > \"$2\"",
+        Args = ["{{shouted}}", "{{times}}", "{{Output.file}}"], RunsLocally = true)]
+    public static partial string Repeat(string shouted, int times);
 
     [Pipeline]
     public static void ContainerPipeline(string text = "hello")
@@ -24,8 +27,8 @@ public static partial class ContainerPipelines
         var (data, length) = Produce(text);
         var plain = Shout(data);
         var suffixed = Shout(data, "!");
-        Describe(plain, length);
-        Describe(suffixed, length);
+        Repeat(plain, 2);
+        Repeat(suffixed, length);
     }
 
     [ContainerStep("alpine", "sh", "-c", "echo 'working'; echo 'disk on fire' >&2; exit 3", RunsLocally = true)]

@@ -28,7 +28,8 @@ public class ContainerStepTests
         Assert.That(File.ReadAllText(run.Produce.Data.Path), Is.EqualTo("hello\n"), "an artifact the command wrote at its path, now in the artifact store");
         Assert.That(run.Shout, Is.EqualTo("HELLO"), "no suffix: the IfPresent elements are left out");
         Assert.That(run.Shout2, Is.EqualTo("HELLO!"));
-        Assert.That(run.Describe2, Is.EqualTo("HELLO! (5)"), "a C# step takes the container steps' outputs");
+        Assert.That(run.Repeat, Is.EqualTo("HELLOHELLO"), "a constant and another task's output as arguments");
+        Assert.That(run.Repeat2, Is.EqualTo("HELLO!HELLO!HELLO!HELLO!HELLO!"));
         using var store = _store.Open();
         var produce = store.GetStepRuns(run.RunId).Single(s => s.TaskKey == "produce");
         Assert.That(File.ReadAllText(produce.LogPath!), Does.Contain("producing hello"), "standard output is the step's log");

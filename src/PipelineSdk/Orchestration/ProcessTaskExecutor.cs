@@ -150,8 +150,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         var gate = new Lock();
-        string? lastLine = null;
-        void Append(string? line)
+        // What a failed command said last: its last error line, else its last output line.
+        string? lastOutput = null;
+        string? lastError = null;
+        void Append(string? line, bool isError)
         {
             if (line is not null)
             {
@@ -159,7 +161,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
                 lock (gate)
                 {
                     log.WriteLine(shown);
-                    lastLine = string.IsNullOrWhiteSpace(shown) ? lastLine : shown.Trim();
+                    if (!string.IsNullOrWhiteSpace(shown))
+                    {
+                        (isError ? ref lastError : ref lastOutput) = shown.Trim();
+                    }
                 }
 
                 if (execution.FollowLogs)
@@ -170,8 +175,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data, isError: false);
+        process.ErrorDataReceived += (_, e) => Append(e.Data, isError: true);
         try
         {
             process.Start();
@@ -209,7 +214,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         // WaitForExitAsync returns once the streams are drained as well.
         lock (gate)
         {
-            return (process.ExitCode, lastLine);
+            return (process.ExitCode, lastError ?? lastOutput);
         }
     }
 
