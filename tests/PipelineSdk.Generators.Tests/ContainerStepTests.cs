@@ -158,6 +158,42 @@ public class ContainerStepTests
         Assert.That(result.GeneratedSources.Select(s => s.HintName), Has.Some.StartsWith("C.UsesFine"));
     }
 
+    [Test]
+    public void An_unrelated_edit_regenerates_no_body_and_editing_the_command_changes_the_spec_and_the_code_fingerprint()
+    {
+        const string Step = """
+            using PipelineSdk;
+            public static partial class Tools
+            {
+                [ContainerStep("alpine", "echo", Args = ["{{n}}"])] public static partial void Echo(int n);
+                [Pipeline] public static void EchoPipeline() => Echo(1);
+            }
+            """;
+        var compilation = GeneratorHarness.Compile((Step, "Tools.cs"), ("public static class Unrelated { }", "Unrelated.cs"));
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var before = Model(driver.GetRunResult().Results.Single());
+
+        var unrelated = Replace(compilation, "Unrelated.cs", "public static class Unrelated { public static int Value => 2; }");
+        var again = driver.RunGenerators(unrelated).GetRunResult().Results.Single();
+        Assert.That(Reasons(again, PipelineGenerator.TrackingNames.ContainerSteps), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        Assert.That(Reasons(again, PipelineGenerator.TrackingNames.Outputs), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+
+        var edited = driver.RunGenerators(Replace(compilation, "Tools.cs", Step.Replace("\"echo\"", "\"printf\"", StringComparison.Ordinal))).GetRunResult().Results.Single();
+        Assert.That(Reasons(edited, PipelineGenerator.TrackingNames.Outputs), Is.All.EqualTo(IncrementalStepRunReason.Modified));
+        var after = Model(edited);
+        Assert.That(after.Settings.Container!.Command, Is.EqualTo(new[] { "printf" }));
+        Assert.That(after.CodeFingerprint, Is.Not.EqualTo(before.CodeFingerprint), "a new command is a cache miss even before the runtime compares commands");
+    }
+
+    private static Model.StepModel Model(GeneratorRunResult result) =>
+        result.TrackedSteps[PipelineGenerator.TrackingNames.Pipelines].SelectMany(s => s.Outputs).Select(o => (Model.PipelineModel)o.Value).Single().Calls.Single().Step;
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string stage) =>
+        result.TrackedSteps[stage].SelectMany(step => step.Outputs).Select(output => output.Reason);
+
+    private static Compilation Replace(Compilation compilation, string path, string source) =>
+        compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(t => t.FilePath == path), Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path));
+
     /// <summary>The JSON compact and unescaped, to compare with what the KFP compiler writes.</summary>
     private static string Normalized(JsonElement element) =>
         JsonSerializer.Serialize(element, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
