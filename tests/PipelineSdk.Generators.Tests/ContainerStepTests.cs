@@ -127,6 +127,8 @@ public class ContainerStepTests
     [TestCase("[ContainerStep(\"alpine\", \"true\", LocalCommand = new string[0])] public static partial int Echo(string text);", "has an empty LocalCommand", "LocalCommand = new string[0]")]
     [TestCase("[ContainerStep(\"alpine\", \"true\")] public static partial System.Threading.Tasks.Task<int> Echo(string text);", "returns a Task", "System.Threading.Tasks.Task<int>")]
     [TestCase("[Step, ContainerStep(\"alpine\", \"true\")] public static partial int Echo(string text);", "has both [Step] and [ContainerStep]", "Step")]
+    [TestCase("[ContainerStep(\"alpine\", \"true\", RunsLocally = true, LocalCommand = [\"x\"])] public static partial int Echo(string text);", "has both RunsLocally and LocalCommand", "RunsLocally = true")]
+    [TestCase("[ContainerStep(\"alpine\", \"true\")] public static partial int Echo(System.Threading.CancellationToken cancel);", "takes a CancellationToken", "System.Threading.CancellationToken cancel")]
     public void A_wrong_declaration_is_PSDK0050_where_it_is(string declaration, string message, string located)
     {
         var source = "using PipelineSdk; public static partial class C { " + declaration + " }";

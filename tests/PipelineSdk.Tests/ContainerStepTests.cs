@@ -95,6 +95,23 @@ public class ContainerStepTests
         Assert.That(error!.Message, Does.StartWith("'TrainInImage' is a container step"));
     }
 
+    [Test]
+    public void IfPresent_and_Concat_resolve_as_Kubeflow_launcher_resolves_them_nested_or_not()
+    {
+        const string Input = """{"inputs": {"parameterValues": {"name": "x", "count": 3, "unset": null}}, "outputs": {"parameters": {"out": {"outputFile": "/tmp/out"}}, "outputFile": "/tmp/executor_output.json"}}""";
+
+        var commandLine = PipelineSdk.Execution.Launcher.Substitute(
+        [
+            "run",
+            """{"Concat": ["--name=", "{{$.inputs.parameters['name']}}", {"IfPresent": {"InputName": "count", "Then": ["/", "{{$.inputs.parameters['count']}}"]}}]}""",
+            """{"IfPresent": {"InputName": "missing", "Then": ["--missing"], "Else": ["--none", "{{$.outputs.parameters['out'].output_file}}"]}}""",
+            """{"IfPresent": {"InputName": "unset", "Then": ["--unset"]}}""",
+            "{\"IfPresent\" is only text",
+        ], Input);
+
+        Assert.That(commandLine, Is.EqualTo(new[] { "run", "--name=x/3", "--none", "/tmp/out", "{\"IfPresent\" is only text" }));
+    }
+
     /// <summary>A one-task pipeline whose container step runs <paramref name="script"/> with sh, here as in its image.</summary>
     private static PipelineDescriptor EchoPipeline(string script)
     {

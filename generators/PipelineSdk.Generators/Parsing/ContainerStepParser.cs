@@ -327,6 +327,7 @@ internal static class ContainerStepParser
         /// <summary>Why <paramref name="name"/> cannot start a section, or null.</summary>
         public string? OptionalProblem(string name) =>
             _optional.ContainsKey(name) ? null
+            : _inputs.TryGetValue(name, out var input) && input.IsArtifact ? $"makes elements depend on the artifact '{name}'; only parameters can be optional inputs of a container step"
             : _inputs.ContainsKey(name) ? $"makes elements depend on '{name}', which always has a value; give the parameter a default (e.g. '= null') to make it optional"
             : $"names no input of the step; {Names()}";
 
