@@ -35,6 +35,9 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         /// <summary>Registrars of referenced PipelineSdk extensions.</summary>
         public const string Extensions = nameof(Extensions);
+
+        /// <summary>The <c>[ContainerStep]</c> partial methods whose bodies the generator writes.</summary>
+        public const string ContainerSteps = nameof(ContainerSteps);
     }
 
     /// <inheritdoc />
@@ -96,6 +99,13 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
             output.AddSource(graph.Pipeline.HintName, source);
         });
+
+        // A [ContainerStep] is a partial method without a body: it gets one that says where the step runs.
+        var containerSteps = context.SyntaxProvider
+            .ForAttributeWithMetadataName(ContainerStepParser.ContainerStepAttributeName, (node, _) => node is MethodDeclarationSyntax, ContainerStubParser.Parse)
+            .Where(static stub => stub is not null)
+            .WithTrackingName(TrackingNames.ContainerSteps);
+        context.RegisterSourceOutput(containerSteps, static (output, stub) => output.AddSource(stub!.HintName, ContainerStubEmitter.Emit(stub)));
 
         // Referenced extensions (PipelineSdk.Gcp, ...) register their flavors when the program starts.
         var extensions = context.CompilationProvider

@@ -54,6 +54,8 @@ public class SpecExecutionTests
         yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline");
         yield return Case(PipelineProgram.ControlFlowApp, "per-call-spec-pipeline", "fail=true");
         yield return Case(PipelineProgram.ControlFlowApp, "import-written-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "container-step-pipeline");
+        yield return Case(PipelineProgram.ControlFlowApp, "container-step-pipeline", "name=kubeflow", "suffix=?");
     }
 
     [SetUp]
@@ -97,6 +99,18 @@ public class SpecExecutionTests
         Assert.That(run.State, Is.EqualTo("PIPELINE_STATE_SUCCEEDED"), outcome.ToString);
         var values = run.Steps().ToDictionary(s => s.StepKey!, s => s.Outputs.Parameters["Output"]!.GetValue<long>());
         Assert.That(values["subtract-numbers"], Is.EqualTo(values["get-first-num"] - values["get-random-int"]));
+    }
+
+    [Test]
+    public async Task A_container_steps_command_runs_from_the_spec_with_its_placeholders_and_IfPresent_resolved()
+    {
+        var (outcome, run) = await RunOutcome.FromSpecAsync(PipelineProgram.ControlFlowApp, "container-step-pipeline", ["name=vertex"], _scratch);
+
+        Assert.That(run.State, Is.EqualTo("PIPELINE_STATE_SUCCEEDED"), outcome.ToString);
+        var values = run.Steps().ToDictionary(s => s.StepKey!, s => s.Outputs.Parameters);
+        Assert.That(values["write"]["Length"]!.GetValue<long>(), Is.EqualTo("hello vertex".Length), "an output parameter read back from its output_file");
+        Assert.That(values["shout"]["Output"]!.GetValue<string>(), Is.EqualTo("HELLO VERTEX"), "the unbound optional input: IfPresent's Then left out");
+        Assert.That(values["describe"]["Output"]!.GetValue<string>(), Is.EqualTo("HELLO VERTEX / HELLO VERTEX! (12)"));
     }
 
     [Test]

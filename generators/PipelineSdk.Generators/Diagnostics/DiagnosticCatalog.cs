@@ -140,6 +140,13 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidImporter = Error(
         "PSDK0042", "Invalid importer",
         "Importer.Import in pipeline '{0}' {1}");
+    public static readonly DiagnosticDescriptor InvalidContainerStep = Error(
+        "PSDK0050", "Invalid container step",
+        "Container step '{0}' {1}");
+
+    public static readonly DiagnosticDescriptor InvalidContainerPlaceholder = Error(
+        "PSDK0051", "Invalid placeholder in a container step",
+        "{0} of container step '{1}': {2}");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",

@@ -129,6 +129,12 @@ internal static class SettingsEmitter
             parts.Add($"Image = {Literal(settings.Image)}");
         }
 
+        if (settings.Container is { } container)
+        {
+            string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
+            parts.Add($"Container = new global::PipelineSdk.Model.ContainerCommand({Literal(container.Image)}, {Strings(container.Command)}, {Strings(container.Args)}, {(container.HasLocalCommand ? Strings(container.LocalCommand) : "null")})");
+        }
+
         return $"new global::PipelineSdk.Model.StepSettings {{ {string.Join(", ", parts)} }}";
     }
 

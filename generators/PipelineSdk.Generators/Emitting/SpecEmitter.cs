@@ -48,6 +48,11 @@ internal static partial class SpecEmitter
                 AddDefinition(definition.Object("inputDefinitions"), input.Name, input.Type!);
             }
 
+            if (component.Step.Settings.Container is { } commandInImage)
+            {
+                WriteOptionalInputs(definition, commandInImage);
+            }
+
             foreach (var output in component.Step.Outputs)
             {
                 AddDefinition(definition.Object("outputDefinitions"), output.Name, output.Type);
@@ -60,6 +65,13 @@ internal static partial class SpecEmitter
             }
 
             var container = executors.Object(component.ExecutorLabel).Object("container");
+            if (component.Step.Settings.Container is { } own)
+            {
+                WriteContainerStep(container, own);
+                SettingsEmitter.WriteContainerSettings(container, component.Step.Settings);
+                continue;
+            }
+
             container["image"] = JsonRaw.String(ImagePlaceholder);
             // A native (AOT) binary starts itself; otherwise the dotnet host runs the program's dll.
             container["command"] = program.IsNativeAot
@@ -216,6 +228,12 @@ internal static partial class SpecEmitter
 
         foreach (var argument in task.Arguments)
         {
+            if (IsAbsent(component.Step, argument))
+            {
+                // An optional input given no value is not bound, as the KFP compiler leaves it (IfPresent is then false).
+                continue;
+            }
+
             var input = component.Step.Parameters.First(p => p.Name == argument.InputName).Type!;
             Bind(node.Object("inputs"), argument.InputName, input.IsArtifact, dag, task.Scope, argument);
         }

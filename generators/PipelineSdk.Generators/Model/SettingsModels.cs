@@ -22,6 +22,8 @@ internal sealed record StepSettingsModel(RetryModel? Retry, ResourcesModel? Reso
 
     /// <summary>How long one attempt may run, in whole seconds (<c>[Step(Timeout = "30m")]</c>); null for no limit.</summary>
     public int? TimeoutSeconds { get; init; }
+    /// <summary>For a <c>[ContainerStep]</c>: what it runs instead of this program.</summary>
+    public ContainerModel? Container { get; init; }
 
     public bool IsNone => Equals(None);
 }

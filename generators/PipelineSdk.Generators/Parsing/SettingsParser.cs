@@ -70,6 +70,10 @@ internal static class SettingsParser
                     timeout = Named(attribute, "Timeout") is not string text ? null
                         : ValidateTimeout(text, problem => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidTimeout, ArgumentLocation(attribute, declaration, "Timeout"), name, problem)));
                     break;
+                case ContainerStepParser.ContainerStepAttributeName:
+                    // Its image is the container's own (ContainerStepParser); the display name is a setting like any step's.
+                    displayName = ParseDisplayName(attribute, declaration, name, diagnostics);
+                    break;
             }
         }
 
@@ -376,7 +380,7 @@ internal static class SettingsParser
     /// The argument that sets <paramref name="argument"/> (a named property, or a constructor parameter by name or
     /// position), else the whole attribute, else the method's name.
     /// </summary>
-    private static Location ArgumentLocation(AttributeData attribute, MethodDeclarationSyntax declaration, string argument)
+    public static Location ArgumentLocation(AttributeData attribute, MethodDeclarationSyntax declaration, string argument)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax || syntax.SyntaxTree != declaration.SyntaxTree)
         {

@@ -14,7 +14,12 @@ internal static class StepParser
     public const string StepAttributeName = "PipelineSdk.StepAttribute";
     public const string SingleOutputName = "Output";
 
+    /// <summary>Whether <paramref name="method"/> is a step: <c>[Step]</c>, or <c>[ContainerStep]</c> (a command in an image).</summary>
     public static bool IsStep(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName);
+
+    /// <summary>Whether <paramref name="method"/> has <c>[Step]</c> itself.</summary>
+    public static bool HasStepAttribute(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == StepAttributeName);
 
     /// <summary>Parses <paramref name="method"/>, adding a located diagnostic for each problem with its signature.</summary>
@@ -86,6 +91,11 @@ internal static class StepParser
 
         var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, compilation, diagnostics);
         var settings = SettingsParser.Parse(method, declaration, name, diagnostics);
+        if (ContainerStepParser.IsContainerStep(method))
+        {
+            settings = settings with { Container = ContainerStepParser.Parse(method, declaration, name, parameters, outputs, asyncShape, diagnostics) };
+        }
+
         if (diagnostics.Skip(errorCount).Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
         {
             return null;
@@ -193,7 +203,7 @@ internal static class StepParser
 
     /// <summary>Where the attribute of <paramref name="symbol"/> is written, else the declaration's name.</summary>
     public static Location AttributeLocation(ISymbol symbol, MethodDeclarationSyntax declaration) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or PipelineParser.PipelineAttributeName)?
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName or PipelineParser.PipelineAttributeName)?
             .ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? declaration.Identifier.GetLocation();
 
     public static bool? NamedBool(ISymbol symbol, string attribute, string property) =>
@@ -207,7 +217,9 @@ internal static class StepParser
 
     private static TypedConstant? NamedArgument(ISymbol symbol, string attribute, string property)
     {
-        var data = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attribute);
+        // [ContainerStep] takes the step settings of [Step] (EnableCache, Name, DisplayName).
+        var data = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is { } name
+            && (name == attribute || (attribute == StepAttributeName && name == ContainerStepParser.ContainerStepAttributeName)));
         foreach (var argument in data?.NamedArguments ?? Enumerable.Empty<KeyValuePair<string, TypedConstant>>())
         {
             if (argument.Key == property)

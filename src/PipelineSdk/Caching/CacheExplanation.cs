@@ -26,7 +26,7 @@ public enum CacheDecision
 }
 
 /// <summary>One part of a cache key that differs from the earlier step run.</summary>
-/// <param name="Part"><c>code</c> (the step itself), <c>helper</c> (a method it uses), <c>input</c>, <c>output</c>, <c>env</c> (an environment variable), <c>image</c> (the container image of a remote run) or <c>version</c>.</param>
+/// <param name="Part"><c>code</c> (the step itself), <c>helper</c> (a method it uses), <c>input</c>, <c>output</c>, <c>env</c> (an environment variable), <c>container</c> (a container step's image, command, args or local command), <c>image</c> (the container image of a remote run) or <c>version</c>.</param>
 /// <param name="Name">The symbol, input or output concerned.</param>
 /// <param name="Description">A sentence for people.</param>
 public sealed record CacheChange(string Part, string Name, string Description)
@@ -130,6 +130,8 @@ public sealed record CacheExplanation(StepRunRecord StepRun, CacheDecision Decis
             (name, old, now) => $"output '{name}' changed type from {old} to {now}");
         Diff(Map(before.RootElement, "env"), Map(after.RootElement, "env"), "env", changes,
             (name, _, _) => $"environment variable '{name}' changed");
+        Diff(Map(before.RootElement, "container"), Map(after.RootElement, "container"), "container", changes,
+            (name, old, now) => $"the container step's {name} changed: {old} → {now}");
         if (Text(before.RootElement, "image") is var oldImage && Text(after.RootElement, "image") is var newImage && oldImage != newImage)
         {
             changes.Add(new CacheChange("image", "image", oldImage is null || newImage is null

@@ -8,7 +8,7 @@ namespace PipelineSdk.Caching;
 /// <summary>
 /// A step's cache key and the parts it was made of. The key covers the code fingerprint (the step and every
 /// method of the same compilation it calls), each input's content hash, the output names and types, and the
-/// settings that change results (environment variables); for a step that runs in a remote orchestrator's container, also
+/// settings that change results (environment variables; a container step's image, command and arguments); for a step that runs in a remote orchestrator's container, also
 /// the container image, which that orchestrator's own cache is keyed by. The parts are stored so a later run can say which
 /// one changed.
 /// </summary>
@@ -64,6 +64,17 @@ public sealed record CacheKey(string Key, string PartsJson)
                 writer.WriteEndObject();
             }
 
+            // A container step computes what its command computes: a new image, command or arguments is a new result.
+            if (task.Step.Settings.Container is { } container)
+            {
+                writer.WriteStartObject("container");
+                writer.WriteString("image", container.Image);
+                WriteStrings(writer, "command", container.Command);
+                WriteStrings(writer, "args", container.Arguments);
+                WriteStrings(writer, "localCommand", container.LocalCommand ?? []);
+                writer.WriteEndObject();
+            }
+
             // Keys made in a remote orchestrator's container differ from this machine's, so neither cache serves the other.
             if (image is not null)
             {
@@ -75,5 +86,16 @@ public sealed record CacheKey(string Key, string PartsJson)
 
         var parts = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         return new CacheKey(ContentHash.Of(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), parts);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
     }
 }

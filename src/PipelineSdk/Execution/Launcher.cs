@@ -139,7 +139,10 @@ public static class Launcher
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Substitutes the launcher's placeholders in a command line: <c>{{$}}</c> and the <c>{{$.inputs…}}</c>/<c>{{$.outputs…}}</c> keys.</summary>
+    /// <summary>
+    /// Substitutes the launcher's placeholders in a command line: <c>{{$}}</c>, the <c>{{$.inputs…}}</c>/<c>{{$.outputs…}}</c>
+    /// keys, and the structured <c>IfPresent</c> and <c>Concat</c> elements (which may add or remove elements).
+    /// </summary>
     public static IReadOnlyList<string> Substitute(IEnumerable<string> commandLine, string executorInputJson, string? gcsMountRoot = null)
     {
         var input = ExecutorInput.Parse(executorInputJson);
@@ -173,7 +176,7 @@ public static class Launcher
             placeholders[$"{{{{$.outputs.parameters['{name}'].output_file}}}}"] = file;
         }
 
-        return [.. commandLine.Select(part =>
+        string Replace(string part)
         {
             var result = part.Replace(ExecutorInputPlaceholder, executorInputJson, StringComparison.Ordinal);
             foreach (var (key, value) in placeholders)
@@ -182,7 +185,27 @@ public static class Launcher
             }
 
             return result;
-        })];
+        }
+
+        // An optional input given no value is absent: not bound on Kubeflow, null here.
+        bool IsPresent(string name) =>
+            (input.ParameterValues.TryGetValue(name, out var value) && value.ValueKind != JsonValueKind.Null) || input.InputArtifacts.ContainsKey(name);
+        return [.. commandLine.SelectMany(part => StructuredPlaceholders.Expand(part, IsPresent, Replace))];
+    }
+
+    /// <summary>
+    /// Creates the folders the task's output parameter files and output artifacts go in, as Kubeflow's launcher does
+    /// before it starts a container, so a command can write to <c>{{$.outputs…}}</c> paths at once.
+    /// </summary>
+    public static void CreateOutputFolders(string executorInputJson, string? gcsMountRoot = null)
+    {
+        var input = ExecutorInput.Parse(executorInputJson);
+        var files = input.OutputParameterFiles.Values
+            .Concat(input.OutputArtifacts.Values.Select(artifact => GcsMount.LocalPath(artifact.Uri, gcsMountRoot)));
+        foreach (var folder in files.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            Directory.CreateDirectory(folder);
+        }
     }
 
     /// <summary>

@@ -27,7 +27,19 @@ public sealed record StepSettings
 
     /// <summary>How long one attempt may run (<see cref="StepAttribute.Timeout"/>), or <c>null</c> for no limit. The step program enforces it.</summary>
     public TimeSpan? Timeout { get; init; }
+    /// <summary>For a <see cref="ContainerStepAttribute"/> step: the command it runs instead of C# code; otherwise <c>null</c>.</summary>
+    public ContainerCommand? Container { get; init; }
 }
+
+/// <summary>
+/// What a container step runs: the spec's <c>image</c>, <c>command</c> and <c>args</c> (with Kubeflow's placeholders, as the
+/// executor carries them) and the command that stands in for <see cref="Command"/> on this machine.
+/// </summary>
+/// <param name="Image">The container image.</param>
+/// <param name="Command">The container's command.</param>
+/// <param name="Arguments">The container's args.</param>
+/// <param name="LocalCommand">The command run on this machine instead of <paramref name="Command"/>, or null when the step runs only remotely.</param>
+public sealed record ContainerCommand(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments, IReadOnlyList<string>? LocalCommand);
 
 /// <summary>The compute a step's container asks for, as written in the attribute.</summary>
 /// <param name="Cpu">CPU limit (<c>"2"</c>, <c>"500m"</c>), or null.</param>

@@ -36,21 +36,33 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
 
         string ArtifactUri(string output) => $"{LocalPipelineRoot}/{execution.RunId}/{key}/{output}";
         var executorInput = Launcher.BuildExecutorInput(task.Step, execution.Inputs, execution.InputArtifacts, outputDirectory, ArtifactUri);
+        // A container step's own command needs its image; on this machine its LocalCommand stands in for it.
+        var containerStep = task.Step.Settings.Container;
         // The executor input (resolved settings, paths) goes through standard input, never the command line `ps` shows.
-        var (template, passOnStandardInput) = ExecutorInputOnStandardInput([.. container.Command.Concat(container.Arguments)]);
+        var (template, passOnStandardInput) = containerStep is null
+            ? ExecutorInputOnStandardInput([.. container.Command.Concat(container.Arguments)])
+            : ([.. LocalCommandOf(task.Step, containerStep), .. container.Arguments], false);
         var commandLine = Launcher.Substitute(template, executorInput, GcsMountRoot).Select(MapContainerPath).ToList();
         if (commandLine.Count == 0)
         {
             throw new StepProcessFailedException($"the spec gives task '{key}' no command", logPath);
         }
 
+        if (containerStep is not null)
+        {
+            Launcher.CreateOutputFolders(executorInput, GcsMountRoot);
+        }
+
         // A retry must not read the error an earlier attempt left behind.
         File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
-        var exitCode = await RunAsync(commandLine, passOnStandardInput ? executorInput : null, container.Environment, execution, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        var workingDirectory = containerStep is null ? outputDirectory : Environment.CurrentDirectory;
+        var (exitCode, lastLine) = await RunAsync(commandLine, passOnStandardInput ? executorInput : null, container.Environment, execution, workingDirectory, logPath, cancellationToken).ConfigureAwait(false);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
-            var message = File.Exists(errorFile) ? ReadError(errorFile) : $"the step process exited with code {exitCode}";
+            var message = containerStep is not null ? $"'{commandLine[0]}' exited with code {exitCode}{(lastLine is null ? "" : ": " + lastLine)}"
+                : File.Exists(errorFile) ? ReadError(errorFile)
+                : $"the step process exited with code {exitCode}";
             message = mask is null ? message : mask.Apply(message);
             throw new StepProcessFailedException($"{message} (log: {logPath})", logPath);
         }
@@ -85,7 +97,7 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
     /// Replaces <c>--executor-input {{$}}</c> (how PipelineSdk's step mode is started) with <c>--executor-input -</c>,
     /// which step mode reads from standard input; other commands keep the placeholder.
     /// </summary>
-    private static (IReadOnlyList<string> CommandLine, bool PassOnStandardInput) ExecutorInputOnStandardInput(IReadOnlyList<string> commandLine)
+    private static (List<string> CommandLine, bool PassOnStandardInput) ExecutorInputOnStandardInput(IReadOnlyList<string> commandLine)
     {
         var result = commandLine.ToList();
         for (var i = 1; i < result.Count; i++)
@@ -100,7 +112,14 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         return (result, false);
     }
 
-    private async Task<int> RunAsync(IReadOnlyList<string> commandLine, string? standardInput, IReadOnlyList<KeyValuePair<string, string>> environment, TaskExecution execution, string workingDirectory, string logPath, CancellationToken cancellationToken)
+    /// <summary>The container step's <c>LocalCommand</c>; a step without one cannot run here, which is one line saying what to do.</summary>
+    private static IReadOnlyList<string> LocalCommandOf(StepDescriptor step, ContainerCommand container) =>
+        container.LocalCommand is { Count: > 0 } local ? local
+        : throw new StepProcessFailedException(
+            $"step '{step.Name}' runs the image {container.Image} and has no LocalCommand; run it on a Vertex AI or Kubeflow stack, or add LocalCommand = [...] to its [ContainerStep] to run it on this machine",
+            logPath: null);
+
+    private async Task<(int ExitCode, string? LastLine)> RunAsync(IReadOnlyList<string> commandLine, string? standardInput, IReadOnlyList<KeyValuePair<string, string>> environment, TaskExecution execution, string workingDirectory, string logPath, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(commandLine[0] == "dotnet" ? DotnetHost() : commandLine[0])
         {
@@ -131,7 +150,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         var gate = new Lock();
-        void Append(string? line)
+        // What a failed command said last: its last error line, else its last output line.
+        string? lastOutput = null;
+        string? lastError = null;
+        void Append(string? line, bool isError)
         {
             if (line is not null)
             {
@@ -139,6 +161,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
                 lock (gate)
                 {
                     log.WriteLine(shown);
+                    if (!string.IsNullOrWhiteSpace(shown))
+                    {
+                        (isError ? ref lastError : ref lastOutput) = shown.Trim();
+                    }
                 }
 
                 if (execution.FollowLogs)
@@ -149,8 +175,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data, isError: false);
+        process.ErrorDataReceived += (_, e) => Append(e.Data, isError: true);
         try
         {
             process.Start();
@@ -186,7 +212,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         // WaitForExitAsync returns once the streams are drained as well.
-        return process.ExitCode;
+        lock (gate)
+        {
+            return (process.ExitCode, lastError ?? lastOutput);
+        }
     }
 
     /// <summary>The container runs the program from <c>/app</c>; locally that is this program's own folder.</summary>

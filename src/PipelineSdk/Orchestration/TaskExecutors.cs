@@ -35,16 +35,16 @@ internal interface ITaskExecutor
 /// Calls the step's generated invoker in this process (the <c>local</c> orchestrator). A step with environment variables
 /// (<c>[Env]</c>) runs as a child process instead, as <c>local-process</c> runs it: the process environment is shared by
 /// every step, so only a process of its own sees the variables as Vertex AI's container does, and its cached result is
-/// the one every orchestrator computes.
+/// the one every orchestrator computes. A container step (<c>[ContainerStep]</c>) runs its command as a child process too.
 /// </summary>
-/// <param name="withEnvironment">Runs the steps that have environment variables.</param>
+/// <param name="withEnvironment">Runs the steps that have environment variables, and container steps.</param>
 internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITaskExecutor
 {
     public string Flavor => OrchestratorFlavors.Local;
 
     public async Task<(object?[] Outputs, string? LogPath)> ExecuteAsync(TaskExecution execution, CancellationToken cancellationToken)
     {
-        if (execution.Task.Step.Settings.Environment.Count > 0)
+        if (execution.Task.Step.Settings.Environment.Count > 0 || execution.Task.Step.Settings.Container is not null)
         {
             return await withEnvironment.ExecuteAsync(execution, cancellationToken).ConfigureAwait(false);
         }
@@ -69,9 +69,10 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
 }
 
 /// <summary>A step process failed; the message is the step's own one-line error.</summary>
-internal sealed class StepProcessFailedException(string message, string logPath) : Exception(message)
+internal sealed class StepProcessFailedException(string message, string? logPath) : Exception(message)
 {
-    public string LogPath { get; } = logPath;
+    /// <summary>The step's log, or null when it failed before anything was started.</summary>
+    public string? LogPath { get; } = logPath;
 }
 
 /// <summary>The orchestrator flavors that run on this machine.</summary>

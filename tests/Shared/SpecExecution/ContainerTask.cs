@@ -5,7 +5,8 @@ namespace PipelineSdk.Tests.Shared.SpecExecution;
 
 /// <summary>
 /// Starts one container task as Kubeflow's launcher does: the executor's command and args with <c>{{$}}</c> (the
-/// ExecutorInput) and the run's and task's names filled in, <c>/app</c> mapped to the image's app folder, Cloud
+/// ExecutorInput), the inputs' and outputs' placeholders (<c>IfPresent</c> and <c>Concat</c> too) and the run's and task's
+/// names filled in — a container step's command (not this program) runs on this machine as written — <c>/app</c> mapped to the image's app folder, Cloud
 /// Storage mounted at <c>/gcs</c> (Vertex AI) or, for a <c>minio://</c> or <c>s3://</c> pipeline root (Kubeflow), the
 /// launcher's <c>/minio</c> or <c>/s3</c> folders; output artifacts get <c>ROOT/JOB/TASK_ID/OUTPUT</c> URIs; afterwards the
 /// output parameters are read from <c>executor_output.json</c> (else the output files) and the artifacts' metadata
@@ -46,15 +47,21 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
         };
         var placeholders = new Dictionary<string, string>
         {
-            ["{{$}}"] = executorInput.ToJsonString(),
             ["{{$.pipeline_job_resource_name}}"] = jobName,
             ["{{$.pipeline_job_name}}"] = jobId,
             ["{{$.pipeline_task_name}}"] = record.Name,
             ["{{$.pipeline_task_uuid}}"] = record.Id,
         };
-        var commandLine = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
-            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)))
-            .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(machine.AppDirectory, a["/app/".Length..]) : a).ToList();
+        // The launcher's own placeholders ({{$}}, inputs and outputs, IfPresent, Concat) as Kubeflow's launcher resolves them;
+        // artifact paths land in the folder that stands in for the bucket mount, and so do output files under it.
+        var template = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
+            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)));
+        var mountPrefix = onVertex ? "/gcs/" : $"/{mountFolder}/";
+        var commandLine = PipelineSdk.Execution.Launcher.Substitute(template, executorInput.ToJsonString(), machine.GcsRoot)
+            .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(machine.AppDirectory, a["/app/".Length..])
+                : a.StartsWith(mountPrefix, StringComparison.Ordinal) ? Path.Combine(machine.GcsRoot, mountFolder, a[mountPrefix.Length..])
+                : a).ToList();
+        Directory.CreateDirectory(Path.Combine(localTask, "outputs"));
         var start = new ProcessStartInfo(commandLine[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in commandLine.Skip(1))
         {

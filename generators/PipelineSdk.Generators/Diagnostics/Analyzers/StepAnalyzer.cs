@@ -33,19 +33,27 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.InvalidDisplayName,
         DiagnosticCatalog.InvalidTimeout,
         DiagnosticCatalog.SettingOnNonStep,
+        DiagnosticCatalog.InvalidContainerStep,
+        DiagnosticCatalog.InvalidContainerPlaceholder,
         DiagnosticCatalog.InternalError);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        // A [ContainerStep] counts as generated code once the generator has written its body; its declaration is the user's.
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
         context.RegisterSymbolAction(AnalyzeMethod, SymbolKind.Method);
     }
 
     private static void AnalyzeMethod(SymbolAnalysisContext context)
     {
         var method = (IMethodSymbol)context.Symbol;
+        if (method.PartialDefinitionPart is not null)
+        {
+            // The implementing part of a partial method (a [ContainerStep]'s generated body): its declaration is checked.
+            return;
+        }
         if (!StepParser.IsStep(method))
         {
             foreach (var misplaced in SettingsParser.MisplacedSettings(method, context.CancellationToken))
