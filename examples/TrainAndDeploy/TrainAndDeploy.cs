@@ -14,7 +14,7 @@ using PipelineSdk.MLNet.Models;
 public static class TrainAndDeploy
 {
     [Pipeline]
-    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 100, double accuracyThreshold = 0.9, double productionAccuracy = 0.0, string channel = "#ml-team")
+    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 50, double accuracyThreshold = 0.9, double productionAccuracy = 0.0, string channel = "#ml-team")
     {
         try
         {

@@ -73,16 +73,8 @@ public class RoundTripTests
     [Test]
     public async Task The_local_process_orchestrator_stores_exactly_what_the_in_process_one_stores()
     {
-        using var inProcess = new TempStore();
-        using var asProcesses = new TempStore();
+        var (expected, actual) = await RunUnderBothOrchestrators(TestProgram.Kinds);
 
-        var local = await TestProgram.Kinds.RunAsync(inProcess);
-        var children = await TestProgram.Kinds.RunAsync(asProcesses, "--orchestrator", "local-process");
-
-        Assert.That(local.Exit, Is.EqualTo(0), local.Error + local.Output);
-        Assert.That(children.Exit, Is.EqualTo(0), children.Error + children.Output);
-        var expected = inProcess.Outputs();
-        var actual = asProcesses.Outputs();
         Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
         Assert.That(actual.Where(p => expected[p.Key] != p.Value).Select(p => p.Key), Is.Empty, "outputs whose content or metadata differ");
         Assert.That(expected.Keys, Does.Contain("evaluate-binary.Output").And.Contain("evaluate-calibrated.Output").And.Contain("evaluate-multiclass.Output"));
@@ -91,16 +83,9 @@ public class RoundTripTests
     [Test]
     public async Task The_churn_example_trains_in_a_loop_and_logs_the_confusion_matrix_and_ROC_curve_the_same_under_both_orchestrators()
     {
-        using var inProcess = new TempStore();
-        using var asProcesses = new TempStore();
+        var (expected, actual) = await RunUnderBothOrchestrators(TestProgram.Churn);
 
-        var local = await TestProgram.Churn.RunAsync(inProcess);
-        var children = await TestProgram.Churn.RunAsync(asProcesses, "--orchestrator", "local-process");
-
-        Assert.That(local.Exit, Is.EqualTo(0), local.Error + local.Output);
-        Assert.That(children.Exit, Is.EqualTo(0), children.Error + children.Output);
-        var expected = inProcess.Outputs();
-        Assert.That(asProcesses.Outputs(), Is.EquivalentTo(expected), "the same data, models and metrics, byte for byte");
+        Assert.That(actual, Is.EquivalentTo(expected), "the same data, models and metrics, byte for byte");
         Assert.That(expected.Keys.Count(k => k.StartsWith("train-fast-tree[", StringComparison.Ordinal)), Is.EqualTo(3), "one model per number of leaves");
 
         using var report = JsonDocument.Parse(expected["report-best.Output"].Metadata);
@@ -119,4 +104,18 @@ public class RoundTripTests
     }
 
     private static string Describe(IDataView data) => MLNetKinds.Describe(data);
+
+    /// <summary>Runs <paramref name="program"/> in process and as one child process per step; the stored outputs of each.</summary>
+    private static async Task<(Dictionary<string, (string Hash, string Metadata, string KfpType)> InProcess, Dictionary<string, (string Hash, string Metadata, string KfpType)> AsProcesses)> RunUnderBothOrchestrators(TestProgram program)
+    {
+        using var inProcess = new TempStore();
+        using var asProcesses = new TempStore();
+
+        var local = await program.RunAsync(inProcess);
+        var children = await program.RunAsync(asProcesses, "--orchestrator", "local-process");
+
+        Assert.That(local.Exit, Is.EqualTo(0), local.Error + local.Output);
+        Assert.That(children.Exit, Is.EqualTo(0), children.Error + children.Output);
+        return (inProcess.Outputs(), asProcesses.Outputs());
+    }
 }
