@@ -1,24 +1,27 @@
 using System.Globalization;
-using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
 using PipelineSdk;
 using PipelineSdk.Artifacts;
+using PipelineSdk.MLNet.Models;
 
 /// <summary>
-/// A model-selection pipeline a KFP user would recognise: load and split a data set, train one logistic-regression
-/// model per learning rate in parallel, evaluate each, deploy the best one only if its accuracy clears a threshold,
-/// and always notify at the end — whether training worked or not. Deterministic for a given seed.
+/// A model-selection pipeline a KFP user would recognise, on ML.NET: make and split a data set, train one logistic-regression
+/// model per learning rate in parallel (ML.NET's SGD trainer), evaluate each, deploy the best one only if it beats the model
+/// in production and clears a quality bar, and always notify at the end — whether training worked or not. Deterministic for
+/// a given seed: the same data, the same models, byte for byte.
 /// </summary>
 public static class TrainAndDeploy
 {
     [Pipeline]
-    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 300, double accuracyThreshold = 0.9, string channel = "#ml-team")
+    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 50, double accuracyThreshold = 0.9, double productionAccuracy = 0.0, string channel = "#ml-team")
     {
         try
         {
             var data = LoadData(rows, seed: 7);
             var (train, test) = Split(data, testFraction: 0.25);
 
-            var models = new List<Model>();
+            var models = new List<ITransformer>();
             var accuracies = new List<double>();
             foreach (var learningRate in new[] { 1.0, 0.3, 0.1, 0.03 }.WithParallelism(2))
             {
@@ -29,7 +32,8 @@ public static class TrainAndDeploy
             }
 
             var (best, bestAccuracy) = PickBest(models, accuracies);
-            if (bestAccuracy >= accuracyThreshold)
+            var better = BeatsProduction(bestAccuracy, productionAccuracy, accuracyThreshold);
+            if (better)
             {
                 Deploy(best, bestAccuracy);
             }
@@ -40,9 +44,9 @@ public static class TrainAndDeploy
         }
     }
 
-    /// <summary>Two overlapping clouds of points, labelled 0 and 1, as CSV (<c>x1,x2,label</c>).</summary>
+    /// <summary>Two overlapping clouds of points, labelled true and false: an ML.NET data view, stored as Parquet.</summary>
     [Step(DisplayName = "Load data")]
-    public static Dataset LoadData(int rows, int seed)
+    public static IDataView LoadData(int rows, int seed)
     {
         if (rows < 10)
         {
@@ -50,98 +54,65 @@ public static class TrainAndDeploy
         }
 
         var random = new Random(seed);
-        var data = new Dataset();
-        using (var writer = new StreamWriter(data.Path))
+        var points = new List<Point>(rows);
+        for (var i = 0; i < rows; i++)
         {
-            writer.WriteLine("x1,x2,label");
-            for (var i = 0; i < rows; i++)
-            {
-                var label = i % 2;
-                var center = label == 1 ? 1.0 : -1.0;
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{center + Gaussian(random):R},{center + Gaussian(random):R},{label}"));
-            }
+            var label = i % 2 == 1;
+            var center = label ? 1.0f : -1.0f;
+            points.Add(new Point { X1 = center + Gaussian(random), X2 = center + Gaussian(random), Label = label });
         }
 
-        data.Metadata["rows"] = rows;
-        return data;
+        return new MLContext(seed).Data.LoadFromEnumerable(points);
     }
 
     /// <summary>Keeps the last <paramref name="testFraction"/> of the rows for evaluation.</summary>
     [Step]
-    public static (Dataset Train, Dataset Test) Split(Dataset data, double testFraction)
+    public static (IDataView Train, IDataView Test) Split(IDataView data, double testFraction)
     {
         if (testFraction is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "must be between 0 and 1");
         }
 
-        var lines = File.ReadAllLines(data.Path);
-        var rows = lines.Length - 1;
-        var trainRows = rows - Math.Max(1, (int)(rows * testFraction));
-        var train = new Dataset();
-        var test = new Dataset();
-        File.WriteAllLines(train.Path, lines.Take(1 + trainRows));
-        File.WriteAllLines(test.Path, lines.Take(1).Concat(lines.Skip(1 + trainRows)));
-        train.Metadata["rows"] = trainRows;
-        test.Metadata["rows"] = rows - trainRows;
-        return (train, test);
+        var ml = new MLContext();
+        var rows = data.GetRowCount() ?? throw new InvalidDataException("the data set does not know its row count");
+        var trainRows = rows - Math.Max(1, (long)(rows * testFraction));
+        return (ml.Data.TakeRows(data, trainRows), ml.Data.SkipRows(data, trainRows));
     }
 
-    /// <summary>Logistic regression by batch gradient descent; the model is its weights as JSON.</summary>
+    /// <summary>Logistic regression by stochastic gradient descent (one thread, no shuffling: the same model every time).</summary>
     [Step]
-    public static Model TrainModel(Dataset train, double learningRate, int epochs)
+    public static ITransformer TrainModel(IDataView train, double learningRate, int epochs)
     {
-        var (features, labels) = Read(train);
-        var weights = new double[3];
-        for (var epoch = 0; epoch < epochs; epoch++)
+        var ml = new MLContext(seed: 1);
+        var trainer = ml.BinaryClassification.Trainers.SgdCalibrated(new SgdCalibratedTrainer.Options
         {
-            var gradient = new double[3];
-            for (var i = 0; i < labels.Length; i++)
-            {
-                var error = Predict(weights, features[i]) - labels[i];
-                gradient[0] += error * features[i][0];
-                gradient[1] += error * features[i][1];
-                gradient[2] += error;
-            }
-
-            for (var j = 0; j < weights.Length; j++)
-            {
-                weights[j] -= learningRate * gradient[j] / labels.Length;
-            }
-        }
-
-        var model = new Model();
-        File.WriteAllText(model.Path, JsonSerializer.Serialize(weights, ExampleJson.Default.DoubleArray));
-        model.Metadata["learningRate"] = learningRate;
-        model.Metadata["epochs"] = epochs;
-        return model;
+            LabelColumnName = nameof(Point.Label),
+            FeatureColumnName = "Features",
+            LearningRate = learningRate,
+            NumberOfIterations = epochs,
+            NumberOfThreads = 1,
+            Shuffle = false,
+        });
+        var pipeline = ml.Transforms.Concatenate("Features", nameof(Point.X1), nameof(Point.X2)).Append(trainer);
+        return pipeline.Fit(train).WithInputSchema(train.Schema);
     }
 
     /// <summary>Accuracy and log loss on the test set, logged as KFP metrics.</summary>
     [Step]
-    public static (double Accuracy, Metrics Metrics) Evaluate(Model model, Dataset test)
+    public static (double Accuracy, Metrics Metrics) Evaluate(ITransformer model, IDataView test)
     {
-        var weights = LoadWeights(model);
-        var (features, labels) = Read(test);
-        var correct = 0;
-        var loss = 0.0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var p = Math.Clamp(Predict(weights, features[i]), 1e-12, 1 - 1e-12);
-            correct += (p >= 0.5 ? 1 : 0) == (int)labels[i] ? 1 : 0;
-            loss -= labels[i] * Math.Log(p) + ((1 - labels[i]) * Math.Log(1 - p));
-        }
-
-        var accuracy = Math.Round((double)correct / labels.Length, 4);
+        var evaluation = new MLContext(seed: 1).BinaryClassification.Evaluate(model.Transform(test), labelColumnName: nameof(Point.Label));
+        var accuracy = Math.Round(evaluation.Accuracy, 4);
         var metrics = new Metrics();
         metrics.Log("accuracy", accuracy);
-        metrics.Log("logLoss", Math.Round(loss / labels.Length, 4));
+        metrics.Log("logLoss", Math.Round(evaluation.LogLoss, 4));
         return (accuracy, metrics);
     }
 
     /// <summary>The model with the best accuracy; the first one wins a tie, so the choice is deterministic.</summary>
     [Step]
-    public static (Model Best, double Accuracy) PickBest(List<Model> models, List<double> accuracies)
+    public static (ITransformer Best, double Accuracy) PickBest(List<ITransformer> models, List<double> accuracies)
     {
         if (models.Count == 0 || models.Count != accuracies.Count)
         {
@@ -158,15 +129,29 @@ public static class TrainAndDeploy
     }
 
     /// <summary>
-    /// Records the deployment of the chosen model. A production pipeline would upload it to the Vertex AI Model Registry
-    /// here; this example writes the deployment record the console shows.
+    /// The deploy-if-better decision, in one place: the candidate must clear the quality bar and beat the model in production
+    /// (<paramref name="productionAccuracy"/>; 0 when nothing is deployed yet).
+    /// </summary>
+    [Step]
+    public static bool BeatsProduction(double candidateAccuracy, double productionAccuracy, double accuracyThreshold)
+    {
+        var better = candidateAccuracy >= accuracyThreshold && candidateAccuracy > productionAccuracy;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Candidate accuracy {candidateAccuracy:0.####} vs production {productionAccuracy:0.####} (bar {accuracyThreshold:0.####}): {(better ? "deploy" : "keep production")}."));
+        return better;
+    }
+
+    /// <summary>
+    /// Records the deployment of the chosen model. A production pipeline would upload it to a model registry or the Vertex AI
+    /// Model Registry here; this example writes the deployment record the console shows.
     /// </summary>
     [Step(EnableCache = false)]
-    public static Markdown Deploy(Model model, double accuracy)
+    public static Markdown Deploy(ITransformer model, double accuracy)
     {
+        var inputs = model.InputSchema() is { } schema ? string.Join(", ", schema.Select(c => $"`{c.Name}` ({c.Type})")) : "unknown";
         var record = new Markdown();
         record.WriteAllText(string.Create(CultureInfo.InvariantCulture,
-            $"# Deployed\n\nModel `{model.Uri}` with accuracy {accuracy:0.####} (learning rate {model.Metadata["learningRate"]}).\n"));
+            $"# Deployed\n\nAn ML.NET model with accuracy {accuracy:0.####}; it takes {inputs}.\n"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Deploying the model with accuracy {accuracy:0.####}."));
         return record;
     }
@@ -182,24 +167,16 @@ public static class TrainAndDeploy
         return message;
     }
 
-    private static (double[][] Features, double[] Labels) Read(Dataset data)
+    private static float Gaussian(Random random) =>
+        (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+
+    /// <summary>One row of the data set.</summary>
+    private sealed class Point
     {
-        var rows = File.ReadLines(data.Path).Skip(1).Select(line => line.Split(',')).ToList();
-        return (
-            [.. rows.Select(r => new[] { double.Parse(r[0], CultureInfo.InvariantCulture), double.Parse(r[1], CultureInfo.InvariantCulture) })],
-            [.. rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture))]);
+        public float X1 { get; set; }
+
+        public float X2 { get; set; }
+
+        public bool Label { get; set; }
     }
-
-    private static double[] LoadWeights(Model model) =>
-        JsonSerializer.Deserialize(File.ReadAllText(model.Path), ExampleJson.Default.DoubleArray)
-            ?? throw new InvalidDataException($"model {model.Uri} holds no weights");
-
-    private static double Predict(double[] weights, double[] x) => 1 / (1 + Math.Exp(-((weights[0] * x[0]) + (weights[1] * x[1]) + weights[2])));
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
-
-/// <summary>Source-generated JSON for the model weights (no reflection, so the program stays trimmable and AOT-safe).</summary>
-[System.Text.Json.Serialization.JsonSerializable(typeof(double[]))]
-internal sealed partial class ExampleJson : System.Text.Json.Serialization.JsonSerializerContext;

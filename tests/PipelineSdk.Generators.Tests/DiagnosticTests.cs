@@ -98,6 +98,7 @@ public class DiagnosticTests
         yield return Case("PSDK0027", "public static class C { [Step([|DisplayName = \"two\\nlines\"|])] public static int A() => 1; }");
         yield return Case("PSDK0028", "public static class C { [Step] public static int A() => 1; [Pipeline, [|Retry(2)|]] public static void P() => A(); }");
         yield return Case("PSDK0028", "public static class C { [[|Env(\"A\", \"b\")|], [|Resources(Cpu = \"1\")|]] public static int Helper() => 1; }");
+        yield return Case("PSDK0029", "namespace Microsoft.ML { public interface IDataView { } } public static class C { [Step] public static [|Microsoft.ML.IDataView|] A() => null!; }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()
@@ -264,6 +265,48 @@ public class DiagnosticTests
         GeneratorHarness.EmitClean(output);
         var generated = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
         Assert.That(generated, Does.Contain("global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::Vectors.Vector>(new global::Vectors.VectorMaterializer(), \"Vector\", \"system.Model\")"));
+    }
+
+    [Test]
+    public void An_MLNet_type_without_the_package_names_the_package_and_the_command_at_the_type()
+    {
+        var source = Header + """
+            public static class C
+            {
+                [Step] public static Microsoft.ML.IDataView Load(int rows) => null!;
+                [Step] public static int Count(System.Collections.Generic.List<Microsoft.ML.ITransformer> models) => models.Count;
+            }
+            """;
+        var (_, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(source).AddReferences(GeneratorHarness.MlNetReferences));
+
+        Assert.That(diagnostics.Select(d => (d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), Text: d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length))), Is.EquivalentTo(new[]
+        {
+            ("PSDK0029", "The result of 'C.Load(int)' has type 'Microsoft.ML.IDataView': IDataView needs the PipelineSdk.MLNet package: dotnet add package PipelineSdk.MLNet", "Microsoft.ML.IDataView"),
+            ("PSDK0029", "Parameter 'models' of 'C.Count(List<ITransformer>)' has type 'System.Collections.Generic.List<Microsoft.ML.ITransformer>': ITransformer needs the PipelineSdk.MLNet package: dotnet add package PipelineSdk.MLNet", "System.Collections.Generic.List<Microsoft.ML.ITransformer>"),
+        }), () => string.Join("\n", diagnostics));
+
+        var withPackage = GeneratorHarness.Compile(source).AddReferences([.. GeneratorHarness.MlNetReferences, Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(PipelineSdk.MLNet.Models.ModelSchemas).Assembly.Location)]);
+        Assert.That(GeneratorHarness.RunAll(withPackage).Diagnostics, Is.Empty, "with the package referenced, its materializers make both types artifacts");
+    }
+
+    [Test]
+    public void An_output_only_type_is_refused_as_a_step_input_and_accepted_as_an_output()
+    {
+        var source = Header + """
+            public static class C
+            {
+                [Step] public static Microsoft.ML.Data.RegressionMetrics Evaluate(int rows) => null!;
+                [Step] public static double Read(Microsoft.ML.Data.RegressionMetrics metrics) => metrics.RSquared;
+            }
+            """;
+        var app = GeneratorHarness.Compile(source).AddReferences([.. GeneratorHarness.MlNetReferences, Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(PipelineSdk.MLNet.Models.ModelSchemas).Assembly.Location)]);
+
+        var (_, _, diagnostics) = GeneratorHarness.RunAll(app);
+
+        Assert.That(diagnostics.Select(d => (d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))), Is.EqualTo(new[]
+        {
+            ("PSDK0005", "Parameter 'metrics' of 'C.Read(RegressionMetrics)' has type 'Microsoft.ML.Data.RegressionMetrics', which cannot pass between steps; its materializer stores it for Kubeflow and Vertex AI but cannot read it back, so it is a step output only; return the value a later step needs as another output of the producing step (e.g. a double)"),
+        }), () => string.Join("\n", diagnostics));
     }
 
     [Test]

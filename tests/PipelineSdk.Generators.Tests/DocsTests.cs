@@ -39,15 +39,22 @@ public partial class DocsTests
             return;
         }
 
-        var (_, _, before) = GeneratorHarness.RunAll(GeneratorHarness.Compile(example));
+        var (_, _, before) = GeneratorHarness.RunAll(GeneratorHarness.Compile(example).AddReferences(ExampleReferences(id)));
         Assert.That(before.Where(d => d.Id == id), Is.Not.Empty, "the example does not trigger " + id);
         Assert.That(before.Where(d => !d.Id.StartsWith("PSDK", StringComparison.Ordinal) && d.Severity == DiagnosticSeverity.Error), Is.Empty, "the example is not valid C#");
 
-        var (_, _, after) = GeneratorHarness.RunAll(GeneratorHarness.Compile(fix));
+        var (_, _, after) = GeneratorHarness.RunAll(GeneratorHarness.Compile(fix).AddReferences(FixReferences(id)));
         // Loops and conditions are checked but not generated yet: their fixed form still says so.
         var remaining = after.Where(d => !(d.Id == "PSDK0006" && d.GetMessage().Contains("not supported yet", StringComparison.Ordinal))).ToList();
         Assert.That(remaining, Is.Empty, () => "the fix still reports:\n" + string.Join("\n", remaining));
     }
+
+    /// <summary>What a page's example uses besides PipelineSdk: ML.NET for the page that says which package stores its types.</summary>
+    private static IEnumerable<MetadataReference> ExampleReferences(string id) => id == "PSDK0029" ? GeneratorHarness.MlNetReferences : [];
+
+    /// <summary>What a page's fix adds: PSDK0029's fix is the package it names, with the same code.</summary>
+    private static IEnumerable<MetadataReference> FixReferences(string id) =>
+        id == "PSDK0029" ? [.. GeneratorHarness.MlNetReferences, MetadataReference.CreateFromFile(typeof(PipelineSdk.MLNet.Models.ModelSchemas).Assembly.Location)] : [];
 
     private static string? CodeAfter(string page, string heading)
     {

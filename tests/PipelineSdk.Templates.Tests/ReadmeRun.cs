@@ -28,7 +28,7 @@ internal static class ReadmeRun
     };
 
     /// <summary>The packages the solution's packable projects make.</summary>
-    public static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Kubeflow", "PipelineSdk.Postgres", "PipelineSdk.Server", "PipelineSdk.Cli", "PipelineSdk.Templates"];
+    public static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Kubeflow", "PipelineSdk.MLNet", "PipelineSdk.Postgres", "PipelineSdk.Server", "PipelineSdk.Cli", "PipelineSdk.Templates"];
 
     private static readonly Lazy<Task> s_run = new(RunAsync);
 
@@ -118,14 +118,15 @@ internal static class ReadmeRun
 
     private static async Task PackAsync()
     {
-        foreach (var project in new[] { "src/PipelineSdk.Cli/PipelineSdk.Cli.csproj", "src/PipelineSdk.Templates/PipelineSdk.Templates.csproj" })
+        // PipelineSdk.MLNet is no dependency of the CLI, so its pack builds it.
+        foreach (var project in new[] { "src/PipelineSdk.Cli/PipelineSdk.Cli.csproj", "src/PipelineSdk.Templates/PipelineSdk.Templates.csproj", "src/PipelineSdk.MLNet/PipelineSdk.MLNet.csproj" })
         {
             var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
         }
 
-        // The libraries are built by the CLI's pack as its dependencies; pack them too.
-        foreach (var library in Packages.Except(["PipelineSdk.Cli", "PipelineSdk.Templates"]))
+        // The other libraries are built by the CLI's pack as its dependencies; pack them too.
+        foreach (var library in Packages.Except(["PipelineSdk.Cli", "PipelineSdk.Templates", "PipelineSdk.MLNet"]))
         {
             var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, "src", library, library + ".csproj"), "-c", "Release", "--no-build", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);

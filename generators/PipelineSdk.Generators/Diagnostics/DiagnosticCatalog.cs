@@ -125,6 +125,10 @@ internal static class DiagnosticCatalog
         "PSDK0028", "Step settings apply to steps only",
         "[{0}] on '{1}' has no effect: step settings apply to [Step] methods; {2}");
 
+    public static readonly DiagnosticDescriptor IntegrationPackageMissing = Error(
+        "PSDK0029", "This type needs a PipelineSdk integration package",
+        "{0} of '{1}' has type '{2}': {3} needs the {4} package: dotnet add package {4}");
+
     public static readonly DiagnosticDescriptor InvalidCallSetting = Error(
         "PSDK0040", "Invalid setting on a step call",
         "{0} on the call to '{1}': {2}");

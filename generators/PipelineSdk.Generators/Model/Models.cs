@@ -9,7 +9,8 @@ namespace PipelineSdk.Generators.Model;
 /// <param name="IsArtifact">Whether the value is an artifact rather than a parameter.</param>
 /// <param name="CodecExpression">A C# expression for the runtime codec.</param>
 /// <param name="IsArtifactList">Whether the value is a list of artifacts (a step input with <c>isArtifactList</c>).</param>
-internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false);
+/// <param name="IsOutputOnly">Whether its materializer cannot read it back (<c>OutputOnly</c>), so no step may take it.</param>
+internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false, bool IsOutputOnly = false);
 
 /// <summary>A step input or output.</summary>
 internal sealed record PortModel(string Name, ValueTypeModel Type);

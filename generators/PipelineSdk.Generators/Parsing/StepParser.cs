@@ -82,7 +82,13 @@ internal static class StepParser
             var type = TypeMapper.Map(parameter.Type, compilation);
             if (type is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type.ToDisplayString(), TypeMapper.Explain(parameter.Type)));
+                diagnostics.Add(Unsupported(parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type));
+                continue;
+            }
+
+            if (type.IsOutputOnly)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type.ToDisplayString(), TypeMapper.OutputOnlyFix));
                 continue;
             }
 
@@ -124,6 +130,12 @@ internal static class StepParser
     public static string ComponentName(IMethodSymbol method) =>
         NamedString(method, StepAttributeName, "Name") ?? Naming.ToKebabCase(method.Name);
 
+    /// <summary>PSDK0029 for a type an integration package supports (naming the package to add), else PSDK0005.</summary>
+    private static DiagnosticInfo Unsupported(Location location, string what, string step, ITypeSymbol type) =>
+        TypeMapper.MissingPackage(type) is { } missing
+            ? DiagnosticInfo.Create(DiagnosticCatalog.IntegrationPackageMissing, location, what, step, type.ToDisplayString(), missing.Type, missing.Package)
+            : DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, location, what, step, type.ToDisplayString(), TypeMapper.Explain(type));
+
     private static (ReturnShape, AsyncShape, string?, List<PortModel>) ParseReturn(IMethodSymbol method, MethodDeclarationSyntax declaration, string name, Compilation compilation, List<DiagnosticInfo> diagnostics)
     {
         var outputs = new List<PortModel>();
@@ -160,7 +172,9 @@ internal static class StepParser
                 var elementType = TypeMapper.Map(element.Type, compilation);
                 if (elementType is null or { IsArtifactList: true })
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type.ToDisplayString(), elementType is null ? TypeMapper.Explain(element.Type) : TypeMapper.ListOutputFix));
+                    diagnostics.Add(elementType is null
+                        ? Unsupported(declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type)
+                        : DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), $"Output '{element.Name}'", name, element.Type.ToDisplayString(), TypeMapper.ListOutputFix));
                     continue;
                 }
 
@@ -173,7 +187,9 @@ internal static class StepParser
         var single = TypeMapper.Map(type, compilation);
         if (single is null or { IsArtifactList: true })
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), "The result", name, type.ToDisplayString(), single is null ? TypeMapper.Explain(type) : TypeMapper.ListOutputFix));
+            diagnostics.Add(single is null
+                ? Unsupported(declaration.ReturnType.GetLocation(), "The result", name, type)
+                : DiagnosticInfo.Create(DiagnosticCatalog.UnsupportedValueType, declaration.ReturnType.GetLocation(), "The result", name, type.ToDisplayString(), TypeMapper.ListOutputFix));
         }
         else
         {

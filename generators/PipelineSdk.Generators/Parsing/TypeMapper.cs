@@ -108,7 +108,8 @@ internal static class TypeMapper
         if (registry.Materializer(named) is { } materializer)
         {
             return Artifact(syntax, materializer.SchemaTitle,
-                $"{ArtifactCodecs}.Materialized<{syntax}>(new {materializer.MaterializerSyntax}(), {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(named.Name, quote: true)}, {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(materializer.SchemaTitle, quote: true)})");
+                $"{ArtifactCodecs}.Materialized<{syntax}>(new {materializer.MaterializerSyntax}(), {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(named.Name, quote: true)}, {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(materializer.SchemaTitle, quote: true)})")
+                with { IsOutputOnly = materializer.OutputOnly };
         }
 
         if (registry.JsonContext(named) is { } context)
@@ -138,6 +139,37 @@ internal static class TypeMapper
         return "use int, long, double, bool, string, or a list or string-keyed dictionary of those (parameters); or an artifact: Dataset, Model, Metrics, ClassificationMetrics, Html, Markdown, Artifact, byte[], Stream, FileInfo, DirectoryInfo, a record or class listed in a JsonSerializerContext, or a type with a registered materializer";
     }
 
+    /// <summary>Library types that an integration package makes artifacts, by full name, with the package.</summary>
+    private static readonly System.Collections.Generic.Dictionary<string, string> IntegrationTypes = new()
+    {
+        ["Microsoft.ML.IDataView"] = "PipelineSdk.MLNet",
+        ["Microsoft.ML.ITransformer"] = "PipelineSdk.MLNet",
+        ["Microsoft.ML.Data.RegressionMetrics"] = "PipelineSdk.MLNet",
+        ["Microsoft.ML.Data.BinaryClassificationMetrics"] = "PipelineSdk.MLNet",
+        ["Microsoft.ML.Data.CalibratedBinaryClassificationMetrics"] = "PipelineSdk.MLNet",
+        ["Microsoft.ML.Data.MulticlassClassificationMetrics"] = "PipelineSdk.MLNet",
+    };
+
+    /// <summary>
+    /// For a type <see cref="Map"/> rejects that an integration package supports (itself, or as the element of a list), the
+    /// type's name and the package (PSDK0029); null otherwise.
+    /// </summary>
+    public static (string Type, string Package)? MissingPackage(ITypeSymbol type)
+    {
+        var element = type is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.Length == 1 ? generic.TypeArguments[0]
+            : type is IArrayTypeSymbol array ? array.ElementType
+            : type;
+        foreach (var candidate in new[] { type, element })
+        {
+            if (IntegrationTypes.TryGetValue(candidate.OriginalDefinition.ToDisplayString(), out var package))
+            {
+                return (candidate.Name, package);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The PSDK0005 advice for a list of artifacts as a step output.</summary>
     public const string ListOutputFix = "a step returns one artifact per output (lists of artifacts are step inputs only, e.g. the outputs a loop collected); return a named tuple of artifacts instead";
 
@@ -149,5 +181,9 @@ internal static class TypeMapper
     private static ValueTypeModel Artifact(string syntax, string schemaTitle, string codec) => new(syntax, schemaTitle, IsArtifact: true, codec);
 
     private static ValueTypeModel ArtifactList(string syntax, ValueTypeModel element, string shape) =>
-        new(syntax, element.KfpType, IsArtifact: true, $"{ArtifactCodecs}.{shape}<{element.TypeSyntax}>({element.CodecExpression})", IsArtifactList: true);
+        new(syntax, element.KfpType, IsArtifact: true, $"{ArtifactCodecs}.{shape}<{element.TypeSyntax}>({element.CodecExpression})", IsArtifactList: true, element.IsOutputOnly);
+
+    /// <summary>The PSDK0005 advice for a step input whose type is a step output only.</summary>
+    public const string OutputOnlyFix =
+        "its materializer stores it for Kubeflow and Vertex AI but cannot read it back, so it is a step output only; return the value a later step needs as another output of the producing step (e.g. a double)";
 }

@@ -5,8 +5,8 @@ using Microsoft.CodeAnalysis;
 
 namespace PipelineSdk.Generators.Parsing;
 
-/// <summary>A registered materializer: the class to instantiate and the schema title of what it stores.</summary>
-internal sealed record MaterializerInfo(string MaterializerSyntax, string SchemaTitle);
+/// <summary>A registered materializer: the class to instantiate, the schema title of what it stores, and whether its values are step outputs only.</summary>
+internal sealed record MaterializerInfo(string MaterializerSyntax, string SchemaTitle, bool OutputOnly);
 
 /// <summary>
 /// The types a compilation adds to the built-in ones: the records and classes its <c>JsonSerializerContext</c>s
@@ -59,7 +59,8 @@ internal sealed class TypeRegistry
                     var schemaTitle = attribute.NamedArguments.FirstOrDefault(a => a.Key == "SchemaTitle").Value.Value as string;
                     _materializers[stored] = new MaterializerInfo(
                         materializer.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                        string.IsNullOrEmpty(schemaTitle) ? "system.Artifact" : schemaTitle!);
+                        string.IsNullOrEmpty(schemaTitle) ? "system.Artifact" : schemaTitle!,
+                        attribute.NamedArguments.FirstOrDefault(a => a.Key == "OutputOnly").Value.Value is true);
                 }
             }
         }

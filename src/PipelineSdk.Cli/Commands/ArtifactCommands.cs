@@ -197,6 +197,16 @@ internal static class ArtifactCommands
             await using var content = await OpenAsync(artifact, cancellationToken).ConfigureAwait(false);
             var buffer = new byte[PreviewBytes];
             var read = await content.ReadAtLeastAsync(buffer, PreviewBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read >= 4 && buffer.AsSpan(0, 4).SequenceEqual("PAR1"u8))
+            {
+                return await ParquetPreview.HeadAsync(artifact, OpenAsync, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (buffer.AsSpan(0, read).Contains((byte)0))
+            {
+                return $"({artifact.Size} bytes of binary content)";
+            }
+
             var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
             return read < artifact.Size ? text + "…" : text;
         }

@@ -15,4 +15,10 @@ public sealed class PipelineSdkMaterializerAttribute(Type materializer) : Attrib
 
     /// <summary>The Kubeflow schema title of the stored artifacts; <c>system.Artifact</c> unless set (e.g. <c>system.Model</c>).</summary>
     public string SchemaTitle { get; set; } = "system.Artifact";
+
+    /// <summary>
+    /// Whether the values are step outputs only: the materializer stores them (e.g. metrics for Vertex AI) but cannot read
+    /// them back, so the generator refuses the type as a step input (PSDK0005) and a run's result holds null for it.
+    /// </summary>
+    public bool OutputOnly { get; set; }
 }

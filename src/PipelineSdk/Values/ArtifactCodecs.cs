@@ -233,13 +233,14 @@ public static class ArtifactCodecs
 
         public override JsonObject? Write(object? value, string path)
         {
-            materializer.Write(NotNull<T>(value, TypeName), path);
+            var typed = NotNull<T>(value, TypeName);
+            materializer.Write(typed, path);
             if (!ArtifactFiles.Exists(path))
             {
                 throw new FormatException($"{materializer.GetType().Name}.Write stored nothing at the path it was given; it must write a file or create a folder there");
             }
 
-            return null;
+            return materializer.Metadata(typed, path);
         }
 
         public override object? Read(ArtifactContent content) => materializer.Read(content.Path);

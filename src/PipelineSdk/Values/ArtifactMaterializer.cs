@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace PipelineSdk.Values;
 
 /// <summary>
@@ -14,4 +16,12 @@ public abstract class ArtifactMaterializer<T>
 
     /// <summary>Reads a value written by <see cref="Write"/> from the file or folder at <paramref name="path"/>.</summary>
     public abstract T Read(string path);
+
+    /// <summary>
+    /// The metadata stored with the artifact, after <see cref="Write"/> (e.g. a data set's schema, or metric values, which
+    /// Kubeflow and Vertex AI read from the metadata); none unless overridden.
+    /// </summary>
+    /// <param name="value">The value just written.</param>
+    /// <param name="path">Where <see cref="Write"/> wrote it.</param>
+    public virtual JsonObject? Metadata(T value, string path) => null;
 }

@@ -23,6 +23,15 @@ internal static class GeneratorHarness
         MetadataReference.CreateFromFile(typeof(System.Text.Encodings.Web.JavaScriptEncoder).Assembly.Location),
     ];
 
+    /// <summary>ML.NET's assemblies (IDataView, the metrics, MLContext), for sources that use its types.</summary>
+    public static readonly ImmutableArray<MetadataReference> MlNetReferences =
+    [
+        MetadataReference.CreateFromFile(typeof(Microsoft.ML.IDataView).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.ML.Data.RegressionMetrics).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.ML.MLContext).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Microsoft.ML.ITransformer).Assembly.Location),
+    ];
+
     public static string RepoRoot => Metadata("RepoRoot");
 
     public static string BaselineDirectory => Metadata("BaselineDirectory");

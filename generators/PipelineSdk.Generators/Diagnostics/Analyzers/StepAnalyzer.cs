@@ -24,6 +24,7 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.StepIsGeneric,
         DiagnosticCatalog.StepParameterByReference,
         DiagnosticCatalog.UnsupportedValueType,
+        DiagnosticCatalog.IntegrationPackageMissing,
         DiagnosticCatalog.InvalidName,
         DiagnosticCatalog.InvalidRetry,
         DiagnosticCatalog.InvalidResources,

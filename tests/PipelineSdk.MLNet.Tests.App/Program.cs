@@ -1,0 +1,1 @@
+return await PipelineSdk.Hosting.PipelineApp.RunAsync(args);
