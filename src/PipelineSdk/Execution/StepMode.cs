@@ -113,10 +113,11 @@ public static class StepMode
         }
 
         var clock = Stopwatch.StartNew();
+        var metadata = new LoggedMetadata();
         object?[] results;
         try
         {
-            results = await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+            results = await InvokeAsync(step, arguments, recorder, metadata, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -124,7 +125,16 @@ public static class StepMode
             error.WriteLine(e.ToString());
             var message = $"{e.GetType().Name}: {FirstLine(e.Message)}";
             WriteError(input, pipeline.Name, step.Name, message);
-            recorder?.Failed(message, input, arguments, log);
+            try
+            {
+                WriteMetadata(input, metadata);
+            }
+            catch (EnvironmentException)
+            {
+                // The output folder cannot be written: the one-line error above is what there is to say.
+            }
+
+            recorder?.Failed(message, input, arguments, log, metadata);
             return StepFailed;
         }
         finally
@@ -134,7 +144,8 @@ public static class StepMode
 
         try
         {
-            await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
+            await WriteOutputsAsync(step, input, results, metadata, cancellationToken).ConfigureAwait(false);
+            WriteMetadata(input, metadata);
         }
         catch (EnvironmentException e)
         {
@@ -154,8 +165,32 @@ public static class StepMode
         }
 
         output.WriteLine($"Step '{step.Name}' of pipeline '{pipeline.Name}' completed in {clock.Elapsed.TotalMilliseconds:0} ms.");
-        recorder?.Completed(input, arguments, results, log);
+        recorder?.Completed(input, arguments, results, log, metadata);
         return Succeeded;
+    }
+
+    /// <summary>Calls the step with a <see cref="StepContext"/> of its own, so what it logs lands in <paramref name="metadata"/>.</summary>
+    private static async Task<object?[]> InvokeAsync(StepDescriptor step, object?[] arguments, StepRecorder? recorder, LoggedMetadata metadata, CancellationToken cancellationToken)
+    {
+        // A step recorded live knows its run from the launcher; a local-process step from its orchestrator's environment.
+        StepContext.Enter(recorder?.RunId ?? NullIfEmpty(Environment.GetEnvironmentVariable(StepContext.RunIdVariable)),
+            recorder?.TaskKey ?? NullIfEmpty(Environment.GetEnvironmentVariable(StepContext.TaskKeyVariable)), step, metadata);
+        return await step.Invoke(arguments, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes what the step logged for its run and step run beside the ExecutorOutput, where the orchestrator that started
+    /// this process reads it (the ExecutorOutput itself keeps to Kubeflow's fields: its artifacts carry their metadata).
+    /// </summary>
+    private static void WriteMetadata(ExecutorInput input, LoggedMetadata metadata)
+    {
+        if (metadata.IsEmpty)
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(GcsMount.MapPath(input.OutputFile))!;
+        WriteOutputFile(Path.Combine(directory, LoggedMetadata.FileName), metadata.ToJson());
     }
 
     private static async Task<object?[]> ReadInputsAsync(StepDescriptor step, ExecutorInput input, CancellationToken cancellationToken)
@@ -207,7 +242,7 @@ public static class StepMode
         }
     }
 
-    private static async Task WriteOutputsAsync(StepDescriptor step, ExecutorInput input, object?[] results, CancellationToken cancellationToken)
+    private static async Task WriteOutputsAsync(StepDescriptor step, ExecutorInput input, object?[] results, LoggedMetadata metadata, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -238,7 +273,7 @@ public static class StepMode
                 }
 
                 var artifact = input.OutputArtifacts[port.Name];
-                var metadataJson = await StepArtifacts.WriteAsync((ArtifactCodec)port.Codec, results[i], artifact, cancellationToken).ConfigureAwait(false);
+                var metadataJson = metadata.MergeInto(port.Name, await StepArtifacts.WriteAsync((ArtifactCodec)port.Codec, results[i], artifact, cancellationToken).ConfigureAwait(false));
 
                 writer.WriteStartObject(port.Name);
                 writer.WriteStartArray("artifacts");
@@ -311,6 +346,8 @@ public static class StepMode
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     internal static string FirstLine(string message)
     {

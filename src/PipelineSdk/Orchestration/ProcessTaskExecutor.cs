@@ -44,9 +44,13 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
             throw new StepProcessFailedException($"the spec gives task '{key}' no command", logPath);
         }
 
-        // A retry must not read the error an earlier attempt left behind.
+        // A retry must not read the error or the metadata an earlier attempt left behind.
         File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
+        var metadataFile = Path.Combine(outputDirectory, LoggedMetadata.FileName);
+        File.Delete(metadataFile);
+        execution.Metadata.Clear();
         var exitCode = await RunAsync(commandLine, passOnStandardInput ? executorInput : null, container.Environment, execution, outputDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        ReadMetadata(metadataFile, execution.Metadata, logPath);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
@@ -121,6 +125,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
+        start.Environment[StepContext.RunIdVariable] = execution.RunId;
+        start.Environment[StepContext.TaskKeyVariable] = execution.TaskKey;
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var attempt = execution.Attempt;
         // A retry appends to the log, so the failed attempts stay readable.
@@ -200,6 +206,24 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
         : "dotnet";
+
+    /// <summary>What the step process logged (it writes the file as it ends, also when the step failed).</summary>
+    private static void ReadMetadata(string metadataFile, LoggedMetadata into, string logPath)
+    {
+        if (!File.Exists(metadataFile))
+        {
+            return;
+        }
+
+        try
+        {
+            into.Add(File.ReadAllText(metadataFile));
+        }
+        catch (FormatException e)
+        {
+            throw new StepProcessFailedException($"{e.Message} (log: {logPath})", logPath);
+        }
+    }
 
     private static string ReadError(string errorFile)
     {
