@@ -89,7 +89,7 @@ public sealed partial class SqlMetadataStore
         return [.. stepRuns.Select(s => metadata.TryGetValue(s.Id.ToString(CultureInfo.InvariantCulture), out var json) ? s with { MetadataJson = json } : s)];
     }
 
-    /// <summary>Each owner's rows (ordered by owner, then key) as one JSON object.</summary>
+    /// <summary>Each owner's rows as one JSON object, keys in ordinal order.</summary>
     private static Dictionary<string, string> MetadataObjects(List<(string Owner, string Key, string Value)> rows)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -99,7 +99,8 @@ public sealed partial class SqlMetadataStore
             using (var writer = new Utf8JsonWriter(buffer))
             {
                 writer.WriteStartObject();
-                foreach (var row in group)
+                // Ordered here, not by the database: PostgreSQL may sort text by its locale.
+                foreach (var row in group.OrderBy(r => r.Key, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(row.Key);
                     writer.WriteRawValue(row.Value, skipInputValidation: true);
