@@ -76,6 +76,10 @@ public sealed class StepContext
     /// <exception cref="ArgumentException">The key is empty, or the target names no artifact output of this step.</exception>
     public void LogMetadata(string key, MetadataTable value, MetadataTarget? target = null) => Log(key, value, target);
 
+    /// <summary>Logs a list (of numbers, strings, booleans, URIs or tables).</summary>
+    /// <exception cref="ArgumentException">The key is empty, an item is of a type metadata cannot hold, or the target names no artifact output of this step.</exception>
+    public void LogMetadata<TItem>(string key, IEnumerable<TItem> values, MetadataTarget? target = null) => Log(key, values, target);
+
     /// <summary>
     /// Logs each public property of <paramref name="values"/> (an anonymous object such as <c>new { accuracy = 0.93, model =
     /// "lightgbm" }</c>) or each entry of a string-keyed dictionary, as a key and its value.
