@@ -38,6 +38,7 @@ foreach (var type in new[] { ComponentType.Orchestrator, ComponentType.ArtifactS
 root.Add(StackCommands.Create(cli));
 root.Add(SecretCommands.Create(cli));
 root.Add(RunCommands.Create(cli));
+root.Add(ExperimentCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
 root.Add(ScheduleCommands.Create(cli));
 root.Add(ServerCommands.Create(cli));

@@ -35,6 +35,34 @@ public class FakeVertexStrictnessTests
     }
 
     [Test]
+    public async Task Metadata_contexts_are_refused_where_the_service_refuses_them()
+    {
+        var directory = Directory.CreateTempSubdirectory("psdk-strict-").FullName;
+        await using var google = await FakeGoogle.StartAsync();
+        await using var vertex = await FakeVertex.StartAsync(google, directory, Path.Combine(directory, "gcs"));
+        using var http = new HttpClient { BaseAddress = new Uri(vertex.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await google.Auth(directory).GetAccessTokenAsync(CancellationToken.None));
+        const string contexts = "v1/projects/p/locations/l/metadataStores/default/contexts";
+        async Task<int> Post(string path, string body)
+        {
+            using var response = await http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            return (int)response.StatusCode;
+        }
+
+        Assert.That(await Post(contexts + "?contextId=Churn", """{"schemaTitle":"system.Experiment"}"""), Is.EqualTo(400), "an id with capitals");
+        Assert.That(await Post(contexts + "?contextId=churn", """{"displayName":"churn"}"""), Is.EqualTo(400), "no schema");
+        Assert.That(await Post(contexts + "?contextId=churn", """{"schemaTitle":"system.Unknown"}"""), Is.EqualTo(400), "an unknown system schema");
+        Assert.That(await Post("v1/projects/p/locations/l/metadataStores/other/contexts?contextId=churn", """{"schemaTitle":"system.Experiment"}"""), Is.EqualTo(404), "a store that does not exist");
+        Assert.That(await Post(contexts + "?contextId=churn", """{"schemaTitle":"system.Experiment"}"""), Is.EqualTo(200));
+        Assert.That(await Post(contexts + "?contextId=churn", """{"schemaTitle":"system.Experiment"}"""), Is.EqualTo(409), "it exists");
+        Assert.That(await Post(contexts + "/churn:addContextChildren", """{"childContexts":["projects/p/locations/l/metadataStores/default/contexts/nope"]}"""), Is.EqualTo(404), "a child that does not exist");
+        Assert.That(await Post(contexts + "/missing:addContextChildren", """{"childContexts":[]}"""), Is.EqualTo(404), "a parent that does not exist");
+        Assert.That(await Post(contexts + "/churn:addContextChildren", """{"children":["x"]}"""), Is.EqualTo(400), "a field the request does not have");
+        Assert.That(vertex.ChildrenOf("projects/p/locations/l/metadataStores/default/contexts/churn"), Is.Empty);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Test]
     public async Task An_injected_fault_does_not_hide_a_missing_token()
     {
         await using var google = await FakeGoogle.StartAsync();

@@ -309,6 +309,40 @@ public class VertexOrchestratorTests
         Assert.That((run.Status, run.Error), Is.EqualTo((RunStatus.Cancelled, "cancelled on Vertex AI after an interrupt")));
     }
 
+    [Test]
+    public async Task A_run_in_an_experiment_is_added_to_that_Vertex_AI_Experiment_which_is_made_once()
+    {
+        var first = await Run("QuickStart", "--experiment", "churn");
+        var second = await Run("QuickStart", "--experiment", "churn");
+
+        Assert.That(first.Exit, Is.EqualTo(0), first.Output + first.Error);
+        Assert.That(second.Exit, Is.EqualTo(0), second.Output + second.Error);
+        Assert.That(first.Output, Does.Contain("Added to Vertex AI Experiment 'churn'."));
+        const string experiment = "projects/my-project/locations/europe-west1/metadataStores/default/contexts/churn";
+        var context = _vertex.Context(experiment)!;
+        Assert.That(context["schemaTitle"]!.GetValue<string>(), Is.EqualTo("system.Experiment"));
+        Assert.That(context["displayName"]!.GetValue<string>(), Is.EqualTo("churn"));
+        Assert.That(_vertex.Requests.Count(r => r.StartsWith("POST /v1/projects/my-project/locations/europe-west1/metadataStores/default/contexts?contextId=churn", StringComparison.Ordinal)),
+            Is.EqualTo(1), "the second run finds the experiment");
+        var jobs = _vertex.JobIds.Order(StringComparer.Ordinal).ToList();
+        Assert.That(_vertex.ChildrenOf(experiment).Order(StringComparer.Ordinal),
+            Is.EqualTo(jobs.Select(j => $"projects/my-project/locations/europe-west1/metadataStores/default/contexts/{j}")), "each job's run context is a child of the experiment");
+        using var store = MetadataStore.Open(Store);
+        Assert.That(store.ListRuns().Select(r => r.Experiment), Is.All.EqualTo("churn"));
+    }
+
+    [Test]
+    public async Task A_context_of_another_schema_under_the_experiment_name_stops_the_run_before_it_is_submitted()
+    {
+        _vertex.PutContext("my-project", "europe-west1", "churn", "system.PipelineRun");
+
+        var result = await Run("QuickStart", "--experiment", "churn");
+
+        Assert.That(result.Exit, Is.Not.EqualTo(0));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: the Vertex AI metadata context 'churn' is a system.PipelineRun, not an experiment; choose another experiment name"));
+        Assert.That(_vertex.JobIds, Is.Empty);
+    }
+
     private Task<ProcessResult> Run(string example, params string[] args) =>
         ProcessResult.RunAsync("dotnet", [Path.Combine(Example(example), example + ".dll"), .. args], _environment);
 

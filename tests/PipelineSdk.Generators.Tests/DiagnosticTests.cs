@@ -46,6 +46,7 @@ public class DiagnosticTests
         yield return Case("PSDK0008", "public static class C { [Step] public static int A() => 1; [Pipeline] public static [|System.DateTime|] P() { A(); return default; } }");
         yield return Case("PSDK0009", "public static class C { [Step] public static int A() => 1; [[|Pipeline(Name = \"Not_Valid\")|]] public static void P() => A(); }");
         yield return Case("PSDK0009", "public static class C { [[|Step(Name = \"UPPER\")|]] public static int A() => 1; }");
+        yield return Case("PSDK0009", "public static class C { [Step] public static int A() => 1; [[|Pipeline(Experiment = \"Churn Model\")|]] public static void P() => A(); }");
         yield return Case("PSDK0010", "public static class C { [Pipeline] public static void [|P|]() { } }");
         yield return Case("PSDK0011", "public static class C { [Step] public static int A() => 1; [Step] public static long B(long x) => x; [Pipeline] public static void P() { var a = A(); B([|a|]); } }");
         yield return Case("PSDK0012", "namespace N1 { public static class C { [Step] public static int A() => 1; [Pipeline] public static void [|Train|]() => A(); } } namespace N2 { public static class D { [Pipeline] public static void [|Train|]() => N1.C.A(); } }");
@@ -123,6 +124,7 @@ public class DiagnosticTests
         yield return Miss("PSDK0007", "public static class C { [Step] public static int A() => 1; [Step] public static int B(int x, string s) => x; [Pipeline] public static void P(string s) { var a = A(); B(a, s); B(-1, \"k\" + \"v\"); } }");
         yield return Miss("PSDK0008", "public static class C { [Step] public static int A() => 1; [Step] public static async System.Threading.Tasks.Task<int> B(int x) { await System.Threading.Tasks.Task.Yield(); return x; } [Pipeline] public static async System.Threading.Tasks.Task P() { await B(A()); } }");
         yield return Miss("PSDK0009", "public static class C { [Step(Name = \"load-data-2\")] public static int A() => 1; [Pipeline(Name = \"my-pipeline-1\")] public static void P() => A(); }");
+        yield return Miss("PSDK0009", "public static class C { [Step] public static int A() => 1; [Pipeline(Experiment = \"churn-2\")] public static void P() => A(); }");
         yield return Miss("PSDK0010", "public static class C { [Step] public static void A() { } [Pipeline] public static void P() { A(); } }");
         yield return Miss("PSDK0011", "public static class C { [Step] public static long A() => 1; [Step] public static long B(long x) => x; [Pipeline] public static void P() { var a = A(); B(a); B(5); } }");
         yield return Miss("PSDK0012", "namespace N1 { public static class C { [Step] public static int A() => 1; [Pipeline] public static void Train() => A(); } } namespace N2 { public static class D { [Pipeline(Name = \"train-2\")] public static void Train() => N1.C.A(); } }");

@@ -43,6 +43,40 @@ public sealed class ServerStoreTests
     }
 
     [Test]
+    public async Task Metadata_requests_the_server_cannot_take_are_one_line_400s_and_a_read_token_cannot_log()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = server.Client();
+        var at = DateTimeOffset.UtcNow;
+        client.CreateRun("r1", "p", at, "{}", "local");
+        client.CreateRun("r2", "p", at, "{}", "local");
+        var other = client.StartStepRun("r2", "a", "a", at, null, null);
+        using var http = server.Http(server.Token(Security.TokenRole.Write));
+        using var reader = server.Http(server.Token(Security.TokenRole.Read));
+
+        async Task<(int Status, string Body)> Send(HttpClient with, HttpMethod method, string path, string? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            using var response = await with.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            // Problem details: the one-line reason is the detail.
+            return ((int)response.StatusCode, text.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var detail) ? detail.GetString()! : text : text);
+        }
+
+        var badWhere = await Send(http, HttpMethod.Get, "api/v1/runs?where=" + Uri.EscapeDataString("accuracy"));
+        Assert.That(badWhere.Status, Is.EqualTo(400));
+        Assert.That(badWhere.Body, Does.StartWith("where='accuracy' has no operator; write KEY OP VALUE"));
+        var foreign = await Send(http, HttpMethod.Post, $"api/v1/runs/r1/metadata?stepRun={other}", """{"a":1}""");
+        Assert.That(foreign.Status, Is.EqualTo(400));
+        Assert.That(foreign.Body, Is.EqualTo($"step run {other} is not a step run of run 'r1'"));
+        Assert.That((await Send(http, HttpMethod.Post, "api/v1/runs/r1/metadata", "[1]")).Status, Is.EqualTo(400), "metadata is a JSON object");
+        Assert.That((await Send(http, HttpMethod.Post, "api/v1/runs/nope/metadata", """{"a":1}""")).Status, Is.EqualTo(404));
+        Assert.That((await Send(reader, HttpMethod.Post, "api/v1/runs/r1/metadata", """{"a":1}""")).Status, Is.EqualTo(403));
+        Assert.That((await Send(http, HttpMethod.Post, "api/v1/runs/r1/metadata", """{"a":1}""")).Status, Is.EqualTo(204));
+        Assert.That(client.GetRun("r1")!.MetadataJson, Is.EqualTo("""{"a":1}"""));
+    }
+
+    [Test]
     public async Task Stacks_are_shared_and_the_active_stack_belongs_to_each_client()
     {
         await using var server = await TestServer.StartAsync();

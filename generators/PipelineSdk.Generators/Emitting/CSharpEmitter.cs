@@ -104,7 +104,8 @@ internal static partial class CSharpEmitter
             w.Line(line);
         }
 
-        w.Line($"    SpecJson, {Output(graph.Root)}, {OutputCodec(graph.Root)});");
+        // Optional parts are set by name, so generated code of pipelines without them stays as it was.
+        w.Line($"    SpecJson, {Output(graph.Root)}, {OutputCodec(graph.Root)}){(pipeline.Experiment is { } experiment ? $" {{ Experiment = {Literal(experiment)} }}" : "")};");
         w.Line();
         WriteRunMethod(w, pipeline);
         WriteResult(w, graph);

@@ -190,6 +190,9 @@ internal sealed record PipelineModel(
     /// <summary>The values taken from whichever branch ran, in the order their branches groups end.</summary>
     public EquatableArray<OneOfModel> OneOfs { get; init; } = EquatableArray<OneOfModel>.Empty;
 
+    /// <summary>The experiment its runs are recorded in (<c>[Pipeline(Experiment = ...)]</c>), when it names one.</summary>
+    public string? Experiment { get; init; }
+
     private static readonly EquatableArray<ScopeModel> RootOnly = new[] { new ScopeModel(-1, ScopeKind.Root, null, null) }.ToEquatableArray();
 }
 

@@ -153,6 +153,12 @@ internal sealed partial class PipelineParser
             Report(DiagnosticCatalog.NameTooLongForLabel, StepParser.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        var experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment");
+        if (experiment is not null && Naming.Validate(experiment, Naming.MaxPipelineNameLength) is { } invalidExperiment)
+        {
+            Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "experiment", experiment, invalidExperiment);
+        }
+
         var parameters = ParseParameters();
         _callers.Add(Key(_pipeline));
         if (_declaration.ExpressionBody is { } expressionBody)
@@ -207,6 +213,7 @@ internal sealed partial class PipelineParser
             Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
             Output = hasErrors ? null : _output,
             OneOfs = hasErrors ? EquatableArray<OneOfModel>.Empty : _oneOfModels.ToEquatableArray(),
+            Experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment"),
         };
     }
 

@@ -22,8 +22,14 @@ internal static class RunCommands
     {
         var pipeline = new Option<string?>("--pipeline") { Description = "Only runs of this pipeline." };
         var limit = new Option<int>("--limit") { Description = "At most this many runs (newest first).", DefaultValueFactory = _ => 50 };
+        var experiment = new Option<string?>("--experiment") { Description = "Only runs of this experiment." };
+        var where = new Option<string[]>("--where")
+        {
+            Description = "Only runs whose logged run metadata satisfies KEY OP VALUE, OP one of > >= < <= = != (e.g. accuracy>0.9); repeatable, all must hold.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var output = Cli.OutputOption();
-        var command = new Command("list", "Lists runs, newest first.") { pipeline, limit, output };
+        var command = new Command("list", "Lists runs, newest first.") { pipeline, limit, experiment, where, output };
         command.SetAction(cli.Handle(result =>
         {
             if (result.GetValue(limit) < 1)
@@ -31,8 +37,15 @@ internal static class RunCommands
                 throw new CliException($"--limit must be at least 1, got {result.GetValue(limit)}");
             }
 
+            var query = new RunQuery
+            {
+                Pipeline = result.GetValue(pipeline),
+                Limit = result.GetValue(limit),
+                Experiment = result.GetValue(experiment),
+                Where = MetadataText.Conditions(result.GetValue(where)),
+            };
             using var store = Cli.OpenStoreForReading();
-            var runs = cli.Reconcile(store, store.ListRuns(result.GetValue(pipeline), result.GetValue(limit)));
+            var runs = cli.Reconcile(store, store.ListRuns(query));
             if (Cli.Json(result, output))
             {
                 cli.WriteJson(w =>
@@ -49,10 +62,34 @@ internal static class RunCommands
             }
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("RUN").AddColumn("PIPELINE").AddColumn("STATUS").AddColumn("STARTED").AddColumn("DURATION").AddColumn("STACK").AddColumn("ORCHESTRATOR");
+            // Experiments and metadata get columns only when some listed run has them, so plain listings stay as narrow as before.
+            var experiments = runs.Any(r => r.Experiment is not null);
+            var metadata = runs.Any(r => r.MetadataJson != "{}");
+            if (experiments)
+            {
+                table.AddColumn("EXPERIMENT");
+            }
+
+            if (metadata)
+            {
+                table.AddColumn("METADATA");
+            }
+
             foreach (var run in runs)
             {
-                table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Status(run.Status), run.StartedAt.ToString("u", CultureInfo.InvariantCulture),
-                    Duration(run.EndedAt - run.StartedAt), Markup.Escape(run.Stack ?? "-"), run.Orchestrator);
+                List<string> cells = [Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Status(run.Status), run.StartedAt.ToString("u", CultureInfo.InvariantCulture),
+                    Duration(run.EndedAt - run.StartedAt), Markup.Escape(run.Stack ?? "-"), run.Orchestrator];
+                if (experiments)
+                {
+                    cells.Add(Markup.Escape(run.Experiment ?? "-"));
+                }
+
+                if (metadata)
+                {
+                    cells.Add(Markup.Escape(MetadataText.Format(run.MetadataJson)));
+                }
+
+                table.AddRow([.. cells]);
             }
 
             cli.Console.Write(table);
@@ -92,6 +129,16 @@ internal static class RunCommands
 
             cli.Line($"Run {run.Id} of pipeline {run.Pipeline}: {run.Status.ToString().ToLowerInvariant()}, {Duration(run.EndedAt - run.StartedAt)}, stack {run.Stack ?? "-"}, orchestrator {run.Orchestrator}");
             cli.Line($"Parameters: {run.ParametersJson}");
+            if (run.Experiment is not null)
+            {
+                cli.Line($"Experiment: {run.Experiment}");
+            }
+
+            if (run.MetadataJson != "{}")
+            {
+                cli.Line($"Metadata: {MetadataText.Format(run.MetadataJson)}");
+            }
+
             if (run.Error is not null)
             {
                 cli.Line($"Error: {run.Error}");
@@ -140,6 +187,11 @@ internal static class RunCommands
                 {
                     cli.Line($"  {attempt.Number} {attempt.Outcome.ToString().ToLowerInvariant()} after {Duration(attempt.EndedAt - attempt.StartedAt)}{(attempt.Error is { } error ? ": " + error : "")}");
                 }
+            }
+
+            foreach (var step in steps.Where(s => s.MetadataJson != "{}"))
+            {
+                cli.Line($"Metadata of {step.TaskKey}: {MetadataText.Format(step.MetadataJson)}");
             }
 
             foreach (var step in steps.Where(s => s.Error is { } e && IsMultiLine(e)))
@@ -272,7 +324,7 @@ internal static class RunCommands
         { } d => d.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
     };
 
-    private static void WriteRun(System.Text.Json.Utf8JsonWriter w, RunRecord run)
+    internal static void WriteRun(System.Text.Json.Utf8JsonWriter w, RunRecord run)
     {
         w.WriteStartObject();
         w.WriteString("id", run.Id);
@@ -286,8 +338,11 @@ internal static class RunCommands
 
         w.WriteString("stack", run.Stack);
         w.WriteString("orchestrator", run.Orchestrator);
+        w.WriteString("experiment", run.Experiment);
         w.WritePropertyName("parameters");
         w.WriteRawValue(run.ParametersJson);
+        w.WritePropertyName("metadata");
+        w.WriteRawValue(run.MetadataJson);
         w.WriteString("error", run.Error);
         w.WriteEndObject();
     }
@@ -332,6 +387,8 @@ internal static class RunCommands
         }
 
         w.WriteEndArray();
+        w.WritePropertyName("metadata");
+        w.WriteRawValue(step.MetadataJson);
         w.WriteString("error", step.Error);
         w.WriteString("log", step.LogPath);
         w.WriteEndObject();

@@ -98,6 +98,63 @@ public sealed class VertexClient
         await EnsureSuccessAsync(response, $"cancel pipeline job {jobId}").ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes sure Vertex AI Experiment <paramref name="experiment"/> exists: reads its metadata context and creates it (schema
+    /// <c>system.Experiment</c>, as the Vertex AI SDK does) when there is none. Returns its resource name.
+    /// </summary>
+    /// <exception cref="StackException">A context of that id exists but is not an experiment, or Vertex AI refused.</exception>
+    public async Task<string> EnsureExperimentAsync(string experiment, CancellationToken cancellationToken)
+    {
+        var path = $"{MetadataStore}/contexts/{Uri.EscapeDataString(experiment)}";
+        using (var found = await SendAsync(HttpMethod.Get, path, null, retryServerErrors: true, cancellationToken).ConfigureAwait(false))
+        {
+            if (found.StatusCode != HttpStatusCode.NotFound)
+            {
+                await EnsureSuccessAsync(found, $"read experiment '{experiment}'").ConfigureAwait(false);
+                return CheckExperiment(await ReadAsync(found, VertexJson.Default.MetadataContext, cancellationToken).ConfigureAwait(false), experiment);
+            }
+        }
+
+        var context = new MetadataContext
+        {
+            DisplayName = experiment,
+            SchemaTitle = ExperimentSchema,
+            SchemaVersion = "0.0.1",
+            Metadata = new() { ["experiment_deleted"] = JsonSerializer.SerializeToElement(false, VertexJson.Default.Boolean) },
+        };
+        using var created = await SendAsync(HttpMethod.Post, $"{MetadataStore}/contexts?contextId={Uri.EscapeDataString(experiment)}",
+            JsonSerializer.Serialize(context, VertexJson.Default.MetadataContext), retryServerErrors: true, cancellationToken).ConfigureAwait(false);
+        if (created.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Another submission created it at the same moment (or a retry whose first answer was lost): use it.
+            return await EnsureExperimentAsync(experiment, cancellationToken).ConfigureAwait(false);
+        }
+
+        await EnsureSuccessAsync(created, $"create experiment '{experiment}'").ConfigureAwait(false);
+        return CheckExperiment(await ReadAsync(created, VertexJson.Default.MetadataContext, cancellationToken).ConfigureAwait(false), experiment);
+    }
+
+    /// <summary>
+    /// Adds a pipeline run's metadata context (<see cref="PipelineJobDetail.PipelineRunContext"/>) to an experiment, which is how
+    /// a run belongs to a Vertex AI Experiment. Adding it again changes nothing.
+    /// </summary>
+    public async Task AddRunToExperimentAsync(string experimentName, string runContextName, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new AddContextChildrenRequest { ChildContexts = [runContextName] }, VertexJson.Default.AddContextChildrenRequest);
+        using var response = await SendAsync(HttpMethod.Post, $"v1/{experimentName}:addContextChildren", body, retryServerErrors: true, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"add run {runContextName.Split('/')[^1]} to experiment '{experimentName.Split('/')[^1]}'").ConfigureAwait(false);
+    }
+
+    /// <summary>The schema of a Vertex AI Experiment's metadata context.</summary>
+    public const string ExperimentSchema = "system.Experiment";
+
+    private string MetadataStore => $"{Parent}/metadataStores/default";
+
+    private static string CheckExperiment(MetadataContext context, string experiment) =>
+        context.SchemaTitle == ExperimentSchema && context.Name is { } name
+            ? name
+            : throw new StackException($"the Vertex AI metadata context '{experiment}' is a {context.SchemaTitle ?? "context of no schema"}, not an experiment; choose another experiment name");
+
     /// <summary>Creates a schedule.</summary>
     public async Task<Schedule> CreateScheduleAsync(Schedule schedule, CancellationToken cancellationToken)
     {

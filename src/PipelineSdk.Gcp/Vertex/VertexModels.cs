@@ -77,6 +77,38 @@ public sealed class PipelineJobDetail
 {
     /// <summary>One entry per task, including the root DAG.</summary>
     public List<PipelineTaskDetail>? TaskDetails { get; set; }
+
+    /// <summary>The Vertex ML Metadata context of the pipeline (output only; set once the job runs).</summary>
+    public MetadataContext? PipelineContext { get; set; }
+
+    /// <summary>The Vertex ML Metadata context of this run (output only; set once the job runs): what an experiment adopts.</summary>
+    public MetadataContext? PipelineRunContext { get; set; }
+}
+
+/// <summary>A Vertex ML Metadata context (projects.locations.metadataStores.contexts): an experiment, a pipeline run, ...</summary>
+public sealed class MetadataContext
+{
+    /// <summary>projects/{project}/locations/{location}/metadataStores/{store}/contexts/{id} (output only).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The name shown in the console.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>Its schema, e.g. <c>system.Experiment</c> or <c>system.PipelineRun</c>.</summary>
+    public string? SchemaTitle { get; set; }
+
+    /// <summary>The schema's version, e.g. <c>0.0.1</c>.</summary>
+    public string? SchemaVersion { get; set; }
+
+    /// <summary>Its properties.</summary>
+    public Dictionary<string, JsonElement>? Metadata { get; set; }
+}
+
+/// <summary>The body of <c>contexts:addContextChildren</c>.</summary>
+public sealed class AddContextChildrenRequest
+{
+    /// <summary>The resource names of the contexts to add as children.</summary>
+    public List<string>? ChildContexts { get; set; }
 }
 
 /// <summary>One task of a running or finished job.</summary>
@@ -196,6 +228,9 @@ public sealed class ListSchedulesResponse
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PipelineJob))]
 [JsonSerializable(typeof(Schedule))]
+[JsonSerializable(typeof(MetadataContext))]
+[JsonSerializable(typeof(AddContextChildrenRequest))]
+[JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(ListSchedulesResponse))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(string))]

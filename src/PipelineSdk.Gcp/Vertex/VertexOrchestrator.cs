@@ -51,9 +51,14 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var live = VertexJobs.LiveTarget(run.Store, run.Stack, Setting("server_token_secret"), output);
         var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live);
 
+        // The experiment is made before the job, so a name or permission problem stops the run before anything is submitted.
+        var experiment = Experiments.Of(run.Pipeline, run.Options);
+        var inExperiment = experiment is null ? null
+            : new VertexExperimentRun(client, await client.EnsureExperimentAsync(experiment, cancellationToken).ConfigureAwait(false), experiment, output);
+
         // Recorded before the job exists, so the record has the run's parameters even if a step reports in first; no owner:
         // no process of ours runs the steps, so the run cannot crash with this one.
-        run.Store.CreateRun(jobId, run.Pipeline.Name, DateTimeOffset.UtcNow, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name);
+        run.Store.CreateRun(jobId, run.Pipeline.Name, DateTimeOffset.UtcNow, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name, experiment: experiment);
         PipelineJob created;
         bool adopted;
         try
@@ -71,20 +76,31 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         output.WriteLine($"View it in the console: {link}");
         run.Store.SetRunRemote(jobId, created.Name ?? jobId, link);
         run.Options.Progress?.RunStarted(jobId, run.Pipeline.Name);
+        if (inExperiment is not null)
+        {
+            await inExperiment.ObserveAsync(created, cancellationToken).ConfigureAwait(false);
+        }
+
         if (Setting("synchronous") == "false")
         {
+            if (inExperiment is not null)
+            {
+                await inExperiment.WaitAsync(jobId, EndStates.Contains, PollInterval(), cancellationToken).ConfigureAwait(false);
+            }
+
             output.WriteLine($"Not waiting (synchronous=false); follow it with the link above or `pipelines runs show {jobId}`.");
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Running, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
         var finished = await RemoteRunFollowing.FollowSubmittedAsync(
-            Service(jobId), run, jobId, link, () => FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, cancellationToken),
+            Service(jobId), run, jobId, link, () => FollowAsync(client, jobId, run.Options.Progress ?? NoRunProgress.Instance, inExperiment, cancellationToken),
             () => client.CancelPipelineJobAsync(jobId, CancellationToken.None), "cancelled on Vertex AI after an interrupt", output, cancellationToken).ConfigureAwait(false);
         if (finished is null)
         {
             return new PipelineRunResult(jobId, run.Pipeline.Name, RunStatus.Failed, TimeSpan.Zero, run.StoreDirectory, pipelineRoot, []);
         }
 
+        inExperiment?.Ended(finished);
         return Record(run, finished, jobId, project, pipelineRoot, output, live is not null);
     }
 
@@ -123,12 +139,26 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         StackComponents.ResolvedSettingAsync(component, name, secrets, cancellationToken);
 
 
-    private static Task<PipelineJob> FollowAsync(VertexClient client, string jobId, IRunProgress progress, CancellationToken cancellationToken)
+    private static TimeSpan PollInterval() =>
+        TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(PollIntervalVariable), out var ms) ? ms : 2000);
+
+    private static Task<PipelineJob> FollowAsync(VertexClient client, string jobId, IRunProgress progress, VertexExperimentRun? inExperiment, CancellationToken cancellationToken)
     {
-        var interval = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable(PollIntervalVariable), out var ms) ? ms : 2000);
+        var interval = PollInterval();
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
         string? jobState = null;
-        return RemoteRunFollowing.FollowAsync(Service(jobId), token => client.PollPipelineJobAsync(jobId, token), job =>
+        async Task<(PipelineJob? Job, string? Problem)> PollAsync(CancellationToken token)
+        {
+            var polled = await client.PollPipelineJobAsync(jobId, token).ConfigureAwait(false);
+            if (polled.Job is { } job && inExperiment is not null)
+            {
+                await inExperiment.ObserveAsync(job, token).ConfigureAwait(false);
+            }
+
+            return polled;
+        }
+
+        return RemoteRunFollowing.FollowAsync(Service(jobId), PollAsync, job =>
         {
             if (job.State != jobState)
             {

@@ -44,7 +44,7 @@ public sealed class KubeflowOrchestrator(Component component, IProgramImageSourc
         var image = await images.GetImageAsync(registry, output, cancellationToken).ConfigureAwait(false);
         // Unique per submission: a retried create finds the run by this name instead of making a second one.
         var runName = VertexOrchestrator.JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
-        run.Store.CreateRun(runName, run.Pipeline.Name, DateTimeOffset.UtcNow, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name);
+        run.Store.CreateRun(runName, run.Pipeline.Name, DateTimeOffset.UtcNow, ParameterValues.ToJson(run.Pipeline, parameters), Flavor, run.Stack.Name, experiment: Experiments.Of(run.Pipeline, run.Options));
         KfpRun created;
         bool adopted;
         try

@@ -44,6 +44,17 @@ internal static class RunsApi
             var changed = store.MarkRunCrashed(Existing(store, id).Id, body.At, body.Reason);
             return TypedResults.Json(new ChangedResponse(changed), RemoteJson.Default.ChangedResponse);
         });
+        runs.MapPost("/{id}/metadata", async (string id, long? stepRun, HttpRequest request, MetadataStore store) =>
+        {
+            var metadata = await ApiErrors.Body(request, RemoteJson.Default.DictionaryStringJsonElement).ConfigureAwait(false);
+            if (stepRun is { } stepRunId && store.GetStepRun(stepRunId)?.RunId != id)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, $"step run {stepRunId} is not a step run of run '{id}'");
+            }
+
+            store.LogRunMetadata(Existing(store, id).Id, MetadataApi.Json(metadata), stepRun);
+            return TypedResults.NoContent();
+        });
         runs.MapGet("/{id}/spec", (string id, MetadataStore store) =>
             TypedResults.Json(new SpecResponse(ApiErrors.Found(store.GetRunSpec(Existing(store, id).Id), $"spec recorded for run '{id}'")), RemoteJson.Default.SpecResponse));
         runs.MapGet("/{id}/steps", (string id, MetadataStore store) =>
@@ -70,7 +81,7 @@ internal static class RunsApi
     /// <summary>The run, or a 404 (a step of an unknown run would break the database's references).</summary>
     public static RunRecord Existing(MetadataStore store, string id) => ApiErrors.Found(store.GetRun(id), $"run '{id}'");
 
-    private static JsonHttpResult<List<RunRecord>> List(MetadataStore store, string? pipeline, string? status, string? limit)
+    private static JsonHttpResult<List<RunRecord>> List(MetadataStore store, string? pipeline, string? status, string? limit, string? experiment, string[]? where)
     {
         var count = 100;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 10_000))
@@ -86,13 +97,27 @@ internal static class RunsApi
                 : throw new ApiException(StatusCodes.Status400BadRequest, $"status={status}: use one of {string.Join(", ", Enum.GetNames<RunStatus>())}");
         }
 
-        return TypedResults.Json(store.ListRuns(pipeline, count, wanted).ToList(), RemoteJson.Default.ListRunRecord);
+        var conditions = new List<MetadataCondition>();
+        foreach (var expression in where ?? [])
+        {
+            try
+            {
+                conditions.Add(MetadataCondition.Parse(expression));
+            }
+            catch (FormatException e)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, $"where={e.Message}");
+            }
+        }
+
+        var query = new RunQuery { Pipeline = pipeline, Limit = count, Status = wanted, Experiment = experiment, Where = conditions };
+        return TypedResults.Json(store.ListRuns(query).ToList(), RemoteJson.Default.ListRunRecord);
     }
 
     private static async Task<NoContent> Create(string id, HttpRequest request, MetadataStore store)
     {
         var body = await ApiErrors.Body(request, RemoteJson.Default.CreateRunRequest).ConfigureAwait(false);
-        store.CreateRun(id, body.Pipeline, body.StartedAt, body.ParametersJson, body.Orchestrator, body.Stack, body.Owner, body.SpecJson);
+        store.CreateRun(id, body.Pipeline, body.StartedAt, body.ParametersJson, body.Orchestrator, body.Stack, body.Owner, body.SpecJson, body.Experiment);
         return TypedResults.NoContent();
     }
 }

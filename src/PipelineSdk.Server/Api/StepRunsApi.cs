@@ -31,6 +31,12 @@ internal static class StepRunsApi
             store.RecordAttempt(Existing(store, id).Id, attempt);
             return TypedResults.NoContent();
         });
+        stepRuns.MapPost("/{id:long}/metadata", async (long id, HttpRequest request, MetadataStore store) =>
+        {
+            var metadata = await ApiErrors.Body(request, RemoteJson.Default.DictionaryStringJsonElement).ConfigureAwait(false);
+            store.LogStepRunMetadata(Existing(store, id).Id, MetadataApi.Json(metadata));
+            return TypedResults.NoContent();
+        });
         stepRuns.MapGet("/{id:long}/attempts", (long id, MetadataStore store) =>
             TypedResults.Json(store.GetAttempts(Existing(store, id).Id).ToList(), RemoteJson.Default.ListStepAttemptRecord));
         stepRuns.MapGet("/previous", (MetadataStore store, string? pipeline, string? taskKey, string? before) =>

@@ -127,6 +127,7 @@ public sealed class PipelineServer : IAsyncDisposable
         StacksApi.Map(app);
         RunsApi.Map(app);
         StepRunsApi.Map(app);
+        MetadataApi.Map(app);
         ArtifactsApi.Map(app);
         SchedulesApi.Map(app);
         TokensApi.Map(app);

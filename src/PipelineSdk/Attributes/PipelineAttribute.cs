@@ -26,4 +26,10 @@ public sealed class PipelineAttribute : Attribute
     /// 0, the default: no limit. One loop can set its own with <see cref="Loops.WithParallelism{T}(IEnumerable{T}, int)"/>.
     /// </summary>
     public int LoopParallelism { get; set; }
+
+    /// <summary>
+    /// The experiment this pipeline's runs are recorded in (<c>[a-z0-9][a-z0-9-]*</c>, at most 128 characters; on Vertex AI the
+    /// Vertex AI Experiment the run is associated with). A run can name another with <c>--experiment</c>. Default: none.
+    /// </summary>
+    public string? Experiment { get; set; }
 }

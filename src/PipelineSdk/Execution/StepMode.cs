@@ -113,25 +113,38 @@ public static class StepMode
         }
 
         var clock = Stopwatch.StartNew();
+        var metadata = new LoggedMetadata();
         object?[] results;
         try
         {
-            results = await StepTimeout.InvokeAsync(step, arguments, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StepTimedOutException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            WriteError(input, pipeline.Name, step.Name, e.Message);
-            recorder?.Failed(e.Message, input, arguments, log);
-            return StepFailed;
+            results = await InvokeAsync(step, arguments, recorder, metadata, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
-            error.WriteLine(e.ToString());
-            var message = $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            // A timeout is the step's limit, not a bug in it: one line, no stack trace.
+            var timedOut = e is StepTimedOutException;
+            if (timedOut)
+            {
+                error.WriteLine($"error: {e.Message}");
+            }
+            else
+            {
+                error.WriteLine($"Step '{step.Name}' ({step.MethodName}) failed:");
+                error.WriteLine(e.ToString());
+            }
+
+            var message = timedOut ? e.Message : $"{e.GetType().Name}: {FirstLine(e.Message)}";
             WriteError(input, pipeline.Name, step.Name, message);
-            recorder?.Failed(message, input, arguments, log);
+            try
+            {
+                WriteMetadata(input, metadata);
+            }
+            catch (EnvironmentException)
+            {
+                // The output folder cannot be written: the one-line error above is what there is to say.
+            }
+
+            recorder?.Failed(message, input, arguments, log, metadata);
             return StepFailed;
         }
         finally
@@ -141,7 +154,8 @@ public static class StepMode
 
         try
         {
-            await WriteOutputsAsync(step, input, results, cancellationToken).ConfigureAwait(false);
+            await WriteOutputsAsync(step, input, results, metadata, cancellationToken).ConfigureAwait(false);
+            WriteMetadata(input, metadata);
         }
         catch (EnvironmentException e)
         {
@@ -161,8 +175,32 @@ public static class StepMode
         }
 
         output.WriteLine($"Step '{step.Name}' of pipeline '{pipeline.Name}' completed in {clock.Elapsed.TotalMilliseconds:0} ms.");
-        recorder?.Completed(input, arguments, results, log);
+        recorder?.Completed(input, arguments, results, log, metadata);
         return Succeeded;
+    }
+
+    /// <summary>Calls the step with a <see cref="StepContext"/> of its own, so what it logs lands in <paramref name="metadata"/>.</summary>
+    private static async Task<object?[]> InvokeAsync(StepDescriptor step, object?[] arguments, StepRecorder? recorder, LoggedMetadata metadata, CancellationToken cancellationToken)
+    {
+        // A step recorded live knows its run from the launcher; a local-process step from its orchestrator's environment.
+        StepContext.Enter(recorder?.RunId ?? NullIfEmpty(Environment.GetEnvironmentVariable(StepContext.RunIdVariable)),
+            recorder?.TaskKey ?? NullIfEmpty(Environment.GetEnvironmentVariable(StepContext.TaskKeyVariable)), step, metadata);
+        return await StepTimeout.InvokeAsync(step, arguments, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes what the step logged for its run and step run beside the ExecutorOutput, where the orchestrator that started
+    /// this process reads it (the ExecutorOutput itself keeps to Kubeflow's fields: its artifacts carry their metadata).
+    /// </summary>
+    private static void WriteMetadata(ExecutorInput input, LoggedMetadata metadata)
+    {
+        if (metadata.IsEmpty)
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(GcsMount.MapPath(input.OutputFile))!;
+        WriteOutputFile(Path.Combine(directory, LoggedMetadata.FileName), metadata.ToJson());
     }
 
     private static async Task<object?[]> ReadInputsAsync(StepDescriptor step, ExecutorInput input, CancellationToken cancellationToken)
@@ -214,7 +252,7 @@ public static class StepMode
         }
     }
 
-    private static async Task WriteOutputsAsync(StepDescriptor step, ExecutorInput input, object?[] results, CancellationToken cancellationToken)
+    private static async Task WriteOutputsAsync(StepDescriptor step, ExecutorInput input, object?[] results, LoggedMetadata metadata, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -245,7 +283,7 @@ public static class StepMode
                 }
 
                 var artifact = input.OutputArtifacts[port.Name];
-                var metadataJson = await StepArtifacts.WriteAsync((ArtifactCodec)port.Codec, results[i], artifact, cancellationToken).ConfigureAwait(false);
+                var metadataJson = metadata.MergeInto(port.Name, await StepArtifacts.WriteAsync((ArtifactCodec)port.Codec, results[i], artifact, cancellationToken).ConfigureAwait(false));
 
                 writer.WriteStartObject(port.Name);
                 writer.WriteStartArray("artifacts");
@@ -318,6 +356,8 @@ public static class StepMode
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     internal static string FirstLine(string message)
     {

@@ -44,6 +44,9 @@ internal sealed class StepRecorder : IDisposable
     /// <summary>The task key the step run is recorded under.</summary>
     public string TaskKey { get; }
 
+    /// <summary>The run the step belongs to.</summary>
+    public string RunId => _runId;
+
     /// <summary>
     /// Opens the store and records the run if nobody did yet, when the command line names the run and the task; null when it
     /// does not, or when the store cannot be reached (after a warning). The step run itself is recorded by
@@ -87,12 +90,12 @@ internal sealed class StepRecorder : IDisposable
     public void InputsRead(ExecutorInput input, object?[] arguments) => Begin(input, arguments);
 
     /// <summary>Records that the step completed, with what it consumed and produced, and its log.</summary>
-    public void Completed(ExecutorInput input, object?[] arguments, object?[] results, StepLog? log) =>
-        Finish(StepStatus.Completed, null, input, arguments, results, log);
+    public void Completed(ExecutorInput input, object?[] arguments, object?[] results, StepLog? log, LoggedMetadata? metadata = null) =>
+        Finish(StepStatus.Completed, null, input, arguments, results, log, metadata);
 
-    /// <summary>Records that the step failed with <paramref name="error"/>, with its log.</summary>
-    public void Failed(string error, ExecutorInput? input, object?[]? arguments, StepLog? log) =>
-        Finish(StepStatus.Failed, error, input, arguments, null, log);
+    /// <summary>Records that the step failed with <paramref name="error"/>, with its log and what it logged before it failed.</summary>
+    public void Failed(string error, ExecutorInput? input, object?[]? arguments, StepLog? log, LoggedMetadata? metadata = null) =>
+        Finish(StepStatus.Failed, error, input, arguments, null, log, metadata);
 
     /// <inheritdoc />
     public void Dispose() => _store.Dispose();
@@ -122,7 +125,7 @@ internal sealed class StepRecorder : IDisposable
         }
     }
 
-    private void Finish(StepStatus status, string? error, ExecutorInput? input, object?[]? arguments, object?[]? results, StepLog? log)
+    private void Finish(StepStatus status, string? error, ExecutorInput? input, object?[]? arguments, object?[]? results, StepLog? log, LoggedMetadata? metadata)
     {
         Begin(input, arguments);
         if (_stepRunId is not { } stepRunId)
@@ -136,6 +139,12 @@ internal sealed class StepRecorder : IDisposable
             var outputs = input is null || results is null ? [] : Outputs(input, results);
             var logUri = input is null || log is null ? null : WriteBeside(input, LogFileName, Encoding.UTF8.GetBytes(log.ToString()));
             var endedAt = DateTimeOffset.UtcNow;
+            if (metadata is { IsEmpty: false })
+            {
+                _store.LogStepRunMetadata(stepRunId, metadata.StepJson());
+                _store.LogRunMetadata(_runId, metadata.RunJson(), stepRunId);
+            }
+
             _store.FinishStepRun(stepRunId, status, endedAt, error, inputs, outputs, logPath: logUri);
             if (_step.Settings.Retry is not null)
             {

@@ -155,6 +155,12 @@ public static class PipelineApp
             return Fail(error, $"--max-parallelism must be at least 1, got {maxParallelism}");
         }
 
+        var experiment = result.GetValue(options.Experiment);
+        if (experiment is not null && Experiments.Problem(experiment) is { } badExperiment)
+        {
+            return Fail(error, $"--experiment '{experiment}' {badExperiment}");
+        }
+
         PipelineRunResult run;
         var json = result.GetValue(options.Output) == "json";
         var view = RunView.Create(console, json);
@@ -166,6 +172,7 @@ public static class PipelineApp
                 MaxParallelism = maxParallelism,
                 Orchestrator = result.GetValue(options.Orchestrator),
                 Stack = result.GetValue(options.Stack),
+                Experiment = experiment,
                 Output = view.Notes,
                 Progress = view.Progress,
                 FollowLogs = result.GetValue(options.FollowLogs),
@@ -307,9 +314,12 @@ public static class PipelineApp
 
         public Option<string?> Stack { get; } = new("--stack") { Description = "The stack to run on (default: $PIPELINES_STACK, else the one `pipelines stack set` chose, else default)." };
 
+        public Option<string?> Experiment { get; } = new("--experiment") { Description = "The experiment to record the run in (default: the pipeline's [Pipeline(Experiment = ...)], if any)." };
+
         public void AddTo(Command command)
         {
             command.Add(Stack);
+            command.Add(Experiment);
             command.Add(Parameters);
             command.Add(NoCache);
             command.Add(MaxParallelism);

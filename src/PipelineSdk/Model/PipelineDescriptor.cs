@@ -95,6 +95,12 @@ public sealed class PipelineDescriptor
     /// <summary>The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time).</summary>
     public string SpecJson { get; }
 
+    /// <summary>
+    /// The experiment the pipeline's runs are recorded in (<c>[Pipeline(Experiment = "churn")]</c>), unless a run names
+    /// another (<c>--experiment</c>, <see cref="Orchestration.RunOptions.Experiment"/>); null for none.
+    /// </summary>
+    public string? Experiment { get; init; }
+
     /// <summary>Whether <paramref name="task"/> runs once per item of a loop around it.</summary>
     public bool RunsInLoop(PipelineTask task) => _loopedTasks.Contains(task);
 

@@ -53,7 +53,7 @@ public sealed partial class LocalOrchestrator
         var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson);
+        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson, Experiments.Of(pipeline, options));
         run.Progress.RunStarted(run.Id, pipeline.Name);
         return await RunAsync(run, clock).ConfigureAwait(false);
     }
@@ -185,10 +185,12 @@ public sealed partial class LocalOrchestrator
             }
         }
 
+        var metadata = new Execution.LoggedMetadata();
         try
         {
             var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
             {
+                Metadata = metadata,
                 LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
                 FollowLogs = run.Options.FollowLogs,
             };
@@ -199,6 +201,7 @@ public sealed partial class LocalOrchestrator
             var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             error = Masked(error);
+            RecordMetadata(run.Id, stepRunId, metadata);
             store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
@@ -212,10 +215,12 @@ public sealed partial class LocalOrchestrator
             {
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
-                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, stored.MetadataJson));
-                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, stored.MetadataJson, results[i]);
+                var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
+                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson));
+                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
             }
 
+            RecordMetadata(run.Id, stepRunId, metadata);
             var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
             run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
@@ -227,6 +232,18 @@ public sealed partial class LocalOrchestrator
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
+    }
+
+    /// <summary>Records what the step logged for its step run and its run (its artifacts' metadata goes with them).</summary>
+    private void RecordMetadata(string runId, long stepRunId, Execution.LoggedMetadata metadata)
+    {
+        if (metadata.IsEmpty)
+        {
+            return;
+        }
+
+        store.LogStepRunMetadata(stepRunId, metadata.StepJson());
+        store.LogRunMetadata(runId, metadata.RunJson(), stepRunId);
     }
 
     /// <summary>

@@ -53,10 +53,14 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
             Launcher.CreateOutputFolders(executorInput, GcsMountRoot);
         }
 
-        // A retry must not read the error an earlier attempt left behind.
+        // A retry must not read the error or the metadata an earlier attempt left behind.
         File.Delete(Path.Combine(outputDirectory, StepMode.ErrorFileName));
+        var metadataFile = Path.Combine(outputDirectory, LoggedMetadata.FileName);
+        File.Delete(metadataFile);
+        execution.Metadata.Clear();
         var workingDirectory = containerStep is null ? outputDirectory : Environment.CurrentDirectory;
         var (exitCode, lastLine) = await RunAsync(commandLine, passOnStandardInput ? executorInput : null, container.Environment, execution, workingDirectory, logPath, cancellationToken).ConfigureAwait(false);
+        ReadMetadata(metadataFile, execution.Metadata, logPath);
         if (exitCode != StepMode.Succeeded)
         {
             var errorFile = Path.Combine(outputDirectory, StepMode.ErrorFileName);
@@ -140,6 +144,8 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         }
 
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
+        start.Environment[StepContext.RunIdVariable] = execution.RunId;
+        start.Environment[StepContext.TaskKeyVariable] = execution.TaskKey;
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var attempt = execution.Attempt;
         // A retry appends to the log, so the failed attempts stay readable.
@@ -229,6 +235,24 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
         : "dotnet";
+
+    /// <summary>What the step process logged (it writes the file as it ends, also when the step failed).</summary>
+    private static void ReadMetadata(string metadataFile, LoggedMetadata into, string logPath)
+    {
+        if (!File.Exists(metadataFile))
+        {
+            return;
+        }
+
+        try
+        {
+            into.Add(File.ReadAllText(metadataFile));
+        }
+        catch (FormatException e)
+        {
+            throw new StepProcessFailedException($"{e.Message} (log: {logPath})", logPath);
+        }
+    }
 
     private static string ReadError(string errorFile)
     {

@@ -36,6 +36,12 @@ public sealed record RunOptions
     /// </summary>
     public bool FollowLogs { get; init; }
 
+    /// <summary>
+    /// The experiment the run is recorded in (on Vertex AI also the Vertex AI Experiment it is associated with); null keeps
+    /// the pipeline's own (<c>[Pipeline(Experiment = ...)]</c>), if it has one.
+    /// </summary>
+    public string? Experiment { get; init; }
+
     /// <summary>The store folder; defaults to <see cref="Store.StoreLocation.Resolve"/>.</summary>
     public string? StoreDirectory { get; init; }
 }

@@ -15,6 +15,9 @@ internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescr
 
     /// <summary>Whether step processes pass their output lines on (they are always kept in the step's log file).</summary>
     public bool FollowLogs { get; init; }
+
+    /// <summary>What the step logged with <see cref="StepContext.LogMetadata(string, double, MetadataTarget?)"/> in its last attempt.</summary>
+    public LoggedMetadata Metadata { get; init; } = new();
 }
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
@@ -55,6 +58,8 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
             var outputs = await Task.Run(async () =>
             {
                 StepConsole.Log.Value = execution.LogLine;
+                execution.Metadata.Clear();
+                StepContext.Enter(execution.RunId, execution.TaskKey, execution.Task.Step, execution.Metadata);
                 return await StepTimeout.InvokeAsync(execution.Task.Step, execution.Inputs, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);

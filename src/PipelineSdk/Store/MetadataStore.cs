@@ -47,8 +47,22 @@ public abstract partial class MetadataStore : IDisposable
         }
     }
 
-    /// <summary>Records the start of a run (a run that exists already is left as it is).</summary>
-    public abstract void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null);
+    /// <summary>Records the start of a run (a run that exists already is left as it is), in <paramref name="experiment"/> when one is given.</summary>
+    public abstract void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null, string? experiment = null);
+
+    /// <summary>
+    /// Adds metadata a step logged for its run (<c>StepContext.LogMetadata</c>): each key of the JSON object
+    /// <paramref name="metadataJson"/> is set, replacing a value logged before under the same key; other keys stay. With
+    /// <paramref name="stepRunId"/>, the step run that logged it: a later cache hit on that step run brings these keys to
+    /// its own run (see <see cref="FinishStepRun"/>).
+    /// </summary>
+    public abstract void LogRunMetadata(string runId, string metadataJson, long? stepRunId = null);
+
+    /// <summary>Adds metadata a step logged for its own step run, key by key as <see cref="LogRunMetadata"/> does.</summary>
+    public abstract void LogStepRunMetadata(long stepRunId, string metadataJson);
+
+    /// <summary>The experiments runs were recorded in, newest activity first.</summary>
+    public abstract IReadOnlyList<ExperimentRecord> ListExperiments();
 
     /// <summary>Records where a remotely orchestrated run lives (its resource name and console link).</summary>
     public abstract void SetRunRemote(string runId, string remoteId, string remoteUrl);
@@ -80,7 +94,8 @@ public abstract partial class MetadataStore : IDisposable
 
     /// <summary>
     /// Records a finished step run in one transaction: its status, the inputs it consumed, and its outputs —
-    /// new artifacts it produced, or (for a cache hit) the artifacts it reused. Finishing a step run that is
+    /// new artifacts it produced, or (for a cache hit) the artifacts it reused, with the metadata the reused step run logged
+    /// for itself and for its run. Finishing a step run that is
     /// already finished (a client retrying) changes nothing and returns what was recorded.
     /// </summary>
     /// <returns>The step run's output artifacts, by output name.</returns>
@@ -120,7 +135,11 @@ public abstract partial class MetadataStore : IDisposable
     public abstract RunRecord? GetRun(string runId);
 
     /// <summary>Lists runs, newest first, optionally of one pipeline or one status only.</summary>
-    public abstract IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100, RunStatus? status = null);
+    public IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100, RunStatus? status = null) =>
+        ListRuns(new RunQuery { Pipeline = pipeline, Limit = limit, Status = status });
+
+    /// <summary>Lists the runs <paramref name="query"/> selects, newest first.</summary>
+    public abstract IReadOnlyList<RunRecord> ListRuns(RunQuery query);
 
     /// <summary>Lists a run's step runs in the order they started.</summary>
     public abstract IReadOnlyList<StepRunRecord> GetStepRuns(string runId);

@@ -94,7 +94,9 @@ public sealed record ArtifactRecord(long Id, string Uri, string KfpType, string 
 /// <param name="RemoteUrl">For a remote run, its console link.</param>
 /// <param name="Owner">The process that ran (or submitted) it, when recorded.</param>
 /// <param name="HeartbeatAt">When its owner last said it was alive.</param>
-public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack, string? RemoteId = null, string? RemoteUrl = null, RunOwner? Owner = null, DateTimeOffset? HeartbeatAt = null);
+/// <param name="Experiment">The experiment it belongs to, if any.</param>
+/// <param name="MetadataJson">The metadata its steps logged for the run, as a JSON object; <c>{}</c> when none.</param>
+public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string ParametersJson, string Orchestrator, string? Error, string? Stack, string? RemoteId = null, string? RemoteUrl = null, RunOwner? Owner = null, DateTimeOffset? HeartbeatAt = null, string? Experiment = null, string MetadataJson = "{}");
 
 /// <summary>A stored step run: one task of one run.</summary>
 /// <param name="Id">The store's id.</param>
@@ -111,7 +113,8 @@ public sealed record RunRecord(string Id, string Pipeline, RunStatus Status, Dat
 /// <param name="LogPath">The file holding the step's standard output and error, when it ran as a process.</param>
 /// <param name="DependsOn">The tasks whose outputs it takes.</param>
 /// <param name="CacheEnabled">Whether the cache could serve it (the step's setting and the run's); null if it never got that far.</param>
-public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error, string? LogPath, IReadOnlyList<string> DependsOn, bool? CacheEnabled)
+/// <param name="MetadataJson">The metadata the step logged for its step run, as a JSON object; <c>{}</c> when none.</param>
+public sealed record StepRunRecord(long Id, string RunId, string TaskKey, string StepName, StepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CacheKey, string? CacheKeyParts, long? CachedFrom, string? Error, string? LogPath, IReadOnlyList<string> DependsOn, bool? CacheEnabled, string MetadataJson = "{}")
 {
     /// <summary>Wall-clock time from start to end, when both are known.</summary>
     public TimeSpan? Duration => StartedAt is { } start && EndedAt is { } end ? end - start : null;

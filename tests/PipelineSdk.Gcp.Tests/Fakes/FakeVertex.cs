@@ -138,6 +138,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
         app.MapGet("/v1/projects/{project}/locations/{location}/schedules", ListSchedules);
         app.MapPost("/v1/projects/{project}/locations/{location}/schedules/{scheduleAndVerb}", ScheduleVerb);
         app.MapDelete("/v1/projects/{project}/locations/{location}/schedules/{schedule}", DeleteSchedule);
+        MapMetadata(app);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,127}$")]
@@ -353,6 +354,7 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
     private async Task RunAsync(Job job)
     {
+        StartRunContext(job);
         job.Set("PIPELINE_STATE_RUNNING");
         var spec = job.Body["pipelineSpec"]!;
         if (PullImage is not null)
@@ -538,6 +540,9 @@ internal sealed partial class FakeVertex : IAsyncDisposable
 
         public bool OmitTaskDetails { get; init; }
 
+        /// <summary>The job's run context, once it runs.</summary>
+        public string? RunContext { get; set; }
+
         /// <summary>The job's state once it ended, else null.</summary>
         public string? FinalState
         {
@@ -621,6 +626,10 @@ internal sealed partial class FakeVertex : IAsyncDisposable
                 if (!OmitTaskDetails)
                 {
                     job["jobDetail"] = new JsonObject { ["taskDetails"] = SpecRun?.TaskDetails() ?? new JsonArray([.. _tasks.Select(t => t.DeepClone())]) };
+                    if (RunContext is { } runContext)
+                    {
+                        job["jobDetail"]!["pipelineRunContext"] = new JsonObject { ["name"] = runContext, ["schemaTitle"] = "system.PipelineRun" };
+                    }
                 }
 
                 if (_start is { } start)

@@ -20,17 +20,20 @@ public abstract class SqlStoreContractTests : StoreContractTests
         var step = store.StartStepRun("old-run", "a", "a", at, null, null);
         using (var db = store.Lease())
         {
-            // What migration 7 added, taken away again: the database as PipelineSdk of schema 6 left it.
+            // What migrations 7 and 8 added, taken away again: the database as PipelineSdk of schema 6 left it.
             db.Execute("DROP TABLE step_attempts; DROP TABLE dashboard_sessions;");
+            db.Execute("DROP TABLE run_metadata; DROP TABLE step_run_metadata; DROP INDEX runs_by_experiment; ALTER TABLE runs DROP COLUMN experiment;");
             SetSchemaVersion(db, 6);
         }
 
         using var migrated = (SqlMetadataStore)await OpenAgainAsync(store);
         store.Dispose();
         migrated.RecordAttempt(step, new StepAttemptRecord(1, at, at, AttemptOutcome.Failed, "boom"));
+        migrated.LogRunMetadata("old-run", """{"accuracy":0.5}""");
 
         Assert.That(migrated.GetRun("old-run"), Is.Not.Null);
         Assert.That(migrated.GetAttempts(step).Single().Error, Is.EqualTo("boom"));
+        Assert.That(migrated.GetRun("old-run")!.MetadataJson, Is.EqualTo("""{"accuracy":0.5}"""), "migration 8 adds logged metadata");
         using var check = migrated.Lease();
         Assert.That(Convert.ToInt64(check.Scalar("SELECT COUNT(*) FROM dashboard_sessions;")), Is.Zero);
     }

@@ -263,6 +263,82 @@ public abstract class StoreContractTests
     }
 
     [Test]
+    public async Task Logged_metadata_is_kept_key_by_key_for_runs_and_step_runs()
+    {
+        var store = await NewStoreAsync();
+        var at = DateTimeOffset.UtcNow;
+        store.CreateRun("run-1", "p", at, "{}", "local", experiment: "churn");
+        var train = store.StartStepRun("run-1", "train", "train", at, null, null);
+        var evaluate = store.StartStepRun("run-1", "evaluate", "evaluate", at, null, null);
+
+        store.LogRunMetadata("run-1", """{"accuracy":0.5,"model":"sgd"}""", train);
+        store.LogRunMetadata("run-1", """{"accuracy":0.93,"table":{"columns":["c"],"rows":[[1]]}}""", evaluate);
+        store.LogStepRunMetadata(train, """{"epochs":3,"report":"https://example.com/r"}""");
+        store.LogStepRunMetadata(train, """{"epochs":4}""");
+
+        var again = await AgainAsync(store);
+        var run = again.GetRun("run-1")!;
+        Assert.That(run.Experiment, Is.EqualTo("churn"));
+        Assert.That(run.MetadataJson, Is.EqualTo("""{"accuracy":0.93,"model":"sgd","table":{"columns":["c"],"rows":[[1]]}}"""), "a later value of a key wins; other keys stay");
+        Assert.That(again.ListRuns().Single().MetadataJson, Is.EqualTo(run.MetadataJson));
+        Assert.That(again.GetStepRun(train)!.MetadataJson, Is.EqualTo("""{"epochs":4,"report":"https://example.com/r"}"""));
+        Assert.That(again.GetStepRuns("run-1").Select(s => s.MetadataJson), Is.EqualTo(new[] { """{"epochs":4,"report":"https://example.com/r"}""", "{}" }));
+        Assert.That(() => again.LogRunMetadata("run-1", "[1]"), Throws.Exception, "metadata is a JSON object");
+    }
+
+    [Test]
+    public async Task Runs_filter_by_experiment_and_by_logged_metadata()
+    {
+        var store = await NewStoreAsync();
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var accuracies = new[] { 0.7, 0.95, 0.9, 0.99 };
+        for (var i = 0; i < accuracies.Length; i++)
+        {
+            store.CreateRun($"run-{i}", i == 3 ? "other" : "p", at.AddMinutes(i), "{}", "local", experiment: i == 0 ? null : i == 3 ? "b" : "a");
+            store.LogRunMetadata($"run-{i}", $$"""{"accuracy":{{accuracies[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}},"model":"{{(i % 2 == 0 ? "sgd" : "lightgbm")}}"}""");
+        }
+
+        var again = await AgainAsync(store);
+        IReadOnlyList<string> Ids(RunQuery query) => [.. again.ListRuns(query).Select(r => r.Id)];
+        MetadataCondition[] Where(params string[] conditions) => [.. conditions.Select(MetadataCondition.Parse)];
+        Assert.That(Ids(new RunQuery { Experiment = "a" }), Is.EqualTo(new[] { "run-2", "run-1" }));
+        Assert.That(Ids(new RunQuery { Where = Where("accuracy>0.9") }), Is.EqualTo(new[] { "run-3", "run-1" }), "numbers compare as numbers");
+        Assert.That(Ids(new RunQuery { Where = Where("accuracy>=0.9") }), Is.EqualTo(new[] { "run-3", "run-2", "run-1" }));
+        Assert.That(Ids(new RunQuery { Where = Where("accuracy<0.9", "model=sgd") }), Is.EqualTo(new[] { "run-0" }));
+        Assert.That(Ids(new RunQuery { Where = Where("model!=sgd") }), Is.EqualTo(new[] { "run-3", "run-1" }));
+        Assert.That(Ids(new RunQuery { Where = Where("missing=1") }), Is.Empty, "a run without the key matches no condition on it");
+        Assert.That(Ids(new RunQuery { Where = Where("accuracy>0.8"), Limit = 2 }), Is.EqualTo(new[] { "run-3", "run-2" }), "the limit counts matching runs");
+        Assert.That(Ids(new RunQuery { Experiment = "a", Pipeline = "p", Where = Where("accuracy>0.92") }), Is.EqualTo(new[] { "run-1" }));
+
+        var experiments = again.ListExperiments();
+        Assert.That(experiments.Select(e => (e.Name, e.Runs)), Is.EqualTo(new[] { ("b", 1), ("a", 2) }), "most recently used first; runs of no experiment are in none");
+        Assert.That(experiments[1].Pipelines, Is.EqualTo(new[] { "p" }));
+        Assert.That(experiments[1].FirstRunAt, Is.EqualTo(at.AddMinutes(1)).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
+    public async Task A_cache_hit_brings_the_metadata_its_source_step_run_logged()
+    {
+        var store = await NewStoreAsync();
+        var at = DateTimeOffset.UtcNow;
+        store.CreateRun("run-1", "p", at, "{}", "local");
+        var first = store.StartStepRun("run-1", "train", "train", at, "key", null);
+        store.LogStepRunMetadata(first, """{"epochs":3}""");
+        store.LogRunMetadata("run-1", """{"accuracy":0.9}""", first);
+        store.LogRunMetadata("run-1", """{"owner":"run-1 only"}""");
+        store.FinishStepRun(first, StepStatus.Completed, at, null, [], [new NewArtifact("Output", "file:///o", "STRING", "string", 1, "h")]);
+
+        store.CreateRun("run-2", "p", at.AddMinutes(1), "{}", "local");
+        var hit = store.FindCachedStepRun("p", "key")!;
+        var cached = store.StartStepRun("run-2", "train", "train", at, "key", null);
+        store.FinishStepRun(cached, StepStatus.Cached, at, null, [], [], hit);
+
+        var again = await AgainAsync(store);
+        Assert.That(again.GetStepRun(cached)!.MetadataJson, Is.EqualTo("""{"epochs":3}"""));
+        Assert.That(again.GetRun("run-2")!.MetadataJson, Is.EqualTo("""{"accuracy":0.9}"""), "only what the reused step logged for its run");
+    }
+
+    [Test]
     public async Task A_crashed_run_and_its_running_steps_are_marked_once()
     {
         var store = await NewStoreAsync();

@@ -6,7 +6,7 @@ namespace PipelineSdk.Store.Remote;
 // The bodies of the server's JSON API (/api/v1), shared by the server and its client so both read and write the same shapes.
 // Nullable fields may be left out. Records the store already has (RunRecord, StepRunRecord, ArtifactRecord, ...) travel as they are.
 
-internal sealed record CreateRunRequest(string Pipeline, DateTimeOffset StartedAt, string ParametersJson, string Orchestrator, string? Stack = null, RunOwner? Owner = null, string? SpecJson = null);
+internal sealed record CreateRunRequest(string Pipeline, DateTimeOffset StartedAt, string ParametersJson, string Orchestrator, string? Stack = null, RunOwner? Owner = null, string? SpecJson = null, string? Experiment = null);
 
 internal sealed record RunRemoteRequest(string RemoteId, string RemoteUrl);
 
@@ -94,4 +94,6 @@ internal sealed record ApiProblem(string? Type, string? Title, int? Status, stri
 [JsonSerializable(typeof(ScheduleRecord))]
 [JsonSerializable(typeof(List<ScheduleRecord>))]
 [JsonSerializable(typeof(ServerConnection))]
+[JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
+[JsonSerializable(typeof(List<ExperimentRecord>))]
 internal sealed partial class RemoteJson : JsonSerializerContext;

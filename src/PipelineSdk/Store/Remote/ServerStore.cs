@@ -39,8 +39,20 @@ public sealed class ServerStore : MetadataStore
     }
 
     /// <inheritdoc />
-    public override void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null) =>
-        _api.Send(HttpMethod.Put, Run(runId), new CreateRunRequest(pipeline, startedAt, parametersJson, orchestrator, stack, owner, specJson), RemoteJson.Default.CreateRunRequest);
+    public override void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null, string? experiment = null) =>
+        _api.Send(HttpMethod.Put, Run(runId), new CreateRunRequest(pipeline, startedAt, parametersJson, orchestrator, stack, owner, specJson, experiment), RemoteJson.Default.CreateRunRequest);
+
+    /// <inheritdoc />
+    public override void LogRunMetadata(string runId, string metadataJson, long? stepRunId = null) =>
+        _api.Send(HttpMethod.Post, Run(runId) + "/metadata" + (stepRunId is { } step ? "?stepRun=" + ServerApi.Segment(step) : ""), MetadataBody(metadataJson),
+            RemoteJson.Default.DictionaryStringJsonElement);
+
+    /// <inheritdoc />
+    public override void LogStepRunMetadata(long stepRunId, string metadataJson) =>
+        _api.Send(HttpMethod.Post, StepRun(stepRunId) + "/metadata", MetadataBody(metadataJson), RemoteJson.Default.DictionaryStringJsonElement);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ExperimentRecord> ListExperiments() => _api.Get("api/v1/experiments", RemoteJson.Default.ListExperimentRecord)!;
 
     /// <inheritdoc />
     public override void SetRunRemote(string runId, string remoteId, string remoteUrl) =>
@@ -99,12 +111,14 @@ public sealed class ServerStore : MetadataStore
     public override RunRecord? GetRun(string runId) => _api.Get(Run(runId), RemoteJson.Default.RunRecord, missingIsNull: true);
 
     /// <inheritdoc />
-    public override IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100, RunStatus? status = null)
+    public override IReadOnlyList<RunRecord> ListRuns(RunQuery query)
     {
-        var query = $"api/v1/runs?limit={ServerApi.Segment(limit)}"
-            + (pipeline is null ? "" : $"&pipeline={ServerApi.Segment(pipeline)}")
-            + (status is null ? "" : $"&status={status}");
-        return _api.Get(query, RemoteJson.Default.ListRunRecord)!;
+        var path = $"api/v1/runs?limit={ServerApi.Segment(query.Limit)}"
+            + (query.Pipeline is null ? "" : $"&pipeline={ServerApi.Segment(query.Pipeline)}")
+            + (query.Status is null ? "" : $"&status={query.Status}")
+            + (query.Experiment is null ? "" : $"&experiment={ServerApi.Segment(query.Experiment)}")
+            + string.Concat(query.Where.Select(c => $"&where={ServerApi.Segment(c.ToString())}"));
+        return _api.Get(path, RemoteJson.Default.ListRunRecord)!;
     }
 
     /// <inheritdoc />
@@ -251,6 +265,10 @@ public sealed class ServerStore : MetadataStore
             _api.Dispose();
         }
     }
+
+    private static Dictionary<string, System.Text.Json.JsonElement> MetadataBody(string metadataJson) =>
+        System.Text.Json.JsonSerializer.Deserialize(metadataJson, RemoteJson.Default.DictionaryStringJsonElement)
+        ?? throw new FormatException("metadata must be a JSON object");
 
     private static string Run(string runId) => "api/v1/runs/" + ServerApi.Segment(runId);
 

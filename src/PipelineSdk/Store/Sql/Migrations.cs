@@ -7,7 +7,7 @@ namespace PipelineSdk.Store.Sql;
 internal static class Migrations
 {
     /// <summary>The schema version this PipelineSdk writes.</summary>
-    public const int SchemaVersion = 7;
+    public const int SchemaVersion = 8;
 
     private static readonly string[] Steps =
     [
@@ -157,6 +157,25 @@ internal static class Migrations
             created_at TEXT NOT NULL,
             expires_at TEXT NOT NULL);
         CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions(expires_at);
+        """,
+
+        // 8: experiments, and the metadata steps log for their run and their step run (a row per key, so two steps
+        // logging different keys at once never overwrite each other; a run key remembers its step run, so a cache hit
+        // on that step brings it to the new run).
+        """
+        ALTER TABLE runs ADD COLUMN experiment TEXT;
+        CREATE INDEX runs_by_experiment ON runs(experiment, started_at);
+        CREATE TABLE run_metadata (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            step_run_id BIGINT REFERENCES step_runs(id),
+            PRIMARY KEY (run_id, key));
+        CREATE TABLE step_run_metadata (
+            step_run_id BIGINT NOT NULL REFERENCES step_runs(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (step_run_id, key));
         """,
     ];
 

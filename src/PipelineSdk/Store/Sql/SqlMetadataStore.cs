@@ -97,7 +97,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
     public Db Lease() => _dialect.Lease();
 
     /// <inheritdoc />
-    public override void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null)
+    public override void CreateRun(string runId, string pipeline, DateTimeOffset startedAt, string parametersJson, string orchestrator, string? stack = null, RunOwner? owner = null, string? specJson = null, string? experiment = null)
     {
         using var db = _dialect.Lease();
         db.Begin();
@@ -110,13 +110,13 @@ public sealed partial class SqlMetadataStore : MetadataStore
         }
 
         db.Execute("""
-            INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator, stack, owner_host, owner_pid, owner_started_at, owner_user, heartbeat_at, spec_hash)
-            VALUES (@id, @pipeline, @status, @started, @parameters, @orchestrator, @stack, @host, @pid, @pstart, @user, @started, @spec)
+            INSERT INTO runs (id, pipeline, status, started_at, parameters, orchestrator, stack, owner_host, owner_pid, owner_started_at, owner_user, heartbeat_at, spec_hash, experiment)
+            VALUES (@id, @pipeline, @status, @started, @parameters, @orchestrator, @stack, @host, @pid, @pstart, @user, @started, @spec, @experiment)
             ON CONFLICT (id) DO NOTHING;
             """,
             ("@id", runId), ("@pipeline", pipeline), ("@status", SqlFormat.Status(RunStatus.Running)), ("@started", SqlFormat.Time(startedAt)),
             ("@parameters", parametersJson), ("@orchestrator", orchestrator), ("@stack", stack), ("@host", owner?.Host), ("@pid", owner?.ProcessId),
-            ("@pstart", owner is null ? null : SqlFormat.Time(owner.ProcessStartedAt)), ("@user", owner?.User), ("@spec", specHash));
+            ("@pstart", owner is null ? null : SqlFormat.Time(owner.ProcessStartedAt)), ("@user", owner?.User), ("@spec", specHash), ("@experiment", experiment));
         db.Commit();
     }
 
@@ -237,6 +237,11 @@ public sealed partial class SqlMetadataStore : MetadataStore
             outputs[reused.OutputName] = reused;
         }
 
+        if (reusedFrom is not null)
+        {
+            CopyMetadata(db, reusedFrom.StepRunId, stepRunId);
+        }
+
         foreach (var output in outputs.Values)
         {
             db.Execute("INSERT INTO step_run_outputs (step_run_id, output_name, artifact_id) VALUES (@id, @name, @artifact);",
@@ -298,56 +303,66 @@ public sealed partial class SqlMetadataStore : MetadataStore
     public override RunRecord? GetRun(string runId)
     {
         using var db = _dialect.Lease();
-        return db.Query(RunColumns + " WHERE id = @id;", ReadRun, ("@id", runId)).SingleOrDefault();
+        return WithMetadata(db, db.Query(RunColumns + " WHERE id = @id;", ReadRun, ("@id", runId)), "@id", ("@id", runId)).SingleOrDefault();
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<RunRecord> ListRuns(string? pipeline = null, int limit = 100, RunStatus? status = null)
+    public override IReadOnlyList<RunRecord> ListRuns(RunQuery query)
     {
         // Filters are added to the text rather than written as "@p IS NULL OR ...": PostgreSQL cannot type a null parameter there.
         var filters = new List<string>();
-        var parameters = new List<(string, object?)> { ("@limit", limit) };
-        if (pipeline is not null)
+        var parameters = new List<(string, object?)>();
+        if (query.Pipeline is not null)
         {
             filters.Add("pipeline = @pipeline");
-            parameters.Add(("@pipeline", pipeline));
+            parameters.Add(("@pipeline", query.Pipeline));
         }
 
-        if (status is { } wanted)
+        if (query.Status is { } wanted)
         {
             filters.Add("status = @status");
             parameters.Add(("@status", SqlFormat.Status(wanted)));
         }
 
+        if (query.Experiment is not null)
+        {
+            filters.Add("experiment = @experiment");
+            parameters.Add(("@experiment", query.Experiment));
+        }
+
+        var where = filters.Count == 0 ? "" : " WHERE " + string.Join(" AND ", filters);
         using var db = _dialect.Lease();
-        return db.Query(
-            RunColumns + (filters.Count == 0 ? "" : " WHERE " + string.Join(" AND ", filters)) + " ORDER BY started_at DESC, id DESC LIMIT @limit;",
-            ReadRun, [.. parameters]);
+        // Metadata conditions compare JSON values, numbers as numbers, the same on both databases: they are checked here.
+        var limit = query.Where.Count == 0 ? " LIMIT @limit" : "";
+        var runs = db.Query(RunColumns + where + " ORDER BY started_at DESC, id DESC" + limit + ";", ReadRun,
+            query.Where.Count == 0 ? [.. parameters, ("@limit", query.Limit)] : [.. parameters]);
+        runs = WithMetadata(db, runs, "SELECT id FROM runs" + where, [.. parameters]);
+        return query.Where.Count == 0 ? runs : [.. runs.Where(r => query.Where.All(c => c.Matches(r.MetadataJson))).Take(query.Limit)];
     }
 
     /// <inheritdoc />
     public override IReadOnlyList<StepRunRecord> GetStepRuns(string runId)
     {
         using var db = _dialect.Lease();
-        return db.Query(StepRunColumns + " WHERE run_id = @run ORDER BY id;", ReadStepRun, ("@run", runId));
+        return WithMetadata(db, db.Query(StepRunColumns + " WHERE run_id = @run ORDER BY id;", ReadStepRun, ("@run", runId)));
     }
 
     /// <inheritdoc />
     public override StepRunRecord? GetStepRun(long stepRunId)
     {
         using var db = _dialect.Lease();
-        return db.Query(StepRunColumns + " WHERE id = @id;", ReadStepRun, ("@id", stepRunId)).SingleOrDefault();
+        return WithMetadata(db, db.Query(StepRunColumns + " WHERE id = @id;", ReadStepRun, ("@id", stepRunId))).SingleOrDefault();
     }
 
     /// <inheritdoc />
     public override StepRunRecord? FindPreviousStepRun(string pipeline, string taskKey, long beforeStepRunId)
     {
         using var db = _dialect.Lease();
-        return db.Query(StepRunColumns + """
+        return WithMetadata(db, db.Query(StepRunColumns + """
              WHERE task_key = @task AND id < @before AND cache_key IS NOT NULL
              AND status IN ('completed', 'cached') AND run_id IN (SELECT id FROM runs WHERE pipeline = @pipeline)
              ORDER BY id DESC LIMIT 1;
-            """, ReadStepRun, ("@task", taskKey), ("@before", beforeStepRunId), ("@pipeline", pipeline)).SingleOrDefault();
+            """, ReadStepRun, ("@task", taskKey), ("@before", beforeStepRunId), ("@pipeline", pipeline))).SingleOrDefault();
     }
 
     /// <inheritdoc />
@@ -363,7 +378,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
     public override IReadOnlyList<StepRunRecord> GetConsumers(long artifactId)
     {
         using var db = _dialect.Lease();
-        return db.Query(StepRunColumns + " WHERE id IN (SELECT step_run_id FROM step_run_inputs WHERE artifact_id = @id) ORDER BY id;", ReadStepRun, ("@id", artifactId));
+        return WithMetadata(db, db.Query(StepRunColumns + " WHERE id IN (SELECT step_run_id FROM step_run_inputs WHERE artifact_id = @id) ORDER BY id;", ReadStepRun, ("@id", artifactId)));
     }
 
     /// <inheritdoc />
@@ -402,7 +417,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
 
     private const string RunColumns = """
         SELECT id, pipeline, status, started_at, ended_at, parameters, orchestrator, error, stack, remote_id, remote_url,
-               owner_host, owner_pid, owner_started_at, owner_user, heartbeat_at
+               owner_host, owner_pid, owner_started_at, owner_user, heartbeat_at, experiment
         FROM runs
         """;
 
@@ -424,7 +439,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
         r.GetString(0), r.GetString(1), SqlFormat.ParseRunStatus(r.GetString(2)), SqlFormat.Time(r, 3)!.Value, SqlFormat.Time(r, 4),
         r.GetString(5), r.GetString(6), SqlFormat.String(r, 7), SqlFormat.String(r, 8), SqlFormat.String(r, 9), SqlFormat.String(r, 10),
         r.IsDBNull(11) ? null : new RunOwner(r.GetString(11), (int)SqlFormat.Long(r, 12)!.Value, SqlFormat.Time(r, 13)!.Value, SqlFormat.String(r, 14) ?? ""),
-        SqlFormat.Time(r, 15));
+        SqlFormat.Time(r, 15), SqlFormat.String(r, 16));
 
     private static string? JsonList(IReadOnlyList<string>? items) =>
         items is null ? null : System.Text.Json.JsonSerializer.Serialize(items, StoreJson.Default.IReadOnlyListString);

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PipelineSdk.Store.Sql;
+
+// Logged metadata (a row per key) and experiments.
+public sealed partial class SqlMetadataStore
+{
+    /// <inheritdoc />
+    public override void LogRunMetadata(string runId, string metadataJson, long? stepRunId = null) =>
+        Upsert("INSERT INTO run_metadata (run_id, key, value, step_run_id) VALUES (@owner, @key, @value, @step) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, step_run_id = excluded.step_run_id;",
+            runId, metadataJson, stepRunId);
+
+    /// <inheritdoc />
+    public override void LogStepRunMetadata(long stepRunId, string metadataJson) =>
+        Upsert("INSERT INTO step_run_metadata (step_run_id, key, value) VALUES (@owner, @key, @value) ON CONFLICT (step_run_id, key) DO UPDATE SET value = excluded.value;", stepRunId, metadataJson, null);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ExperimentRecord> ListExperiments()
+    {
+        using var db = _dialect.Lease();
+        var pipelines = db.Query("SELECT DISTINCT experiment, pipeline FROM runs WHERE experiment IS NOT NULL;", r => (Experiment: r.GetString(0), Pipeline: r.GetString(1)))
+            .ToLookup(p => p.Experiment, p => p.Pipeline, StringComparer.Ordinal);
+        return db.Query("""
+            SELECT experiment, COUNT(*), MIN(started_at), MAX(started_at) FROM runs WHERE experiment IS NOT NULL
+            GROUP BY experiment ORDER BY MAX(started_at) DESC, experiment;
+            """,
+            r => new ExperimentRecord(r.GetString(0), (int)SqlFormat.Long(r, 1)!.Value, [.. pipelines[r.GetString(0)].Order(StringComparer.Ordinal)],
+                SqlFormat.Time(r, 2)!.Value, SqlFormat.Time(r, 3)!.Value));
+    }
+
+    private void Upsert(string sql, object owner, string metadataJson, long? stepRunId)
+    {
+        using var document = JsonDocument.Parse(metadataJson);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"metadata must be a JSON object, not {document.RootElement.ValueKind}");
+        }
+
+        using var db = _dialect.Lease();
+        db.Begin();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            (string, object?)[] parameters = [("@owner", owner), ("@key", property.Name), ("@value", property.Value.GetRawText())];
+            db.Execute(sql, sql.Contains("@step", StringComparison.Ordinal) ? [.. parameters, ("@step", stepRunId)] : parameters);
+        }
+
+        db.Commit();
+    }
+
+    /// <summary>A cache hit brings the metadata its source step run logged, for itself and for its run, to the new step run and run.</summary>
+    private static void CopyMetadata(Db db, long fromStepRunId, long toStepRunId)
+    {
+        db.Execute("""
+            INSERT INTO step_run_metadata (step_run_id, key, value) SELECT @to, key, value FROM step_run_metadata WHERE step_run_id = @from
+            ON CONFLICT (step_run_id, key) DO NOTHING;
+            """, ("@from", fromStepRunId), ("@to", toStepRunId));
+        db.Execute("""
+            INSERT INTO run_metadata (run_id, key, value, step_run_id)
+            SELECT (SELECT run_id FROM step_runs WHERE id = @to), key, value, @to FROM run_metadata WHERE step_run_id = @from
+            ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, step_run_id = excluded.step_run_id;
+            """, ("@from", fromStepRunId), ("@to", toStepRunId));
+    }
+
+    private static List<RunRecord> WithMetadata(Db db, List<RunRecord> runs, string ownersSql, params (string Name, object? Value)[] parameters)
+    {
+        if (runs.Count == 0)
+        {
+            return runs;
+        }
+
+        var rows = db.Query($"SELECT run_id, key, value FROM run_metadata WHERE run_id IN ({ownersSql}) ORDER BY run_id, key;",
+            r => (Owner: r.GetString(0), Key: r.GetString(1), Value: r.GetString(2)), parameters);
+        var metadata = MetadataObjects(rows);
+        return [.. runs.Select(run => metadata.TryGetValue(run.Id, out var json) ? run with { MetadataJson = json } : run)];
+    }
+
+    private static List<StepRunRecord> WithMetadata(Db db, List<StepRunRecord> stepRuns)
+    {
+        if (stepRuns.Count == 0)
+        {
+            return stepRuns;
+        }
+
+        var ids = string.Join(",", stepRuns.Select(s => s.Id.ToString(CultureInfo.InvariantCulture)));
+        var rows = db.Query($"SELECT step_run_id, key, value FROM step_run_metadata WHERE step_run_id IN ({ids}) ORDER BY step_run_id, key;",
+            r => (Owner: r.GetInt64(0).ToString(CultureInfo.InvariantCulture), Key: r.GetString(1), Value: r.GetString(2)));
+        var metadata = MetadataObjects(rows);
+        return [.. stepRuns.Select(s => metadata.TryGetValue(s.Id.ToString(CultureInfo.InvariantCulture), out var json) ? s with { MetadataJson = json } : s)];
+    }
+
+    /// <summary>Each owner's rows as one JSON object, keys in ordinal order.</summary>
+    private static Dictionary<string, string> MetadataObjects(List<(string Owner, string Key, string Value)> rows)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in rows.GroupBy(r => r.Owner, StringComparer.Ordinal))
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                // Ordered here, not by the database: PostgreSQL may sort text by its locale.
+                foreach (var row in group.OrderBy(r => r.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(row.Key);
+                    writer.WriteRawValue(row.Value, skipInputValidation: true);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            result[group.Key] = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        return result;
+    }
+}
