@@ -129,6 +129,7 @@ public sealed class PipelineServer : IAsyncDisposable
         StepRunsApi.Map(app);
         ArtifactsApi.Map(app);
         SchedulesApi.Map(app);
+        RegistryApi.Map(app);
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
         RunMetricsApi.Map(app);

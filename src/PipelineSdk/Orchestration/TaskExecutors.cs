@@ -15,6 +15,12 @@ internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescr
 
     /// <summary>Whether step processes pass their output lines on (they are always kept in the step's log file).</summary>
     public bool FollowLogs { get; init; }
+
+    /// <summary>The store the run records to: registry calls inside the step (<c>ModelRegistry.Promote</c>) use it.</summary>
+    public Store.MetadataStore? Store { get; init; }
+
+    /// <summary>The artifact each <c>[FromArtifact]</c>/<c>[FromModel]</c> parameter got when the task started (null: no model in that stage).</summary>
+    public IReadOnlyDictionary<string, Store.ArtifactRecord?> RegistryPins { get; init; } = new Dictionary<string, Store.ArtifactRecord?>();
 }
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
@@ -55,6 +61,8 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
             var outputs = await Task.Run(async () =>
             {
                 StepConsole.Log.Value = execution.LogLine;
+                Registry.RegistryStore.Current.Value = execution.Store;
+                Registry.RegistryInputs.Pinned.Value = execution.RegistryPins;
                 return await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);
