@@ -39,6 +39,7 @@ root.Add(StackCommands.Create(cli));
 root.Add(SecretCommands.Create(cli));
 root.Add(RunCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
+root.Add(RegistryCommands.Create(cli));
 root.Add(ScheduleCommands.Create(cli));
 root.Add(ServerCommands.Create(cli));
 root.Add(DashboardCommand.Create(cli));
