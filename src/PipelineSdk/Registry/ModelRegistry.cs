@@ -18,8 +18,8 @@ public static class ModelRegistry
     /// </summary>
     /// <returns>The changes made, the promoted version last.</returns>
     /// <exception cref="StackException">There is no such model or version.</exception>
-    public static IReadOnlyList<StageChangeRecord> Promote(string name, int version, ModelStage stage, bool keepOthers = false) =>
-        RegistryStore.Use(store => store.SetModelStage(name, version, stage, keepOthers, MetadataStore.CurrentUser, DateTimeOffset.UtcNow));
+    public static IReadOnlyList<StageChangeRecord> Promote(string name, int version, ModelStage stage, bool keepOthers = false, MetadataStore? store = null) =>
+        RegistryStore.Use(store, used => used.SetModelStage(name, version, stage, keepOthers, MetadataStore.CurrentUser, DateTimeOffset.UtcNow));
 
     /// <summary>
     /// Promotes the version of <paramref name="name"/> that <paramref name="model"/> is (a step's input read from a named output):
@@ -27,25 +27,42 @@ public static class ModelRegistry
     /// </summary>
     /// <returns>The version promoted.</returns>
     /// <exception cref="StackException">No version of <paramref name="name"/> is that model.</exception>
-    public static int Promote(string name, Artifact model, ModelStage stage, bool keepOthers = false)
+    public static int Promote(string name, Artifact model, ModelStage stage, bool keepOthers = false, MetadataStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return RegistryStore.Use(store =>
+        return RegistryStore.Use(store, used =>
         {
-            var versions = store.ListArtifactVersions(name);
+            var versions = used.ListArtifactVersions(name);
             var version = versions.FirstOrDefault(v => v.Artifact.Uri == model.Uri)
                 ?? (ArtifactFiles.Exists(model.Path) ? versions.FirstOrDefault(v => v.Artifact.ContentHash == ArtifactFiles.Hash(model.Path)) : null)
                 ?? throw new StackException($"the model at {model.Uri ?? model.Path} is no version of '{name}'; name the output that made it [return: Artifact(\"{name}\")]");
-            store.SetModelStage(name, version.Version, stage, keepOthers, MetadataStore.CurrentUser, DateTimeOffset.UtcNow);
+            used.SetModelStage(name, version.Version, stage, keepOthers, MetadataStore.CurrentUser, DateTimeOffset.UtcNow);
             return version.Version;
         });
     }
 
+    /// <summary>
+    /// Promotes the version of <paramref name="name"/> that <paramref name="selector"/> picks: <c>latest</c>, a number or a tag
+    /// (for a step whose input is not an <see cref="Artifact"/>, e.g. an ML.NET model, promoting the version its pipeline just made).
+    /// </summary>
+    /// <returns>The version promoted.</returns>
+    /// <exception cref="StackException">There is no such model or version.</exception>
+    public static int Promote(string name, string selector, ModelStage stage, bool keepOthers = false, MetadataStore? store = null) =>
+        RegistryStore.Use(store, used =>
+        {
+            var version = ArtifactRegistry.Find(used, name, selector).Version;
+            used.SetModelStage(name, version, stage, keepOthers, MetadataStore.CurrentUser, DateTimeOffset.UtcNow);
+            return version;
+        });
+
     /// <summary>Loads the version of model <paramref name="name"/> in <paramref name="stage"/>; null when none is.</summary>
+    /// <param name="name">The model.</param>
+    /// <param name="stage">The stage.</param>
+    /// <param name="store">The store to read; by default the one this folder (or, inside a step, its run) uses.</param>
     /// <exception cref="StackException">Its content cannot be read here.</exception>
-    public static T? Load<T>(string name, ModelStage stage = ModelStage.Production)
+    public static T? Load<T>(string name, ModelStage stage = ModelStage.Production, MetadataStore? store = null)
         where T : Artifact, new() =>
-        RegistryStore.Use(store => store.FindModelVersion(name, stage) is { } version ? (T?)RegistryStore.Read(store, version.Artifact, Values.ArtifactCodecs.Kind<T>()) : null);
+        RegistryStore.Use(store, used => used.FindModelVersion(name, stage) is { } version ? (T?)RegistryStore.Read(used, version.Artifact, Values.ArtifactCodecs.Kind<T>()) : null);
 
     /// <summary>Reads a stage's name as written on the command line or in <c>[FromModel(Stage = ...)]</c>.</summary>
     /// <exception cref="StackException">It is not <c>none</c>, <c>staging</c>, <c>production</c> or <c>archived</c>.</exception>

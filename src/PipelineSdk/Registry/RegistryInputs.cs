@@ -39,10 +39,10 @@ public static class RegistryInputs
         var pins = Pinned.Value ?? FromEnvironment();
         if (pins is not null && pins.TryGetValue(parameter, out var pinned))
         {
-            return pinned is null ? null : RegistryStore.Use(store => RegistryStore.Read(store, pinned, input.Codec));
+            return pinned is null ? null : RegistryStore.Use(null, store => RegistryStore.Read(store, pinned, input.Codec));
         }
 
-        return RegistryStore.Use(store => Find(store, input) is { } version ? RegistryStore.Read(store, version.Artifact, input.Codec) : null);
+        return RegistryStore.Use(null, store => Find(store, input) is { } version ? RegistryStore.Read(store, version.Artifact, input.Codec) : null);
     }
 
     /// <summary>The JSON of <paramref name="pins"/> for a step process's environment.</summary>

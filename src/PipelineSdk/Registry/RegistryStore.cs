@@ -19,10 +19,10 @@ internal static class RegistryStore
     /// <summary>The store of the run whose step runs in this flow (set by the in-process executor).</summary>
     public static AsyncLocal<MetadataStore?> Current { get; } = new();
 
-    /// <summary>Calls <paramref name="use"/> with the store, opening (and closing) one when no run lends its own.</summary>
-    public static T Use<T>(Func<MetadataStore, T> use)
+    /// <summary>Calls <paramref name="use"/> with <paramref name="given"/>, else the store a run lends, else one opened (and closed) here.</summary>
+    public static T Use<T>(MetadataStore? given, Func<MetadataStore, T> use)
     {
-        if (Current.Value is { } lent)
+        if ((given ?? Current.Value) is { } lent)
         {
             return use(lent);
         }
