@@ -40,7 +40,7 @@ public static class RegistrySteps
         var production = current?.Metadata["accuracy"]?.GetValue<double>();
         if (production is { } best && best >= accuracy)
         {
-            return $"kept production ({best.ToString(CultureInfo.InvariantCulture)} >= {accuracy.ToString(CultureInfo.InvariantCulture)})";
+            return $"kept production: {best.ToString(CultureInfo.InvariantCulture)} beats {accuracy.ToString(CultureInfo.InvariantCulture)}";
         }
 
         var version = ModelRegistry.Promote("churn-model", candidate, ModelStage.Production);

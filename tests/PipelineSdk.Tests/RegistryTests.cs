@@ -24,9 +24,9 @@ public class RegistryTests
 
         Assert.That(new[] { first, worse, better, same }.Select(r => r.Status), Is.All.EqualTo(RunStatus.Completed), string.Join("; ", better.Steps.Select(s => s.Error)));
         Assert.That(first.PromoteIfBetter, Is.EqualTo("promoted version 1"), "no production model yet: the input is null");
-        Assert.That(worse.PromoteIfBetter, Is.EqualTo("kept production (0.8 >= 0.7)"));
+        Assert.That(worse.PromoteIfBetter, Is.EqualTo("kept production: 0.8 beats 0.7"));
         Assert.That(better.PromoteIfBetter, Is.EqualTo("promoted version 3"));
-        Assert.That(same.PromoteIfBetter, Is.EqualTo("kept production (0.9 >= 0.9)"));
+        Assert.That(same.PromoteIfBetter, Is.EqualTo("kept production: 0.9 beats 0.9"));
         Assert.That(same.Steps.Single(s => s.TaskKey == "train").Status, Is.EqualTo(StepStatus.Cached));
 
         using var store = temp.Open();
@@ -62,16 +62,16 @@ public class RegistryTests
         using var store = temp.Open();
         store.TagArtifactVersion("churn-model", 1, "reviewed");
 
-        Assert.That(ArtifactRegistry.Load<Model>("churn-model", store: store).ReadAllText(), Is.EqualTo("6 rows, accuracy 0.5"));
-        Assert.That(ArtifactRegistry.Load<Model>("churn-model", "1", store).ReadAllText(), Is.EqualTo("6 rows, accuracy 0.6"));
-        Assert.That(ArtifactRegistry.Load<Model>("churn-model", "reviewed", store).Metadata["accuracy"]!.GetValue<double>(), Is.EqualTo(0.6));
-        Assert.That(ModelRegistry.Load<Model>("churn-model", ModelStage.Production, store)!.ReadAllText(), Is.EqualTo("6 rows, accuracy 0.6"));
-        Assert.That(ModelRegistry.Load<Model>("churn-model", ModelStage.Staging, store), Is.Null);
+        Assert.That(ArtifactRegistry.Load<Artifacts.Model>("churn-model", store: store).ReadAllText(), Is.EqualTo("6 rows, accuracy 0.5"));
+        Assert.That(ArtifactRegistry.Load<Artifacts.Model>("churn-model", "1", store).ReadAllText(), Is.EqualTo("6 rows, accuracy 0.6"));
+        Assert.That(ArtifactRegistry.Load<Artifacts.Model>("churn-model", "reviewed", store).Metadata["accuracy"]!.GetValue<double>(), Is.EqualTo(0.6));
+        Assert.That(ModelRegistry.Load<Artifacts.Model>("churn-model", ModelStage.Production, store)!.ReadAllText(), Is.EqualTo("6 rows, accuracy 0.6"));
+        Assert.That(ModelRegistry.Load<Artifacts.Model>("churn-model", ModelStage.Staging, store), Is.Null);
         Assert.That(ArtifactRegistry.Load<Dataset>("churn-data", store: store).ReadAllText(), Is.EqualTo("0\n1\n2\n3\n4\n5\n"));
 
-        var missingVersion = Assert.Throws<StackException>(() => ArtifactRegistry.Load<Model>("churn-model", "7", store))!;
+        var missingVersion = Assert.Throws<StackException>(() => ArtifactRegistry.Load<Artifacts.Model>("churn-model", "7", store))!;
         Assert.That(missingVersion.Message, Is.EqualTo("artifact 'churn-model' has no version '7'; `pipelines artifacts versions churn-model` lists them"));
-        Assert.Throws<StackException>(() => ArtifactRegistry.Load<Model>("nope", store: store));
+        Assert.Throws<StackException>(() => ArtifactRegistry.Load<Artifacts.Model>("nope", store: store));
 
         var changes = ModelRegistry.Promote("churn-model", 2, ModelStage.Production, store: store);
         Assert.That(changes.Select(c => (c.Version, c.To)), Is.EqualTo(new[] { (1, ModelStage.Archived), (2, ModelStage.Production) }));
@@ -102,7 +102,7 @@ public class RegistryTests
     public async Task The_program_promotes_through_the_run_s_store_under_each_local_orchestrator(string orchestrator)
     {
         using var temp = new TempStore();
-        foreach (var (quality, expected) in new[] { ("0.8", "promoted version 1"), ("0.95", "promoted version 2"), ("0.5", "kept production (0.95 >= 0.5)") })
+        foreach (var (quality, expected) in new[] { ("0.8", "promoted version 1"), ("0.95", "promoted version 2"), ("0.5", "kept production: 0.95 beats 0.5") })
         {
             var result = await ExampleProgram.RegistryApp.RunAsync(temp, "run", "train-and-promote", "--param", "quality=" + quality, "--orchestrator", orchestrator);
             Assert.That(result.Exit, Is.EqualTo(0), result.Error + result.Output);
