@@ -99,13 +99,13 @@ public class DiagnosticTests
         yield return Case("PSDK0028", "public static class C { [Step] public static int A() => 1; [Pipeline, [|Retry(2)|]] public static void P() => A(); }");
         yield return Case("PSDK0028", "public static class C { [[|Env(\"A\", \"b\")|], [|Resources(Cpu = \"1\")|]] public static int Helper() => 1; }");
         yield return Case("PSDK0009", "public static class C { [Step] [return: [|Artifact(\"Churn_Model\")|]] public static int A() => 1; }");
-        yield return Case("PSDK0009", "public static class C { [Step] public static int A([|FromModel(\"\")|] PipelineSdk.Artifacts.Model? m = null) => 1; }");
+        yield return Case("PSDK0009", "public static class C { [Step] public static int A([[|FromModel(\"\")|]] PipelineSdk.Artifacts.Model? m = null) => 1; }");
         yield return Case("PSDK0050", "public static class C { [Step] [return: [|Artifact(\"m\")|]] public static (int A, int B) A() => (1, 2); }");
         yield return Case("PSDK0050", "public static class C { [Step, [|Artifact(\"m\", Output = \"C\")|]] public static (int A, int B) A() => (1, 2); }");
         yield return Case("PSDK0050", "public static class C { [Step, [|Artifact(\"m\")|]] public static void A() { } }");
         yield return Case("PSDK0050", "public static class C { [Step, Artifact(\"m\", Output = \"A\"), [|Artifact(\"n\", Output = \"A\")|]] public static (int A, int B) A() => (1, 2); }");
-        yield return Case("PSDK0050", "public static class C { [Step] public static int A([|FromArtifact(\"m\")|] PipelineSdk.Artifacts.Model m) => 1; }");
-        yield return Case("PSDK0050", "public static class C { [Step] public static int A([|FromModel(\"m\", Stage = \"live\")|] PipelineSdk.Artifacts.Model? m = null) => 1; }");
+        yield return Case("PSDK0050", "public static class C { [Step] public static int A([[|FromArtifact(\"m\")|]] PipelineSdk.Artifacts.Model m) => 1; }");
+        yield return Case("PSDK0050", "public static class C { [Step] public static int A([[|FromModel(\"m\", Stage = \"live\")|]] PipelineSdk.Artifacts.Model? m = null) => 1; }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()

@@ -25,6 +25,7 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.StepParameterByReference,
         DiagnosticCatalog.UnsupportedValueType,
         DiagnosticCatalog.InvalidName,
+        DiagnosticCatalog.InvalidNamedArtifact,
         DiagnosticCatalog.InvalidRetry,
         DiagnosticCatalog.InvalidResources,
         DiagnosticCatalog.UnknownAccelerator,
