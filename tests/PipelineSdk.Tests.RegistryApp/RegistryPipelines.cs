@@ -1,7 +1,6 @@
 using System.Globalization;
 using PipelineSdk;
 using PipelineSdk.Artifacts;
-using PipelineSdk.Registry;
 using PipelineSdk.Store;
 
 namespace RegistryApp;

@@ -1,6 +1,5 @@
 using PipelineSdk.Artifacts;
 using PipelineSdk.Orchestration;
-using PipelineSdk.Registry;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using RegistryPipelines = RegistryApp.Pipelines;

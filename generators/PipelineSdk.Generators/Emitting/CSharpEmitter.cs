@@ -146,7 +146,7 @@ internal static partial class CSharpEmitter
         w.Open($"private static {(isAsync ? "async " : "")}global::System.Threading.Tasks.ValueTask<object?[]> InvokeStep{index}(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)");
         var inputIndex = 0;
         var arguments = step.Parameters.Select(p => p.IsCancellationToken ? "cancellationToken"
-            : p.Registry is not null ? $"({p.Type!.TypeSyntax})global::PipelineSdk.Registry.RegistryInputs.Load(s_step{index}, {Literal(p.Name)})!"
+            : p.Registry is not null ? $"({p.Type!.TypeSyntax})global::PipelineSdk.RegistryInputs.Load(s_step{index}, {Literal(p.Name)})!"
             : $"({p.Type!.TypeSyntax})inputs[{inputIndex++}]{(p.Type.TypeSyntax.EndsWith("?") ? "" : "!")}");
         var call = $"{step.ContainingTypeSyntax}.{step.MethodName}({string.Join(", ", arguments)})";
         if (isAsync)

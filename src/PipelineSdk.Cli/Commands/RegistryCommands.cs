@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using PipelineSdk.Registry;
 using PipelineSdk.Store;
 using Spectre.Console;
 

@@ -2,7 +2,7 @@ namespace PipelineSdk;
 
 /// <summary>
 /// Gives a step output a name: each run that produces it records the name's next version (1, 2, …), which
-/// <c>pipelines artifacts versions NAME</c> lists and <see cref="Registry.ArtifactRegistry"/>, <see cref="FromArtifactAttribute"/> and
+/// <c>pipelines artifacts versions NAME</c> lists and <see cref="ArtifactRegistry"/>, <see cref="FromArtifactAttribute"/> and
 /// <see cref="FromModelAttribute"/> load. Write it on the return value (<c>[return: Artifact("churn-model")]</c>), or, for an
 /// element of a named tuple, on the method with <see cref="Output"/> set to the element's name. A step served by the cache
 /// makes no new version: its outputs are the versions the cached run made.

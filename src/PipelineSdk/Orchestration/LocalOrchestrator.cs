@@ -5,7 +5,6 @@ using System.Text.Json;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Caching;
 using PipelineSdk.Model;
-using PipelineSdk.Registry;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 

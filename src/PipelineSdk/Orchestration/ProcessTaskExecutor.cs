@@ -122,10 +122,10 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
 
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
         // Registry calls in the step process read the versions pinned for this task and record to the run's store.
-        start.Environment[Registry.RegistryInputs.PinsVariable] = Registry.RegistryInputs.ToJson(execution.RegistryPins);
+        start.Environment[RegistryInputs.PinsVariable] = RegistryInputs.ToJson(execution.RegistryPins);
         if (execution.Store is { } store)
         {
-            start.Environment[Registry.RegistryStore.HomeVariable] = store.Directory;
+            start.Environment[RegistryStore.HomeVariable] = store.Directory;
         }
 
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -61,8 +61,8 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
             var outputs = await Task.Run(async () =>
             {
                 StepConsole.Log.Value = execution.LogLine;
-                Registry.RegistryStore.Current.Value = execution.Store;
-                Registry.RegistryInputs.Pinned.Value = execution.RegistryPins;
+                RegistryStore.Current.Value = execution.Store;
+                RegistryInputs.Pinned.Value = execution.RegistryPins;
                 return await execution.Task.Step.Invoke(execution.Inputs, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);

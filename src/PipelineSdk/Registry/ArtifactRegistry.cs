@@ -3,7 +3,7 @@ using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 using PipelineSdk.Values;
 
-namespace PipelineSdk.Registry;
+namespace PipelineSdk;
 
 /// <summary>
 /// Loads versions of named artifacts (outputs marked <c>[return: Artifact("name")]</c>) into plain code: from the store this

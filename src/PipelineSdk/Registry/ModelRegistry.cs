@@ -2,7 +2,7 @@ using PipelineSdk.Artifacts;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 
-namespace PipelineSdk.Registry;
+namespace PipelineSdk;
 
 /// <summary>
 /// The model registry: a model is a named artifact whose versions have a stage (<see cref="ModelStage"/>). Promote a version

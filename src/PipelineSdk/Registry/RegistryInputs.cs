@@ -3,7 +3,7 @@ using PipelineSdk.Model;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 
-namespace PipelineSdk.Registry;
+namespace PipelineSdk;
 
 /// <summary>
 /// Fills <c>[FromArtifact]</c> and <c>[FromModel]</c> parameters. A local orchestrator pins the versions when the task starts

@@ -4,7 +4,7 @@ using PipelineSdk.Store;
 using PipelineSdk.Store.Remote;
 using PipelineSdk.Values;
 
-namespace PipelineSdk.Registry;
+namespace PipelineSdk;
 
 /// <summary>
 /// Which store registry calls use: inside a step, the store its run records to (the in-process orchestrator's store, the
