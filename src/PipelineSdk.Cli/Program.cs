@@ -40,6 +40,7 @@ root.Add(SecretCommands.Create(cli));
 root.Add(RunCommands.Create(cli));
 root.Add(ExperimentCommands.Create(cli));
 root.Add(ArtifactCommands.Create(cli));
+root.Add(RegistryCommands.Create(cli));
 root.Add(ScheduleCommands.Create(cli));
 root.Add(ServerCommands.Create(cli));
 root.Add(DashboardCommand.Create(cli));

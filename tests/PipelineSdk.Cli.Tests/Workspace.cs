@@ -79,6 +79,10 @@ internal sealed class Workspace : IDisposable
     public Task<ProcessResult> ArtifactsApp(params string[] args) =>
         ProcessResult.RunAsync("dotnet", [Metadata("ArtifactsAppDll"), .. args], _environment, Folder);
 
+    /// <summary>Runs the test program with named outputs and promotion from a step (tests/PipelineSdk.Tests.RegistryApp).</summary>
+    public Task<ProcessResult> RegistryApp(params string[] args) =>
+        ProcessResult.RunAsync("dotnet", [Metadata("RegistryAppDll"), .. args], _environment, Folder);
+
     /// <summary>Runs the test program whose step fails twice before it writes Parquet (tests/PipelineSdk.Dashboard.Tests.TableApp).</summary>
     public Task<ProcessResult> TableApp(params string[] args) =>
         ProcessResult.RunAsync("dotnet", [Metadata("TableAppDll"), .. args], _environment, Folder);

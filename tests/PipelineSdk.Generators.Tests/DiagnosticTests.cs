@@ -100,6 +100,14 @@ public class DiagnosticTests
         yield return Case("PSDK0028", "public static class C { [Step] public static int A() => 1; [Pipeline, [|Retry(2)|]] public static void P() => A(); }");
         yield return Case("PSDK0028", "public static class C { [[|Env(\"A\", \"b\")|], [|Resources(Cpu = \"1\")|]] public static int Helper() => 1; }");
         yield return Case("PSDK0029", "namespace Microsoft.ML { public interface IDataView { } } public static class C { [Step] public static [|Microsoft.ML.IDataView|] A() => null!; }");
+        yield return Case("PSDK0009", "public static class C { [Step] [return: [|Artifact(\"Churn_Model\")|]] public static int A() => 1; }");
+        yield return Case("PSDK0009", "public static class C { [Step] public static int A([[|FromModel(\"\")|]] PipelineSdk.Artifacts.Model? m = null) => 1; }");
+        yield return Case("PSDK0052", "public static class C { [Step] [return: [|Artifact(\"m\")|]] public static (int A, int B) A() => (1, 2); }");
+        yield return Case("PSDK0052", "public static class C { [Step, [|Artifact(\"m\", Output = \"C\")|]] public static (int A, int B) A() => (1, 2); }");
+        yield return Case("PSDK0052", "public static class C { [Step, [|Artifact(\"m\")|]] public static void A() { } }");
+        yield return Case("PSDK0052", "public static class C { [Step, Artifact(\"m\", Output = \"A\"), [|Artifact(\"n\", Output = \"A\")|]] public static (int A, int B) A() => (1, 2); }");
+        yield return Case("PSDK0052", "public static class C { [Step] public static int A([[|FromArtifact(\"m\")|]] PipelineSdk.Artifacts.Model m) => 1; }");
+        yield return Case("PSDK0052", "public static class C { [Step] public static int A([[|FromModel(\"m\", Stage = \"live\")|]] PipelineSdk.Artifacts.Model? m = null) => 1; }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()
@@ -146,6 +154,7 @@ public class DiagnosticTests
         yield return Miss("PSDK0025", "public static class C { [Step, Env(\"_x1\", \"\"), Env(\"X1\", \"$(_x1)\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
         yield return Miss("PSDK0026", "public static class C { [Step(Image = \"127.0.0.1:5000/team/app@sha256:0123\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
         yield return Miss("PSDK0027", "public static class C { [Step(DisplayName = \"Train the model (GPU) — 2nd try\")] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0050", "public static class C { [Step, Artifact(\"a\", Output = \"A\", Tags = new[] { \"t\" }), Artifact(\"b\", Output = \"B\")] public static (int A, int B) A() => (1, 2); [Step] public static int U(int a, [FromModel(\"a\", Stage = \"staging\")] PipelineSdk.Artifacts.Model? m = null, [FromArtifact(\"b\", Version = \"3\")] PipelineSdk.Artifacts.Model? n = null) => a; [Pipeline] public static void P() { var (a, _) = A(); U(a); } }");
         yield return Miss("PSDK0028", "public static class C { [Step, Retry(2), Env(\"A\", \"b\"), Resources(Cpu = \"1\")] public static int A() => 1; [Pipeline(EnableCache = false)] public static void P() => A(); }");
     }
 

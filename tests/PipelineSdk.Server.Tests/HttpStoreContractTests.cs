@@ -11,12 +11,17 @@ public sealed class HttpStoreContractTests : StoreContractTests
     private readonly List<TestServer> _servers = [];
     private readonly Dictionary<MetadataStore, TestServer> _serverOf = [];
 
+    private const string AdminName = "contract-admin";
+
+    /// <summary>The server records the token's name, whatever the client says.</summary>
+    protected override string RecordedPromoter(string given) => AdminName;
+
     protected override async Task<MetadataStore> CreateStoreAsync(string directory)
     {
         var server = await TestServer.StartAsync();
         _servers.Add(server);
         // The contract is the whole store's: deleting stacks and components included, which needs an admin token.
-        var store = server.Client(server.Token(TokenRole.Admin), folder: directory);
+        var store = server.Client(server.Token(TokenRole.Admin, AdminName), folder: directory);
         _serverOf[store] = server;
         return store;
     }

@@ -17,6 +17,9 @@ internal sealed record ExampleProgram(string Name, string? ProjectFolder = null)
     /// <summary>The test program whose pipelines use control flow and per-call settings (tests/PipelineSdk.Tests.ControlFlowApp).</summary>
     public static readonly ExampleProgram ControlFlowApp = new("ControlFlowApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.ControlFlowApp"));
 
+    /// <summary>The test program with named outputs, a production-model input and promotion from a step (tests/PipelineSdk.Tests.RegistryApp).</summary>
+    public static readonly ExampleProgram RegistryApp = new("RegistryApp", Path.Combine(Metadata("TestsDirectory"), "PipelineSdk.Tests.RegistryApp"));
+
     public string Directory => Path.Combine(ProjectFolder ?? Path.Combine(Metadata("ExamplesDirectory"), Name), Metadata("OutputSubdirectory"));
 
     public string Dll => Path.Combine(Directory, Name + ".dll");

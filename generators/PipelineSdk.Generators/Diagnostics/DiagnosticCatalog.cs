@@ -152,6 +152,10 @@ internal static class DiagnosticCatalog
         "PSDK0051", "Invalid placeholder in a container step",
         "{0} of container step '{1}': {2}");
 
+    public static readonly DiagnosticDescriptor InvalidNamedArtifact = Error(
+        "PSDK0052", "Invalid named artifact or registry input",
+        "{0} on step '{1}': {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PSDK0999", "PipelineSdk could not process this code",
         "PipelineSdk could not process '{0}' ({1}); this is a bug in PipelineSdk, please report it with the code that triggers it");

@@ -123,25 +123,40 @@ internal static partial class CSharpEmitter
             return;
         }
 
-        var inputs = step.Parameters.Where(p => !p.IsCancellationToken).ToList();
+        var inputs = step.Parameters.Where(p => !p.IsInjected).ToList();
         w.Line($"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = new(");
         w.Line($"    {Literal(component.Name)}, {Literal(step.MethodDisplayName)},");
         w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {p.Type!.CodecExpression})"))} }},");
-        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(o => $"new({Literal(o.Name)}, {o.Type.CodecExpression})"))} }},");
+        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(Output))} }},");
         w.Line($"    new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
         w.Line($"    {Literal(step.CodeFingerprint)},");
         var settings = SettingsEmitter.CSharpExpression(step.Settings);
-        w.Line($"    InvokeStep{index}{(settings is null ? ");" : ",")}");
+        var registry = step.Parameters.Where(p => p.Registry is not null).ToList();
+        var tail = new List<string>();
         if (settings is not null)
         {
-            w.Line($"    {settings});");
+            tail.Add(settings);
         }
+
+        if (registry.Count > 0)
+        {
+            tail.Add($"registryInputs: new global::PipelineSdk.Model.RegistryInput[] {{ {string.Join(", ", registry.Select(RegistryInput))} }}");
+        }
+
+        w.Line($"    InvokeStep{index}{(tail.Count == 0 ? ");" : ",")}");
+        for (var i = 0; i < tail.Count; i++)
+        {
+            w.Line($"    {tail[i]}{(i == tail.Count - 1 ? ");" : ",")}");
+        }
+
         w.Line();
 
         var isAsync = step.AsyncShape != AsyncShape.None;
         w.Open($"private static {(isAsync ? "async " : "")}global::System.Threading.Tasks.ValueTask<object?[]> InvokeStep{index}(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)");
         var inputIndex = 0;
-        var arguments = step.Parameters.Select(p => p.IsCancellationToken ? "cancellationToken" : $"({p.Type!.TypeSyntax})inputs[{inputIndex++}]{(p.Type.TypeSyntax.EndsWith("?") ? "" : "!")}");
+        var arguments = step.Parameters.Select(p => p.IsCancellationToken ? "cancellationToken"
+            : p.Registry is not null ? $"({p.Type!.TypeSyntax})global::PipelineSdk.RegistryInputs.Load(s_step{index}, {Literal(p.Name)})!"
+            : $"({p.Type!.TypeSyntax})inputs[{inputIndex++}]{(p.Type.TypeSyntax.EndsWith("?") ? "" : "!")}");
         var call = $"{step.ContainingTypeSyntax}.{step.MethodName}({string.Join(", ", arguments)})";
         if (isAsync)
         {
@@ -168,6 +183,15 @@ internal static partial class CSharpEmitter
     }
 
     private const string Model = "global::PipelineSdk.Model.";
+
+    /// <summary>An output port; a named one carries its artifact name and tags.</summary>
+    private static string Output(PortModel output) =>
+        output.ArtifactName is null
+            ? $"new({Literal(output.Name)}, {output.Type.CodecExpression})"
+            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }})";
+
+    private static string RegistryInput(StepParameterModel parameter) =>
+        $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {parameter.Type!.CodecExpression})";
 
     private static string Parameters(PipelineModel pipeline) =>
         $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {p.Type.CodecExpression}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";

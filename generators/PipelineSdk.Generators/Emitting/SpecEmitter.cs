@@ -43,7 +43,7 @@ internal static partial class SpecEmitter
             }
 
             definition["executorLabel"] = JsonRaw.String(component.ExecutorLabel);
-            foreach (var input in component.Step.Parameters.Where(p => !p.IsCancellationToken))
+            foreach (var input in component.Step.Parameters.Where(p => !p.IsInjected))
             {
                 AddDefinition(definition.Object("inputDefinitions"), input.Name, input.Type!);
             }

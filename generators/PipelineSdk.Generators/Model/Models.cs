@@ -13,10 +13,30 @@ namespace PipelineSdk.Generators.Model;
 internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false, bool IsOutputOnly = false);
 
 /// <summary>A step input or output.</summary>
-internal sealed record PortModel(string Name, ValueTypeModel Type);
+internal sealed record PortModel(string Name, ValueTypeModel Type)
+{
+    /// <summary>For an output, the name its versions are recorded under (<c>[Artifact("churn-model")]</c>); null for none.</summary>
+    public string? ArtifactName { get; init; }
 
-/// <summary>A step parameter: a wired input, or a <c>CancellationToken</c> the runtime supplies.</summary>
-internal sealed record StepParameterModel(string Name, ValueTypeModel? Type, bool IsCancellationToken);
+    /// <summary>For a named output, the tags each new version gets.</summary>
+    public EquatableArray<string> Tags { get; init; } = EquatableArray<string>.Empty;
+}
+
+/// <summary>Where a <c>[FromArtifact]</c> or <c>[FromModel]</c> parameter gets its value when the task starts.</summary>
+/// <param name="ArtifactName">The named artifact or model.</param>
+/// <param name="Selector">The version selector, or the model stage.</param>
+/// <param name="IsModelStage">Whether <paramref name="Selector"/> is a model stage.</param>
+internal sealed record RegistryInputModel(string ArtifactName, string Selector, bool IsModelStage);
+
+/// <summary>A step parameter: a wired input, or a value the runtime supplies (a <c>CancellationToken</c>, a registry version).</summary>
+internal sealed record StepParameterModel(string Name, ValueTypeModel? Type, bool IsCancellationToken)
+{
+    /// <summary>For a <c>[FromArtifact]</c>/<c>[FromModel]</c> parameter, the version it gets; null for a wired input.</summary>
+    public RegistryInputModel? Registry { get; init; }
+
+    /// <summary>Whether the runtime supplies the value, so pipeline calls do not wire it.</summary>
+    public bool IsInjected => IsCancellationToken || Registry is not null;
+}
 
 /// <summary>One method in a step's code fingerprint.</summary>
 internal sealed record CodePartModel(string Symbol, string Hash);

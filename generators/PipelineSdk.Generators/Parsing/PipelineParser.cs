@@ -573,7 +573,7 @@ internal sealed partial class PipelineParser
         foreach (var parameter in method.Parameters)
         {
             var stepParameter = step.Parameters[parameter.Ordinal];
-            if (stepParameter.IsCancellationToken)
+            if (stepParameter.IsInjected)
             {
                 continue;
             }
@@ -592,7 +592,7 @@ internal sealed partial class PipelineParser
             }
         }
 
-        if (arguments.Count != step.Parameters.Count(p => !p.IsCancellationToken))
+        if (arguments.Count != step.Parameters.Count(p => !p.IsInjected))
         {
             return -1;
         }

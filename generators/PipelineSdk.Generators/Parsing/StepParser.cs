@@ -79,7 +79,8 @@ internal static class StepParser
                 continue;
             }
 
-            var type = TypeMapper.Map(parameter.Type, compilation);
+            // A registry parameter is nullable (no model in a stage is null); its codec is the one of the type itself.
+            var type = TypeMapper.Map(RegistryParser.IsRegistryParameter(parameter) ? parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated) : parameter.Type, compilation);
             if (type is null)
             {
                 diagnostics.Add(Unsupported(parameterSyntax.Type!.GetLocation(), $"Parameter '{parameter.Name}'", name, parameter.Type));
@@ -92,10 +93,11 @@ internal static class StepParser
                 continue;
             }
 
-            parameters.Add(new StepParameterModel(parameter.Name, type, IsCancellationToken: false));
+            parameters.Add(new StepParameterModel(parameter.Name, type, IsCancellationToken: false) { Registry = RegistryParser.Parameter(parameter, parameterSyntax, name, diagnostics) });
         }
 
         var (returnShape, asyncShape, resultType, outputs) = ParseReturn(method, declaration, name, compilation, diagnostics);
+        outputs = RegistryParser.NameOutputs(method, name, returnShape, outputs, diagnostics);
         var settings = SettingsParser.Parse(method, declaration, name, diagnostics);
         if (ContainerStepParser.IsContainerStep(method))
         {

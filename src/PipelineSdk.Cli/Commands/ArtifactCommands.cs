@@ -6,17 +6,22 @@ using Spectre.Console;
 
 namespace PipelineSdk.Cli.Commands;
 
-/// <summary><c>pipelines artifacts show|export|gc</c>.</summary>
+/// <summary><c>pipelines artifacts show|export|gc</c> (and <c>versions|tag</c>, see <see cref="RegistryCommands"/>).</summary>
 internal static class ArtifactCommands
 {
     private const int PreviewBytes = 120;
 
     public static Command Create(Cli cli)
     {
-        var command = new Command("artifacts", "Inspects and exports stored artifacts.");
+        var command = new Command("artifacts", "Inspects and exports stored artifacts, and lists and tags the versions of named ones.");
         command.Add(Show(cli));
         command.Add(Export(cli));
         command.Add(CollectGarbage(cli));
+        foreach (var registry in RegistryCommands.ArtifactCommands(cli))
+        {
+            command.Add(registry);
+        }
+
         return command;
     }
 

@@ -262,13 +262,13 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                     if (record)
                     {
                         var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
-                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash));
+                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash, Name: port.ArtifactName, Tags: port.Tags));
                     }
                 }
                 else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault() is { Uri: { } uri } artifact)
                 {
                     var metadata = artifact.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
-                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata));
+                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata, port.ArtifactName, port.Tags));
                 }
             }
         }

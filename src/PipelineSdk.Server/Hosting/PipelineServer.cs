@@ -130,6 +130,7 @@ public sealed class PipelineServer : IAsyncDisposable
         MetadataApi.Map(app);
         ArtifactsApi.Map(app);
         SchedulesApi.Map(app);
+        RegistryApi.Map(app);
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
         RunMetricsApi.Map(app);

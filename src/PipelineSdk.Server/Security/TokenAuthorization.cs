@@ -16,6 +16,10 @@ namespace PipelineSdk.Server.Security;
 internal static class TokenAuthorization
 {
     private const string RoleItem = "psdk.role";
+    private const string NameItem = "psdk.name";
+
+    /// <summary>The name of the token (or dashboard session) that made this request: who a change it makes is recorded as.</summary>
+    public static string CallerName(HttpContext context) => context.Items[NameItem] as string ?? "unknown";
 
     public static async Task Check(HttpContext context, ApiTokens tokens, DashboardSessions sessions, RequestDelegate next)
     {
@@ -38,6 +42,7 @@ internal static class TokenAuthorization
         }
 
         context.Items[RoleItem] = role;
+        context.Items[NameItem] = name;
         await next(context).ConfigureAwait(false);
     }
 

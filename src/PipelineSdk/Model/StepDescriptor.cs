@@ -11,7 +11,24 @@ public delegate ValueTask<object?[]> StepInvoker(object?[] inputs, CancellationT
 /// <summary>One input or output of a step: its name in the spec and the codec of its .NET type.</summary>
 /// <param name="Name">The name in the spec (the C# parameter name, the tuple element name, or <c>Output</c>).</param>
 /// <param name="Codec">Reads and writes the value.</param>
-public sealed record StepPort(string Name, ValueCodec Codec);
+/// <param name="ArtifactName">For an output, the name its versions are recorded under (<c>[return: Artifact("churn-model")]</c>); null for none.</param>
+/// <param name="Tags">For a named output, the tags each new version gets.</param>
+public sealed record StepPort(string Name, ValueCodec Codec, string? ArtifactName = null, IReadOnlyList<string>? Tags = null);
+
+/// <summary>
+/// A step parameter filled from the registry when the task starts (<c>[FromArtifact]</c>, <c>[FromModel]</c>), not wired in
+/// the pipeline.
+/// </summary>
+/// <param name="Parameter">The C# parameter's name.</param>
+/// <param name="ArtifactName">The named artifact or model.</param>
+/// <param name="Selector">A version selector (<c>latest</c>, a number, a tag), or for a model the stage (<c>production</c>, …).</param>
+/// <param name="IsModelStage">Whether <paramref name="Selector"/> is a model stage: then no version in it gives null instead of failing.</param>
+/// <param name="Codec">Reads the value.</param>
+public sealed record RegistryInput(string Parameter, string ArtifactName, string Selector, bool IsModelStage, ValueCodec Codec)
+{
+    /// <summary>How people read the reference, e.g. <c>churn-model@latest</c> or <c>churn-model@production</c>.</summary>
+    public override string ToString() => $"{ArtifactName}@{Selector}";
+}
 
 /// <summary>One method that went into a step's code fingerprint: the step itself or a method it calls.</summary>
 /// <param name="Symbol">The method's fully qualified name.</param>
@@ -30,8 +47,10 @@ public sealed class StepDescriptor
         IReadOnlyList<CodePart> codeParts,
         string codeFingerprint,
         StepInvoker invoke,
-        StepSettings? settings = null)
+        StepSettings? settings = null,
+        IReadOnlyList<RegistryInput>? registryInputs = null)
     {
+        RegistryInputs = registryInputs ?? [];
         Name = name;
         MethodName = methodName;
         Inputs = inputs;
@@ -65,6 +84,9 @@ public sealed class StepDescriptor
 
     /// <summary>Retries, resources, environment, display name and image from the step's attributes.</summary>
     public StepSettings Settings { get; }
+
+    /// <summary>Parameters filled from the registry when the task starts (not in <see cref="Inputs"/>).</summary>
+    public IReadOnlyList<RegistryInput> RegistryInputs { get; }
 
     /// <summary>For an importer (<see cref="PipelineSdk.Importer.Import"/>): what it imports; null for a step.</summary>
     public ImporterSettings? Importer { get; private init; }

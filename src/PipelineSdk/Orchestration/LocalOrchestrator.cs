@@ -5,6 +5,7 @@ using System.Text.Json;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Caching;
 using PipelineSdk.Model;
+using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 
 namespace PipelineSdk.Orchestration;
@@ -123,9 +124,32 @@ public sealed partial class LocalOrchestrator
         var key = frame.DisplayKey(task.Key);
         var clock = Stopwatch.StartNew();
         var inputs = task.Inputs.Select((binding, i) => Resolve(frame, binding, task.Step.Inputs[i].Codec)).ToList();
-        var remote = executor as RemoteCache;
-        var cacheKey = CacheKey.Compute(task, inputs.Select(i => KeyValuePair.Create(i.Record.InputName, i.Record.ContentHash)).ToList(), remote?.ImageOf(task));
         var startedAt = DateTimeOffset.UtcNow;
+        Dictionary<string, ArtifactVersionRecord?> pins;
+        try
+        {
+            pins = RegistryInputs.Pin(store, task.Step);
+        }
+        catch (StackException e)
+        {
+            if (run.Plan is not null)
+            {
+                run.Predict(key, TaskForecast.Runs, $"it fails: {e.Message}");
+                return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, e.Message, null));
+            }
+
+            // A [FromArtifact] name or version that does not exist fails this task, as a missing input would.
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+            var failedId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, null, null, task.DependsOn);
+            store.FinishStepRun(failedId, StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []);
+            run.Report(key, TaskState.Failed, clock.Elapsed, e.Message);
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, e.Message, e));
+        }
+
+        // Registry parameters count as inputs: the version each one got is part of the cache key and of the lineage.
+        List<StepInputRecord> records = [.. inputs.Select(i => i.Record), .. pins.Select(p => new StepInputRecord(p.Key, "registry", p.Value?.Artifact.Id, p.Value?.Artifact.ContentHash ?? "none"))];
+        var remote = executor as RemoteCache;
+        var cacheKey = CacheKey.Compute(task, records.Select(r => KeyValuePair.Create(r.InputName, r.ContentHash)).ToList(), remote?.ImageOf(task));
 
         var cacheAllowed = run.CacheAllowed(task);
         var hit = !cacheAllowed ? null
@@ -140,7 +164,7 @@ public sealed partial class LocalOrchestrator
         {
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
             var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
-            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], [], hit.Value.Entry);
+            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, records, [], hit.Value.Entry);
             run.Report(key, TaskState.Cached, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, reused, null, null));
         }
@@ -191,6 +215,8 @@ public sealed partial class LocalOrchestrator
             var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
             {
                 Metadata = metadata,
+                Store = store,
+                RegistryPins = pins.ToDictionary(p => p.Key, p => p.Value?.Artifact, StringComparer.Ordinal),
                 LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
                 FollowLogs = run.Options.FollowLogs,
             };
@@ -202,7 +228,7 @@ public sealed partial class LocalOrchestrator
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             error = Masked(error);
             RecordMetadata(run.Id, stepRunId, metadata);
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], [], logPath: (e as StepProcessFailedException)?.LogPath);
+            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, [], logPath: (e as StepProcessFailedException)?.LogPath);
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
@@ -216,19 +242,19 @@ public sealed partial class LocalOrchestrator
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
-                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson));
+                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags));
                 values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
             }
 
             RecordMetadata(run.Id, stepRunId, metadata);
-            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, [.. inputs.Select(i => i.Record)], produced, logPath: logPath);
+            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced, logPath: logPath);
             run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = Masked($"could not store the outputs: {FirstLine(e.Message)}");
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [.. inputs.Select(i => i.Record)], []);
+            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []);
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }

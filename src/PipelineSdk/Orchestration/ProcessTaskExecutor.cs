@@ -146,6 +146,13 @@ internal sealed class ProcessTaskExecutor(string storeDirectory, Stacks.SecretMa
         start.Environment[GcsMount.RootVariable] = GcsMountRoot;
         start.Environment[StepContext.RunIdVariable] = execution.RunId;
         start.Environment[StepContext.TaskKeyVariable] = execution.TaskKey;
+        // Registry calls in the step process read the versions pinned for this task and record to the run's store.
+        start.Environment[RegistryInputs.PinsVariable] = RegistryInputs.ToJson(execution.RegistryPins);
+        if (execution.Store is { } store)
+        {
+            start.Environment[RegistryStore.HomeVariable] = store.Directory;
+        }
+
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var attempt = execution.Attempt;
         // A retry appends to the log, so the failed attempts stay readable.

@@ -18,6 +18,12 @@ internal sealed record TaskExecution(string RunId, string TaskKey, PipelineDescr
 
     /// <summary>What the step logged with <see cref="StepContext.LogMetadata(string, double, MetadataTarget?)"/> in its last attempt.</summary>
     public LoggedMetadata Metadata { get; init; } = new();
+
+    /// <summary>The store the run records to: registry calls inside the step (<c>ModelRegistry.Promote</c>) use it.</summary>
+    public Store.MetadataStore? Store { get; init; }
+
+    /// <summary>The artifact each <c>[FromArtifact]</c>/<c>[FromModel]</c> parameter got when the task started (null: no model in that stage).</summary>
+    public IReadOnlyDictionary<string, Store.ArtifactRecord?> RegistryPins { get; init; } = new Dictionary<string, Store.ArtifactRecord?>();
 }
 
 /// <summary>Executes a task once its inputs are resolved; returns its outputs in the step's output order.</summary>
@@ -60,6 +66,8 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
                 StepConsole.Log.Value = execution.LogLine;
                 execution.Metadata.Clear();
                 StepContext.Enter(execution.RunId, execution.TaskKey, execution.Task.Step, execution.Metadata);
+                RegistryStore.Current.Value = execution.Store;
+                RegistryInputs.Pinned.Value = execution.RegistryPins;
                 return await StepTimeout.InvokeAsync(execution.Task.Step, execution.Inputs, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             return (outputs, null);

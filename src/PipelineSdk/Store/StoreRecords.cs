@@ -135,7 +135,9 @@ public sealed record StepInputRecord(string InputName, string Source, long? Arti
 /// <param name="Size">Content length in bytes.</param>
 /// <param name="ContentHash">SHA-256 of the content, lower-case hex.</param>
 /// <param name="MetadataJson">The artifact's metadata as a JSON object.</param>
-public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}");
+/// <param name="Name">The name the output carries (<c>[return: Artifact("churn-model")]</c>): recording it makes that name's next version.</param>
+/// <param name="Tags">Tags the new version gets.</param>
+public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}", string? Name = null, IReadOnlyList<string>? Tags = null);
 
 /// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
 /// <param name="StepRunId">The step run.</param>

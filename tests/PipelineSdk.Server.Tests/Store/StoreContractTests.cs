@@ -7,7 +7,7 @@ namespace PipelineSdk.Server.Tests.Store;
 /// What every store backend must do, the same way: run once per backend (SQLite, PostgreSQL, the server's HTTP client).
 /// Each test gets an empty store of its backend.
 /// </summary>
-public abstract class StoreContractTests
+public abstract partial class StoreContractTests
 {
     private readonly List<IDisposable> _cleanup = [];
 

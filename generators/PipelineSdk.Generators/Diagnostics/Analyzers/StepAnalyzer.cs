@@ -26,6 +26,7 @@ public sealed class StepAnalyzer : DiagnosticAnalyzer
         DiagnosticCatalog.UnsupportedValueType,
         DiagnosticCatalog.IntegrationPackageMissing,
         DiagnosticCatalog.InvalidName,
+        DiagnosticCatalog.InvalidNamedArtifact,
         DiagnosticCatalog.InvalidRetry,
         DiagnosticCatalog.InvalidResources,
         DiagnosticCatalog.UnknownAccelerator,

@@ -53,6 +53,10 @@ internal sealed record ScheduleStateRequest(string State);
 /// <summary>Where a component setting references a secret: the names only, never a value.</summary>
 internal sealed record SecretReferenceBody(string Secret, string Key, string ComponentType, string Component, string Setting);
 
+internal sealed record TagRequest(string Tag);
+
+internal sealed record StageRequest(ModelStage Stage, bool KeepOthers, string ChangedBy, DateTimeOffset At);
+
 internal sealed record HealthResponse(string Status, string Version);
 
 /// <summary>An error as RFC 9457 problem details.</summary>
@@ -96,4 +100,9 @@ internal sealed record ApiProblem(string? Type, string? Title, int? Status, stri
 [JsonSerializable(typeof(ServerConnection))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
 [JsonSerializable(typeof(List<ExperimentRecord>))]
+[JsonSerializable(typeof(TagRequest))]
+[JsonSerializable(typeof(StageRequest))]
+[JsonSerializable(typeof(List<ArtifactNameRecord>))]
+[JsonSerializable(typeof(List<ArtifactVersionRecord>))]
+[JsonSerializable(typeof(List<StageChangeRecord>))]
 internal sealed partial class RemoteJson : JsonSerializerContext;

@@ -258,6 +258,27 @@ public sealed class ServerStore : MetadataStore
         _api.Call(HttpMethod.Delete, Schedule(id), RemoteJson.Default.ChangedResponse, missingIsNull: true) is not null;
 
     /// <inheritdoc />
+    public override IReadOnlyList<ArtifactNameRecord> ListArtifactNames() => _api.Get("api/v1/artifact-names", RemoteJson.Default.ListArtifactNameRecord)!;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<ArtifactVersionRecord> ListArtifactVersions(string name) =>
+        _api.Get(ArtifactName(name) + "/versions", RemoteJson.Default.ListArtifactVersionRecord)!;
+
+    /// <inheritdoc />
+    public override bool TagArtifactVersion(string name, int version, string tag) =>
+        _api.Send(HttpMethod.Post, ArtifactName(name) + "/versions/" + ServerApi.Segment(version) + "/tags", new TagRequest(tag),
+            RemoteJson.Default.TagRequest, RemoteJson.Default.ChangedResponse, missingIsNull: true) is not null;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StageChangeRecord> SetModelStage(string name, int version, ModelStage stage, bool keepOthers, string changedBy, DateTimeOffset at) =>
+        _api.Send(HttpMethod.Post, ArtifactName(name) + "/versions/" + ServerApi.Segment(version) + "/stage", new StageRequest(stage, keepOthers, changedBy, at),
+            RemoteJson.Default.StageRequest, RemoteJson.Default.ListStageChangeRecord)!;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<StageChangeRecord> GetStageChanges(string name) =>
+        _api.Get(ArtifactName(name) + "/stage-changes", RemoteJson.Default.ListStageChangeRecord)!;
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -275,6 +296,8 @@ public sealed class ServerStore : MetadataStore
     private static string StepRun(long stepRunId) => "api/v1/step-runs/" + ServerApi.Segment(stepRunId);
 
     private static string Artifact(long artifactId) => "api/v1/artifacts/" + ServerApi.Segment(artifactId);
+
+    private static string ArtifactName(string name) => "api/v1/artifact-names/" + ServerApi.Segment(name);
 
     private static string Components(ComponentType type) => "api/v1/components/" + type.CommandName();
 

@@ -7,7 +7,7 @@ namespace PipelineSdk.Store.Sql;
 internal static class Migrations
 {
     /// <summary>The schema version this PipelineSdk writes.</summary>
-    public const int SchemaVersion = 8;
+    public const int SchemaVersion = 9;
 
     private static readonly string[] Steps =
     [
@@ -176,6 +176,36 @@ internal static class Migrations
             key TEXT NOT NULL,
             value TEXT NOT NULL,
             PRIMARY KEY (step_run_id, key));
+        """,
+        // 9: named, versioned artifacts and model stages. artifact_names keeps each name's newest version number, so making
+        // the next one is one row update that concurrent writers take in turn.
+        """
+        CREATE TABLE artifact_names (
+            name TEXT PRIMARY KEY,
+            latest_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL);
+        CREATE TABLE artifact_versions (
+            name TEXT NOT NULL REFERENCES artifact_names(name),
+            version INTEGER NOT NULL,
+            artifact_id BIGINT NOT NULL REFERENCES artifacts(id),
+            stage TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (name, version));
+        CREATE INDEX artifact_versions_by_artifact ON artifact_versions(artifact_id);
+        CREATE TABLE artifact_version_tags (
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (name, version, tag),
+            FOREIGN KEY (name, version) REFERENCES artifact_versions(name, version));
+        CREATE TABLE model_stage_changes (
+            id {id},
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            from_stage TEXT NOT NULL,
+            to_stage TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL);
         """,
     ];
 

@@ -1,0 +1,3 @@
+using PipelineSdk.Hosting;
+
+return await PipelineApp.RunAsync(args);
