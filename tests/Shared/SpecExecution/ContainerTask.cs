@@ -55,9 +55,14 @@ internal sealed class ContainerTask(JsonObject spec, string jobName, string jobI
         // The launcher's own placeholders ({{$}}, inputs and outputs, IfPresent, Concat) as Kubeflow's launcher resolves them;
         // artifact paths land in the folder that stands in for the bucket mount, and so do output files under it.
         var template = container["command"]!.AsArray().Concat(container["args"]?.AsArray() ?? [])
-            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal)));
+            .Select(a => placeholders.Aggregate(a!.GetValue<string>(), (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal))).ToList();
         var mountPrefix = onVertex ? "/gcs/" : $"/{mountFolder}/";
-        var commandLine = PipelineSdk.Execution.Launcher.Substitute(template, executorInput.ToJsonString(), machine.GcsRoot)
+        // PipelineSdk's own steps take the whole ExecutorInput ({{$}}) only; the launcher's other placeholders are a container step's.
+        var usesLauncherPlaceholders = template.Any(a => a.Contains("{{$.", StringComparison.Ordinal) || a.StartsWith("{\"IfPresent\"", StringComparison.Ordinal) || a.StartsWith("{\"Concat\"", StringComparison.Ordinal));
+        var substituted = usesLauncherPlaceholders
+            ? PipelineSdk.Execution.Launcher.Substitute(template, executorInput.ToJsonString(), machine.GcsRoot)
+            : template.Select(a => a.Replace("{{$}}", executorInput.ToJsonString(), StringComparison.Ordinal)).ToList();
+        var commandLine = substituted
             .Select(a => a.StartsWith("/app/", StringComparison.Ordinal) ? Path.Combine(machine.AppDirectory, a["/app/".Length..])
                 : a.StartsWith(mountPrefix, StringComparison.Ordinal) ? Path.Combine(machine.GcsRoot, mountFolder, a[mountPrefix.Length..])
                 : a).ToList();
