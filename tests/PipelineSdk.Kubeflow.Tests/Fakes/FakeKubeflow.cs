@@ -80,8 +80,18 @@ internal sealed partial class FakeKubeflow : IAsyncDisposable
 
     public IReadOnlyCollection<JsonObject> RecurringRuns => [.. _recurringRuns.Values];
 
-    /// <summary>Completes when the run has ended.</summary>
-    public Task WaitAsync(string runId) => _runs[runId].Runner;
+    /// <summary>Completes when the run has ended; a run that has not ended within the hang limit (a gate never opened) is a hang.</summary>
+    public async Task WaitAsync(string runId)
+    {
+        try
+        {
+            await _runs[runId].Runner.WaitAsync(PipelineSdk.Tests.Shared.ProcessResult.HangLimit);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"hung: fake Kubeflow run {runId} did not end in {PipelineSdk.Tests.Shared.ProcessResult.HangLimit.TotalMinutes} minutes");
+        }
+    }
 
     public static async Task<FakeKubeflow> StartAsync(string appDirectory, string objectRoot)
     {
