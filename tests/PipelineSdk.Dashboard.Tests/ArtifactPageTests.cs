@@ -47,7 +47,7 @@ public sealed class ArtifactPageTests
         await metrics.Context.CloseAsync();
 
         var data = await OpenArtifact(DashboardSite.Made.Completed, "load-data", "Output");
-        await Assertions.Expect(data.Locator(".csv thead")).ToContainTextAsync("label");
+        await Assertions.Expect(data.Locator(".csv thead")).ToContainTextAsync("Label");
         await Assertions.Expect(data.Locator(".csv tbody tr")).ToHaveCountAsync(50);
         await Assertions.Expect(data.Locator(".csv .pager")).ToContainTextAsync("of 2000");
         await data.ClickAsync(".csv .pager button");
