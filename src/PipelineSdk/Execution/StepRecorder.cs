@@ -70,9 +70,10 @@ internal sealed class StepRecorder : IDisposable
         {
             store = await LiveRecording.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
             var recorder = new StepRecorder(store, error, runId, recordedKey, task, step);
-            // A run submitted by us exists already (this leaves it as it is); a scheduled run is recorded by its first step.
+            // A run submitted by us exists already (this leaves it as it is); a scheduled run is recorded by its first step, in
+            // the pipeline's experiment.
             store.CreateRun(runId, pipeline.Name, DateTimeOffset.UtcNow, "{}", Environment.GetEnvironmentVariable(LiveRecording.OrchestratorVariable) is { Length: > 0 } flavor ? flavor : "vertex",
-                NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)));
+                NullIfEmpty(Environment.GetEnvironmentVariable(LiveRecording.StackVariable)), experiment: pipeline.Experiment);
             return recorder;
         }
         catch (Exception e) when (e is not OperationCanceledException)
