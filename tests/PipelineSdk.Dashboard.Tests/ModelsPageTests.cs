@@ -31,7 +31,7 @@ public sealed class ModelsPageTests
         await Assertions.Expect(versions).ToHaveCountAsync(2);
         var second = page.Locator("table.model-versions tr[data-version='2']");
         await Assertions.Expect(second.Locator(".stage")).ToHaveTextAsync("production");
-        Assert.That(await second.Locator(".tag").AllTextContentsAsync(), Is.EqualTo(new[] { "candidate", "best" }));
+        Assert.That(await second.Locator(".tag").AllTextContentsAsync(), Is.EquivalentTo(new[] { "candidate", "best" }));
         await Assertions.Expect(second.Locator("td[data-key=accuracy]")).ToHaveTextAsync("0.9");
         await Assertions.Expect(second.Locator($"a[href='#/runs/{DashboardSite.Made.BetterModel}']")).ToBeVisibleAsync();
         var first = page.Locator("table.model-versions tr[data-version='1']");

@@ -133,6 +133,7 @@ public sealed class MlopsViewsApiTests
     {
         using var response = await http.GetAsync(path);
         Assert.That(response.StatusCode, Is.EqualTo(status), path);
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(detail), path);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(problem.RootElement.GetProperty("detail").GetString(), Does.Contain(detail), path);
     }
 }
