@@ -149,6 +149,13 @@ public sealed class DashboardSite
     public static string Metadata(string key) =>
         typeof(DashboardSite).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
+    /// <summary>The id of the artifact a task of a run produced (or reused) as <paramref name="output"/>.</summary>
+    public static long OutputId(string runId, string taskKey, string output)
+    {
+        using var store = MetadataStore.OpenForReading(StoreDirectory);
+        return store.GetOutputs(store.GetStepRuns(runId).Single(s => s.TaskKey == taskKey).Id)[output].Id;
+    }
+
     private static HashSet<string> RunIds()
     {
         if (!File.Exists(Path.Combine(StoreDirectory, MetadataStore.DatabaseFileName)))

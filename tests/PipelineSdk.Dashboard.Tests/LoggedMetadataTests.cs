@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using PipelineSdk.Store;
 
 namespace PipelineSdk.Dashboard.Tests;
 
@@ -32,12 +31,12 @@ public sealed class LoggedMetadataTests
     public async Task An_artifact_shows_its_metadata_and_a_model_version_its_name_version_tags_and_stage()
     {
         var page = await DashboardSite.SignedInPageAsync();
-        await page.GotoAsync($"/#/artifacts/{Output(DashboardSite.Made.ScoredHigh, "train-scored", "Model")}");
+        await page.GotoAsync($"/#/artifacts/{DashboardSite.OutputId(DashboardSite.Made.ScoredHigh, "train-scored", "Model")}");
         await Assertions.Expect(page.Locator(".artifact-page table.metadata tr[data-key=framework] td")).ToHaveTextAsync("hand-written");
         await Assertions.Expect(page.Locator(".artifact-page table.metadata tr[data-key=task] td")).ToHaveTextAsync("train-scored");
         Assert.That(await page.Locator(".artifact-page .artifact-version").CountAsync(), Is.Zero, "an unnamed output is no version");
 
-        await page.GotoAsync($"/#/artifacts/{Output(DashboardSite.Made.BetterModel, "train", "Output")}");
+        await page.GotoAsync($"/#/artifacts/{DashboardSite.OutputId(DashboardSite.Made.BetterModel, "train", "Output")}");
         var version = page.Locator(".artifact-page dd.artifact-version");
         await Assertions.Expect(version).ToContainTextAsync("churn-model version 2");
         await Assertions.Expect(version.Locator(".stage")).ToHaveTextAsync("production");
@@ -45,16 +44,10 @@ public sealed class LoggedMetadataTests
         await Assertions.Expect(page.Locator(".artifact-page table.metadata tr[data-key=accuracy] td")).ToHaveTextAsync("0.9");
         await DashboardSite.ScreenshotAsync(page, "artifact-model-version");
 
-        await page.GotoAsync($"/#/artifacts/{Output(DashboardSite.Made.FirstModel, "train", "Output")}");
+        await page.GotoAsync($"/#/artifacts/{DashboardSite.OutputId(DashboardSite.Made.FirstModel, "train", "Output")}");
         await Assertions.Expect(page.Locator(".artifact-page dd.artifact-version .stage")).ToHaveTextAsync("staging");
         await page.Locator(".artifact-page dd.artifact-version a").ClickAsync();
         await Assertions.Expect(page.Locator(".model-page h1")).ToHaveTextAsync("churn-model");
         await page.Context.CloseAsync();
-    }
-
-    private static long Output(string runId, string taskKey, string output)
-    {
-        using var store = MetadataStore.OpenForReading(DashboardSite.StoreDirectory);
-        return store.GetOutputs(store.GetStepRuns(runId).Single(s => s.TaskKey == taskKey).Id)[output].Id;
     }
 }
