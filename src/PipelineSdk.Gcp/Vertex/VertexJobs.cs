@@ -16,12 +16,14 @@ public static class VertexJobs
     /// A job for <paramref name="specJson"/> with <paramref name="image"/> in every executor that does not name its own
     /// (<c>[Step(Image = ...)]</c>), outputs under
     /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>;
-    /// with <paramref name="live"/>, its steps record themselves to that server as they run.
+    /// with <paramref name="live"/>, its steps record themselves to that server as they run; with
+    /// <paramref name="registryPins"/>, every container gets the registry versions the submitter pinned
+    /// (<see cref="RegistryInputs.PinForSubmission"/>).
     /// </summary>
-    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null) => new()
+    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null, string? registryPins = null) => new()
     {
         DisplayName = displayName,
-        PipelineSpec = live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live),
+        PipelineSpec = WithRegistryPins(live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live), registryPins),
         RuntimeConfig = new RuntimeConfig
         {
             GcsOutputDirectory = pipelineRoot,
@@ -45,35 +47,47 @@ public static class VertexJobs
     /// The spec with every executor asked to record its step live: the server's URL, the token's secret (a name, never the
     /// token), the stack, the orchestrator and the executor's image in its environment, and the run and task placeholders on its command line.
     /// </summary>
-    public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live)
+    public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live) => EditContainers(spec, container =>
+    {
+        var args = container["args"] as JsonArray ?? [];
+        container["args"] = args;
+        foreach (var argument in LiveRecording.StepArguments)
+        {
+            args.Add((JsonNode?)JsonValue.Create(argument));
+        }
+
+        foreach (var (name, value) in live.Environment())
+        {
+            AddEnvironment(container, name, value);
+        }
+
+        AddEnvironment(container, LiveRecording.ImageVariable, container["image"]?.GetValue<string>());
+    });
+
+    /// <summary>The spec with the pinned registry versions in every container's environment; unchanged when nothing is pinned.</summary>
+    public static JsonElement WithRegistryPins(JsonElement spec, string? pins) =>
+        pins is null ? spec : EditContainers(spec, container => AddEnvironment(container, RegistryInputs.SubmittedPinsVariable, pins));
+
+    private static JsonElement EditContainers(JsonElement spec, Action<JsonObject> edit)
     {
         var node = JsonNode.Parse(spec.GetRawText())!;
         foreach (var (_, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
         {
-            if (executor?["container"] is not JsonObject container)
+            if (executor?["container"] is JsonObject container)
             {
-                continue;
+                edit(container);
             }
-
-            var args = container["args"] as JsonArray ?? [];
-            container["args"] = args;
-            foreach (var argument in LiveRecording.StepArguments)
-            {
-                args.Add((JsonNode?)JsonValue.Create(argument));
-            }
-
-            var env = container["env"] as JsonArray ?? [];
-            container["env"] = env;
-            foreach (var (name, value) in live.Environment())
-            {
-                env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
-            }
-
-            env.Add((JsonNode)new JsonObject { ["name"] = LiveRecording.ImageVariable, ["value"] = container["image"]?.GetValue<string>() });
         }
 
         using var document = JsonDocument.Parse(node.ToJsonString());
         return document.RootElement.Clone();
+    }
+
+    private static void AddEnvironment(JsonObject container, string name, string? value)
+    {
+        var env = container["env"] as JsonArray ?? [];
+        container["env"] = env;
+        env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
     }
 
     /// <summary>

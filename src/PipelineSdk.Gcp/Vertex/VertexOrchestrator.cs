@@ -49,7 +49,8 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         // Unique per submission; retries of this submission reuse it, so a lost answer is adopted, not duplicated.
         var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
         var live = VertexJobs.LiveTarget(run.Store, run.Stack, Setting("server_token_secret"), output);
-        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live);
+        var pins = RegistryInputs.PinForSubmission(run.Store, run.Pipeline);
+        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live, pins);
 
         // The experiment is made before the job, so a name or permission problem stops the run before anything is submitted.
         var experiment = Experiments.Of(run.Pipeline, run.Options);
@@ -262,13 +263,13 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                     if (record)
                     {
                         var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
-                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash, Name: port.ArtifactName, Tags: port.Tags));
+                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash, Name: port.ArtifactName, Tags: port.Tags, PromotesTo: port.PromotesTo));
                     }
                 }
                 else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault() is { Uri: { } uri } artifact)
                 {
                     var metadata = artifact.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
-                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata, port.ArtifactName, port.Tags));
+                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata, port.ArtifactName, port.Tags, port.PromotesTo));
                 }
             }
         }
