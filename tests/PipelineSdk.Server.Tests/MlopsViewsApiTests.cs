@@ -22,6 +22,7 @@ public sealed class MlopsViewsApiTests
         using var client = server.Client();
         RecordTraining(client, "run-a", 0.1, accuracy: 0.81, cacheFrom: null);
         RecordTraining(client, "run-b", 0.3, accuracy: 0.87, cacheFrom: "run-a");
+        client.LogRunMetadata("run-a", """{"baseline":true}""");
         client.CreateRun("other", "report", Start.AddHours(1), "{}", "local");
         using var http = server.Http(server.Token(TokenRole.Read));
 
@@ -37,6 +38,8 @@ public sealed class MlopsViewsApiTests
         Assert.That(rows["parameter:epochs"].GetProperty("differs").GetBoolean(), Is.False);
         Assert.That(Cells(rows["metadata:accuracy"]), Is.EqualTo(new[] { "0.87", "0.81" }));
         Assert.That(Cells(rows["metadata:trainer"]), Is.EqualTo(new[] { "\"sgd\"", "\"sgd\"" }));
+        Assert.That(Cells(rows["metadata:baseline"]), Is.EqualTo(new[] { "null", "true" }), "a run without the key has no value");
+        Assert.That(rows["metadata:baseline"].GetProperty("differs").GetBoolean(), Is.True);
         Assert.That(Cells(rows["metric:train.epochs-run"]), Is.EqualTo(new[] { "5", "5" }), "what the step logged for its step run");
         Assert.That(Cells(rows["metric:evaluate.auc"]), Is.EqualTo(new[] { "0.9", "0.9" }), "the Metrics artifact's values");
         Assert.That(Cells(rows["step:prepare"]), Is.EqualTo(new[] { "\"cached\"", "\"ran\"" }));
