@@ -19,7 +19,7 @@ internal static class ArtifactsApi
         artifacts.MapGet("/{id:long}", (long id, MetadataStore store) => TypedResults.Json(Existing(store, id), RemoteJson.Default.ArtifactRecord));
         artifacts.MapGet("/{id:long}/consumers", (long id, MetadataStore store) =>
             TypedResults.Json(store.GetConsumers(Existing(store, id).Id).ToList(), RemoteJson.Default.ListStepRunRecord));
-        // The names it is a version of (usually none or one): a named artifact's versions are few, so a scan of them is cheap.
+        // The names it is a version of (usually none or one), by scanning every name's versions: enough for a registry of hundreds.
         artifacts.MapGet("/{id:long}/versions", (long id, MetadataStore store) =>
         {
             var artifact = Existing(store, id);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 namespace PipelineSdk.Store;
 
 /// <summary>
