@@ -108,11 +108,13 @@ public class DiagnosticTests
         yield return Case("PSDK0052", "public static class C { [Step, Artifact(\"m\", Output = \"A\"), [|Artifact(\"n\", Output = \"A\")|]] public static (int A, int B) A() => (1, 2); }");
         yield return Case("PSDK0052", "public static class C { [Step] public static int A([[|FromArtifact(\"m\")|]] PipelineSdk.Artifacts.Model m) => 1; }");
         yield return Case("PSDK0052", "public static class C { [Step] public static int A([[|FromModel(\"m\", Stage = \"live\")|]] PipelineSdk.Artifacts.Model? m = null) => 1; }");
+        yield return Case("PSDK0052", "public static class C { [Step] [return: [|Artifact(\"m\", Stage = \"archived\")|]] public static PipelineSdk.Artifacts.Model A() => new(); }");
     }
 
     private static IEnumerable<TestCaseData> NearMisses()
     {
         yield return Miss("PSDK0001", "public static class C { [Step] public static int A() => 1; [Pipeline] public static void P() => A(); }");
+        yield return Miss("PSDK0052", "public static class C { [Step] [return: Artifact(\"m\", Stage = \"production\")] public static PipelineSdk.Artifacts.Model A() => new(); }");
         yield return Miss("PSDK0002", "public static class C { [Step] internal static int A() => 1; [Pipeline] internal static void P() => A(); }");
         yield return Miss("PSDK0003", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P() => A(1); }");
         yield return Miss("PSDK0004", "public static class C { [Step] public static int A(int x) => x; [Pipeline] public static void P(int x) => A(x); }");

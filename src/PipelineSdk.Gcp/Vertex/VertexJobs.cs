@@ -17,13 +17,13 @@ public static class VertexJobs
     /// (<c>[Step(Image = ...)]</c>), outputs under
     /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>;
     /// with <paramref name="live"/>, its steps record themselves to that server as they run; with
-    /// <paramref name="registryPins"/>, every container gets the registry versions the submitter pinned
+    /// <paramref name="registryPins"/>, the containers of steps that read the registry get the versions the submitter pinned
     /// (<see cref="RegistryInputs.PinForSubmission"/>).
     /// </summary>
-    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null, string? registryPins = null) => new()
+    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null, IReadOnlyDictionary<string, string>? registryPins = null) => new()
     {
         DisplayName = displayName,
-        PipelineSpec = WithRegistryPins(live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live), registryPins),
+        PipelineSpec = WithRegistryPins(live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live), registryPins ?? new Dictionary<string, string>()),
         RuntimeConfig = new RuntimeConfig
         {
             GcsOutputDirectory = pipelineRoot,
@@ -64,18 +64,29 @@ public static class VertexJobs
         AddEnvironment(container, LiveRecording.ImageVariable, container["image"]?.GetValue<string>());
     });
 
-    /// <summary>The spec with the pinned registry versions in every container's environment; unchanged when nothing is pinned.</summary>
-    public static JsonElement WithRegistryPins(JsonElement spec, string? pins) =>
-        pins is null ? spec : EditContainers(spec, container => AddEnvironment(container, RegistryInputs.SubmittedPinsVariable, pins));
+    /// <summary>
+    /// The spec with each step's pinned registry versions (<see cref="RegistryInputs.PinForSubmission"/>) in its container's
+    /// environment; the other containers, and so their cache keys, are unchanged.
+    /// </summary>
+    public static JsonElement WithRegistryPins(JsonElement spec, IReadOnlyDictionary<string, string> pinsByStep) =>
+        pinsByStep.Count == 0 ? spec : EditContainers(spec, (label, container) =>
+        {
+            if (pinsByStep.TryGetValue(label["exec-".Length..], out var pins))
+            {
+                AddEnvironment(container, RegistryInputs.PinsVariable, pins);
+            }
+        });
 
-    private static JsonElement EditContainers(JsonElement spec, Action<JsonObject> edit)
+    private static JsonElement EditContainers(JsonElement spec, Action<JsonObject> edit) => EditContainers(spec, (_, container) => edit(container));
+
+    private static JsonElement EditContainers(JsonElement spec, Action<string, JsonObject> edit)
     {
         var node = JsonNode.Parse(spec.GetRawText())!;
-        foreach (var (_, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
+        foreach (var (label, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
         {
             if (executor?["container"] is JsonObject container)
             {
-                edit(container);
+                edit(label, container);
             }
         }
 

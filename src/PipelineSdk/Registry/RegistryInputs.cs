@@ -12,14 +12,11 @@ namespace PipelineSdk;
 /// </summary>
 public static class RegistryInputs
 {
-    /// <summary>Environment variable with a step process's pinned artifacts, as JSON: parameter name to artifact record (null for none).</summary>
-    internal const string PinsVariable = "PIPELINES_REGISTRY_PINS";
-
     /// <summary>
-    /// Environment variable with the versions a remote run's submitter pinned, as JSON: step name to parameter name to artifact
-    /// record (null for none). Every container of the run gets it; see <see cref="PinForSubmission"/>.
+    /// Environment variable with a step process's or container's pinned artifacts, as JSON: parameter name to artifact record
+    /// (null for none).
     /// </summary>
-    public const string SubmittedPinsVariable = "PIPELINES_SUBMITTED_PINS";
+    public const string PinsVariable = "PIPELINES_REGISTRY_PINS";
 
     /// <summary>The pins of the step that runs in this flow (set by the in-process executor).</summary>
     internal static AsyncLocal<IReadOnlyDictionary<string, ArtifactRecord?>?> Pinned { get; } = new();
@@ -40,28 +37,20 @@ public static class RegistryInputs
     /// <summary>
     /// Pins, when a run is submitted to a remote orchestrator (Vertex AI, Kubeflow), the version each registry parameter of the
     /// pipeline's steps gets, from the submitter's store: its containers may have no store to ask (no team server), and every
-    /// task of the run then reads the same versions. Returns the JSON for <see cref="SubmittedPinsVariable"/>, or null when no
-    /// step reads the registry.
+    /// task of the run then reads the same versions. Returns, by step name, the JSON for <see cref="PinsVariable"/> in that
+    /// step's container (empty when no step reads the registry).
     /// </summary>
     /// <exception cref="StackException">A named artifact or the version asked for does not exist.</exception>
-    public static string? PinForSubmission(MetadataStore store, PipelineDescriptor pipeline)
-    {
-        var steps = pipeline.Tasks.Select(t => t.Step).Where(s => s.RegistryInputs.Count > 0).DistinctBy(s => s.Name).ToList();
-        if (steps.Count == 0)
-        {
-            return null;
-        }
-
-        var pins = steps.ToDictionary(s => s.Name, s => Pin(store, s).ToDictionary(p => p.Key, p => p.Value?.Artifact, StringComparer.Ordinal), StringComparer.Ordinal);
-        return JsonSerializer.Serialize(pins, RegistryJson.Default.DictionaryStringDictionaryStringArtifactRecord);
-    }
+    public static IReadOnlyDictionary<string, string> PinForSubmission(MetadataStore store, PipelineDescriptor pipeline) =>
+        pipeline.Tasks.Select(t => t.Step).Where(s => s.RegistryInputs.Count > 0).DistinctBy(s => s.Name)
+            .ToDictionary(s => s.Name, s => ToJson(Pin(store, s).ToDictionary(p => p.Key, p => p.Value?.Artifact, StringComparer.Ordinal)), StringComparer.Ordinal);
 
     /// <summary>The value of registry parameter <paramref name="parameter"/> of <paramref name="step"/>; called by generated invokers.</summary>
     /// <exception cref="StackException">The artifact or version does not exist, or its content cannot be read here.</exception>
     public static object? Load(StepDescriptor step, string parameter)
     {
         var input = step.RegistryInputs.First(i => i.Parameter == parameter);
-        var pins = Pinned.Value ?? FromEnvironment() ?? FromSubmission(step.Name);
+        var pins = Pinned.Value ?? FromEnvironment();
         if (pins is not null && pins.TryGetValue(parameter, out var pinned))
         {
             return pinned is null ? null : RegistryStore.Use(null, store => RegistryStore.Read(store, pinned, input.Codec));
@@ -76,11 +65,6 @@ public static class RegistryInputs
 
     private static Dictionary<string, ArtifactRecord?>? FromEnvironment() =>
         Environment.GetEnvironmentVariable(PinsVariable) is { Length: > 0 } json ? JsonSerializer.Deserialize(json, RegistryJson.Default.DictionaryStringArtifactRecord) : null;
-
-    private static Dictionary<string, ArtifactRecord?>? FromSubmission(string stepName) =>
-        Environment.GetEnvironmentVariable(SubmittedPinsVariable) is { Length: > 0 } json
-            ? JsonSerializer.Deserialize(json, RegistryJson.Default.DictionaryStringDictionaryStringArtifactRecord)?.GetValueOrDefault(stepName)
-            : null;
 
     private static ArtifactVersionRecord? Find(MetadataStore store, RegistryInput input)
     {
@@ -98,5 +82,4 @@ public static class RegistryInputs
 
 /// <summary>Source-generated JSON for the pins a step process gets.</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, ArtifactRecord?>))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, Dictionary<string, ArtifactRecord?>>))]
 internal sealed partial class RegistryJson : System.Text.Json.Serialization.JsonSerializerContext;
