@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using PipelineSdk.Store;
 
 namespace PipelineSdk.Dashboard.Tests;
 
@@ -57,13 +56,7 @@ public sealed class ArtifactPageTests
 
     private static async Task<IPage> OpenArtifact(string runId, string taskKey, string output)
     {
-        long id;
-        using (var store = MetadataStore.OpenForReading(DashboardSite.StoreDirectory))
-        {
-            var step = store.GetStepRuns(runId).Single(s => s.TaskKey == taskKey);
-            id = store.GetOutputs(step.Id)[output].Id;
-        }
-
+        var id = DashboardSite.OutputId(runId, taskKey, output);
         var page = await DashboardSite.SignedInPageAsync();
         await page.GotoAsync($"/#/artifacts/{id}");
         await page.WaitForSelectorAsync(".artifact-page .preview");

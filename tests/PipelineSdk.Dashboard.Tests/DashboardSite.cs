@@ -9,8 +9,9 @@ namespace PipelineSdk.Dashboard.Tests;
 
 /// <summary>
 /// What every dashboard test shares, made once: a store filled by really running the examples (TrainAndDeploy as it is, failing,
-/// below its threshold and again from the cache; the program with every kind of artifact; a step that fails twice before it writes Parquet), the real server over it on a free
-/// loopback port, and Debian's Chromium.
+/// below its threshold and again from the cache; the program with every kind of artifact; a step that fails twice before it writes
+/// Parquet; two runs of an experiment whose steps log metadata; the deploy-if-better registry pipeline twice, then a promotion to
+/// staging and a tag with the CLI), the real server over it on a free loopback port, and Debian's Chromium.
 /// </summary>
 [SetUpFixture]
 public sealed class DashboardSite
@@ -33,7 +34,7 @@ public sealed class DashboardSite
     public static string ReadToken { get; private set; } = "";
 
     /// <summary>The runs the set-up made, by what they show.</summary>
-    public static Runs Made { get; private set; } = new("", "", "", "", "", "");
+    public static Runs Made { get; private set; } = new("", "", "", "", "", "", "", "", "", "");
 
     public static string ScreenshotDirectory => Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
 
@@ -47,7 +48,13 @@ public sealed class DashboardSite
         var cached = await RunExample("TrainAndDeployDll");
         var artifacts = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "artifact-kinds");
         var retriedTable = await RunExample("TableAppDll", expectedExit: 0, "run", "retried-table");
-        Made = new Runs(completed, failed, belowThreshold, cached, artifacts, retriedTable);
+        var scoredLow = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "scored-pipeline", "--param", "learningRate=0.25");
+        var scoredHigh = await RunExample("ArtifactsAppDll", expectedExit: 0, "run", "scored-pipeline", "--param", "learningRate=0.4");
+        var firstModel = await RunExample("RegistryAppDll", expectedExit: 0, "run", "train-and-promote", "--param", "quality=0.8", "--experiment", "churn");
+        var betterModel = await RunExample("RegistryAppDll", expectedExit: 0, "run", "train-and-promote", "--param", "quality=0.9", "--experiment", "churn");
+        await RunCli("model", "promote", "churn-model", "1", "--stage", "staging");
+        await RunCli("artifacts", "tag", "churn-model", "2", "best");
+        Made = new Runs(completed, failed, belowThreshold, cached, artifacts, retriedTable, scoredLow, scoredHigh, firstModel, betterModel);
 
         _server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });
         using (var database = new ServerDatabase().Open(StoreDirectory))
@@ -123,6 +130,13 @@ public sealed class DashboardSite
         return RunIds().Except(before).Single();
     }
 
+    /// <summary>Runs the <c>pipelines</c> tool on the store; it must succeed.</summary>
+    public static async Task RunCli(params string[] args)
+    {
+        var result = await ProcessResult.RunAsync("dotnet", [Metadata("CliDll"), .. args], Environment());
+        Assert.That(result.Exit, Is.EqualTo(0), $"pipelines {string.Join(' ', args)}\n{result.Output}{result.Error}");
+    }
+
     /// <summary>The environment of a user whose store is the test store.</summary>
     public static Dictionary<string, string> Environment() => new()
     {
@@ -134,6 +148,13 @@ public sealed class DashboardSite
 
     public static string Metadata(string key) =>
         typeof(DashboardSite).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    /// <summary>The id of the artifact a task of a run produced (or reused) as <paramref name="output"/>.</summary>
+    public static long OutputId(string runId, string taskKey, string output)
+    {
+        using var store = MetadataStore.OpenForReading(StoreDirectory);
+        return store.GetOutputs(store.GetStepRuns(runId).Single(s => s.TaskKey == taskKey).Id)[output].Id;
+    }
 
     private static HashSet<string> RunIds()
     {
@@ -153,5 +174,10 @@ public sealed class DashboardSite
     /// <param name="Cached">TrainAndDeploy again: its steps came from the cache.</param>
     /// <param name="Artifacts">The artifact-kinds pipeline: classification metrics, HTML, Markdown.</param>
     /// <param name="RetriedTable">The retried-table pipeline: a step that failed twice before it wrote a Parquet data set.</param>
-    public sealed record Runs(string Completed, string Failed, string BelowThreshold, string Cached, string Artifacts, string RetriedTable);
+    /// <param name="ScoredLow">The scored pipeline (experiment <c>scored</c>) at learning rate 0.25: run, step and artifact metadata.</param>
+    /// <param name="ScoredHigh">The scored pipeline at learning rate 0.4: the same keys, other values.</param>
+    /// <param name="FirstModel">train-and-promote (experiment <c>churn</c>) at quality 0.8: churn-model version 1, promoted to production by its step.</param>
+    /// <param name="BetterModel">train-and-promote at quality 0.9: version 2, promoted to production (version 1 archived, then moved to staging and version 2 tagged best by the CLI).</param>
+    public sealed record Runs(string Completed, string Failed, string BelowThreshold, string Cached, string Artifacts, string RetriedTable,
+        string ScoredLow, string ScoredHigh, string FirstModel, string BetterModel);
 }

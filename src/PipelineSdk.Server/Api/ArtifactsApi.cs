@@ -8,7 +8,7 @@ using PipelineSdk.Store.Remote;
 namespace PipelineSdk.Server.Api;
 
 /// <summary>
-/// <c>/api/v1/artifacts</c>: artifact records, their consumers (lineage), and their content streamed from the server's disk —
+/// <c>/api/v1/artifacts</c>: artifact records, their consumers (lineage), the named-artifact versions they are, and their content streamed from the server's disk —
 /// only files below the folders the server was told to serve (<c>--artifact-root</c>), since a URI is whatever a client recorded.
 /// </summary>
 internal static class ArtifactsApi
@@ -19,6 +19,16 @@ internal static class ArtifactsApi
         artifacts.MapGet("/{id:long}", (long id, MetadataStore store) => TypedResults.Json(Existing(store, id), RemoteJson.Default.ArtifactRecord));
         artifacts.MapGet("/{id:long}/consumers", (long id, MetadataStore store) =>
             TypedResults.Json(store.GetConsumers(Existing(store, id).Id).ToList(), RemoteJson.Default.ListStepRunRecord));
+        // The names it is a version of (usually none or one), by scanning every name's versions: enough for a registry of hundreds.
+        artifacts.MapGet("/{id:long}/versions", (long id, MetadataStore store) =>
+        {
+            var artifact = Existing(store, id);
+            var versions = store.ListArtifactNames()
+                .SelectMany(n => store.ListArtifactVersions(n.Name))
+                .Where(v => v.Artifact.Id == artifact.Id)
+                .ToList();
+            return TypedResults.Json(versions, RemoteJson.Default.ListArtifactVersionRecord);
+        });
         artifacts.MapGet("/{id:long}/content", (long id, MetadataStore store, ServerOptions options) =>
         {
             var artifact = Existing(store, id);

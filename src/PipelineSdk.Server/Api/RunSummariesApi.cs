@@ -8,15 +8,15 @@ using PipelineSdk.Store;
 namespace PipelineSdk.Server.Api;
 
 /// <summary>
-/// <c>GET /api/v1/run-summaries</c>: one page of runs, newest first, filtered by pipeline, status, stack and start date, each
-/// with its step counts (what the dashboard's run list shows); plus the pipelines and stacks there are to filter by.
+/// <c>GET /api/v1/run-summaries</c>: one page of runs, newest first, filtered by pipeline, status, stack, experiment and start
+/// date, each with its step counts (what the dashboard's run list shows); plus the pipelines, stacks and experiments there are to filter by.
 /// </summary>
 internal static class RunSummariesApi
 {
     private const int MostRuns = 10_000;
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/run-summaries", (MetadataStore store, string? pipeline, string? status, string? stack, string? from, string? to, string? offset, string? limit) =>
+        app.MapGet("/api/v1/run-summaries", (MetadataStore store, string? pipeline, string? status, string? stack, string? experiment, string? from, string? to, string? offset, string? limit) =>
         {
             var wanted = status is { Length: > 0 }
                 ? Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
@@ -32,26 +32,30 @@ internal static class RunSummariesApi
                     (pipeline is not { Length: > 0 } || r.Pipeline == pipeline) &&
                     (wanted is null || r.Status == wanted) &&
                     (stack is not { Length: > 0 } || r.Stack == stack) &&
+                    (experiment is not { Length: > 0 } || r.Experiment == experiment) &&
                     (since is null || r.StartedAt >= since) &&
                     (until is null || r.StartedAt < until))
                 .OrderByDescending(r => r.StartedAt)
                 .ToList();
             var page = matching.Skip(skip).Take(take).Select(r => Summarize(r, store.GetStepRuns(r.Id))).ToList();
             return TypedResults.Json(new RunPage(matching.Count, skip, page,
-                    [.. all.Select(r => r.Pipeline).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-                    [.. all.Select(r => r.Stack).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]),
+                    Distinct(all.Select(r => r.Pipeline)),
+                    Distinct(all.Select(r => r.Stack)), Distinct(all.Select(r => r.Experiment))),
                 DashboardJson.Default.RunPage);
         });
 
     /// <summary>A run with its step counts.</summary>
     public static RunSummary Summarize(RunRecord run, IReadOnlyList<StepRunRecord> steps) => new(
-        run.Id, run.Pipeline, run.Status, run.StartedAt, run.EndedAt, run.Orchestrator, run.Stack,
+        run.Id, run.Pipeline, run.Status, run.StartedAt, run.EndedAt, run.Orchestrator, run.Stack, run.Experiment,
         run.Owner is { } owner ? $"{owner.User}@{owner.Host}" : null, run.Error, run.RemoteUrl, run.ParametersJson,
         steps.Count,
         steps.Count(s => s.Status == StepStatus.Completed),
         steps.Count(s => s.Status == StepStatus.Cached),
         steps.Count(s => s.Status is StepStatus.Failed or StepStatus.Crashed),
         steps.Count(s => s.Status == StepStatus.Running));
+
+    private static List<string> Distinct(IEnumerable<string?> values) =>
+        [.. values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static DateTimeOffset? Date(string? text, string name) =>
         text is not { Length: > 0 } ? null
@@ -66,7 +70,7 @@ internal static class RunSummariesApi
 
 /// <summary>A run as the run list shows it.</summary>
 internal sealed record RunSummary(
-    string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Orchestrator, string? Stack,
+    string Id, string Pipeline, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Orchestrator, string? Stack, string? Experiment,
     string? Owner, string? Error, string? RemoteUrl, string ParametersJson, int Steps, int Ran, int Cached, int Failed, int Running);
 
 /// <summary>One page of the run list.</summary>
@@ -75,4 +79,5 @@ internal sealed record RunSummary(
 /// <param name="Runs">The page, newest first.</param>
 /// <param name="Pipelines">Every pipeline with runs, to filter by.</param>
 /// <param name="Stacks">Every stack with runs, to filter by.</param>
-internal sealed record RunPage(int Total, int Offset, List<RunSummary> Runs, List<string> Pipelines, List<string> Stacks);
+/// <param name="Experiments">Every experiment with runs, to filter by.</param>
+internal sealed record RunPage(int Total, int Offset, List<RunSummary> Runs, List<string> Pipelines, List<string> Stacks, List<string> Experiments);

@@ -13,4 +13,6 @@ namespace PipelineSdk.Server.Dashboard;
 [JsonSerializable(typeof(CacheExplanationBody))]
 [JsonSerializable(typeof(TablePage))]
 [JsonSerializable(typeof(List<RunMetrics>))]
+[JsonSerializable(typeof(ComparisonBody))]
+[JsonSerializable(typeof(List<ModelSummary>))]
 internal sealed partial class DashboardJson : JsonSerializerContext;

@@ -134,6 +134,8 @@ public sealed class PipelineServer : IAsyncDisposable
         TokensApi.Map(app);
         RunSummariesApi.Map(app);
         RunMetricsApi.Map(app);
+        RunComparisonApi.Map(app);
+        ModelsApi.Map(app);
         ScheduleSummariesApi.Map(app);
         StepDetailsApi.Map(app);
         StepLogStreamApi.Map(app);

@@ -8,21 +8,21 @@ export interface Overview { version: string; activeStack: string; database: stri
 
 export interface RunSummary {
   id: string; pipeline: string; status: RunStatus; startedAt: string; endedAt: string | null; orchestrator: string;
-  stack: string | null; owner: string | null; error: string | null; remoteUrl: string | null; parametersJson: string;
+  stack: string | null; experiment: string | null; owner: string | null; error: string | null; remoteUrl: string | null; parametersJson: string;
   steps: number; ran: number; cached: number; failed: number; running: number;
 }
-export interface RunPage { total: number; offset: number; runs: RunSummary[]; pipelines: string[]; stacks: string[] }
+export interface RunPage { total: number; offset: number; runs: RunSummary[]; pipelines: string[]; stacks: string[]; experiments: string[] }
 
 export interface RunOwner { host: string; processId: number; processStartedAt: string; user: string }
 export interface RunRecord {
   id: string; pipeline: string; status: RunStatus; startedAt: string; endedAt: string | null; parametersJson: string;
   orchestrator: string; error: string | null; stack: string | null; remoteId: string | null; remoteUrl: string | null;
-  owner: RunOwner | null; heartbeatAt: string | null;
+  owner: RunOwner | null; heartbeatAt: string | null; experiment: string | null; metadataJson: string;
 }
 export interface StepRun {
   id: number; runId: string; taskKey: string; stepName: string; status: StepStatus; startedAt: string | null; endedAt: string | null;
   cacheKey: string | null; cacheKeyParts: string | null; cachedFrom: number | null; error: string | null; logPath: string | null;
-  dependsOn: string[]; cacheEnabled: boolean | null;
+  dependsOn: string[]; cacheEnabled: boolean | null; metadataJson: string;
 }
 export interface Artifact {
   id: number; uri: string; kfpType: string; valueType: string; size: number; contentHash: string; producerStepRunId: number;
@@ -40,6 +40,15 @@ export interface Schedule {
   id: string; displayName: string; pipeline: string; cron: string; orchestrator: string; stack: string | null; state: string;
   parametersJson: string; remoteUrl: string | null; createdAt: string;
 }
+export interface Experiment { name: string; runs: number; pipelines: string[]; firstRunAt: string; lastRunAt: string }
+export interface ComparedRun { id: string; pipeline: string; experiment: string | null; status: RunStatus; startedAt: string }
+export type ComparedSection = "parameter" | "metadata" | "metric" | "step";
+export interface ComparedRow { section: ComparedSection; key: string; values: unknown[]; differs: boolean }
+export interface Comparison { runs: ComparedRun[]; rows: ComparedRow[] }
+export type ModelStage = "None" | "Staging" | "Production" | "Archived";
+export interface ModelSummary { name: string; latestVersion: number; versions: number; production: number | null; staging: number | null; updatedAt: string }
+export interface ArtifactVersion { name: string; version: number; artifact: Artifact; runId: string; stage: ModelStage; tags: string[]; createdAt: string }
+export interface StageChange { name: string; version: number; from: ModelStage; to: ModelStage; changedBy: string; changedAt: string }
 export interface ScheduleSummary { schedule: Schedule; timeZone: string; nextFireAt: string | null; notFiring: string | null }
 
 /** A refusal of the API, with its one-line reason. */

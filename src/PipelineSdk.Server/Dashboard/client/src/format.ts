@@ -35,12 +35,3 @@ export function bytes(count: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
-
-/** JSON indented for reading; text that is not JSON stays as it is. */
-export function prettyJson(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}

@@ -7,6 +7,8 @@ import { showRun } from "./pages/run";
 import { showArtifact } from "./pages/artifact";
 import { showStacks } from "./pages/stacks";
 import { showSchedules } from "./pages/schedules";
+import { showExperiment, showExperiments } from "./pages/experiments";
+import { showModel, showModels } from "./pages/models";
 
 const app = document.getElementById("app")!;
 const who = document.getElementById("who")!;
@@ -44,6 +46,12 @@ async function route(): Promise<void> {
         break;
       case "artifacts":
         leave = showArtifact(app, Number(parts[1]));
+        break;
+      case "experiments":
+        leave = parts[1] ? showExperiment(app, parts[1], params) : showExperiments(app);
+        break;
+      case "models":
+        leave = parts[1] ? showModel(app, parts[1]) : showModels(app);
         break;
       case "stacks":
         leave = showStacks(app);

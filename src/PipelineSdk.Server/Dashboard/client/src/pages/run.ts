@@ -6,6 +6,7 @@ import { DagView } from "../dag/view";
 import { h, replace } from "../dom";
 import { watch } from "../events";
 import { between, when } from "../format";
+import { metadataTable, metadataText, parseObject } from "../metadata";
 import { showMetrics } from "./metrics";
 import { showStep } from "./step";
 
@@ -174,6 +175,7 @@ function drawHeader(header: HTMLElement, run: RunRecord, steps: StepRun[]): void
   } catch {
     // Shown as recorded below.
   }
+  const metadata = parseObject(run.metadataJson);
   replace(header,
     h("div", { class: "title-row" },
       h("h1", {}, run.pipeline),
@@ -185,7 +187,13 @@ function drawHeader(header: HTMLElement, run: RunRecord, steps: StepRun[]): void
       fact("Owner", run.owner ? `${run.owner.user}@${run.owner.host}` : "—"),
       fact("Steps", `${count("Completed")} ran · ${count("Cached")} cached · ${count("Failed") + count("Crashed")} failed · ${count("NotTriggered")} not triggered · ${count("NotRun")} not run`),
       fact("Parameters", Object.entries(parameters).length === 0 ? "—"
-        : Object.entries(parameters).flatMap(([k, v], i) => [i > 0 ? " " : "", h("span", { class: "parameter" }, `${k}=${JSON.stringify(v)}`)]))),
+        : Object.entries(parameters).flatMap(([k, v], i) => [i > 0 ? " " : "", h("span", { class: "parameter" }, `${k}=${JSON.stringify(v)}`)])),
+      fact("Experiment", run.experiment ? [h("a", { href: `#/experiments/${enc(run.experiment)}`, class: "experiment" }, run.experiment)] : "—"),
+      fact("Metadata", Object.entries(metadata).length === 0 ? "—"
+        : Object.entries(metadata).flatMap(([k, v], i) => [i > 0 ? " " : "", h("span", { class: "parameter run-metadata", "data-key": k }, `${k}=${metadataText(v)}`)]))),
+    // Tables and lists are summarized in the facts: the whole of them is a click away.
+    Object.values(metadata).some((v) => v !== null && typeof v === "object")
+      ? h("details", { class: "run-metadata-details" }, h("summary", {}, "Run metadata in full"), metadataTable(run.metadataJson)) : null,
     run.error ? h("pre", { class: "error" }, run.error) : null,
     run.remoteUrl ? h("p", {}, h("a", { href: run.remoteUrl, target: "_blank", rel: "noopener noreferrer" }, "Open in the orchestrator's console")) : null);
 }

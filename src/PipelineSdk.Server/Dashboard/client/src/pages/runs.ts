@@ -5,12 +5,13 @@ import { between, when } from "../format";
 
 const PageSize = 25;
 
-/** The run list: newest first, filtered by pipeline, status, stack and date, paged, refreshed live. */
+/** The run list: newest first, filtered by pipeline, status, stack, experiment and date, paged, refreshed live. */
 export function showRuns(app: HTMLElement, params: URLSearchParams): () => void {
   const filters = {
     pipeline: params.get("pipeline") ?? "",
     status: params.get("status") ?? "",
     stack: params.get("stack") ?? "",
+    experiment: params.get("experiment") ?? "",
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
   };
@@ -42,6 +43,7 @@ function drawFilters(form: HTMLFormElement, page: RunPage, filters: Record<strin
     select("pipeline", "Pipeline", page.pipelines),
     select("status", "Status", ["Running", "Completed", "Failed", "Cancelled", "Crashed"]),
     select("stack", "Stack", page.stacks),
+    select("experiment", "Experiment", page.experiments),
     date("from", "From"), date("to", "To"));
   form.onchange = () => {
     const data = new FormData(form);
@@ -57,11 +59,12 @@ function drawTable(table: HTMLElement, runs: RunSummary[]): void {
     return;
   }
   replace(table, h("table", { class: "grid" },
-    h("thead", {}, h("tr", {}, ["Status", "Run", "Pipeline", "Started", "Duration", "Stack", "Orchestrator", "Owner", "Steps"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ["Status", "Run", "Pipeline", "Experiment", "Started", "Duration", "Stack", "Orchestrator", "Owner", "Steps"].map((c) => h("th", {}, c)))),
     h("tbody", {}, runs.map((run) => h("tr", { "data-run": run.id },
       h("td", {}, h("span", { class: `badge run-${run.status.toLowerCase()}` }, run.status.toLowerCase())),
       h("td", {}, h("a", { href: `#/runs/${enc(run.id)}` }, run.id)),
       h("td", {}, run.pipeline),
+      h("td", { class: "experiment" }, run.experiment ? h("a", { href: `#/experiments/${enc(run.experiment)}` }, run.experiment) : ""),
       h("td", {}, when(run.startedAt)),
       h("td", {}, between(run.startedAt, run.endedAt)),
       h("td", {}, run.stack ?? ""),

@@ -5,10 +5,11 @@ import { groupsAround, sourcesOf, type PipelineTree } from "../dag/spec";
 import { h, replace } from "../dom";
 import { between, bytes, when } from "../format";
 import { inlineValue } from "../artifacts/preview";
+import { metadataTable } from "../metadata";
 
 const LogLimit = 256 * 1024;
 
-/** The step panel: status, duration, attempts and their errors, cache decision and why, inputs and outputs with values and artifact links, settings, error, log. */
+/** The step panel: status, duration, attempts and their errors, logged metadata, cache decision and why, inputs and outputs with values and artifact links, settings, error, log. */
 export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree, instance: Instance, close: () => void): void {
   const step = instance.step;
   const look = lookOf(step?.status);
@@ -34,6 +35,7 @@ export function showStep(panel: HTMLElement, run: RunRecord, tree: PipelineTree,
   replace(sections, facts,
     step.error ? [h("h3", {}, step.status === "Failed" || step.status === "Crashed" ? "Error" : "Why it did not run"), h("pre", { class: "error" }, step.error)] : null,
     attempts,
+    step.metadataJson !== "{}" ? [h("h3", {}, "Metadata"), metadataTable(step.metadataJson, "metadata step-metadata")] : null,
     h("h3", {}, "Cache decision"), cache,
     h("h3", {}, "Inputs"), inputs,
     h("h3", {}, "Outputs"), outputs,

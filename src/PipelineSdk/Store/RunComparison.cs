@@ -1,14 +1,13 @@
 using System.Text.Json;
-using PipelineSdk.Store;
 
-namespace PipelineSdk.Cli.Commands;
+namespace PipelineSdk.Store;
 
 /// <summary>
-/// Runs side by side, as <c>pipelines experiments compare</c> shows them: one row per parameter, logged run metadata key,
-/// metric (a Metrics artifact's values and what steps logged for their step run, as <c>task.key</c>) and step (how it
-/// ended: ran, cached, failed ...), one column per run. A cell a run has nothing for is empty.
+/// Runs side by side, as <c>pipelines experiments compare</c> and the dashboard's comparison show them: one row per parameter,
+/// logged run metadata key, metric (a Metrics artifact's values and what steps logged for their step run, as <c>task.key</c>)
+/// and step (how it ended: ran, cached, failed ...), one column per run. A cell a run has nothing for is empty.
 /// </summary>
-internal sealed class RunComparison
+public sealed class RunComparison
 {
     private RunComparison(IReadOnlyList<RunRecord> runs, IReadOnlyList<ComparedRow> rows)
     {
@@ -45,7 +44,7 @@ internal sealed class RunComparison
         var steps = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var step in store.GetStepRuns(run.Id))
         {
-            steps[step.TaskKey] = JsonSerializer.SerializeToElement(StepOutcome(step), CliJson.Default.String);
+            steps[step.TaskKey] = Text(StepOutcome(step));
             foreach (var (key, value) in Properties(step.MetadataJson))
             {
                 metrics[$"{step.TaskKey}.{key}"] = value;
@@ -86,6 +85,12 @@ internal sealed class RunComparison
         _ => step.Status.ToString().ToLowerInvariant(),
     };
 
+    private static JsonElement Text(string value)
+    {
+        using var document = JsonDocument.Parse($"\"{JsonEncodedText.Encode(value)}\"");
+        return document.RootElement.Clone();
+    }
+
     private static Dictionary<string, JsonElement> Properties(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -96,7 +101,10 @@ internal sealed class RunComparison
 }
 
 /// <summary>One row of a comparison: a section, a key and each run's value (null where a run has none).</summary>
-internal sealed record ComparedRow(string Section, string Key, IReadOnlyList<JsonElement?> Values)
+/// <param name="Section"><c>parameter</c>, <c>metadata</c>, <c>metric</c> or <c>step</c>.</param>
+/// <param name="Key">The parameter, metadata key, metric (<c>task.key</c>) or task.</param>
+/// <param name="Values">Each run's value, in the order of <see cref="RunComparison.Runs"/>.</param>
+public sealed record ComparedRow(string Section, string Key, IReadOnlyList<JsonElement?> Values)
 {
     /// <summary>Whether the runs disagree (a value missing in one run counts as different).</summary>
     public bool Differs => Values.Select(v => v?.GetRawText()).Distinct(StringComparer.Ordinal).Skip(1).Any();
