@@ -51,7 +51,7 @@ public sealed partial class LocalOrchestrator
         string? stackName = null,
         CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken);
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Recorder = new StepRunRecorder(store) };
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson, Experiments.Of(pipeline, options));
@@ -84,14 +84,25 @@ public sealed partial class LocalOrchestrator
         var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
         StepRunResult? output;
         using var heartbeat = new RunHeartbeat(store, run.Id);
+        using var recorder = run.Recorder;
         try
         {
             await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
             output = pipeline.Output is not null && root.AllSucceeded ? OutputOf(root, pipeline.Name, pipeline.Output, pipeline.OutputCodec) : null;
+            recorder.RecordHits();
         }
         catch (Exception e)
         {
             // Never leave a run "running": record why it stopped, then let the caller see the error.
+            try
+            {
+                recorder.RecordHits();
+            }
+            catch (Exception recording) when (recording is not OperationCanceledException)
+            {
+                // The run's own error is the one to show; hits not recorded are served from the cache again.
+            }
+
             store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
             executor.RunEnded(run.Id);
             throw;
@@ -140,8 +151,8 @@ public sealed partial class LocalOrchestrator
 
             // A [FromArtifact] name or version that does not exist fails this task, as a missing input would.
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
-            var failedId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, null, null, task.DependsOn);
-            store.FinishStepRun(failedId, StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []);
+            run.Recorder.Record(new StepRunStart(run.Id, key, task.Step.Name, startedAt, DependsOn: task.DependsOn),
+                new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []));
             run.Report(key, TaskState.Failed, clock.Elapsed, e.Message);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, e.Message, e));
         }
@@ -160,21 +171,23 @@ public sealed partial class LocalOrchestrator
             return Predict(run, key, task, inputs, cacheKey, cacheAllowed, hit);
         }
 
+        var start = new StepRunStart(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         if (hit is not null)
         {
+            // Recorded with the next write: a hit's outputs are the reused ones, and the next cache key needs only their hashes.
             Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
-            var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
-            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, records, [], hit.Value.Entry);
+            run.Recorder.Cached(start, new StepRunEnd(StepStatus.Cached, DateTimeOffset.UtcNow, null, records, []) { ReusedFrom = hit.Value.Entry });
             run.Report(key, TaskState.Cached, clock.Elapsed);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, reused, null, null));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, hit.Value.Entry.Outputs, null, null));
         }
 
-        var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
         var attempts = 0;
         var attemptStartedAt = startedAt;
         var maxAttempts = (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
+        // Recorded whole when it ends; a step that may retry records its start now, since each attempt is recorded as it ends.
+        var running = run.Recorder.Start(start, recordNow: maxAttempts > 1);
         void AttemptStarted(int attempt, Exception? previous)
         {
             attempts = attempt;
@@ -200,7 +213,7 @@ public sealed partial class LocalOrchestrator
             var outcome = error is null ? AttemptOutcome.Completed : cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed;
             try
             {
-                store.RecordAttempt(stepRunId, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
+                store.RecordAttempt(running.Id!.Value, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
                     error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -227,8 +240,7 @@ public sealed partial class LocalOrchestrator
             var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             error = Masked(error);
-            RecordMetadata(run.Id, stepRunId, metadata);
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, [], logPath: (e as StepProcessFailedException)?.LogPath);
+            run.Recorder.Finish(running, WithMetadata(new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []) { LogPath = (e as StepProcessFailedException)?.LogPath }, metadata));
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
@@ -246,31 +258,22 @@ public sealed partial class LocalOrchestrator
                 values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
             }
 
-            RecordMetadata(run.Id, stepRunId, metadata);
-            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced, logPath: logPath);
+            var recorded = run.Recorder.Finish(running, WithMetadata(new StepRunEnd(StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced) { LogPath = logPath }, metadata));
             run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = Masked($"could not store the outputs: {FirstLine(e.Message)}");
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []);
+            run.Recorder.Finish(running, new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []));
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
     }
 
-    /// <summary>Records what the step logged for its step run and its run (its artifacts' metadata goes with them).</summary>
-    private void RecordMetadata(string runId, long stepRunId, Execution.LoggedMetadata metadata)
-    {
-        if (metadata.IsEmpty)
-        {
-            return;
-        }
-
-        store.LogStepRunMetadata(stepRunId, metadata.StepJson());
-        store.LogRunMetadata(runId, metadata.RunJson(), stepRunId);
-    }
+    /// <summary>What the step logged for its step run and its run, recorded with its end (its artifacts' metadata goes with them).</summary>
+    private static StepRunEnd WithMetadata(StepRunEnd end, Execution.LoggedMetadata metadata) =>
+        metadata.IsEmpty ? end : end with { StepMetadataJson = metadata.StepJson(), RunMetadataJson = metadata.RunJson() };
 
     /// <summary>
     /// A dry run's prediction for a task whose inputs are known: a cache hit keeps its cached outputs so the tasks after it
@@ -430,6 +433,9 @@ public sealed partial class LocalOrchestrator
         public SemaphoreSlim Slots { get; }
 
         public IRunProgress Progress => Options.Progress ?? NoRunProgress.Instance;
+
+        /// <summary>Records the run's step runs; unused by a dry run.</summary>
+        public StepRunRecorder Recorder { get; init; } = null!;
 
         /// <summary>The predictions of a dry run (<see cref="PlanAsync"/>); null when the run is real.</summary>
         public List<TaskPrediction>? Plan { get; init; }
