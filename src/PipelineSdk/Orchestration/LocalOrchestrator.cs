@@ -68,7 +68,7 @@ public sealed partial class LocalOrchestrator
     public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
     {
         var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [], Remote = executor as RemoteCache };
-        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        var root = Frame.ForRun(run);
         await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
         lock (run.Plan)
         {
@@ -81,7 +81,7 @@ public sealed partial class LocalOrchestrator
         var pipeline = run.Pipeline;
         var cancellationToken = run.Cancellation;
 
-        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        var root = Frame.ForRun(run);
         StepRunResult? output;
         using var heartbeat = new RunHeartbeat(store, run.Id);
         using var recorder = run.Recorder;
@@ -248,14 +248,14 @@ public sealed partial class LocalOrchestrator
         try
         {
             var produced = new List<NewArtifact>(task.Step.Outputs.Count);
-            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var values = new StoredOutputs();
             for (var i = 0; i < task.Step.Outputs.Count; i++)
             {
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
                 produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags));
-                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
+                ArtifactInputs.AddValue(values, output, stored.Uri, metadataJson, results[i]);
             }
 
             var recorded = run.Recorder.Finish(running, WithMetadata(new StepRunEnd(StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced) { LogPath = logPath }, metadata));
@@ -279,7 +279,7 @@ public sealed partial class LocalOrchestrator
     /// A dry run's prediction for a task whose inputs are known: a cache hit keeps its cached outputs so the tasks after it
     /// are predicted too; a task that would run stops the tasks that take its outputs (their keys are not known yet).
     /// </summary>
-    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, Dictionary<string, object?> Values)? hit)
+    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? hit)
     {
         Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
         var remote = executor as RemoteCache;
@@ -339,7 +339,7 @@ public sealed partial class LocalOrchestrator
         return values;
     }
 
-    private (CachedStepRun Entry, Dictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
+    private (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
     {
         var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.TryGetValue(o.Name, out var a) || !LocalArtifactStore.Exists(a.Uri)))
@@ -347,18 +347,12 @@ public sealed partial class LocalOrchestrator
             return null;
         }
 
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        try
+        // Read when asked for: the tasks after a hit need only the stored hashes, unless they run.
+        var values = new StoredOutputs();
+        foreach (var output in task.Step.Outputs)
         {
-            foreach (var output in task.Step.Outputs)
-            {
-                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec, entry.Outputs[output.Name].MetadataJson);
-            }
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-        {
-            // A cached output that cannot be read back (damaged, unreadable) is a miss: the step runs again.
-            return null;
+            var stored = entry.Outputs[output.Name];
+            values.AddUnread(output.Name, () => LocalArtifactStore.Read(stored.Uri, output.Codec, stored.MetadataJson));
         }
 
         return (entry, values);
@@ -368,7 +362,7 @@ public sealed partial class LocalOrchestrator
     /// A remote cache's entry for <paramref name="cacheKey"/>: the orchestrator reuses it whether or not its files remain, and
     /// only parameter outputs are read (conditions and loops after it may need them); artifacts stay unread, remote as they are.
     /// </summary>
-    private async Task<(CachedStepRun Entry, Dictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
+    private async Task<(CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
     {
         var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.ContainsKey(o.Name)))
@@ -409,7 +403,9 @@ public sealed partial class LocalOrchestrator
 
     private sealed class RunState
     {
+        // Each parameter's value, canonical JSON and hash, computed once for the run.
         private readonly Dictionary<string, (object? Value, string Hash)> _parameters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, byte[]> _parameterJson = new(StringComparer.Ordinal);
 
         public RunState(PipelineDescriptor pipeline, Dictionary<string, object?> parameters, RunOptions options, CancellationToken cancellation)
         {
@@ -423,6 +419,7 @@ public sealed partial class LocalOrchestrator
                 var value = parameters[parameter.Name];
                 var bytes = parameter.Codec.ToBytes(value);
                 _parameters[parameter.Name] = (value, ContentHash.Of(bytes));
+                _parameterJson[parameter.Name] = bytes;
             }
         }
 
@@ -456,7 +453,8 @@ public sealed partial class LocalOrchestrator
 
         private readonly List<StepRunResult> _steps = [];
 
-        public IReadOnlyDictionary<string, object?> Values => _parameters.ToDictionary(p => p.Key, p => p.Value.Value);
+        /// <summary>The pipeline's parameters: value and hash by name.</summary>
+        public IReadOnlyDictionary<string, (object? Value, string Hash)> Parameters => _parameters;
 
         /// <summary>Every task result so far, in the order the tasks ended.</summary>
         public IReadOnlyList<StepRunResult> Steps()
@@ -495,6 +493,6 @@ public sealed partial class LocalOrchestrator
 
         public bool CacheAllowed(PipelineTask task) => task.EnableCache && Options.EnableCache != false;
 
-        public string ParametersJson() => ParameterValues.ToJson(Pipeline, _parameters.ToDictionary(p => p.Key, p => p.Value.Value));
+        public string ParametersJson() => ParameterValues.ToJson(Pipeline, name => _parameterJson[name]);
     }
 }
