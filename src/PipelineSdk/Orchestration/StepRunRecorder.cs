@@ -66,7 +66,7 @@ internal sealed class StepRunRecorder : IDisposable
         }
     }
 
-    /// <summary>Records a step run that ends as it starts (a task whose inputs cannot be had), with the cache hits waiting.</summary>
+    /// <summary>Records a step run that ended without running anything here (its inputs could not be had, an import), with the cache hits waiting.</summary>
     public IReadOnlyDictionary<string, ArtifactRecord> Record(StepRunStart start, StepRunEnd end) => Write(new StepRunRecording(start, end)).Outputs;
 
     /// <summary>Keeps a cache hit to be recorded with the next write (its outputs are the reused ones already).</summary>
