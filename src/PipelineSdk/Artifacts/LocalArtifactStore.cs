@@ -117,6 +117,12 @@ public sealed class LocalArtifactStore(string root)
                 : throw new FileNotFoundException($"the artifact at {uri} is gone", path);
         }
 
+        if (codec is ParameterCodec)
+        {
+            // A parameter is a few bytes: read whole, without a stream's buffer.
+            return codec.FromBytes(File.ReadAllBytes(LocalPath(uri)));
+        }
+
         using var file = new FileStream(LocalPath(uri), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
         return codec.ReadFrom(file);
     }

@@ -290,8 +290,8 @@ public sealed partial class LocalOrchestrator
                 object? Produced() => producer.Outputs[fromTask.OutputName];
                 // An artifact input is read back from the store (its stored copy, as on Vertex AI), never the producer's object;
                 // a remote cache's prediction leaves remote artifacts unread.
-                var value = codec is null || artifact.Uri.Length == 0 || frame.Run.Remote is not null ? Produced() : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, Produced);
-                return new ResolvedInput(value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
+                object? Value() => codec is null || artifact.Uri.Length == 0 || frame.Run.Remote is not null ? Produced() : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, Produced);
+                return ResolvedInput.Later(Value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
             case PipelineParameterBinding fromParameter:
                 var (parameter, hash) = frame.Parameter(fromParameter.ParameterName);
                 return new ResolvedInput(parameter, new StepInputRecord(fromParameter.InputName, "parameter", null, hash));
@@ -356,8 +356,19 @@ public sealed partial class LocalOrchestrator
     /// <summary>A block could not start (a condition that cannot be evaluated, loop items that are no list).</summary>
     private sealed class BlockFailedException(string message) : Exception(message);
 
-    private sealed record ResolvedInput(object? Value, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
+    private sealed record ResolvedInput(object? Given, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
     {
+        private Lazy<object?>? _later;
+
+        /// <summary>An input read when first asked for: a task served from the cache needs only its hash.</summary>
+        public static ResolvedInput Later(Func<object?> read, StepInputRecord record, IReadOnlyList<ArtifactRecord> stored) =>
+            new(null, record, stored) { _later = new Lazy<object?>(read) };
+
+        public object? Value => _later is null ? Given : _later.Value;
+
+        /// <summary>Whether the value exists already (given, or read): a task that does not run disposes only those.</summary>
+        public bool IsRead => _later is null || _later.IsValueCreated;
+
         public IReadOnlyList<ArtifactRecord> Artifacts => Stored ?? [];
     }
 

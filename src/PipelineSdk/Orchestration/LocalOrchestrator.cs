@@ -150,7 +150,7 @@ public sealed partial class LocalOrchestrator
             }
 
             // A [FromArtifact] name or version that does not exist fails this task, as a missing input would.
-            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
             run.Recorder.Record(new StepRunStart(run.Id, key, task.Step.Name, startedAt, DependsOn: task.DependsOn),
                 new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []));
             run.Report(key, TaskState.Failed, clock.Elapsed, e.Message);
@@ -175,7 +175,7 @@ public sealed partial class LocalOrchestrator
         if (hit is not null)
         {
             // Recorded with the next write: a hit's outputs are the reused ones, and the next cache key needs only their hashes.
-            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
             run.Recorder.Cached(start, new StepRunEnd(StepStatus.Cached, DateTimeOffset.UtcNow, null, records, []) { ReusedFrom = hit.Value.Entry });
             run.Report(key, TaskState.Cached, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, hit.Value.Entry.Outputs, null, null));
@@ -281,7 +281,7 @@ public sealed partial class LocalOrchestrator
     /// </summary>
     private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? hit)
     {
-        Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+        Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
         var remote = executor as RemoteCache;
         if (hit is { } reused)
         {

@@ -202,7 +202,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
                 UpsertRunMetadata(db, start.RunId, runMetadata, id);
             }
 
-            recorded.Add(new RecordedStepRun(id, Finish(db, id, end.Status, end.EndedAt, end.Error, end.Inputs, end.ProducedOutputs, end.ReusedFrom, end.LogPath)));
+            recorded.Add(new RecordedStepRun(id, Finish(db, id, end)));
         }
 
         db.Commit();
@@ -235,22 +235,15 @@ public sealed partial class SqlMetadataStore : MetadataStore
     {
         using var db = _dialect.Lease();
         db.Begin();
-        var outputs = Finish(db, stepRunId, status, endedAt, error, inputs, producedOutputs, reusedFrom, logPath);
+        var outputs = Finish(db, stepRunId, new StepRunEnd(status, endedAt, error, inputs, producedOutputs) { ReusedFrom = reusedFrom, LogPath = logPath });
         db.Commit();
         return outputs;
     }
 
-    private static Dictionary<string, ArtifactRecord> Finish(
-        Db db,
-        long stepRunId,
-        StepStatus status,
-        DateTimeOffset endedAt,
-        string? error,
-        IReadOnlyList<StepInputRecord> inputs,
-        IReadOnlyList<NewArtifact> producedOutputs,
-        CachedStepRun? reusedFrom,
-        string? logPath)
+    private static Dictionary<string, ArtifactRecord> Finish(Db db, long stepRunId, StepRunEnd end)
     {
+        var (status, endedAt, error, inputs, producedOutputs) = end;
+        var (reusedFrom, logPath) = (end.ReusedFrom, end.LogPath);
         // Only a running step run finishes; a second finish (a client retrying after a lost answer) reads what the first recorded.
         var finished = db.Execute("UPDATE step_runs SET status = @status, ended_at = @ended, error = @error, cached_from = @from, log_path = @log WHERE id = @id AND status = 'running';",
             ("@id", stepRunId), ("@status", SqlFormat.Status(status)), ("@ended", SqlFormat.Time(endedAt)), ("@error", error), ("@from", reusedFrom?.StepRunId), ("@log", logPath)) > 0;
