@@ -27,6 +27,45 @@ public class ArtifactTests
     public void TearDown() => _store.Dispose();
 
     [Test]
+    public async Task A_run_and_its_cached_rerun_leave_no_stored_artifact_open()
+    {
+        // ArtifactKinds has a step returning a Stream: reading its stored copy back opens the file, and nothing would close it.
+        var first = await ArtifactPipelines.ArtifactKinds.RunAsync(rows: 2, options: _store.Options());
+        var rerun = await ArtifactPipelines.ArtifactKinds.RunAsync(rows: 2, options: _store.Options());
+
+        Assert.That((first.Status, rerun.Status), Is.EqualTo((RunStatus.Completed, RunStatus.Completed)), string.Join("; ", first.Steps.Concat(rerun.Steps).Select(s => s.Error)));
+        Assert.That(rerun.Steps.Select(s => s.Status), Is.All.EqualTo(StepStatus.Cached));
+        Assert.That(OpenFilesUnder(Path.Combine(_store.Path, "artifacts")), Is.Empty, "files of the store this process still has open after the runs");
+
+        // A Stream asked for from the run result is opened then, for the caller to dispose.
+        using (var stream = rerun.Open)
+        {
+            Assert.That(OpenFilesUnder(Path.Combine(_store.Path, "artifacts")), Is.EqualTo(new[] { LocalArtifactStore.LocalPath(first["open"].Artifacts["Output"].Uri) }));
+        }
+
+        Assert.That(OpenFilesUnder(Path.Combine(_store.Path, "artifacts")), Is.Empty);
+    }
+
+    /// <summary>The files under <paramref name="folder"/> this process has open (Linux: the targets of /proc/self/fd).</summary>
+    private static List<string> OpenFilesUnder(string folder) =>
+        [.. Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Select(LinkTargetOf)
+            .Where(target => target is not null && target.StartsWith(Path.GetFullPath(folder) + "/", StringComparison.Ordinal))
+            .Select(target => target!)];
+
+    private static string? LinkTargetOf(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null; // closed by another thread while listing
+        }
+    }
+
+    [Test]
     public async Task Every_artifact_kind_round_trips_through_an_in_process_run_with_typed_results()
     {
         var run = await ArtifactPipelines.ArtifactKinds.RunAsync(rows: 4, options: _store.Options());

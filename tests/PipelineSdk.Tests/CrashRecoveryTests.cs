@@ -16,6 +16,8 @@ public class CrashRecoveryTests
         using var program = StartApp(temp, new Dictionary<string, string> { ["HOLD_GATE"] = gate }, "run", "holding-pipeline", "--orchestrator", orchestrator);
 
         var stepPid = await WaitForAsync(() => File.Exists(gate + ".pid") && int.TryParse(File.ReadAllText(gate + ".pid"), out var pid) ? pid : (int?)null, "the held step to start");
+        // A step run is recorded whole when it ends, or as running once it has run a moment (a step killed sooner leaves no record).
+        await WaitForAsync(() => HeldStepRecordedAsRunning(temp) ? true : (bool?)null, "the held step to be recorded as running");
         program.Kill(entireProcessTree: false);
         await program.WaitForExitAsync();
         if (orchestrator == "local-process")
@@ -203,6 +205,12 @@ public class CrashRecoveryTests
         }
 
         return found;
+    }
+
+    private static bool HeldStepRecordedAsRunning(TempStore temp)
+    {
+        using var store = temp.Open();
+        return store.ListRuns().SingleOrDefault() is { } run && store.GetStepRuns(run.Id).Any(s => s.TaskKey == "held" && s.Status == StepStatus.Running);
     }
 
     private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what)

@@ -11,12 +11,16 @@ public static class ContentHash
 
 /// <summary>
 /// A write-only stream that computes the <see cref="ContentHash"/> and size of what passes through it to an
-/// inner stream, so content is hashed while it streams to where it is stored. Disposing it leaves the inner
+/// inner stream, so content is hashed while it streams to where it is stored: a large chunk is written on another
+/// thread while this one hashes it, so hashing costs little more than the write. Disposing it leaves the inner
 /// stream open.
 /// </summary>
 /// <param name="inner">Where the bytes go.</param>
 public sealed class HashingWriteStream(Stream inner) : Stream
 {
+    // Below this, handing the write to another thread costs more than hashing after it.
+    private const int OverlapFrom = 128 * 1024;
+
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>How many bytes have been written.</summary>
@@ -41,7 +45,27 @@ public sealed class HashingWriteStream(Stream inner) : Stream
     public string GetHashHex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
     /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        if (count < OverlapFrom)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return;
+        }
+
+        // The caller keeps its buffer until this returns, and both only read it.
+        var writing = Task.Run(() => inner.Write(buffer, offset, count));
+        try
+        {
+            _hash.AppendData(buffer, offset, count);
+        }
+        finally
+        {
+            writing.GetAwaiter().GetResult();
+        }
+
+        BytesWritten += count;
+    }
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)

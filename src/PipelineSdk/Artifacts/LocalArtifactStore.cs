@@ -44,8 +44,13 @@ public sealed class LocalArtifactStore(string root)
         var partial = path + PartialMarker + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            var stored = codec is ArtifactCodec { IsSingleFile: false } artifact ? WriteArtifact(partial, path, artifact, value) : WriteParameter(partial, codec, value);
-            if (Directory.Exists(partial))
+            var stored = codec switch
+            {
+                ArtifactCodec { IsSingleFile: false } artifact => WriteArtifact(partial, path, artifact, value),
+                ParameterCodec parameter => WriteParameter(partial, parameter, value),
+                _ => WriteSingleFile(partial, codec, value),
+            };
+            if (codec is ArtifactCodec { IsSingleFile: false } && Directory.Exists(partial))
             {
                 Directory.Move(partial, path);
             }
@@ -77,14 +82,27 @@ public sealed class LocalArtifactStore(string root)
         }
     }
 
-    // Parameters and single-file artifacts (byte[], Stream, JSON records) are hashed as they stream to disk.
-    private static StoredContent WriteParameter(string path, ValueCodec codec, object? value)
+    // A parameter is a few bytes: serialized once into a right-sized array, hashed, and written in one call.
+    private static StoredContent WriteParameter(string path, ParameterCodec codec, object? value)
     {
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
+        var bytes = codec.ToBytes(value);
+        using (var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            RandomAccess.Write(file, bytes, 0);
+        }
+
+        return new StoredContent("", bytes.Length, ContentHash.Of(bytes));
+    }
+
+    // Single-file artifacts (byte[], Stream, JSON records) may be large: hashed as they stream to disk, without a buffer of
+    // the file stream's own (the codecs write in large chunks).
+    private static StoredContent WriteSingleFile(string path, ValueCodec codec, object? value)
+    {
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         using var hashing = new HashingWriteStream(file);
         codec.WriteTo(value, hashing);
         hashing.Flush();
-        return new StoredContent(new Uri(path).AbsoluteUri, hashing.BytesWritten, hashing.GetHashHex());
+        return new StoredContent("", hashing.BytesWritten, hashing.GetHashHex());
     }
 
     /// <summary>Reads a value back; artifacts get <paramref name="metadataJson"/> as their metadata.</summary>
@@ -97,6 +115,12 @@ public sealed class LocalArtifactStore(string root)
             return ArtifactFiles.Exists(path)
                 ? artifact.Read(new ArtifactContent(path, uri, metadataJson))
                 : throw new FileNotFoundException($"the artifact at {uri} is gone", path);
+        }
+
+        if (codec is ParameterCodec)
+        {
+            // A parameter is a few bytes: read whole, without a stream's buffer.
+            return codec.FromBytes(File.ReadAllBytes(LocalPath(uri)));
         }
 
         using var file = new FileStream(LocalPath(uri), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
@@ -114,7 +138,7 @@ public sealed class LocalArtifactStore(string root)
             throw new FormatException($"storing the {codec.TypeName} wrote nothing at {finalPath}");
         }
 
-        return new StoredContent(new Uri(path).AbsoluteUri, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), metadata?.ToJsonString() ?? "{}");
+        return new StoredContent("", ArtifactFiles.Size(path), ArtifactFiles.Hash(path), metadata?.ToJsonString() ?? "{}");
     }
 
     /// <summary>The file path of a <c>file://</c> URI.</summary>

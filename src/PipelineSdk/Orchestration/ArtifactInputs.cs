@@ -17,8 +17,26 @@ internal static class ArtifactInputs
     /// The value a consumer (or a run result) gets for an output stored at <paramref name="uri"/>; an artifact that is no
     /// local file (an imported <c>gs://</c> one) is the producer's, which reads the local copy the importer made.
     /// </summary>
-    public static object? ValueOf(ValueCodec codec, string uri, string metadataJson, object? produced) =>
-        codec is ArtifactCodec && uri.StartsWith("file:", StringComparison.Ordinal) ? LocalArtifactStore.Read(uri, codec, metadataJson) : produced;
+    public static object? ValueOf(ValueCodec codec, string uri, string metadataJson, Func<object?> produced) =>
+        IsStoredHere(codec, uri) ? LocalArtifactStore.Read(uri, codec, metadataJson) : produced();
+
+    /// <summary>
+    /// Adds a task's output as its consumers and run result get it: a parameter as the step returned it, an artifact read
+    /// from its stored copy when first asked for.
+    /// </summary>
+    public static void AddValue(StoredOutputs values, StepPort output, string uri, string metadataJson, object? produced)
+    {
+        if (IsStoredHere(output.Codec, uri))
+        {
+            values.AddUnread(output.Name, () => LocalArtifactStore.Read(uri, output.Codec, metadataJson));
+        }
+        else
+        {
+            values.Add(output.Name, produced);
+        }
+    }
+
+    private static bool IsStoredHere(ValueCodec codec, string uri) => codec is ArtifactCodec && uri.StartsWith("file:", StringComparison.Ordinal);
 
     /// <summary>The stored artifacts behind a task's artifact inputs, by input name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<RuntimeArtifact>> Of(PipelineTask task, IEnumerable<(string InputName, IReadOnlyList<ArtifactRecord> Artifacts)> inputs)

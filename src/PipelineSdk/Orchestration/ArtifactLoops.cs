@@ -15,6 +15,6 @@ public sealed partial class LocalOrchestrator
 
     /// <summary>One artifact item as a step input: read back from the store, recorded with the stored artifact's lineage.</summary>
     private static ResolvedInput ArtifactLoopItem(LoopItemBinding binding, ArtifactRecord stored, ValueCodec? codec) =>
-        new(codec is null ? null : ArtifactInputs.ValueOf(codec, stored.Uri, stored.MetadataJson, null),
+        new(codec is null ? null : ArtifactInputs.ValueOf(codec, stored.Uri, stored.MetadataJson, static () => null),
             new StepInputRecord(binding.InputName, "loop-item", stored.Id == 0 ? null : stored.Id, stored.ContentHash), [stored]);
 }

@@ -36,12 +36,20 @@ public sealed partial class LocalOrchestrator
         await Task.WhenAll(nodes.Select(n => frame.Outcomes[n.Key].Task)).ConfigureAwait(false);
     }
 
-    private async Task StartAsync(Frame frame, DagNode node)
+    private Task StartAsync(Frame frame, DagNode node)
+    {
+        var dependencies = Task.WhenAll(node.DependsOn.Select(key => frame.Outcomes[key].Task));
+        // A node with nothing to wait for starts on the pool, so the loop starting a level's nodes (or a loop's iterations)
+        // goes on; a node that waits runs on the thread its last dependency finished on (steps run inline, no second hop).
+        return dependencies.IsCompleted ? Task.Run(() => StartWhenReadyAsync(frame, node, dependencies)) : StartWhenReadyAsync(frame, node, dependencies);
+    }
+
+    private async Task StartWhenReadyAsync(Frame frame, DagNode node, Task<Outcome[]> dependencies)
     {
         var done = frame.Outcomes[node.Key];
         try
         {
-            var upstream = await Task.WhenAll(node.DependsOn.Select(key => frame.Outcomes[key].Task)).ConfigureAwait(false);
+            var upstream = await dependencies.ConfigureAwait(false);
             // The step of a finally block runs whatever happened in its try block (ALL_UPSTREAM_TASKS_COMPLETED); any other
             // failed upstream still stops it, as it stops every task.
             // A dry run cannot tell how a try block that runs steps will end: its finally step is decided at run time.
@@ -249,6 +257,7 @@ public sealed partial class LocalOrchestrator
                 continue;
             }
 
+            frame.Run.Recorder.RecordHits(); // step runs keep the order the tasks ended in
             store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
             frame.Run.Report(key, status == StepStatus.NotTriggered ? TaskState.NotTriggered : TaskState.NotRun, detail: reason);
             frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
@@ -278,11 +287,11 @@ public sealed partial class LocalOrchestrator
                 var producer = frame.Find(fromTask.ProducerTask).Step
                     ?? throw new InvalidOperationException($"task '{fromTask.ProducerTask}' has no outputs");
                 var artifact = producer.Artifacts[fromTask.OutputName];
-                var produced = producer.Outputs[fromTask.OutputName];
+                object? Produced() => producer.Outputs[fromTask.OutputName];
                 // An artifact input is read back from the store (its stored copy, as on Vertex AI), never the producer's object;
                 // a remote cache's prediction leaves remote artifacts unread.
-                var value = codec is null || artifact.Uri.Length == 0 || frame.Run.Remote is not null ? produced : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, produced);
-                return new ResolvedInput(value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
+                object? Value() => codec is null || artifact.Uri.Length == 0 || frame.Run.Remote is not null ? Produced() : ArtifactInputs.ValueOf(codec, artifact.Uri, artifact.MetadataJson, Produced);
+                return ResolvedInput.Later(Value, new StepInputRecord(fromTask.InputName, "task", artifact.Id == 0 ? null : artifact.Id, artifact.ContentHash), [artifact]);
             case PipelineParameterBinding fromParameter:
                 var (parameter, hash) = frame.Parameter(fromParameter.ParameterName);
                 return new ResolvedInput(parameter, new StepInputRecord(fromParameter.InputName, "parameter", null, hash));
@@ -300,15 +309,15 @@ public sealed partial class LocalOrchestrator
                     .Select(iteration => iteration.Outcomes[collected.ProducerTask].Task.Result.Step
                         ?? throw new InvalidOperationException($"an iteration of '{collected.Loop}' has no output from '{collected.ProducerTask}'"))
                     .ToList();
-                var items = producers.Select(p => p.Outputs[collected.OutputName]).ToList();
                 var stored = producers.Select(p => p.Artifacts[collected.OutputName]).ToList();
                 var combined = ContentHash.Of(Encoding.UTF8.GetBytes(string.Join(",", stored.Select(a => a.ContentHash))));
+                List<object?> Items() => [.. producers.Select(p => p.Outputs[collected.OutputName])];
                 var list = codec switch
                 {
-                    null => items,
+                    null => Items(),
                     ArtifactCodec when frame.Run.Remote is not null => null,
                     ArtifactCodec artifacts => ArtifactInputs.ListOf(artifacts, stored),
-                    _ => codec.FromItems(items),
+                    _ => codec.FromItems(Items()),
                 };
                 return new ResolvedInput(list, new StepInputRecord(collected.InputName, "collected", null, combined), stored);
             case OneOfBinding oneOf:
@@ -347,8 +356,19 @@ public sealed partial class LocalOrchestrator
     /// <summary>A block could not start (a condition that cannot be evaluated, loop items that are no list).</summary>
     private sealed class BlockFailedException(string message) : Exception(message);
 
-    private sealed record ResolvedInput(object? Value, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
+    private sealed record ResolvedInput(object? Given, StepInputRecord Record, IReadOnlyList<ArtifactRecord>? Stored = null)
     {
+        private Lazy<object?>? _later;
+
+        /// <summary>An input read when first asked for: a task served from the cache needs only its hash.</summary>
+        public static ResolvedInput Later(Func<object?> read, StepInputRecord record, IReadOnlyList<ArtifactRecord> stored) =>
+            new(null, record, stored) { _later = new Lazy<object?>(read) };
+
+        public object? Value => _later is null ? Given : _later.Value;
+
+        /// <summary>Whether the value exists already (given, or read): a task that does not run disposes only those.</summary>
+        public bool IsRead => _later is null || _later.IsValueCreated;
+
         public IReadOnlyList<ArtifactRecord> Artifacts => Stored ?? [];
     }
 
@@ -410,6 +430,9 @@ public sealed partial class LocalOrchestrator
         public static Frame ForPipeline(RunState run, IReadOnlyList<PipelineParameter> parameters, IReadOnlyDictionary<string, object?> values, string prefix) =>
             new(run, null, prefix, "", null, parameters.ToDictionary(
                 p => p.Name, p => (values.GetValueOrDefault(p.Name), ContentHash.Of(p.Codec.ToBytes(values.GetValueOrDefault(p.Name)))), StringComparer.Ordinal));
+
+        /// <summary>The top level of a run: it sees the run's parameters, hashed once when the run started.</summary>
+        public static Frame ForRun(RunState run) => new(run, null, "", "", null, new Dictionary<string, (object?, string)>(run.Parameters, StringComparer.Ordinal));
 
         public Frame Child(string key, string? suffix = null, (string, object?)? loopItem = null) => new(Run, this, Prefix, suffix ?? Suffix, loopItem, null);
 

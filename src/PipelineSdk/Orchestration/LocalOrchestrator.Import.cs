@@ -50,8 +50,8 @@ public sealed partial class LocalOrchestrator
                 return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, error, null));
             }
 
-            var failedId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, null, null, task.DependsOn, cacheEnabled: false);
-            store.FinishStepRun(failedId, StepStatus.Failed, DateTimeOffset.UtcNow, error, [input.Record], []);
+            run.Recorder.Record(new StepRunStart(run.Id, key, task.Step.Name, startedAt, DependsOn: task.DependsOn, CacheEnabled: false),
+                new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, error, [input.Record], []));
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e));
         }
@@ -80,16 +80,16 @@ public sealed partial class LocalOrchestrator
         }
 
         StepInputRecord[] inputs = [input.Record];
-        var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, reuse);
+        var start = new StepRunStart(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, reuse);
         if (earlier is not null)
         {
-            var reused = store.FinishStepRun(stepRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, inputs, [], earlier);
+            var reused = run.Recorder.Record(start, new StepRunEnd(StepStatus.Cached, DateTimeOffset.UtcNow, null, inputs, []) { ReusedFrom = earlier });
             run.Report(key, TaskState.Cached, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, values, reused, null, null));
         }
 
         var imported = new NewArtifact(output.Name, content.Uri, output.Codec.KfpType, output.Codec.TypeName, content.Size, content.ContentHash, importer.MetadataJson);
-        var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, inputs, [imported]);
+        var recorded = run.Recorder.Record(start, new StepRunEnd(StepStatus.Completed, DateTimeOffset.UtcNow, null, inputs, [imported]));
         run.Report(key, TaskState.Done, clock.Elapsed);
         return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = 1 });
     }

@@ -51,7 +51,7 @@ public sealed partial class LocalOrchestrator
         string? stackName = null,
         CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken);
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Recorder = new StepRunRecorder(store) };
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson, Experiments.Of(pipeline, options));
@@ -68,7 +68,7 @@ public sealed partial class LocalOrchestrator
     public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
     {
         var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [], Remote = executor as RemoteCache };
-        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        var root = Frame.ForRun(run);
         await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
         lock (run.Plan)
         {
@@ -81,17 +81,28 @@ public sealed partial class LocalOrchestrator
         var pipeline = run.Pipeline;
         var cancellationToken = run.Cancellation;
 
-        var root = Frame.ForPipeline(run, pipeline.Parameters, run.Values, "");
+        var root = Frame.ForRun(run);
         StepRunResult? output;
         using var heartbeat = new RunHeartbeat(store, run.Id);
+        using var recorder = run.Recorder;
         try
         {
             await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
             output = pipeline.Output is not null && root.AllSucceeded ? OutputOf(root, pipeline.Name, pipeline.Output, pipeline.OutputCodec) : null;
+            recorder.RecordHits();
         }
         catch (Exception e)
         {
             // Never leave a run "running": record why it stopped, then let the caller see the error.
+            try
+            {
+                recorder.RecordHits();
+            }
+            catch (Exception recording) when (recording is not OperationCanceledException)
+            {
+                // The run's own error is the one to show; hits not recorded are served from the cache again.
+            }
+
             store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
             executor.RunEnded(run.Id);
             throw;
@@ -139,9 +150,9 @@ public sealed partial class LocalOrchestrator
             }
 
             // A [FromArtifact] name or version that does not exist fails this task, as a missing input would.
-            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
-            var failedId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, null, null, task.DependsOn);
-            store.FinishStepRun(failedId, StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []);
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
+            run.Recorder.Record(new StepRunStart(run.Id, key, task.Step.Name, startedAt, DependsOn: task.DependsOn),
+                new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, e.Message, [.. inputs.Select(i => i.Record)], []));
             run.Report(key, TaskState.Failed, clock.Elapsed, e.Message);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, e.Message, e));
         }
@@ -160,21 +171,23 @@ public sealed partial class LocalOrchestrator
             return Predict(run, key, task, inputs, cacheKey, cacheAllowed, hit);
         }
 
+        var start = new StepRunStart(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         if (hit is not null)
         {
-            Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
-            var cachedRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
-            var reused = store.FinishStepRun(cachedRunId, StepStatus.Cached, DateTimeOffset.UtcNow, null, records, [], hit.Value.Entry);
+            // Recorded with the next write: a hit's outputs are the reused ones, and the next cache key needs only their hashes.
+            Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
+            run.Recorder.Cached(start, new StepRunEnd(StepStatus.Cached, DateTimeOffset.UtcNow, null, records, []) { ReusedFrom = hit.Value.Entry });
             run.Report(key, TaskState.Cached, clock.Elapsed);
-            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, reused, null, null));
+            return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Cached, clock.Elapsed, hit.Value.Values, hit.Value.Entry.Outputs, null, null));
         }
 
-        var stepRunId = store.StartStepRun(run.Id, key, task.Step.Name, startedAt, cacheKey.Key, cacheKey.PartsJson, task.DependsOn, cacheAllowed);
         object?[] results;
         string? logPath;
         var attempts = 0;
         var attemptStartedAt = startedAt;
         var maxAttempts = (task.Step.Settings.Retry?.MaxRetries ?? 0) + 1;
+        // Recorded whole when it ends; a step that may retry records its start now, since each attempt is recorded as it ends.
+        var running = run.Recorder.Start(start, recordNow: maxAttempts > 1);
         void AttemptStarted(int attempt, Exception? previous)
         {
             attempts = attempt;
@@ -200,7 +213,7 @@ public sealed partial class LocalOrchestrator
             var outcome = error is null ? AttemptOutcome.Completed : cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed;
             try
             {
-                store.RecordAttempt(stepRunId, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
+                store.RecordAttempt(running.Id!.Value, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
                     error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -227,8 +240,7 @@ public sealed partial class LocalOrchestrator
             var error = run.Cancellation.IsCancellationRequested && e is OperationCanceledException ? "cancelled" : ErrorOf(e);
             error += attempts > 1 && !run.Cancellation.IsCancellationRequested ? $" (all {attempts} attempts failed)" : "";
             error = Masked(error);
-            RecordMetadata(run.Id, stepRunId, metadata);
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, [], logPath: (e as StepProcessFailedException)?.LogPath);
+            run.Recorder.Finish(running, WithMetadata(new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []) { LogPath = (e as StepProcessFailedException)?.LogPath }, metadata));
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
@@ -236,49 +248,40 @@ public sealed partial class LocalOrchestrator
         try
         {
             var produced = new List<NewArtifact>(task.Step.Outputs.Count);
-            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var values = new StoredOutputs();
             for (var i = 0; i < task.Step.Outputs.Count; i++)
             {
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
                 produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags, output.PromotesTo));
-                values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
+                ArtifactInputs.AddValue(values, output, stored.Uri, metadataJson, results[i]);
             }
 
-            RecordMetadata(run.Id, stepRunId, metadata);
-            var recorded = store.FinishStepRun(stepRunId, StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced, logPath: logPath);
+            var recorded = run.Recorder.Finish(running, WithMetadata(new StepRunEnd(StepStatus.Completed, DateTimeOffset.UtcNow, null, records, produced) { LogPath = logPath }, metadata));
             run.Report(key, TaskState.Done, clock.Elapsed);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Completed, clock.Elapsed, values, recorded, null, null) { Attempts = attempts });
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidCastException or UnauthorizedAccessException)
         {
             var error = Masked($"could not store the outputs: {FirstLine(e.Message)}");
-            store.FinishStepRun(stepRunId, StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []);
+            run.Recorder.Finish(running, new StepRunEnd(StepStatus.Failed, DateTimeOffset.UtcNow, error, records, []));
             run.Report(key, TaskState.Failed, clock.Elapsed, error);
             return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.Failed, clock.Elapsed, Empty, EmptyArtifacts, error, e) { Attempts = attempts });
         }
     }
 
-    /// <summary>Records what the step logged for its step run and its run (its artifacts' metadata goes with them).</summary>
-    private void RecordMetadata(string runId, long stepRunId, Execution.LoggedMetadata metadata)
-    {
-        if (metadata.IsEmpty)
-        {
-            return;
-        }
-
-        store.LogStepRunMetadata(stepRunId, metadata.StepJson());
-        store.LogRunMetadata(runId, metadata.RunJson(), stepRunId);
-    }
+    /// <summary>What the step logged for its step run and its run, recorded with its end (its artifacts' metadata goes with them).</summary>
+    private static StepRunEnd WithMetadata(StepRunEnd end, Execution.LoggedMetadata metadata) =>
+        metadata.IsEmpty ? end : end with { StepMetadataJson = metadata.StepJson(), RunMetadataJson = metadata.RunJson() };
 
     /// <summary>
     /// A dry run's prediction for a task whose inputs are known: a cache hit keeps its cached outputs so the tasks after it
     /// are predicted too; a task that would run stops the tasks that take its outputs (their keys are not known yet).
     /// </summary>
-    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, Dictionary<string, object?> Values)? hit)
+    private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? hit)
     {
-        Execution.StepArtifacts.DisposeInputs([.. inputs.Select(i => i.Value)]);
+        Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
         var remote = executor as RemoteCache;
         if (hit is { } reused)
         {
@@ -336,7 +339,7 @@ public sealed partial class LocalOrchestrator
         return values;
     }
 
-    private (CachedStepRun Entry, Dictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
+    private (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
     {
         var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.TryGetValue(o.Name, out var a) || !LocalArtifactStore.Exists(a.Uri)))
@@ -344,18 +347,12 @@ public sealed partial class LocalOrchestrator
             return null;
         }
 
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        try
+        // Read when asked for: the tasks after a hit need only the stored hashes, unless they run.
+        var values = new StoredOutputs();
+        foreach (var output in task.Step.Outputs)
         {
-            foreach (var output in task.Step.Outputs)
-            {
-                values[output.Name] = LocalArtifactStore.Read(entry.Outputs[output.Name].Uri, output.Codec, entry.Outputs[output.Name].MetadataJson);
-            }
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-        {
-            // A cached output that cannot be read back (damaged, unreadable) is a miss: the step runs again.
-            return null;
+            var stored = entry.Outputs[output.Name];
+            values.AddUnread(output.Name, () => LocalArtifactStore.Read(stored.Uri, output.Codec, stored.MetadataJson));
         }
 
         return (entry, values);
@@ -365,7 +362,7 @@ public sealed partial class LocalOrchestrator
     /// A remote cache's entry for <paramref name="cacheKey"/>: the orchestrator reuses it whether or not its files remain, and
     /// only parameter outputs are read (conditions and loops after it may need them); artifacts stay unread, remote as they are.
     /// </summary>
-    private async Task<(CachedStepRun Entry, Dictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
+    private async Task<(CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
     {
         var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.ContainsKey(o.Name)))
@@ -406,7 +403,9 @@ public sealed partial class LocalOrchestrator
 
     private sealed class RunState
     {
+        // Each parameter's value, canonical JSON and hash, computed once for the run.
         private readonly Dictionary<string, (object? Value, string Hash)> _parameters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, byte[]> _parameterJson = new(StringComparer.Ordinal);
 
         public RunState(PipelineDescriptor pipeline, Dictionary<string, object?> parameters, RunOptions options, CancellationToken cancellation)
         {
@@ -420,6 +419,7 @@ public sealed partial class LocalOrchestrator
                 var value = parameters[parameter.Name];
                 var bytes = parameter.Codec.ToBytes(value);
                 _parameters[parameter.Name] = (value, ContentHash.Of(bytes));
+                _parameterJson[parameter.Name] = bytes;
             }
         }
 
@@ -430,6 +430,9 @@ public sealed partial class LocalOrchestrator
         public SemaphoreSlim Slots { get; }
 
         public IRunProgress Progress => Options.Progress ?? NoRunProgress.Instance;
+
+        /// <summary>Records the run's step runs; unused by a dry run.</summary>
+        public StepRunRecorder Recorder { get; init; } = null!;
 
         /// <summary>The predictions of a dry run (<see cref="PlanAsync"/>); null when the run is real.</summary>
         public List<TaskPrediction>? Plan { get; init; }
@@ -450,7 +453,8 @@ public sealed partial class LocalOrchestrator
 
         private readonly List<StepRunResult> _steps = [];
 
-        public IReadOnlyDictionary<string, object?> Values => _parameters.ToDictionary(p => p.Key, p => p.Value.Value);
+        /// <summary>The pipeline's parameters: value and hash by name.</summary>
+        public IReadOnlyDictionary<string, (object? Value, string Hash)> Parameters => _parameters;
 
         /// <summary>Every task result so far, in the order the tasks ended.</summary>
         public IReadOnlyList<StepRunResult> Steps()
@@ -489,6 +493,6 @@ public sealed partial class LocalOrchestrator
 
         public bool CacheAllowed(PipelineTask task) => task.EnableCache && Options.EnableCache != false;
 
-        public string ParametersJson() => ParameterValues.ToJson(Pipeline, _parameters.ToDictionary(p => p.Key, p => p.Value.Value));
+        public string ParametersJson() => ParameterValues.ToJson(Pipeline, name => _parameterJson[name]);
     }
 }

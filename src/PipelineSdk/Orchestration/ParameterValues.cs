@@ -50,7 +50,11 @@ internal static class ParameterValues
     }
 
     /// <summary>The values as one JSON object, each written by its parameter's codec.</summary>
-    public static string ToJson(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values)
+    public static string ToJson(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> values) =>
+        ToJson(pipeline, name => pipeline.Parameters.First(p => p.Name == name).Codec.ToBytes(values[name]));
+
+    /// <summary>The parameters as one JSON object from each one's canonical JSON, as <paramref name="json"/> gives it by name.</summary>
+    internal static string ToJson(PipelineDescriptor pipeline, Func<string, byte[]> json)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -59,7 +63,7 @@ internal static class ParameterValues
             foreach (var parameter in pipeline.Parameters)
             {
                 writer.WritePropertyName(parameter.Name);
-                writer.WriteRawValue(parameter.Codec.ToBytes(values[parameter.Name]), skipInputValidation: true);
+                writer.WriteRawValue(json(parameter.Name), skipInputValidation: true);
             }
 
             writer.WriteEndObject();

@@ -58,24 +58,28 @@ internal sealed class InProcessTaskExecutor(ITaskExecutor withEnvironment) : ITa
             return await withEnvironment.ExecuteAsync(execution, cancellationToken).ConfigureAwait(false);
         }
 
-        // Steps are usually synchronous: run them on the pool so independent steps overlap.
+        // Called here, on the pool thread the orchestrator started the task on (independent tasks start on threads of their own):
+        // a hop to another thread per step costs more than most steps.
         try
         {
-            var outputs = await Task.Run(async () =>
-            {
-                StepConsole.Log.Value = execution.LogLine;
-                execution.Metadata.Clear();
-                StepContext.Enter(execution.RunId, execution.TaskKey, execution.Task.Step, execution.Metadata);
-                RegistryStore.Current.Value = execution.Store;
-                RegistryInputs.Pinned.Value = execution.RegistryPins;
-                return await StepTimeout.InvokeAsync(execution.Task.Step, execution.Inputs, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-            return (outputs, null);
+            return (await InvokeAsync(execution, cancellationToken).ConfigureAwait(false), null);
         }
         finally
         {
             StepArtifacts.DisposeInputs(execution.Inputs);
         }
+    }
+
+    // An async method of its own: the step's ambient values below are undone when it returns, as they were at the end of a Task.Run.
+    private static async ValueTask<object?[]> InvokeAsync(TaskExecution execution, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        StepConsole.Log.Value = execution.LogLine;
+        execution.Metadata.Clear();
+        StepContext.Enter(execution.RunId, execution.TaskKey, execution.Task.Step, execution.Metadata);
+        RegistryStore.Current.Value = execution.Store;
+        RegistryInputs.Pinned.Value = execution.RegistryPins;
+        return await StepTimeout.InvokeAsync(execution.Task.Step, execution.Inputs, cancellationToken).ConfigureAwait(false);
     }
 
     public void RunEnded(string runId) => withEnvironment.RunEnded(runId);

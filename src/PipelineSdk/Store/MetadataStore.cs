@@ -110,6 +110,35 @@ public abstract partial class MetadataStore : IDisposable
         string? logPath = null);
 
     /// <summary>
+    /// Records step runs that have ended, in order: each one's start (unless recorded already), the metadata it logged, and
+    /// its end, as <see cref="StartStepRun"/>, <see cref="LogStepRunMetadata"/>, <see cref="LogRunMetadata"/> and
+    /// <see cref="FinishStepRun"/> would. A store that can writes them all in one transaction; recording one again (a client
+    /// retrying) changes nothing.
+    /// </summary>
+    /// <returns>Each step run's id and outputs, in the order given.</returns>
+    public virtual IReadOnlyList<RecordedStepRun> RecordStepRuns(IReadOnlyList<StepRunRecording> stepRuns)
+    {
+        var recorded = new List<RecordedStepRun>(stepRuns.Count);
+        foreach (var (start, end, startedId) in stepRuns)
+        {
+            var id = startedId ?? StartStepRun(start.RunId, start.TaskKey, start.StepName, start.StartedAt, start.CacheKey, start.CacheKeyParts, start.DependsOn, start.CacheEnabled);
+            if (end.StepMetadataJson is { } stepMetadata)
+            {
+                LogStepRunMetadata(id, stepMetadata);
+            }
+
+            if (end.RunMetadataJson is { } runMetadata)
+            {
+                LogRunMetadata(start.RunId, runMetadata, id);
+            }
+
+            recorded.Add(new RecordedStepRun(id, FinishStepRun(id, end.Status, end.EndedAt, end.Error, end.Inputs, end.ProducedOutputs, end.ReusedFrom, end.LogPath)));
+        }
+
+        return recorded;
+    }
+
+    /// <summary>
     /// Records how one attempt of a running step run ended. Recording the same attempt again (a client retrying) keeps what
     /// was recorded first.
     /// </summary>

@@ -148,6 +148,52 @@ public sealed record NewArtifact(string OutputName, string Uri, string KfpType, 
 /// <param name="Outputs">Its output artifacts by output name.</param>
 public sealed record CachedStepRun(long StepRunId, IReadOnlyDictionary<string, ArtifactRecord> Outputs);
 
+/// <summary>How a step run started, as <see cref="MetadataStore.StartStepRun"/> records it.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="TaskKey">The task, unique in its run.</param>
+/// <param name="StepName">The step it calls.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="CacheKey">Its cache key, when one was computed.</param>
+/// <param name="CacheKeyParts">What the cache key was computed from, as JSON.</param>
+/// <param name="DependsOn">The tasks it waited for.</param>
+/// <param name="CacheEnabled">Whether the cache could serve it.</param>
+public sealed record StepRunStart(string RunId, string TaskKey, string StepName, DateTimeOffset StartedAt, string? CacheKey = null, string? CacheKeyParts = null, IReadOnlyList<string>? DependsOn = null, bool? CacheEnabled = null);
+
+/// <summary>How a step run ended, as <see cref="MetadataStore.FinishStepRun"/> records it, with the metadata the step logged.</summary>
+/// <param name="Status">How it ended.</param>
+/// <param name="EndedAt">When it ended.</param>
+/// <param name="Error">Why it failed, if it did.</param>
+/// <param name="Inputs">What it consumed.</param>
+/// <param name="ProducedOutputs">The new artifacts it produced.</param>
+public sealed record StepRunEnd(StepStatus Status, DateTimeOffset EndedAt, string? Error, IReadOnlyList<StepInputRecord> Inputs, IReadOnlyList<NewArtifact> ProducedOutputs)
+{
+    /// <summary>For a cache hit, the step run whose outputs it reuses.</summary>
+    public CachedStepRun? ReusedFrom { get; init; }
+
+    /// <summary>The step's log file, when it has one.</summary>
+    public string? LogPath { get; init; }
+
+    /// <summary>Metadata the step logged for its step run (a JSON object), or null.</summary>
+    public string? StepMetadataJson { get; init; }
+
+    /// <summary>Metadata the step logged for its run (a JSON object), or null.</summary>
+    public string? RunMetadataJson { get; init; }
+}
+
+/// <summary>
+/// A step run to record once it has ended: <paramref name="Start"/> and <paramref name="End"/> together, or only
+/// <paramref name="End"/> when its start was recorded already as <paramref name="StartedId"/>.
+/// </summary>
+/// <param name="Start">How it started.</param>
+/// <param name="End">How it ended.</param>
+/// <param name="StartedId">The id <see cref="MetadataStore.StartStepRun"/> returned for it, when its start was recorded on its own.</param>
+public sealed record StepRunRecording(StepRunStart Start, StepRunEnd End, long? StartedId = null);
+
+/// <summary>A recorded step run: its id and its output artifacts by output name.</summary>
+/// <param name="Id">The step run.</param>
+/// <param name="Outputs">Its outputs, new or reused.</param>
+public sealed record RecordedStepRun(long Id, IReadOnlyDictionary<string, ArtifactRecord> Outputs);
+
 /// <summary>Source-generated JSON for the small lists the store keeps (no reflection, AOT-safe).</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]

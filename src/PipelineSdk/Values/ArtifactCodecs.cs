@@ -108,7 +108,8 @@ public static class ArtifactCodecs
         protected override void WriteFile(object? value, System.IO.Stream file)
         {
             using var content = NotNull<System.IO.Stream>(value, TypeName);
-            content.CopyTo(file);
+            // Large chunks: few writes, and each long enough for its hashing to overlap it (see HashingWriteStream).
+            content.CopyTo(file, 1024 * 1024);
         }
 
         public override object? Read(ArtifactContent content) =>

@@ -191,7 +191,8 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             artifact files (same paths and bytes, SHA-256) and the same SQLite rows (runs, step_runs with cache keys, artifacts,
             inputs, outputs) into a store of the same schema and pragmas, with prepared statements and one transaction per step:
             the floor for what a run must record. It runs the steps one after another; PipelineSdk runs up to one step per core
-            at once and also records each step as running before it starts (a second commit per step). Direct calls, TPL
+            at once and records each step run in one transaction when it ends (one still running after 100 ms is recorded as running
+            first, so a crash shows it). Direct calls, TPL
             Dataflow (one block per task) and WorkflowCore 3.22 (in-memory persistence, a `Parallel` branch per fan-out task)
             run the same graph and record nothing of ours: they show what recording costs, not a floor.
             """);

@@ -47,6 +47,7 @@ public abstract class SqlDialect
 public sealed class Db : IDisposable
 {
     private readonly Action _release;
+    private readonly PreparedStatements? _statements;
     private DbTransaction? _transaction;
 
     /// <summary>Wraps <paramref name="connection"/>; <paramref name="release"/> runs when the lease ends.</summary>
@@ -55,6 +56,13 @@ public sealed class Db : IDisposable
         Connection = connection;
         _release = release;
     }
+
+    /// <summary>
+    /// Wraps a long-lived <paramref name="connection"/> whose commands <paramref name="statements"/> keeps between leases,
+    /// so a statement is prepared once per connection rather than once per call.
+    /// </summary>
+    public Db(DbConnection connection, Action release, PreparedStatements statements)
+        : this(connection, release) => _statements = statements;
 
     /// <summary>The lent connection.</summary>
     public DbConnection Connection { get; }
@@ -73,30 +81,51 @@ public sealed class Db : IDisposable
     /// <summary>Runs a statement (or several, separated by semicolons).</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
-        return command.ExecuteNonQuery();
+        var command = Command(sql, parameters);
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        finally
+        {
+            Done(command);
+        }
     }
 
     /// <summary>Runs a query and returns its first column of its first row, or null.</summary>
     public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
-        var result = command.ExecuteScalar();
-        return result is DBNull ? null : result;
+        var command = Command(sql, parameters);
+        try
+        {
+            var result = command.ExecuteScalar();
+            return result is DBNull ? null : result;
+        }
+        finally
+        {
+            Done(command);
+        }
     }
 
     /// <summary>Runs a query and reads every row.</summary>
     public List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
+        var command = Command(sql, parameters);
+        try
         {
-            rows.Add(read(reader));
-        }
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
 
-        return rows;
+            return rows;
+        }
+        finally
+        {
+            Done(command);
+        }
     }
 
     /// <inheritdoc />
@@ -110,6 +139,17 @@ public sealed class Db : IDisposable
 
     private DbCommand Command(string sql, (string Name, object? Value)[] parameters)
     {
+        if (_statements?.Find(sql, parameters.Length) is { } prepared)
+        {
+            prepared.Transaction = _transaction;
+            foreach (var (name, value) in parameters)
+            {
+                prepared.Parameters[name].Value = value ?? DBNull.Value;
+            }
+
+            return prepared;
+        }
+
         var command = Connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = _transaction;
@@ -121,6 +161,57 @@ public sealed class Db : IDisposable
             command.Parameters.Add(parameter);
         }
 
+        _statements?.Keep(sql, command);
         return command;
+    }
+
+    private void Done(DbCommand command)
+    {
+        if (_statements is null || !_statements.Holds(command))
+        {
+            command.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// The commands of one long-lived connection, by SQL text, reused by every lease of it (SQLite prepares a command's
+/// statements once and keeps them). Bounded: text made per call (an <c>IN</c> list) would otherwise pile up.
+/// Used only under the connection's lease, so it needs no lock of its own.
+/// </summary>
+public sealed class PreparedStatements : IDisposable
+{
+    private const int Limit = 128;
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+
+    internal DbCommand? Find(string sql, int parameterCount) =>
+        _commands.TryGetValue(sql, out var command) && command.Parameters.Count == parameterCount ? command : null;
+
+    internal void Keep(string sql, DbCommand command)
+    {
+        if (_commands.Count >= Limit)
+        {
+            Dispose();
+        }
+
+        if (_commands.TryGetValue(sql, out var replaced))
+        {
+            replaced.Dispose();
+        }
+
+        _commands[sql] = command;
+    }
+
+    internal bool Holds(DbCommand command) => _commands.TryGetValue(command.CommandText, out var kept) && ReferenceEquals(kept, command);
+
+    /// <summary>Disposes every kept command (before the connection closes).</summary>
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
     }
 }

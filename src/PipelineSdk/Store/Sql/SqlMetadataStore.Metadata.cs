@@ -6,14 +6,29 @@ namespace PipelineSdk.Store.Sql;
 // Logged metadata (a row per key) and experiments.
 public sealed partial class SqlMetadataStore
 {
-    /// <inheritdoc />
-    public override void LogRunMetadata(string runId, string metadataJson, long? stepRunId = null) =>
-        Upsert("INSERT INTO run_metadata (run_id, key, value, step_run_id) VALUES (@owner, @key, @value, @step) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, step_run_id = excluded.step_run_id;",
-            runId, metadataJson, stepRunId);
+    private const string RunMetadataUpsert =
+        "INSERT INTO run_metadata (run_id, key, value, step_run_id) VALUES (@owner, @key, @value, @step) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, step_run_id = excluded.step_run_id;";
+
+    private const string StepRunMetadataUpsert =
+        "INSERT INTO step_run_metadata (step_run_id, key, value) VALUES (@owner, @key, @value) ON CONFLICT (step_run_id, key) DO UPDATE SET value = excluded.value;";
 
     /// <inheritdoc />
-    public override void LogStepRunMetadata(long stepRunId, string metadataJson) =>
-        Upsert("INSERT INTO step_run_metadata (step_run_id, key, value) VALUES (@owner, @key, @value) ON CONFLICT (step_run_id, key) DO UPDATE SET value = excluded.value;", stepRunId, metadataJson, null);
+    public override void LogRunMetadata(string runId, string metadataJson, long? stepRunId = null)
+    {
+        using var db = _dialect.Lease();
+        db.Begin();
+        UpsertRunMetadata(db, runId, metadataJson, stepRunId);
+        db.Commit();
+    }
+
+    /// <inheritdoc />
+    public override void LogStepRunMetadata(long stepRunId, string metadataJson)
+    {
+        using var db = _dialect.Lease();
+        db.Begin();
+        UpsertStepRunMetadata(db, stepRunId, metadataJson);
+        db.Commit();
+    }
 
     /// <inheritdoc />
     public override IReadOnlyList<ExperimentRecord> ListExperiments()
@@ -29,7 +44,14 @@ public sealed partial class SqlMetadataStore
                 SqlFormat.Time(r, 2)!.Value, SqlFormat.Time(r, 3)!.Value));
     }
 
-    private void Upsert(string sql, object owner, string metadataJson, long? stepRunId)
+    private static void UpsertRunMetadata(Db db, string runId, string metadataJson, long? stepRunId) =>
+        Upsert(db, metadataJson, (key, value) => db.Execute(RunMetadataUpsert, ("@owner", runId), ("@key", key), ("@value", value), ("@step", stepRunId)));
+
+    private static void UpsertStepRunMetadata(Db db, long stepRunId, string metadataJson) =>
+        Upsert(db, metadataJson, (key, value) => db.Execute(StepRunMetadataUpsert, ("@owner", stepRunId), ("@key", key), ("@value", value)));
+
+    /// <summary>Sets each key of the JSON object <paramref name="metadataJson"/>.</summary>
+    private static void Upsert(Db db, string metadataJson, Action<string, string> set)
     {
         using var document = JsonDocument.Parse(metadataJson);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -37,15 +59,10 @@ public sealed partial class SqlMetadataStore
             throw new FormatException($"metadata must be a JSON object, not {document.RootElement.ValueKind}");
         }
 
-        using var db = _dialect.Lease();
-        db.Begin();
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            (string, object?)[] parameters = [("@owner", owner), ("@key", property.Name), ("@value", property.Value.GetRawText())];
-            db.Execute(sql, sql.Contains("@step", StringComparison.Ordinal) ? [.. parameters, ("@step", stepRunId)] : parameters);
+            set(property.Name, property.Value.GetRawText());
         }
-
-        db.Commit();
     }
 
     /// <summary>A cache hit brings the metadata its source step run logged, for itself and for its run, to the new step run and run.</summary>

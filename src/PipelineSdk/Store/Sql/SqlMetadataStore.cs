@@ -171,14 +171,7 @@ public sealed partial class SqlMetadataStore : MetadataStore
     {
         using var db = _dialect.Lease();
         db.Begin();
-        db.Execute("""
-            INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts, depends_on, cache_enabled)
-            VALUES (@run, @task, @step, @status, @started, @key, @parts, @depends, @cache) ON CONFLICT (run_id, task_key) DO NOTHING;
-            """,
-            ("@run", runId), ("@task", taskKey), ("@step", stepName), ("@status", SqlFormat.Status(StepStatus.Running)),
-            ("@started", SqlFormat.Time(startedAt)), ("@key", cacheKey), ("@parts", cacheKeyParts), ("@depends", JsonList(dependsOn)),
-            ("@cache", cacheEnabled is null ? null : cacheEnabled.Value ? 1 : 0));
-        var id = StepRunId(db, runId, taskKey);
+        var id = Start(db, new StepRunStart(runId, taskKey, stepName, startedAt, cacheKey, cacheKeyParts, dependsOn, cacheEnabled));
         // A step container started again after its task failed: the orchestrator retries it, and this is its next attempt.
         if (nextAttempt && db.Execute("UPDATE step_runs SET status = @status, ended_at = NULL, error = NULL, log_path = NULL WHERE id = @id AND status = 'failed';",
             ("@id", id), ("@status", SqlFormat.Status(StepStatus.Running))) > 0)
@@ -188,6 +181,45 @@ public sealed partial class SqlMetadataStore : MetadataStore
 
         db.Commit();
         return id;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<RecordedStepRun> RecordStepRuns(IReadOnlyList<StepRunRecording> stepRuns)
+    {
+        using var db = _dialect.Lease();
+        db.Begin();
+        var recorded = new List<RecordedStepRun>(stepRuns.Count);
+        foreach (var (start, end, startedId) in stepRuns)
+        {
+            var id = startedId ?? Start(db, start);
+            if (end.StepMetadataJson is { } stepMetadata)
+            {
+                UpsertStepRunMetadata(db, id, stepMetadata);
+            }
+
+            if (end.RunMetadataJson is { } runMetadata)
+            {
+                UpsertRunMetadata(db, start.RunId, runMetadata, id);
+            }
+
+            recorded.Add(new RecordedStepRun(id, Finish(db, id, end)));
+        }
+
+        db.Commit();
+        return recorded;
+    }
+
+    /// <summary>Records a step run as running (a step run that exists already is left as it is); returns its id.</summary>
+    private static long Start(Db db, StepRunStart start)
+    {
+        var inserted = db.Scalar("""
+            INSERT INTO step_runs (run_id, task_key, step_name, status, started_at, cache_key, cache_key_parts, depends_on, cache_enabled)
+            VALUES (@run, @task, @step, @status, @started, @key, @parts, @depends, @cache) ON CONFLICT (run_id, task_key) DO NOTHING RETURNING id;
+            """,
+            ("@run", start.RunId), ("@task", start.TaskKey), ("@step", start.StepName), ("@status", SqlFormat.Status(StepStatus.Running)),
+            ("@started", SqlFormat.Time(start.StartedAt)), ("@key", start.CacheKey), ("@parts", start.CacheKeyParts), ("@depends", JsonList(start.DependsOn)),
+            ("@cache", start.CacheEnabled is null ? null : start.CacheEnabled.Value ? 1 : 0));
+        return inserted is null ? StepRunId(db, start.RunId, start.TaskKey) : Convert.ToInt64(inserted, CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -203,15 +235,21 @@ public sealed partial class SqlMetadataStore : MetadataStore
     {
         using var db = _dialect.Lease();
         db.Begin();
+        var outputs = Finish(db, stepRunId, new StepRunEnd(status, endedAt, error, inputs, producedOutputs) { ReusedFrom = reusedFrom, LogPath = logPath });
+        db.Commit();
+        return outputs;
+    }
 
+    private static Dictionary<string, ArtifactRecord> Finish(Db db, long stepRunId, StepRunEnd end)
+    {
+        var (status, endedAt, error, inputs, producedOutputs) = end;
+        var (reusedFrom, logPath) = (end.ReusedFrom, end.LogPath);
         // Only a running step run finishes; a second finish (a client retrying after a lost answer) reads what the first recorded.
         var finished = db.Execute("UPDATE step_runs SET status = @status, ended_at = @ended, error = @error, cached_from = @from, log_path = @log WHERE id = @id AND status = 'running';",
             ("@id", stepRunId), ("@status", SqlFormat.Status(status)), ("@ended", SqlFormat.Time(endedAt)), ("@error", error), ("@from", reusedFrom?.StepRunId), ("@log", logPath)) > 0;
         if (!finished)
         {
-            var recorded = ReadOutputs(db, stepRunId);
-            db.Commit();
-            return recorded;
+            return ReadOutputs(db, stepRunId);
         }
 
         foreach (var input in inputs)
@@ -252,7 +290,6 @@ public sealed partial class SqlMetadataStore : MetadataStore
                 ("@id", stepRunId), ("@name", output.OutputName), ("@artifact", output.Id));
         }
 
-        db.Commit();
         return outputs;
     }
 

@@ -8,6 +8,7 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private readonly PreparedStatements _statements = new();
 
     public SqliteDialect(string databasePath, bool readOnly = false)
     {
@@ -42,7 +43,7 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
     public override Db Lease()
     {
         _gate.Enter();
-        return new Db(_connection, _gate.Exit);
+        return new Db(_connection, _gate.Exit, _statements);
     }
 
     public override int ReadSchemaVersion(Db db) => Convert.ToInt32(db.Scalar("PRAGMA user_version;"), CultureInfo.InvariantCulture);
@@ -50,5 +51,13 @@ internal sealed class SqliteDialect : SqlDialect, IDisposable
     public override void WriteSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version.ToString(CultureInfo.InvariantCulture)};");
 
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _statements.Dispose();
+        }
+
+        _connection.Dispose();
+    }
 }
