@@ -284,8 +284,8 @@ public class VertexOrchestratorTests
     public async Task Ctrl_C_while_following_cancels_the_job_without_asking_when_stdin_is_not_a_terminal_records_it_cancelled_and_exits_130()
     {
         var hold = _vertex.Hold("subtract-numbers");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(Example("QuickStart"), "QuickStart.dll"));
+        var start = ProcessResult.InterruptibleDotnet([Path.Combine(Example("QuickStart"), "QuickStart.dll")]);
+        start.RedirectStandardInput = true;
         foreach (var (name, value) in _environment)
         {
             start.Environment[name] = value;

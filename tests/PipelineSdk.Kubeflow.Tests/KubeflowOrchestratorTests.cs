@@ -282,8 +282,8 @@ public class KubeflowOrchestratorTests
     {
         var gate = new TaskCompletionSource();
         _kfp.StartGate = gate.Task;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(Example("QuickStart"), "QuickStart.dll"));
+        var start = ProcessResult.InterruptibleDotnet([Path.Combine(Example("QuickStart"), "QuickStart.dll")]);
+        start.RedirectStandardInput = true;
         foreach (var (name, value) in _environment)
         {
             start.Environment[name] = value;

@@ -162,13 +162,7 @@ public class CrashRecoveryTests
 
     private static Process StartApp(TempStore temp, Dictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ExampleProgram.ArtifactsApp.Dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = ProcessResult.InterruptibleDotnet([ExampleProgram.ArtifactsApp.Dll, .. args]);
         start.Environment[StoreLocation.HomeVariable] = temp.Path;
         foreach (var (name, value) in environment)
         {

@@ -12,6 +12,22 @@ internal sealed record ProcessResult(int Exit, string Output, string Error)
     /// </summary>
     public static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A start of <c>dotnet</c> with <paramref name="args"/> for a program the test interrupts with SIGINT, as Ctrl+C does:
+    /// through coreutils' <c>env --default-signal=INT</c>, because a test run started as a background job of a
+    /// non-interactive shell ignores SIGINT, its children inherit that, and the program would never see the interrupt.
+    /// </summary>
+    public static ProcessStartInfo InterruptibleDotnet(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (IEnumerable<string>)["--default-signal=INT", "dotnet", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
     /// <summary>Runs <paramref name="fileName"/> to its end; throws <see cref="TimeoutException"/> naming the command if it hangs.</summary>
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {

@@ -157,12 +157,13 @@ public class ImagePublisherTests
     [Category("NativeAot")]
     public async Task A_Native_AOT_image_starts_the_native_binary()
     {
+        // QuickStart's pipeline without its cloud references: the image path is the same, the AOT compile far shorter.
+        // PipelineSdk.Tests' NativeAotTests publish QuickStart whole (PipelineSdk.Gcp's own code trims cleanly).
+        using var program = ProgramCopy.Of("QuickStart").WithoutCloudReferences();
         var progress = new ProgressLines();
-        var image = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), progress, CancellationToken.None);
+        var image = await Publisher().PublishAsync(new ImagePublishRequest(program.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), progress, CancellationToken.None);
         TestContext.Out.WriteLine(progress);
 
-        var (jit, _) = await s_first.Value;
-        Assert.That(image.Tag, Is.Not.EqualTo(jit.Tag));
         using var published = await RegistryImage.ReadAsync(Registry, "aot/quickstart", image.Tag);
         Assert.That(published.Config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "/app/QuickStart" }), "what the spec's executors run under PublishAot");
         var root = Directory.CreateTempSubdirectory("psdk-image-aot-").FullName;
@@ -181,7 +182,7 @@ public class ImagePublisherTests
             Directory.Delete(root, recursive: true);
         }
 
-        var again = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), null, CancellationToken.None);
+        var again = await Publisher().PublishAsync(new ImagePublishRequest(program.ProjectPath, $"{Registry.Host}/aot", BaseImageReference, NativeAot: true), null, CancellationToken.None);
         Assert.That(again, Is.EqualTo(image with { Reused = true }), "the native build is deterministic too");
     }
 

@@ -1,4 +1,5 @@
 using PipelineSdk.Gcp.Images;
+using PipelineSdk.Tests.Shared;
 
 namespace PipelineSdk.Gcp.Tests.Images;
 
