@@ -31,7 +31,6 @@ internal sealed partial class PipelineParser
     private readonly MethodDeclarationSyntax _declaration;
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellationToken;
-    private readonly bool _computeFingerprints;
     private readonly string _name;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly List<CallModel> _calls = new();
@@ -56,24 +55,28 @@ internal sealed partial class PipelineParser
     /// <summary>The parallelism limit of loops that set none (<c>[Pipeline(LoopParallelism = n)]</c>).</summary>
     private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism") is > 0 and var limit ? limit : null;
 
-    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
+    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
         _callers = callers;
         _pipeline = pipeline;
         _declaration = declaration;
         _model = model;
-        _computeFingerprints = computeFingerprints;
         _cancellationToken = cancellationToken;
         _name = pipeline.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 
-    /// <summary>The generator's entry: the model to emit from. Its diagnostics are the analyzer's to report.</summary>
-    public static PipelineModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, computeFingerprints: true, new HashSet<string>(), cancellationToken).Model;
+    /// <summary>
+    /// The generator's entry: the model to emit from, and what the checks across pipelines need, read with one semantic
+    /// model. Steps are read without their code fingerprints: each step's own stage computes that once (see
+    /// <see cref="StepParser.ParseShared"/>). Its diagnostics are the analyzer's to report.
+    /// </summary>
+    public static ParsedPipeline Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        new(Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, new HashSet<string>(), cancellationToken).Model,
+            PipelineLinkParser.Parse(context, cancellationToken));
 
     /// <summary>The analyzer's entry: every problem this one pipeline has, found by the same code the generator runs.</summary>
     public static IReadOnlyList<DiagnosticInfo> Analyze(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken) =>
-        Run(method, declaration, model, computeFingerprints: false, new HashSet<string>(), cancellationToken).Diagnostics;
+        Run(method, declaration, model, new HashSet<string>(), cancellationToken).Diagnostics;
 
     /// <summary>Identifies a pipeline method across passes (stable, overload-aware).</summary>
     public static string Key(IMethodSymbol method) => method.OriginalDefinition.ToDisplayString(KeyFormat);
@@ -109,12 +112,12 @@ internal sealed partial class PipelineParser
     public static bool IsPipeline(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName);
 
-    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
+    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
         try
         {
             (method, declaration) = ImplementingHalf(method, declaration, cancellationToken);
-            var parser = new PipelineParser(method, declaration, model, computeFingerprints, callers, cancellationToken);
+            var parser = new PipelineParser(method, declaration, model, callers, cancellationToken);
             return (parser.Parse(), parser._diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -631,7 +634,7 @@ internal sealed partial class PipelineParser
             }
 
             // Problems with the step itself are reported once, at the step, by the step pass.
-            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, _computeFingerprints);
+            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, computeFingerprint: false);
             _steps[method] = step;
         }
 

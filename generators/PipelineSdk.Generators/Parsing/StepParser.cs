@@ -1,5 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -22,8 +25,45 @@ internal static class StepParser
     public static bool HasStepAttribute(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == StepAttributeName);
 
+    /// <summary>
+    /// The generator's step stage: the step with its code fingerprint, computed once however many pipelines call it, or
+    /// null when it has errors (the step analyzer reports them, and no pipeline calling it is emitted).
+    /// </summary>
+    public static SharedStepModel? ParseShared(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || InGenericType(method))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(method, context.SemanticModel.Compilation, new List<DiagnosticInfo>(), cancellationToken, computeFingerprint: true, context.SemanticModel) is { } step
+                ? new SharedStepModel("Step." + SharedName(method) + ".g.cs", step, null)
+                : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new SharedStepModel("Step." + SharedName(method) + ".g.cs", null, method.Name + ": " + e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>The class generated for a step's descriptor, one per assembly (see <see cref="StepModel.SharedClass"/>).</summary>
+    public static string SharedClassName(IMethodSymbol method) => "global::PipelineSdk.Generated." + SharedName(method);
+
+    /// <summary>The step's type and name, and a hash of its whole signature, so overloads get names of their own.</summary>
+    private static string SharedName(IMethodSymbol method)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(PipelineParser.Key(method)));
+        var suffix = string.Concat(hash.Take(4).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        var typeName = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        return new string((typeName + "_" + method.Name + "_" + suffix).Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+    }
+
     /// <summary>Parses <paramref name="method"/>, adding a located diagnostic for each problem with its signature.</summary>
-    public static StepModel? Parse(IMethodSymbol method, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool computeFingerprint = true)
+    /// <param name="model">A semantic model of the step's syntax tree to fingerprint with, when the caller has one.</param>
+    public static StepModel? Parse(IMethodSymbol method, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool computeFingerprint = true, SemanticModel? model = null)
     {
         var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
         if (declaration is null)
@@ -110,7 +150,7 @@ internal static class StepParser
         }
 
         var (parts, fingerprint) = computeFingerprint
-            ? CodeFingerprinter.Compute(method, compilation, cancellationToken)
+            ? CodeFingerprinter.Compute(method, compilation, model, cancellationToken)
             : (EquatableArray<CodePartModel>.Empty, string.Empty);
         return new StepModel(
             method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType)),
@@ -125,7 +165,23 @@ internal static class StepParser
             NamedBool(method, StepAttributeName, "EnableCache"),
             parts,
             fingerprint,
-            settings);
+            settings)
+        {
+            SharedClass = SharedClassName(method),
+        };
+    }
+
+    private static bool InGenericType(IMethodSymbol method)
+    {
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsGenericType)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The component name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>

@@ -74,7 +74,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
             var unrelated = Findings.Get($"generator.unrelated.{largest}");
             Target("1", $"Edit loop, unrelated edit ({largest:N0} steps)", "nothing regenerated", unrelated ?? "not measured", Verdict(unrelated is null ? null : !unrelated.Contains("NOT AS EXPECTED", StringComparison.Ordinal)));
             var stepBody = Findings.Get($"generator.step-body.{largest}");
-            Target("1", $"Edit loop, one step body edited ({largest:N0} steps)", "only the pipelines that use it", stepBody ?? "not measured", Verdict(stepBody is null ? null : !stepBody.Contains("NOT AS EXPECTED", StringComparison.Ordinal)));
+            Target("1", $"Edit loop, one step body edited ({largest:N0} steps)", "only that step's own file (no pipeline)", stepBody ?? "not measured", Verdict(stepBody is null ? null : !stepBody.Contains("NOT AS EXPECTED", StringComparison.Ordinal)));
         }
 
         foreach (var shape in new[] { GraphShape.Chain, GraphShape.FanOut })
@@ -170,7 +170,7 @@ public sealed class ReportWriter(Figures figures, string machine, DateTimeOffset
         Table<GeneratorBenchmarks>(["Steps"], ("Ratio to cold generator run", f => f.Method.StartsWith("EditLoop", StringComparison.Ordinal)
             ? Ratio(Figures.Ratio(f, figures.Find<GeneratorBenchmarks>(nameof(GeneratorBenchmarks.GeneratorColdRun), ("Steps", f.IntParameter("Steps")))))
             : ""));
-        Line("Sizes, and what the edit loop regenerated, from the driver's tracked step run reasons (stage `Outputs` = one emitted file per pipeline; stage `Pipelines` = the parse transform):");
+        Line("Sizes, and what the edit loop regenerated, from the driver's tracked step run reasons (stage `Outputs` = one emitted file per pipeline; stage `Steps` = a step's fingerprint and its own emitted file; stage `Pipelines` = the parse transform):");
         Line();
         foreach (var steps in figures.Of<GeneratorBenchmarks>().Select(f => f.IntParameter("Steps")).Distinct())
         {
