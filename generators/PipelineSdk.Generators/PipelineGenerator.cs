@@ -57,8 +57,10 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
             .WithTrackingName(TrackingNames.Pipelines);
 
+        // The link holds the syntax tree its diagnostics point into; the graph depends on the model alone.
         var graphs = parsed
-            .Select((pipeline, _) => PipelineGraphBuilder.Build(pipeline.Model))
+            .Select(static (pipeline, _) => pipeline.Model)
+            .Select(static (pipeline, _) => PipelineGraphBuilder.Build(pipeline))
             .WithTrackingName(TrackingNames.Graphs);
 
         // Checks across pipelines: they need every pipeline at once, so the generator makes them (see CrossPipelineChecks).
@@ -137,8 +139,8 @@ public sealed class PipelineGenerator : IIncrementalGenerator
     private static IncrementalValuesProvider<SharedStepModel?> Steps(IncrementalGeneratorInitializationContext context, string attributeName) =>
         context.SyntaxProvider
             .ForAttributeWithMetadataName(attributeName, (node, _) => node is MethodDeclarationSyntax, StepParser.ParseShared)
-            .Where(static step => step is not null)
-            .WithTrackingName(TrackingNames.Steps);
+            .WithTrackingName(TrackingNames.Steps)
+            .Where(static step => step is not null);
 
     private static void EmitStep(SourceProductionContext output, SharedStepModel shared, EquatableArray<string> duplicates)
     {
