@@ -6,15 +6,19 @@ using PipelineSdk.Artifacts;
 using PipelineSdk.MLNet.Models;
 
 /// <summary>
-/// A model-selection pipeline a KFP user would recognise, on ML.NET: make and split a data set, train one logistic-regression
-/// model per learning rate in parallel (ML.NET's SGD trainer), evaluate each, deploy the best one only if it beats the model
-/// in production and clears a quality bar, and always notify at the end — whether training worked or not. Deterministic for
-/// a given seed: the same data, the same models, byte for byte.
+/// A model-selection pipeline a KFP user would recognise, on ML.NET and the model registry: make and split a data set, train
+/// one logistic-regression model per learning rate in parallel (ML.NET's SGD trainer), evaluate each, register the best as the
+/// next version of the model <c>classifier</c>, promote it to production only if it clears a quality bar and beats the
+/// production version on the same test set, and always notify at the end — whether training worked or not. Its runs are in
+/// the experiment <c>train-and-deploy</c>. Deterministic for a given seed: the same data, the same models, byte for byte.
 /// </summary>
 public static class TrainAndDeploy
 {
-    [Pipeline]
-    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 50, double accuracyThreshold = 0.9, double productionAccuracy = 0.0, string channel = "#ml-team")
+    /// <summary>The model this pipeline registers and promotes.</summary>
+    public const string ModelName = "classifier";
+
+    [Pipeline(Experiment = "train-and-deploy")]
+    public static void TrainAndDeployPipeline(int rows = 2000, int epochs = 50, double accuracyThreshold = 0.9, string channel = "#ml-team")
     {
         try
         {
@@ -32,7 +36,7 @@ public static class TrainAndDeploy
             }
 
             var (best, bestAccuracy) = PickBest(models, accuracies);
-            var better = BeatsProduction(bestAccuracy, productionAccuracy, accuracyThreshold);
+            var better = BeatsProduction(bestAccuracy, test, accuracyThreshold);
             if (better)
             {
                 Deploy(best, bestAccuracy);
@@ -110,8 +114,12 @@ public static class TrainAndDeploy
         return (accuracy, metrics);
     }
 
-    /// <summary>The model with the best accuracy; the first one wins a tie, so the choice is deterministic.</summary>
+    /// <summary>
+    /// The model with the best accuracy; the first one wins a tie, so the choice is deterministic. Each run that picks one
+    /// registers it as the next version of <see cref="ModelName"/> (stage none), with its accuracy in the version's metadata.
+    /// </summary>
     [Step]
+    [Artifact(ModelName, Output = "Best", Tags = new[] { "candidate" })]
     public static (ITransformer Best, double Accuracy) PickBest(List<ITransformer> models, List<double> accuracies)
     {
         if (models.Count == 0 || models.Count != accuracies.Count)
@@ -125,35 +133,49 @@ public static class TrainAndDeploy
             best = accuracies[i] > accuracies[best] ? i : best;
         }
 
+        StepContext.Current.LogMetadata("accuracy", accuracies[best], MetadataTarget.Artifact("Best"));
+        StepContext.Current.LogMetadata("accuracy", accuracies[best], MetadataTarget.Run);
         return (models[best], accuracies[best]);
     }
 
     /// <summary>
-    /// The deploy-if-better decision, in one place: the candidate must clear the quality bar and beat the model in production
-    /// (<paramref name="productionAccuracy"/>; 0 when nothing is deployed yet).
+    /// The deploy-if-better decision, in one place: the candidate must clear the quality bar and beat the version of
+    /// <see cref="ModelName"/> in production, measured on the same test set (there is none before the first deployment). The
+    /// production model is read from the registry when the step starts, so the step never comes from the cache.
     /// </summary>
-    [Step]
-    public static bool BeatsProduction(double candidateAccuracy, double productionAccuracy, double accuracyThreshold)
+    [Step(EnableCache = false)]
+    public static bool BeatsProduction(double candidateAccuracy, IDataView test, double accuracyThreshold, [FromModel(ModelName)] ITransformer? production = null)
     {
-        var better = candidateAccuracy >= accuracyThreshold && candidateAccuracy > productionAccuracy;
+        double? productionAccuracy = production is null ? null
+            : Math.Round(new MLContext(seed: 1).BinaryClassification.Evaluate(production.Transform(test), labelColumnName: nameof(Point.Label)).Accuracy, 4);
+        var better = candidateAccuracy >= accuracyThreshold && candidateAccuracy > (productionAccuracy ?? double.NegativeInfinity);
+        StepContext.Current.LogMetadata("candidateAccuracy", candidateAccuracy);
+        if (productionAccuracy is { } measured)
+        {
+            StepContext.Current.LogMetadata("productionAccuracy", measured);
+        }
+
+        var versus = productionAccuracy is { } current ? $"production {current:0.####}" : "no model in production";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Candidate accuracy {candidateAccuracy:0.####} vs production {productionAccuracy:0.####} (bar {accuracyThreshold:0.####}): {(better ? "deploy" : "keep production")}."));
+            $"Candidate accuracy {candidateAccuracy:0.####} vs {versus} (bar {accuracyThreshold:0.####}): {(better ? "deploy" : "keep production")}."));
         return better;
     }
 
     /// <summary>
-    /// Records the deployment of the chosen model. A production pipeline would upload it to a model registry or the Vertex AI
-    /// Model Registry here; this example writes the deployment record the console shows.
+    /// Deploys the chosen model: its <c>Model</c> output promotes the version of <see cref="ModelName"/> that
+    /// <see cref="PickBest"/> registered to production (the version there before is archived), and the deployment record is
+    /// what the console and the dashboard show. A production pipeline would also push the model to its serving endpoint here.
     /// </summary>
     [Step(EnableCache = false)]
-    public static Markdown Deploy(ITransformer model, double accuracy)
+    [Artifact(ModelName, Output = "Model", Stage = "production")]
+    public static (ITransformer Model, Markdown Record) Deploy(ITransformer model, double accuracy)
     {
         var inputs = model.InputSchema() is { } schema ? string.Join(", ", schema.Select(c => $"`{c.Name}` ({c.Type})")) : "unknown";
         var record = new Markdown();
         record.WriteAllText(string.Create(CultureInfo.InvariantCulture,
             $"# Deployed\n\nAn ML.NET model with accuracy {accuracy:0.####}; it takes {inputs}.\n"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Deploying the model with accuracy {accuracy:0.####}."));
-        return record;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Deploying the model with accuracy {accuracy:0.####} to production."));
+        return (model, record);
     }
 
     /// <summary>Tells the team how the run ended; runs whether training succeeded or failed.</summary>

@@ -250,13 +250,24 @@ public class LiveRecordingTests
             Assert.That(steps.Count(s => s.TaskKey.StartsWith("train-model[", StringComparison.Ordinal) && s.CacheKey is not null), Is.EqualTo(4),
                 "each iteration recorded itself apart, with its cache key");
             Assert.That(steps.Select(s => s.TaskKey), Has.None.EqualTo("train-model"), "the follow loop left the iterations to them");
+            Assert.That(store.ListArtifactVersions("classifier").Select(v => (v.Version, v.Stage)), Is.EqualTo(new[] { (1, ModelStage.Production) }),
+                "pick-best's container registered the model and deploy's promoted that same version, both through the server");
         }
 
 
         var unchanged = await PredictThenRun(epochs);
         Assert.That(unchanged["load-data"], Does.StartWith("cached: same cache key and image as Vertex AI step run"));
         Assert.That(unchanged.Where(p => p.Key.StartsWith("train-model[", StringComparison.Ordinal)).Select(p => p.Value).ToList(), Has.Count.EqualTo(4).And.All.StartWith("cached"));
-        Assert.That(unchanged["deploy"], Does.StartWith("runs: caching is off for it"), "the condition before it was decided from the cached best accuracy");
+        Assert.That(unchanged["beats-production"], Does.StartWith("runs: caching is off for it"), "it reads the production model, so it never comes from the cache");
+        Assert.That(unchanged["deploy"], Does.StartWith("decided_at_run_time"), "its condition is the comparison with production");
+        using (var store = Client())
+        {
+            var again = store.GetStepRuns(store.ListRuns().First().Id).ToDictionary(s => s.TaskKey);
+            Assert.That(again["deploy"].Status, Is.Not.EqualTo(StepStatus.Completed), "the production model, pinned at submission and read from Cloud Storage, is as good");
+            Assert.That(again["beats-production"].MetadataJson, Does.Contain("\"productionAccuracy\""));
+            Assert.That(store.ListArtifactVersions("classifier").Select(v => (v.Version, v.Stage)), Is.EqualTo(new[] { (1, ModelStage.Production) }), "a cached pick-best registers nothing");
+        }
+
         Assert.That(unchanged["notify"], Does.StartWith("decided_at_run_time: it takes the outcome of"));
 
         string[] fewer = [.. epochs, "--param", "rows=1500"];

@@ -138,6 +138,11 @@ public class VertexOrchestratorTests
         Assert.That(steps.Values.Select(s => s.State), Is.All.AnyOf("SUCCEEDED", "NOT_TRIGGERED"));
         Assert.That(steps["notify"].Outputs.Parameters["Output"]!.GetValue<string>(), Is.EqualTo($"#ml-team: training run projects/my-project/locations/europe-west1/pipelineJobs/{jobId} finished."));
         Assert.That(_vertex.Log(jobId, "deploy") + _vertex.Log(jobId, "notify"), Does.Contain("finished."), "each task's log is kept under its step key");
+        using var store = MetadataStore.Open(Store);
+        var versions = store.ListArtifactVersions("classifier");
+        Assert.That(versions.Select(v => (v.Version, v.Stage, v.RunId)), Is.EqualTo(new[] { (2, ModelStage.Production, jobId), (1, ModelStage.None, jobId) }),
+            "recorded after following the job: without a team server the content hashes are not known, so deploy's promoted model is a version of its own");
+        Assert.That(store.GetStageChanges("classifier").Single().ChangedBy, Is.EqualTo($"run {jobId}"));
     }
 
     [Test]

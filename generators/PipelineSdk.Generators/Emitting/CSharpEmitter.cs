@@ -134,11 +134,12 @@ internal static partial class CSharpEmitter
 
     private const string Model = "global::PipelineSdk.Model.";
 
-    /// <summary>An output port; a named one carries its artifact name and tags.</summary>
+    /// <summary>An output port; a named one carries its artifact name and tags, and a promoting one its stage.</summary>
     internal static string Output(PortModel output) =>
         output.ArtifactName is null
             ? $"new({Literal(output.Name)}, {output.Type.CodecExpression})"
-            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }})";
+            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
+                + (output.PromotesTo is null ? ")" : $", {Literal(output.PromotesTo)})");
 
     internal static string RegistryInput(StepParameterModel parameter) =>
         $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {parameter.Type!.CodecExpression})";

@@ -18,6 +18,9 @@ internal sealed record PortModel(string Name, ValueTypeModel Type)
     /// <summary>For an output, the name its versions are recorded under (<c>[Artifact("churn-model")]</c>); null for none.</summary>
     public string? ArtifactName { get; init; }
 
+    /// <summary>For a named output that promotes (<c>[Artifact(Stage = ...)]</c>), the stage its version goes to.</summary>
+    public string? PromotesTo { get; init; }
+
     /// <summary>For a named output, the tags each new version gets.</summary>
     public EquatableArray<string> Tags { get; init; } = EquatableArray<string>.Empty;
 }

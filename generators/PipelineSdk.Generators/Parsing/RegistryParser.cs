@@ -22,6 +22,9 @@ internal static class RegistryParser
 
     private static readonly string[] Stages = { "none", "staging", "production", "archived" };
 
+    /// <summary>The stages hold one version each: the ones a promoting output can put its version in.</summary>
+    private static readonly string[] PromotionStages = { "staging", "production" };
+
     /// <summary>Gives the outputs named by <c>[Artifact]</c> attributes their names and tags; reports misplaced or invalid ones.</summary>
     public static List<PortModel> NameOutputs(IMethodSymbol method, string stepName, ReturnShape shape, List<PortModel> outputs, List<DiagnosticInfo> diagnostics)
     {
@@ -33,6 +36,7 @@ internal static class RegistryParser
             var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations[0];
             var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
             var output = Named(attribute, "Output") as string;
+            var stage = Named(attribute, "Stage") as string;
             if (Naming.Validate(name, MaxNameLength) is { } invalid)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, location, "artifact", name, invalid));
@@ -61,6 +65,10 @@ internal static class RegistryParser
             {
                 problem = "Output is for tuple elements; leave it out on a single return value";
             }
+            else if (stage is not null && !PromotionStages.Contains(stage))
+            {
+                problem = $"Stage '{stage}' is not a stage an output can promote to; use staging or production";
+            }
 
             if (problem is not null)
             {
@@ -69,7 +77,7 @@ internal static class RegistryParser
             }
 
             var tags = Named(attribute, "Tags") is IEnumerable<TypedConstant> values ? values.Select(v => v.Value as string ?? "").ToEquatableArray() : EquatableArray<string>.Empty;
-            named[index] = named[index] with { ArtifactName = name, Tags = tags };
+            named[index] = named[index] with { ArtifactName = name, Tags = tags, PromotesTo = stage };
         }
 
         return named;

@@ -32,7 +32,8 @@ internal sealed class RunComparison
             var keys = columns.SelectMany(c => c[section].Keys).Distinct(StringComparer.Ordinal);
             // Parameters keep the pipeline's order; everything else is easier to scan sorted.
             keys = section == "parameter" ? keys : keys.Order(StringComparer.Ordinal);
-            rows.AddRange(keys.Select(key => new ComparedRow(section, key, [.. columns.Select(c => c[section].GetValueOrDefault(key))])));
+            // A run without the key has no value (null), not an undefined JsonElement.
+            rows.AddRange(keys.Select(key => new ComparedRow(section, key, [.. columns.Select(c => c[section].TryGetValue(key, out var value) ? value : (JsonElement?)null)])));
         }
 
         return new RunComparison(runs, rows);

@@ -16,12 +16,14 @@ public static class VertexJobs
     /// A job for <paramref name="specJson"/> with <paramref name="image"/> in every executor that does not name its own
     /// (<c>[Step(Image = ...)]</c>), outputs under
     /// <paramref name="pipelineRoot"/>, and the vertex orchestrator's settings read through <paramref name="setting"/>;
-    /// with <paramref name="live"/>, its steps record themselves to that server as they run.
+    /// with <paramref name="live"/>, its steps record themselves to that server as they run; with
+    /// <paramref name="registryPins"/>, the containers of steps that read the registry get the versions the submitter pinned
+    /// (<see cref="RegistryInputs.PinForSubmission"/>).
     /// </summary>
-    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null) => new()
+    public static PipelineJob Build(string displayName, string specJson, string image, string pipelineRoot, Dictionary<string, JsonElement> parameterValues, Func<string, string> setting, LiveRecordingTarget? live = null, IReadOnlyDictionary<string, string>? registryPins = null) => new()
     {
         DisplayName = displayName,
-        PipelineSpec = live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live),
+        PipelineSpec = WithRegistryPins(live is null ? SpecWithImage(specJson, image) : SpecWithLiveRecording(SpecWithImage(specJson, image), live), registryPins ?? new Dictionary<string, string>()),
         RuntimeConfig = new RuntimeConfig
         {
             GcsOutputDirectory = pipelineRoot,
@@ -45,35 +47,58 @@ public static class VertexJobs
     /// The spec with every executor asked to record its step live: the server's URL, the token's secret (a name, never the
     /// token), the stack, the orchestrator and the executor's image in its environment, and the run and task placeholders on its command line.
     /// </summary>
-    public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live)
+    public static JsonElement SpecWithLiveRecording(JsonElement spec, LiveRecordingTarget live) => EditContainers(spec, container =>
+    {
+        var args = container["args"] as JsonArray ?? [];
+        container["args"] = args;
+        foreach (var argument in LiveRecording.StepArguments)
+        {
+            args.Add((JsonNode?)JsonValue.Create(argument));
+        }
+
+        foreach (var (name, value) in live.Environment())
+        {
+            AddEnvironment(container, name, value);
+        }
+
+        AddEnvironment(container, LiveRecording.ImageVariable, container["image"]?.GetValue<string>());
+    });
+
+    /// <summary>
+    /// The spec with each step's pinned registry versions (<see cref="RegistryInputs.PinForSubmission"/>) in its container's
+    /// environment; the other containers, and so their cache keys, are unchanged.
+    /// </summary>
+    public static JsonElement WithRegistryPins(JsonElement spec, IReadOnlyDictionary<string, string> pinsByStep) =>
+        pinsByStep.Count == 0 ? spec : EditContainers(spec, (label, container) =>
+        {
+            if (pinsByStep.TryGetValue(label["exec-".Length..], out var pins))
+            {
+                AddEnvironment(container, RegistryInputs.PinsVariable, pins);
+            }
+        });
+
+    private static JsonElement EditContainers(JsonElement spec, Action<JsonObject> edit) => EditContainers(spec, (_, container) => edit(container));
+
+    private static JsonElement EditContainers(JsonElement spec, Action<string, JsonObject> edit)
     {
         var node = JsonNode.Parse(spec.GetRawText())!;
-        foreach (var (_, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
+        foreach (var (label, executor) in node["deploymentSpec"]!["executors"]!.AsObject())
         {
-            if (executor?["container"] is not JsonObject container)
+            if (executor?["container"] is JsonObject container)
             {
-                continue;
+                edit(label, container);
             }
-
-            var args = container["args"] as JsonArray ?? [];
-            container["args"] = args;
-            foreach (var argument in LiveRecording.StepArguments)
-            {
-                args.Add((JsonNode?)JsonValue.Create(argument));
-            }
-
-            var env = container["env"] as JsonArray ?? [];
-            container["env"] = env;
-            foreach (var (name, value) in live.Environment())
-            {
-                env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
-            }
-
-            env.Add((JsonNode)new JsonObject { ["name"] = LiveRecording.ImageVariable, ["value"] = container["image"]?.GetValue<string>() });
         }
 
         using var document = JsonDocument.Parse(node.ToJsonString());
         return document.RootElement.Clone();
+    }
+
+    private static void AddEnvironment(JsonObject container, string name, string? value)
+    {
+        var env = container["env"] as JsonArray ?? [];
+        container["env"] = env;
+        env.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
     }
 
     /// <summary>

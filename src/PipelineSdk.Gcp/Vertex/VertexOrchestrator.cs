@@ -49,7 +49,8 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         // Unique per submission; retries of this submission reuse it, so a lost answer is adopted, not duplicated.
         var jobId = JobId(run.Pipeline.Name, DateTimeOffset.UtcNow, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)));
         var live = VertexJobs.LiveTarget(run.Store, run.Stack, Setting("server_token_secret"), output);
-        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live);
+        var pins = RegistryInputs.PinForSubmission(run.Store, run.Pipeline);
+        var job = VertexJobs.Build(run.Pipeline.Name, run.Pipeline.SpecJson, image, pipelineRoot, ParameterValues.ToJsonElements(run.Pipeline, parameters), Setting, live, pins);
 
         // The experiment is made before the job, so a name or permission problem stops the run before anything is submitted.
         var experiment = Experiments.Of(run.Pipeline, run.Options);
@@ -230,11 +231,12 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             "SUCCEEDED" => StepStatus.Completed,
             "SKIPPED" when detail.Execution?.State == "CACHED" => StepStatus.Cached,
             "FAILED" => StepStatus.Failed,
+            "NOT_TRIGGERED" => StepStatus.NotTriggered,
             null when !reported => StepStatus.Unknown,
             _ => StepStatus.NotRun,
         };
         var record = !(iterationsRecordLive && status is StepStatus.Completed or StepStatus.Failed);
-        if (status is StepStatus.NotRun or StepStatus.Unknown)
+        if (status is StepStatus.NotRun or StepStatus.NotTriggered or StepStatus.Unknown)
         {
             var reason = detail?.State is { } state ? $"Vertex AI: {state}"
                 : reported ? "Vertex AI did not run it" : "Vertex AI reported no task details for the job";
@@ -253,6 +255,8 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         string? error = status == StepStatus.Failed ? detail.Error?.Message ?? "failed on Vertex AI" : null;
         if (status != StepStatus.Failed)
         {
+            // As locally, a cache hit makes no new version of a named output: its outputs are the versions the cached run made.
+            var ran = status == StepStatus.Completed;
             foreach (var port in task.Step.Outputs)
             {
                 if (port.Codec is ParameterCodec parameter && detail.Execution?.Metadata?.TryGetValue("output:" + port.Name, out var value) == true)
@@ -262,13 +266,13 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
                     if (record)
                     {
                         var stored = artifacts.Write(jobId, task.Key, port.Name, parameter, values[port.Name]);
-                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash, Name: port.ArtifactName, Tags: port.Tags));
+                        produced.Add(new NewArtifact(port.Name, stored.Uri, parameter.KfpType, parameter.TypeName, stored.Size, stored.ContentHash, Name: ran ? port.ArtifactName : null, Tags: port.Tags, PromotesTo: port.PromotesTo));
                     }
                 }
                 else if (detail.Outputs?.GetValueOrDefault(port.Name)?.Artifacts?.FirstOrDefault() is { Uri: { } uri } artifact)
                 {
                     var metadata = artifact.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
-                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata, port.ArtifactName, port.Tags));
+                    produced.Add(new NewArtifact(port.Name, uri, port.Codec.KfpType, port.Codec.TypeName, 0, "", metadata, ran ? port.ArtifactName : null, port.Tags, port.PromotesTo));
                 }
             }
         }

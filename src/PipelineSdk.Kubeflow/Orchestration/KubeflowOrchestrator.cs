@@ -50,7 +50,7 @@ public sealed class KubeflowOrchestrator(Component component, IProgramImageSourc
         try
         {
             var experimentId = await submission.ExperimentIdAsync(output, cancellationToken).ConfigureAwait(false);
-            var version = await submission.PipelineVersionAsync(run.Pipeline.Name, KubeflowSubmission.SpecWithImage(run.Pipeline.SpecJson, image), cancellationToken).ConfigureAwait(false);
+            var version = await submission.PipelineVersionAsync(run.Pipeline.Name, VertexJobs.WithRegistryPins(KubeflowSubmission.SpecWithImage(run.Pipeline.SpecJson, image), RegistryInputs.PinForSubmission(run.Store, run.Pipeline)), cancellationToken).ConfigureAwait(false);
             (created, adopted) = await submission.Client.CreateRunAsync(new KfpRun
             {
                 DisplayName = runName,

@@ -22,6 +22,14 @@ public sealed class ArtifactAttribute : Attribute
 
     /// <summary>For a step returning a named tuple: the element this name is for. Leave unset on a single return value.</summary>
     public string? Output { get; set; }
+
+    /// <summary>
+    /// Makes the output a promotion: each time the step runs, the version its content is goes to this stage (<c>staging</c> or
+    /// <c>production</c>), the one there before to <c>archived</c>. Content that is already a version of the name (the candidate
+    /// an earlier step registered) promotes that version; other content becomes a new version first. Recorded wherever the
+    /// run is recorded (locally, through a team's server, or when a Vertex AI or Kubeflow run is recorded), as changed by the run.
+    /// </summary>
+    public string? Stage { get; set; }
 }
 
 /// <summary>

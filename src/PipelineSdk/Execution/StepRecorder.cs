@@ -200,12 +200,12 @@ internal sealed class StepRecorder : IDisposable
                 // Vertex AI keeps output parameters in its metadata only; a copy beside the task's outputs gives the record a URI.
                 var bytes = parameter.ToBytes(results[i]);
                 var uri = WriteBeside(input, Path.Combine(ValuesFolderName, port.Name), bytes);
-                outputs.Add(new NewArtifact(port.Name, uri, parameter.KfpType, parameter.TypeName, bytes.Length, ContentHash.Of(bytes), Name: port.ArtifactName, Tags: port.Tags));
+                outputs.Add(new NewArtifact(port.Name, uri, parameter.KfpType, parameter.TypeName, bytes.Length, ContentHash.Of(bytes), Name: port.ArtifactName, Tags: port.Tags, PromotesTo: port.PromotesTo));
             }
             else if (input.OutputArtifacts.TryGetValue(port.Name, out var artifact))
             {
                 var path = GcsMount.LocalPath(artifact.Uri);
-                outputs.Add(new NewArtifact(port.Name, artifact.Uri, port.Codec.KfpType, port.Codec.TypeName, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), MetadataOf(input, port.Name), port.ArtifactName, port.Tags));
+                outputs.Add(new NewArtifact(port.Name, artifact.Uri, port.Codec.KfpType, port.Codec.TypeName, ArtifactFiles.Size(path), ArtifactFiles.Hash(path), MetadataOf(input, port.Name), port.ArtifactName, port.Tags, port.PromotesTo));
             }
         }
 

@@ -13,7 +13,8 @@ public delegate ValueTask<object?[]> StepInvoker(object?[] inputs, CancellationT
 /// <param name="Codec">Reads and writes the value.</param>
 /// <param name="ArtifactName">For an output, the name its versions are recorded under (<c>[return: Artifact("churn-model")]</c>); null for none.</param>
 /// <param name="Tags">For a named output, the tags each new version gets.</param>
-public sealed record StepPort(string Name, ValueCodec Codec, string? ArtifactName = null, IReadOnlyList<string>? Tags = null);
+/// <param name="PromotesTo">For a named output that promotes (<c>[Artifact(Stage = "production")]</c>), the stage its version goes to.</param>
+public sealed record StepPort(string Name, ValueCodec Codec, string? ArtifactName = null, IReadOnlyList<string>? Tags = null, string? PromotesTo = null);
 
 /// <summary>
 /// A step parameter filled from the registry when the task starts (<c>[FromArtifact]</c>, <c>[FromModel]</c>), not wired in

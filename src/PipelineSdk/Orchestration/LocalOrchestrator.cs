@@ -242,7 +242,7 @@ public sealed partial class LocalOrchestrator
                 var output = task.Step.Outputs[i];
                 var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
-                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags));
+                produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags, output.PromotesTo));
                 values[output.Name] = ArtifactInputs.ValueOf(output.Codec, stored.Uri, metadataJson, results[i]);
             }
 

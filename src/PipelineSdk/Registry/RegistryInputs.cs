@@ -12,8 +12,11 @@ namespace PipelineSdk;
 /// </summary>
 public static class RegistryInputs
 {
-    /// <summary>Environment variable with a step process's pinned artifacts, as JSON: parameter name to artifact record (null for none).</summary>
-    internal const string PinsVariable = "PIPELINES_REGISTRY_PINS";
+    /// <summary>
+    /// Environment variable with a step process's or container's pinned artifacts, as JSON: parameter name to artifact record
+    /// (null for none).
+    /// </summary>
+    public const string PinsVariable = "PIPELINES_REGISTRY_PINS";
 
     /// <summary>The pins of the step that runs in this flow (set by the in-process executor).</summary>
     internal static AsyncLocal<IReadOnlyDictionary<string, ArtifactRecord?>?> Pinned { get; } = new();
@@ -30,6 +33,17 @@ public static class RegistryInputs
 
         return pins;
     }
+
+    /// <summary>
+    /// Pins, when a run is submitted to a remote orchestrator (Vertex AI, Kubeflow), the version each registry parameter of the
+    /// pipeline's steps gets, from the submitter's store: its containers may have no store to ask (no team server), and every
+    /// task of the run then reads the same versions. Returns, by step name, the JSON for <see cref="PinsVariable"/> in that
+    /// step's container (empty when no step reads the registry).
+    /// </summary>
+    /// <exception cref="StackException">A named artifact or the version asked for does not exist.</exception>
+    public static IReadOnlyDictionary<string, string> PinForSubmission(MetadataStore store, PipelineDescriptor pipeline) =>
+        pipeline.Tasks.Select(t => t.Step).Where(s => s.RegistryInputs.Count > 0).DistinctBy(s => s.Name)
+            .ToDictionary(s => s.Name, s => ToJson(Pin(store, s).ToDictionary(p => p.Key, p => p.Value?.Artifact, StringComparer.Ordinal)), StringComparer.Ordinal);
 
     /// <summary>The value of registry parameter <paramref name="parameter"/> of <paramref name="step"/>; called by generated invokers.</summary>
     /// <exception cref="StackException">The artifact or version does not exist, or its content cannot be read here.</exception>

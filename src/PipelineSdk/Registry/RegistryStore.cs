@@ -48,7 +48,8 @@ internal static class RegistryStore
 
         if (store is not ServerStore server)
         {
-            throw new Stacks.StackException($"the content of artifact {artifact.Id} ({artifact.Uri}) cannot be read from this machine");
+            throw new Stacks.StackException($"the content of artifact {artifact.Id} ({artifact.Uri}) cannot be read from this machine; "
+                + "a step on Vertex AI or Kubeflow reads versions stored in its stack's artifact store, or any version through a team server its steps report to (see docs/mlops.md)");
         }
 
         // A file the server streams: copied to a scratch file, read as if it were local.

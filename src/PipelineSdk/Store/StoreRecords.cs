@@ -137,7 +137,11 @@ public sealed record StepInputRecord(string InputName, string Source, long? Arti
 /// <param name="MetadataJson">The artifact's metadata as a JSON object.</param>
 /// <param name="Name">The name the output carries (<c>[return: Artifact("churn-model")]</c>): recording it makes that name's next version.</param>
 /// <param name="Tags">Tags the new version gets.</param>
-public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}", string? Name = null, IReadOnlyList<string>? Tags = null);
+/// <param name="PromotesTo">
+/// For a promoting output (<c>[Artifact(Stage = "production")]</c>), the stage its version goes to: the version with the same
+/// content if the name has one, else the new version.
+/// </param>
+public sealed record NewArtifact(string OutputName, string Uri, string KfpType, string ValueType, long Size, string ContentHash, string MetadataJson = "{}", string? Name = null, IReadOnlyList<string>? Tags = null, string? PromotesTo = null);
 
 /// <summary>A completed step run whose outputs a cache hit can reuse.</summary>
 /// <param name="StepRunId">The step run.</param>

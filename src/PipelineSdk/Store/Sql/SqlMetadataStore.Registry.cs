@@ -64,6 +64,14 @@ public sealed partial class SqlMetadataStore
     {
         using var db = _dialect.Lease();
         db.Begin();
+        var changes = SetModelStage(db, name, version, stage, keepOthers, changedBy, at);
+        db.Commit();
+        return changes;
+    }
+
+    /// <summary>Moves a version to <paramref name="stage"/> inside the caller's transaction (see the public overload).</summary>
+    private static List<StageChangeRecord> SetModelStage(Db db, string name, int version, ModelStage stage, bool keepOthers, string changedBy, DateTimeOffset at)
+    {
         // Updating the name's row first makes concurrent promotions of one model take turns (PostgreSQL's row lock; SQLite's
         // single writer), so "one version per stage" holds when two promote at once.
         if (db.Execute("UPDATE artifact_names SET latest_version = latest_version WHERE name = @name;", ("@name", name)) == 0)
@@ -81,7 +89,6 @@ public sealed partial class SqlMetadataStore
         var changes = new List<StageChangeRecord>();
         if (current == stage)
         {
-            db.Commit();
             return changes;
         }
 
@@ -94,7 +101,6 @@ public sealed partial class SqlMetadataStore
         }
 
         changes.Add(ChangeStage(db, name, version, current, stage, changedBy, at));
-        db.Commit();
         return changes;
     }
 
@@ -107,8 +113,30 @@ public sealed partial class SqlMetadataStore
             ("@name", name));
     }
 
-    /// <summary>Makes the next version of <paramref name="name"/> for a new artifact, inside the caller's transaction.</summary>
-    private static void AddArtifactVersion(Db db, string name, long artifactId, IReadOnlyList<string> tags, DateTimeOffset at)
+    /// <summary>
+    /// Records a named output, inside the caller's transaction: the name's next version, or for a promoting output whose
+    /// content already is a version, that version; a promoting output's version then moves to its stage, changed by the run.
+    /// </summary>
+    private static void AddArtifactVersion(Db db, NewArtifact produced, long artifactId, long stepRunId, DateTimeOffset at)
+    {
+        var name = produced.Name!;
+        if (produced.PromotesTo is not { } promotesTo)
+        {
+            AddArtifactVersion(db, name, artifactId, produced.Tags ?? [], at);
+            return;
+        }
+
+        var existing = produced.ContentHash.Length == 0 ? null : db.Scalar("""
+            SELECT v.version FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+            WHERE v.name = @name AND a.content_hash = @hash ORDER BY v.version DESC LIMIT 1;
+            """, ("@name", name), ("@hash", produced.ContentHash));
+        var version = existing is null ? AddArtifactVersion(db, name, artifactId, produced.Tags ?? [], at) : Convert.ToInt32(existing, CultureInfo.InvariantCulture);
+        var runId = (string)db.Scalar("SELECT run_id FROM step_runs WHERE id = @id;", ("@id", stepRunId))!;
+        SetModelStage(db, name, version, ParseStage(promotesTo), keepOthers: false, $"run {runId}", at);
+    }
+
+    /// <summary>Makes the next version of <paramref name="name"/> for a new artifact, inside the caller's transaction; returns it.</summary>
+    private static int AddArtifactVersion(Db db, string name, long artifactId, IReadOnlyList<string> tags, DateTimeOffset at)
     {
         // One statement that both creates the name and counts up: the row it writes is locked until the transaction ends.
         var version = Convert.ToInt32(db.Scalar("""
@@ -121,6 +149,8 @@ public sealed partial class SqlMetadataStore
         {
             db.Execute("INSERT INTO artifact_version_tags (name, version, tag) VALUES (@name, @version, @tag);", ("@name", name), ("@version", version), ("@tag", tag));
         }
+
+        return version;
     }
 
     private static StageChangeRecord ChangeStage(Db db, string name, int version, ModelStage from, ModelStage to, string changedBy, DateTimeOffset at)

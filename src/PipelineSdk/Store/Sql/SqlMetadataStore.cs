@@ -230,9 +230,9 @@ public sealed partial class SqlMetadataStore : MetadataStore
                 ("@uri", produced.Uri), ("@kfp", produced.KfpType), ("@type", produced.ValueType), ("@size", produced.Size),
                 ("@hash", produced.ContentHash), ("@producer", stepRunId), ("@output", produced.OutputName), ("@metadata", produced.MetadataJson)), CultureInfo.InvariantCulture);
             outputs[produced.OutputName] = new ArtifactRecord(id, produced.Uri, produced.KfpType, produced.ValueType, produced.Size, produced.ContentHash, stepRunId, produced.OutputName, produced.MetadataJson);
-            if (produced.Name is { } name)
+            if (produced.Name is not null)
             {
-                AddArtifactVersion(db, name, id, produced.Tags ?? [], endedAt);
+                AddArtifactVersion(db, produced, id, stepRunId, endedAt);
             }
         }
 
