@@ -54,7 +54,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         // One transform reads each pipeline: its model and what the checks across pipelines need, with one semantic model.
         var parsed = context.SyntaxProvider
-            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
+            .ForAttributeWithMetadataName(AttributeReader.Pipeline, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
             .WithTrackingName(TrackingNames.Pipelines);
 
         // The link holds the syntax tree its diagnostics point into; the graph depends on the model alone.
@@ -79,8 +79,8 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         // Each step once, in a file of its own that the pipelines calling it refer to: its code fingerprint is computed
         // here alone, and an edit to its body regenerates that file and no pipeline.
-        var steps = Steps(context, StepParser.StepAttributeName);
-        var containerStepModels = Steps(context, ContainerStepParser.ContainerStepAttributeName);
+        var steps = Steps(context, AttributeReader.Step);
+        var containerStepModels = Steps(context, AttributeReader.ContainerStep);
         // A method declared twice (CS0111, which the compiler reports) would give two files of one name, which Roslyn refuses.
         var duplicates = steps.Collect().Combine(containerStepModels.Collect())
             .Select(static (all, _) => all.Left.Concat(all.Right).GroupBy(s => s!.HintName).Where(g => g.Count() > 1).Select(g => g.Key).ToEquatableArray());
@@ -118,7 +118,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         // A [ContainerStep] is a partial method without a body: it gets one that says where the step runs.
         var containerSteps = context.SyntaxProvider
-            .ForAttributeWithMetadataName(ContainerStepParser.ContainerStepAttributeName, (node, _) => node is MethodDeclarationSyntax, ContainerStubParser.Parse)
+            .ForAttributeWithMetadataName(AttributeReader.ContainerStep, (node, _) => node is MethodDeclarationSyntax, ContainerStubParser.Parse)
             .Where(static stub => stub is not null)
             .WithTrackingName(TrackingNames.ContainerSteps);
         context.RegisterSourceOutput(containerSteps, static (output, stub) => output.AddSource(stub!.HintName, ContainerStubEmitter.Emit(stub)));

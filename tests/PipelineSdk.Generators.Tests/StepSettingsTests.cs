@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PipelineSdk.Generators.Parsing;
+using PipelineSdk.Generators.Model;
 using PipelineSdk.Generators.Tests.Infrastructure;
 using PipelineSdk.Tests.Shared;
 

@@ -188,7 +188,7 @@ internal sealed partial class PipelineParser
                 }
 
                 int? count = null;
-                var countPlaceholder = quantities[5] is string placeholder && SettingsParser.IsPlaceholder(placeholder) ? placeholder : null;
+                var countPlaceholder = quantities[5] is string placeholder && ResourceQuantities.IsPlaceholder(placeholder) ? placeholder : null;
                 if (countPlaceholder is not null && quantities[4] is null)
                 {
                     ReportSetting(setting, "acceleratorCount", "acceleratorCount is set but accelerator is not; name the accelerator type too, e.g. accelerator: \"NVIDIA_TESLA_T4\"");

@@ -19,8 +19,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal sealed partial class PipelineParser
 {
-    public const string PipelineAttributeName = "PipelineSdk.PipelineAttribute";
-
     private static readonly SymbolDisplayFormat KeyFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters);
 
@@ -53,7 +51,7 @@ internal sealed partial class PipelineParser
     private bool _innerBroken;
 
     /// <summary>The parallelism limit of loops that set none (<c>[Pipeline(LoopParallelism = n)]</c>).</summary>
-    private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism") is > 0 and var limit ? limit : null;
+    private int? _pipelineLoopParallelism => AttributeReader.NamedInt(_pipeline, AttributeReader.Pipeline, "LoopParallelism") is > 0 and var limit ? limit : null;
 
     private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
@@ -110,7 +108,7 @@ internal sealed partial class PipelineParser
     }
 
     public static bool IsPipeline(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName);
+        AttributeReader.Has(method, AttributeReader.Pipeline);
 
     private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
@@ -149,17 +147,17 @@ internal sealed partial class PipelineParser
         var pipelineName = NameOf(_pipeline);
         if (Naming.Validate(pipelineName, Naming.MaxPipelineNameLength) is { } invalid)
         {
-            Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "pipeline", pipelineName, invalid);
+            Report(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(_pipeline, _declaration), "pipeline", pipelineName, invalid);
         }
         else if (pipelineName.Length > Naming.MaxLabelLength)
         {
-            Report(DiagnosticCatalog.NameTooLongForLabel, StepParser.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Report(DiagnosticCatalog.NameTooLongForLabel, AttributeReader.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment");
+        var experiment = AttributeReader.NamedString(_pipeline, AttributeReader.Pipeline, "Experiment");
         if (experiment is not null && Naming.Validate(experiment, Naming.MaxPipelineNameLength) is { } invalidExperiment)
         {
-            Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "experiment", experiment, invalidExperiment);
+            Report(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(_pipeline, _declaration), "experiment", experiment, invalidExperiment);
         }
 
         var parameters = ParseParameters();
@@ -207,7 +205,7 @@ internal sealed partial class PipelineParser
             _pipeline.Name,
             NameOf(_pipeline),
             IsPublic(_pipeline),
-            StepParser.NamedBool(_pipeline, PipelineAttributeName, "EnableCache"),
+            AttributeReader.NamedBool(_pipeline, AttributeReader.Pipeline, "EnableCache"),
             parameters,
             // A pipeline with errors, or whose code does not compile, yields no calls, so nothing is emitted for it.
             hasErrors ? EquatableArray<CallModel>.Empty : _calls.ToEquatableArray(),
@@ -216,7 +214,7 @@ internal sealed partial class PipelineParser
             Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
             Output = hasErrors ? null : _output,
             OneOfs = hasErrors ? EquatableArray<OneOfModel>.Empty : _oneOfModels.ToEquatableArray(),
-            Experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment"),
+            Experiment = AttributeReader.NamedString(_pipeline, AttributeReader.Pipeline, "Experiment"),
         };
     }
 
@@ -225,7 +223,7 @@ internal sealed partial class PipelineParser
 
     /// <summary>The pipeline name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
     public static string NameOf(IMethodSymbol pipeline) =>
-        StepParser.NamedString(pipeline, PipelineAttributeName, "Name") ?? Naming.ToKebabCase(pipeline.Name);
+        AttributeReader.NamedString(pipeline, AttributeReader.Pipeline, "Name") ?? Naming.ToKebabCase(pipeline.Name);
 
     private void CheckSignature()
     {

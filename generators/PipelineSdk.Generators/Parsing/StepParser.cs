@@ -14,16 +14,15 @@ namespace PipelineSdk.Generators.Parsing;
 /// <summary>Turns a <c>[Step]</c> method symbol into a <see cref="StepModel"/>, or the diagnostics that say why it cannot be one.</summary>
 internal static class StepParser
 {
-    public const string StepAttributeName = "PipelineSdk.StepAttribute";
     public const string SingleOutputName = "Output";
 
     /// <summary>Whether <paramref name="method"/> is a step: <c>[Step]</c>, or <c>[ContainerStep]</c> (a command in an image).</summary>
     public static bool IsStep(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName);
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is AttributeReader.Step or AttributeReader.ContainerStep);
 
     /// <summary>Whether <paramref name="method"/> has <c>[Step]</c> itself.</summary>
     public static bool HasStepAttribute(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == StepAttributeName);
+        AttributeReader.Has(method, AttributeReader.Step);
 
     /// <summary>
     /// The generator's step stage: the step with its code fingerprint, computed once however many pipelines call it, or
@@ -84,9 +83,9 @@ internal static class StepParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepNotAccessible, declaration.Identifier.GetLocation(), name, inaccessible));
         }
 
-        if (NamedString(method, StepAttributeName, "Name") is { } explicitName && Naming.Validate(explicitName, Naming.MaxPipelineNameLength) is { } invalid)
+        if (AttributeReader.NamedString(method, AttributeReader.Step, "Name") is { } explicitName && Naming.Validate(explicitName, Naming.MaxPipelineNameLength) is { } invalid)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, AttributeLocation(method, declaration), "step", explicitName, invalid));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(method, declaration), "step", explicitName, invalid));
         }
 
         if (method.IsGenericMethod)
@@ -162,7 +161,7 @@ internal static class StepParser
             returnShape,
             asyncShape,
             resultType,
-            NamedBool(method, StepAttributeName, "EnableCache"),
+            AttributeReader.NamedBool(method, AttributeReader.Step, "EnableCache"),
             parts,
             fingerprint,
             settings)
@@ -186,7 +185,7 @@ internal static class StepParser
 
     /// <summary>The component name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
     public static string ComponentName(IMethodSymbol method) =>
-        NamedString(method, StepAttributeName, "Name") ?? Naming.ToKebabCase(method.Name);
+        AttributeReader.NamedString(method, AttributeReader.Step, "Name") ?? Naming.ToKebabCase(method.Name);
 
     /// <summary>PSDK0029 for a type an integration package supports (naming the package to add), else PSDK0005.</summary>
     private static DiagnosticInfo Unsupported(Location location, string what, string step, ITypeSymbol type) =>
@@ -269,36 +268,6 @@ internal static class StepParser
                 case Accessibility.Protected:
                 case Accessibility.ProtectedAndInternal:
                     return SymbolEqualityComparer.Default.Equals(symbol, method) ? "protected" : $"inside protected type '{symbol.Name}'";
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Where the attribute of <paramref name="symbol"/> is written, else the declaration's name.</summary>
-    public static Location AttributeLocation(ISymbol symbol, MethodDeclarationSyntax declaration) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName or PipelineParser.PipelineAttributeName)?
-            .ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? declaration.Identifier.GetLocation();
-
-    public static bool? NamedBool(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property) is { Value: bool value } ? value : null;
-
-    public static int? NamedInt(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property) is { Value: int value } ? value : null;
-
-    public static string? NamedString(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property)?.Value as string;
-
-    private static TypedConstant? NamedArgument(ISymbol symbol, string attribute, string property)
-    {
-        // [ContainerStep] takes the step settings of [Step] (EnableCache, Name, DisplayName).
-        var data = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is { } name
-            && (name == attribute || (attribute == StepAttributeName && name == ContainerStepParser.ContainerStepAttributeName)));
-        foreach (var argument in data?.NamedArguments ?? Enumerable.Empty<KeyValuePair<string, TypedConstant>>())
-        {
-            if (argument.Key == property)
-            {
-                return argument.Value;
             }
         }
 
