@@ -21,7 +21,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
     /// <summary>Tracking names, so tests can check which stages re-ran.</summary>
     public static class TrackingNames
     {
-        /// <summary>Parsed pipeline models.</summary>
+        /// <summary>Parsed pipelines: the model and the links the checks across pipelines need.</summary>
         public const string Pipelines = nameof(Pipelines);
 
         /// <summary>Pipeline graphs with Kubeflow names assigned.</summary>
@@ -36,6 +36,9 @@ public sealed class PipelineGenerator : IIncrementalGenerator
         /// <summary>Registrars of referenced PipelineSdk extensions.</summary>
         public const string Extensions = nameof(Extensions);
 
+        /// <summary>Steps with their code fingerprints, each emitted once for every pipeline that calls it.</summary>
+        public const string Steps = nameof(Steps);
+
         /// <summary>The <c>[ContainerStep]</c> partial methods whose bodies the generator writes.</summary>
         public const string ContainerSteps = nameof(ContainerSteps);
     }
@@ -49,17 +52,20 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 options.GlobalOptions.TryGetValue("build_property.PublishAot", out var aot) && string.Equals(aot, "true", StringComparison.OrdinalIgnoreCase)))
             .Select((pair, _) => new ProgramInfo(pair.Left, pair.Right));
 
-        var pipelines = context.SyntaxProvider
-            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
+        // One transform reads each pipeline: its model and what the checks across pipelines need, with one semantic model.
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(AttributeReader.Pipeline, (node, _) => node is MethodDeclarationSyntax, PipelineParser.Parse)
             .WithTrackingName(TrackingNames.Pipelines);
 
-        var graphs = pipelines
-            .Select((pipeline, _) => PipelineGraphBuilder.Build(pipeline))
+        // The link holds the syntax tree its diagnostics point into; the graph depends on the model alone.
+        var graphs = parsed
+            .Select(static (pipeline, _) => pipeline.Model)
+            .Select(static (pipeline, _) => PipelineGraphBuilder.Build(pipeline))
             .WithTrackingName(TrackingNames.Graphs);
 
         // Checks across pipelines: they need every pipeline at once, so the generator makes them (see CrossPipelineChecks).
-        var links = context.SyntaxProvider
-            .ForAttributeWithMetadataName(PipelineParser.PipelineAttributeName, (node, _) => node is MethodDeclarationSyntax, PipelineLinkParser.Parse)
+        var links = parsed
+            .Select(static (pipeline, _) => pipeline.Link)
             .WithTrackingName(TrackingNames.Links)
             .Collect();
 
@@ -70,6 +76,16 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 output.ReportDiagnostic(diagnostic);
             }
         });
+
+        // Each step once, in a file of its own that the pipelines calling it refer to: its code fingerprint is computed
+        // here alone, and an edit to its body regenerates that file and no pipeline.
+        var steps = Steps(context, AttributeReader.Step);
+        var containerStepModels = Steps(context, AttributeReader.ContainerStep);
+        // A method declared twice (CS0111, which the compiler reports) would give two files of one name, which Roslyn refuses.
+        var duplicates = steps.Collect().Combine(containerStepModels.Collect())
+            .Select(static (all, _) => all.Left.Concat(all.Right).GroupBy(s => s!.HintName).Where(g => g.Count() > 1).Select(g => g.Key).ToEquatableArray());
+        context.RegisterSourceOutput(steps.Combine(duplicates), static (output, pair) => EmitStep(output, pair.Left!, pair.Right));
+        context.RegisterSourceOutput(containerStepModels.Combine(duplicates), static (output, pair) => EmitStep(output, pair.Left!, pair.Right));
 
         var emitContext = program
             .Combine(links.Select(static (links, _) => CrossPipelineChecks.Blocked(links)))
@@ -102,7 +118,7 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         // A [ContainerStep] is a partial method without a body: it gets one that says where the step runs.
         var containerSteps = context.SyntaxProvider
-            .ForAttributeWithMetadataName(ContainerStepParser.ContainerStepAttributeName, (node, _) => node is MethodDeclarationSyntax, ContainerStubParser.Parse)
+            .ForAttributeWithMetadataName(AttributeReader.ContainerStep, (node, _) => node is MethodDeclarationSyntax, ContainerStubParser.Parse)
             .Where(static stub => stub is not null)
             .WithTrackingName(TrackingNames.ContainerSteps);
         context.RegisterSourceOutput(containerSteps, static (output, stub) => output.AddSource(stub!.HintName, ContainerStubEmitter.Emit(stub)));
@@ -118,6 +134,39 @@ public sealed class PipelineGenerator : IIncrementalGenerator
                 output.AddSource("PipelineSdkExtensions.g.cs", CSharpEmitter.EmitExtensionRegistration(registrars));
             }
         });
+    }
+
+    private static IncrementalValuesProvider<SharedStepModel?> Steps(IncrementalGeneratorInitializationContext context, string attributeName) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(attributeName, (node, _) => node is MethodDeclarationSyntax, StepParser.ParseShared)
+            .WithTrackingName(TrackingNames.Steps)
+            .Where(static step => step is not null);
+
+    private static void EmitStep(SourceProductionContext output, SharedStepModel shared, EquatableArray<string> duplicates)
+    {
+        if (shared.Step is null)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticCatalog.InternalError, Location.None, shared.HintName, shared.InternalError));
+            return;
+        }
+
+        if (duplicates.Contains(shared.HintName))
+        {
+            return;
+        }
+
+        string source;
+        try
+        {
+            source = StepEmitter.Emit(shared.Step);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticCatalog.InternalError, Location.None, shared.Step.MethodDisplayName, e.GetType().Name + ": " + e.Message));
+            return;
+        }
+
+        output.AddSource(shared.HintName, source);
     }
 
     /// <summary>What emitting needs besides the graph: the program and the pipelines that must not emit.</summary>

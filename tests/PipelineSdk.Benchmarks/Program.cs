@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using PipelineSdk.Benchmarks.Artifacts;
+using PipelineSdk.Benchmarks.Build;
 using PipelineSdk.Benchmarks.Dashboard;
 using PipelineSdk.Benchmarks.Generator;
 using PipelineSdk.Benchmarks.Infrastructure;
@@ -20,7 +21,7 @@ var only = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--only" && a.i
 var reportIndex = Array.IndexOf(args, "--report");
 var reportPath = reportIndex >= 0 && reportIndex + 1 < args.Length ? Path.GetFullPath(args[reportIndex + 1]) : null;
 
-// The classes in the order of issue 9's targets, then issue 13's (the server and the store's databases), then issue 18's (the dashboard), with warm-ups and measured iterations for a full run. Scale needs no
+// The classes in the order of issue 9's targets, then issue 13's (the server and the store's databases), then issue 18's (the dashboard), then issue 16's builds, with warm-ups and measured iterations for a full run. Scale needs no
 // warm-up: the orchestrator benchmarks before it have already run (and JIT-compiled) the same code in this process.
 (Type Type, int Warmups, int Iterations)[] suites =
 [
@@ -34,6 +35,7 @@ var reportPath = reportIndex >= 0 && reportIndex + 1 < args.Length ? Path.GetFul
     (typeof(ConcurrentClientsBenchmarks), 1, 3),
     (typeof(DatabaseWriteBenchmarks), 1, 3),
     (typeof(DashboardRenderBenchmarks), 1, 10),
+    (typeof(BuildBenchmarks), 1, 3),
 ];
 
 var started = DateTimeOffset.UtcNow;

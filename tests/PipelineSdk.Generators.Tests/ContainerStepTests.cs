@@ -95,9 +95,9 @@ public class ContainerStepTests
         var body = result.GeneratedSources.Single(s => s.HintName.StartsWith("ContainerStep.Demo.Containers.Scripts.Component2.", StringComparison.Ordinal)).SourceText.ToString();
         Assert.That(body, Does.Contain("public static partial void Component2(global::PipelineSdk.Artifacts.Dataset input_gcs) =>"));
         Assert.That(body, Does.Contain("is a container step"));
-        var pipeline = result.GeneratedSources.Single(s => s.HintName.StartsWith("Demo.Containers.Scripts.Containerized.", StringComparison.Ordinal)).SourceText.ToString();
-        Assert.That(pipeline, Does.Contain("""Container = new global::PipelineSdk.Model.ContainerCommand("alpine", new string[] { "cat" }, new string[] { "{{$.inputs.artifacts['input_gcs'].path}}" }, new string[] { "cat" })"""));
-        Assert.That(pipeline, Does.Contain("""new global::PipelineSdk.Model.ContainerCommand("alpine", new string[] { "sh", "-c", """), "no LocalCommand: null");
+        var descriptors = GeneratorHarness.AllSources(result);
+        Assert.That(descriptors, Does.Contain("""Container = new global::PipelineSdk.Model.ContainerCommand("alpine", new string[] { "cat" }, new string[] { "{{$.inputs.artifacts['input_gcs'].path}}" }, new string[] { "cat" })"""));
+        Assert.That(descriptors, Does.Contain("""new global::PipelineSdk.Model.ContainerCommand("alpine", new string[] { "sh", "-c", """), "no LocalCommand: null");
     }
 
     [TestCase("\"{{txt}}\"", "'{{txt}}' names no input or output of the step; its inputs: text; its outputs: Output")]
@@ -188,7 +188,7 @@ public class ContainerStepTests
     }
 
     private static Model.StepModel Model(GeneratorRunResult result) =>
-        result.TrackedSteps[PipelineGenerator.TrackingNames.Pipelines].SelectMany(s => s.Outputs).Select(o => (Model.PipelineModel)o.Value).Single().Calls.Single().Step;
+        result.TrackedSteps[PipelineGenerator.TrackingNames.Steps].SelectMany(s => s.Outputs).Select(o => ((Model.SharedStepModel)o.Value).Step!).Single();
 
     private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string stage) =>
         result.TrackedSteps[stage].SelectMany(step => step.Outputs).Select(output => output.Reason);

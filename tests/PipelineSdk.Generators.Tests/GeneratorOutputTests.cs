@@ -96,7 +96,7 @@ public class GeneratorOutputTests
             """));
 
         Assert.That(result.Diagnostics, Is.Empty);
-        Assert.That(result.GeneratedSources, Has.Length.EqualTo(2));
+        Assert.That(GeneratorHarness.PipelineSources(result), Has.Count.EqualTo(2));
         var specs = ReadSpecs(GeneratorHarness.EmitClean(output));
         Assert.That(specs.Keys, Is.EquivalentTo(new[] { "vertex-example-pipeline", "another-pipeline" }));
     }

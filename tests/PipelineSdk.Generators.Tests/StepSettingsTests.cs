@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PipelineSdk.Generators.Parsing;
+using PipelineSdk.Generators.Model;
 using PipelineSdk.Generators.Tests.Infrastructure;
 using PipelineSdk.Tests.Shared;
 
@@ -83,6 +83,6 @@ public class StepSettingsTests
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Scenarios.QuickStart));
 
-        Assert.That(result.GeneratedSources.Single().SourceText.ToString(), Does.Not.Contain("StepSettings"));
+        Assert.That(GeneratorHarness.AllSources(result), Does.Not.Contain("StepSettings"));
     }
 }

@@ -30,7 +30,7 @@ public class StepTimeoutTests
     public void The_timeout_is_in_the_generated_settings_of_the_step_and_of_the_call()
     {
         var (result, _, diagnostics) = GeneratorHarness.RunAll(GeneratorHarness.Compile(Source));
-        var code = result.GeneratedSources.Single().SourceText.ToString();
+        var code = GeneratorHarness.AllSources(result);
 
         Assert.That(diagnostics, Is.Empty);
         Assert.That(code, Does.Contain("Timeout = global::System.TimeSpan.FromSeconds(5400)"), "[Step(Timeout = \"1h30m\")]");

@@ -5,20 +5,19 @@ namespace PipelineSdk.Generators.Emitting;
 
 /// <summary>
 /// A minimal JSON tree for writing specs inside the generator (which cannot use System.Text.Json).
-/// Object keys are written in ordinal order, so the same model always gives byte-identical JSON.
+/// Object keys are written in ordinal order, so the same model always gives byte-identical JSON. The JSON is
+/// compact: the spec is embedded in every program, and indentation made up most of it.
 /// </summary>
 internal abstract class JsonNode
 {
-    public abstract void Write(StringBuilder output, int indent);
+    public abstract void Write(StringBuilder output);
 
     public string ToJson()
     {
         var output = new StringBuilder();
-        Write(output, 0);
-        return output.Append('\n').ToString();
+        Write(output);
+        return output.ToString();
     }
-
-    protected static void NewLine(StringBuilder output, int indent) => output.Append('\n').Append(' ', indent * 2);
 }
 
 internal sealed class JsonObject : JsonNode
@@ -44,14 +43,8 @@ internal sealed class JsonObject : JsonNode
         return child;
     }
 
-    public override void Write(StringBuilder output, int indent)
+    public override void Write(StringBuilder output)
     {
-        if (_properties.Count == 0)
-        {
-            output.Append("{}");
-            return;
-        }
-
         output.Append('{');
         var first = true;
         foreach (var property in _properties)
@@ -62,12 +55,10 @@ internal sealed class JsonObject : JsonNode
             }
 
             first = false;
-            NewLine(output, indent + 1);
-            output.Append(Model.JsonLiteral.Quote(property.Key)).Append(": ");
-            property.Value.Write(output, indent + 1);
+            output.Append(Model.JsonLiteral.Quote(property.Key)).Append(':');
+            property.Value.Write(output);
         }
 
-        NewLine(output, indent);
         output.Append('}');
     }
 }
@@ -76,14 +67,8 @@ internal sealed class JsonArray(IEnumerable<JsonNode> items) : JsonNode
 {
     private readonly List<JsonNode> _items = new(items);
 
-    public override void Write(StringBuilder output, int indent)
+    public override void Write(StringBuilder output)
     {
-        if (_items.Count == 0)
-        {
-            output.Append("[]");
-            return;
-        }
-
         output.Append('[');
         for (var i = 0; i < _items.Count; i++)
         {
@@ -92,11 +77,9 @@ internal sealed class JsonArray(IEnumerable<JsonNode> items) : JsonNode
                 output.Append(',');
             }
 
-            NewLine(output, indent + 1);
-            _items[i].Write(output, indent + 1);
+            _items[i].Write(output);
         }
 
-        NewLine(output, indent);
         output.Append(']');
     }
 }
@@ -108,5 +91,5 @@ internal sealed class JsonRaw(string text) : JsonNode
 
     public static readonly JsonRaw True = new("true");
 
-    public override void Write(StringBuilder output, int indent) => output.Append(text);
+    public override void Write(StringBuilder output) => output.Append(text);
 }

@@ -4,7 +4,6 @@ using System.Linq;
 using PipelineSdk.Generators.Graph;
 using Microsoft.CodeAnalysis.CSharp;
 using PipelineSdk.Generators.Model;
-using PipelineSdk.Generators.Parsing;
 
 namespace PipelineSdk.Generators.Emitting;
 
@@ -150,7 +149,7 @@ internal static class SettingsEmitter
             var accelerator = target.Object("accelerator");
             var count = resources.AcceleratorCountPlaceholder ?? Int(resources.AcceleratorCount);
             // A value from a pipeline parameter is known only when the task starts: KFP writes only the string fields then.
-            var fromParameter = resources.AcceleratorCountPlaceholder is not null || SettingsParser.IsPlaceholder(resources.Accelerator);
+            var fromParameter = resources.AcceleratorCountPlaceholder is not null || ResourceQuantities.IsPlaceholder(resources.Accelerator);
             if (!fromParameter)
             {
                 accelerator["count"] = JsonRaw.String(count);
@@ -169,7 +168,7 @@ internal static class SettingsEmitter
     {
         if (quantity is not null)
         {
-            if (!SettingsParser.IsPlaceholder(quantity))
+            if (!ResourceQuantities.IsPlaceholder(quantity))
             {
                 target[numberKey] = Number(toNumber(quantity));
             }

@@ -76,7 +76,22 @@ internal sealed record StepModel(
 {
     /// <summary>For an <c>Importer.Import</c> call standing as a step: what it imports; null for a step.</summary>
     public ImporterModel? Importer { get; init; }
+
+    /// <summary>
+    /// The generated class holding the step's descriptor and invoker, once per assembly (see <c>StepEmitter</c>), e.g.
+    /// <c>global::PipelineSdk.Generated.Demo_Steps_Train_1a2b3c4d</c>; empty for an importer or a called pipeline.
+    /// </summary>
+    public string SharedClass { get; init; } = "";
+
+    /// <summary>Whether a call's settings (<c>.WithRetry(3)</c>, ...) replaced the settings of the step's attributes.</summary>
+    public bool SettingsOverridden { get; init; }
 }
+
+/// <summary>A step as its own generated file holds it: its descriptor and invoker, shared by every pipeline that calls it.</summary>
+/// <param name="HintName">The generated file's hint name.</param>
+/// <param name="Step">The step with its code fingerprint; null when reading it failed.</param>
+/// <param name="InternalError">Why reading the step failed (a bug of ours), reported instead of failing the build.</param>
+internal sealed record SharedStepModel(string HintName, StepModel? Step, string? InternalError);
 
 /// <summary>One <c>Importer.Import&lt;T&gt;(uri, reimport, metadata)</c> call (KFP's <c>dsl.importer</c>).</summary>
 /// <param name="Ordinal">Which importer of the pipeline body it is (0 for the first): every importer is a component of its own, as KFP compiles it.</param>

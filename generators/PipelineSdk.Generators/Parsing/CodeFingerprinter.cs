@@ -19,8 +19,16 @@ internal static class CodeFingerprinter
 {
     private static readonly SymbolDisplayFormat SymbolFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
-    public static (EquatableArray<CodePartModel> Parts, string Fingerprint) Compute(IMethodSymbol step, Compilation compilation, CancellationToken cancellationToken)
+    /// <param name="known">A semantic model the caller already has, of the step's tree or any other; null for none.</param>
+    public static (EquatableArray<CodePartModel> Parts, string Fingerprint) Compute(IMethodSymbol step, Compilation compilation, SemanticModel? known, CancellationToken cancellationToken)
     {
+        // One semantic model per syntax tree: a new one per visited method would bind its tree again from scratch.
+        var models = new Dictionary<SyntaxTree, SemanticModel>();
+        if (known is not null)
+        {
+            models[known.SyntaxTree] = known;
+        }
+
         var stepPart = default(CodePartModel);
         var callees = new List<CodePartModel>();
         var visited = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { step };
@@ -35,7 +43,11 @@ internal static class CodeFingerprinter
             {
                 var node = reference.GetSyntax(cancellationToken);
                 hash.Append(HashTokens(node));
-                var model = compilation.GetSemanticModel(node.SyntaxTree);
+                if (!models.TryGetValue(node.SyntaxTree, out var model))
+                {
+                    model = models[node.SyntaxTree] = compilation.GetSemanticModel(node.SyntaxTree);
+                }
+
                 foreach (var used in UsedSymbols(node, model, cancellationToken))
                 {
                     if (used.DeclaringSyntaxReferences.Length > 0 && visited.Add(used))

@@ -18,18 +18,16 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal static class ContainerStepParser
 {
-    public const string ContainerStepAttributeName = "PipelineSdk.ContainerStepAttribute";
-
     private static readonly Regex PlaceholderPattern = new(@"^([A-Za-z_][A-Za-z0-9_]*)(?:\.(path|uri|file))?$", RegexOptions.CultureInvariant);
     private static readonly Regex SectionPattern = new(@"^\{\{([#^/])([A-Za-z_][A-Za-z0-9_]*)\}\}$", RegexOptions.CultureInvariant);
 
     public static bool IsContainerStep(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ContainerStepAttributeName);
+        AttributeReader.Has(method, AttributeReader.ContainerStep);
 
     /// <summary>The container of <paramref name="method"/>, or null when it has problems (each added to <paramref name="diagnostics"/>).</summary>
     public static ContainerModel? Parse(IMethodSymbol method, MethodDeclarationSyntax declaration, string name, IReadOnlyList<StepParameterModel> inputs, IReadOnlyList<PortModel> outputs, AsyncShape asyncShape, List<DiagnosticInfo> diagnostics)
     {
-        var attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == ContainerStepAttributeName);
+        var attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == AttributeReader.ContainerStep);
         var errors = diagnostics.Count;
         void Declaration(Location location, string problem) =>
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidContainerStep, location, name, problem));
@@ -41,7 +39,7 @@ internal static class ContainerStepParser
 
         if (StepParser.HasStepAttribute(method))
         {
-            Declaration(StepParser.AttributeLocation(method, declaration), "has both [Step] and [ContainerStep]; keep [ContainerStep], which takes EnableCache, Name and DisplayName too");
+            Declaration(AttributeReader.AttributeLocation(method, declaration), "has both [Step] and [ContainerStep]; keep [ContainerStep], which takes EnableCache, Name and DisplayName too");
         }
 
         if (asyncShape != AsyncShape.None)

@@ -9,8 +9,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// <summary>Finds the PipelineSdk extensions (e.g. PipelineSdk.Gcp) among the compilation's references.</summary>
 internal static class ExtensionFinder
 {
-    private const string ExtensionAttributeName = "PipelineSdk.PipelineSdkExtensionAttribute";
-
     /// <summary>The registrar types, fully qualified with <c>global::</c>, in a stable order.</summary>
     public static EquatableArray<string> Find(Compilation compilation, CancellationToken cancellationToken)
     {
@@ -20,7 +18,7 @@ internal static class ExtensionFinder
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var attribute in assembly.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() == ExtensionAttributeName
+                if (attribute.AttributeClass?.ToDisplayString() == AttributeReader.Extension
                     && attribute.ConstructorArguments.FirstOrDefault().Value is INamedTypeSymbol registrar
                     && registrar.DeclaredAccessibility == Accessibility.Public)
                 {

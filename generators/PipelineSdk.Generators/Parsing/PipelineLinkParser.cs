@@ -27,6 +27,9 @@ internal sealed record PipelineLink(
     SourceSpan Identifier,
     EquatableArray<PipelineCallLink> Calls);
 
+/// <summary>One <c>[Pipeline]</c> method as the generator reads it: the model to emit from and its links to other pipelines.</summary>
+internal sealed record ParsedPipeline(PipelineModel Model, PipelineLink Link);
+
 internal static class PipelineLinkParser
 {
     public static PipelineLink Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

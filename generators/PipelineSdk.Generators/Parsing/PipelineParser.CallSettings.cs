@@ -145,28 +145,28 @@ internal sealed partial class PipelineParser
             case "WithDisplayName" when Constant(setting, "displayName") is string displayName:
                 if (SettingsParser.ValidateDisplayName(displayName, problem => ReportSetting(setting, "displayName", "the display name " + problem)) is { } valid)
                 {
-                    _calls[index] = call with { Step = step with { Settings = settings with { DisplayName = valid } } };
+                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { DisplayName = valid } } };
                 }
 
                 break;
             case "WithTimeout" when Constant(setting, "timeout") is string timeout:
                 if (SettingsParser.ValidateTimeout(timeout, problem => ReportSetting(setting, "timeout", "the timeout " + problem)) is { } seconds)
                 {
-                    _calls[index] = call with { Step = step with { Settings = settings with { TimeoutSeconds = seconds } } };
+                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { TimeoutSeconds = seconds } } };
                 }
 
                 break;
             case "WithImage" when Constant(setting, "image") is string image:
                 if (SettingsParser.ValidateImage(image, problem => ReportSetting(setting, "image", $"the image {problem}; write an image reference such as \"us-docker.pkg.dev/project/repo/app:tag\"")) is { } validImage)
                 {
-                    _calls[index] = call with { Step = step with { Settings = settings with { Image = validImage } } };
+                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Image = validImage } } };
                 }
 
                 break;
             case "WithRetry" when Constant(setting, "maxRetries") is int retries && Constant(setting, "backoffSeconds") is int backoff
                 && Constant(setting, "backoffFactor") is double factor && Constant(setting, "maxBackoffSeconds") is int max:
                 var retry = SettingsParser.ValidateRetry(retries, backoff, factor, max, (argument, problem) => ReportSetting(setting, CamelCase(argument), problem));
-                _calls[index] = call with { Step = step with { Settings = settings with { Retry = retry } } };
+                _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Retry = retry } } };
                 break;
             case "WithEnv" when Constant(setting, "name") is var variable && Constant(setting, "value") is var value && (variable is string or null) && (value is string or null):
                 var environment = settings.Environment.ToList();
@@ -175,7 +175,7 @@ internal sealed partial class PipelineParser
                     (_callEnvironment.TryGetValue(index, out var earlier) ? earlier : _callEnvironment[index] = new List<EnvVarModel>()).Add(env);
                     environment.RemoveAll(e => e.Name == env.Name); // The call's value wins over the step's [Env].
                     environment.Add(env);
-                    _calls[index] = call with { Step = step with { Settings = settings with { Environment = environment.ToEquatableArray() } } };
+                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Environment = environment.ToEquatableArray() } } };
                 }
 
                 break;
@@ -188,7 +188,7 @@ internal sealed partial class PipelineParser
                 }
 
                 int? count = null;
-                var countPlaceholder = quantities[5] is string placeholder && SettingsParser.IsPlaceholder(placeholder) ? placeholder : null;
+                var countPlaceholder = quantities[5] is string placeholder && ResourceQuantities.IsPlaceholder(placeholder) ? placeholder : null;
                 if (countPlaceholder is not null && quantities[4] is null)
                 {
                     ReportSetting(setting, "acceleratorCount", "acceleratorCount is set but accelerator is not; name the accelerator type too, e.g. accelerator: \"NVIDIA_TESLA_T4\"");
@@ -218,7 +218,7 @@ internal sealed partial class PipelineParser
 
                 _calls[index] = call with
                 {
-                    Step = step with { Settings = settings with { Resources = resources with { AcceleratorCountPlaceholder = countPlaceholder } } },
+                    Step = step with { SettingsOverridden = true, Settings = settings with { Resources = resources with { AcceleratorCountPlaceholder = countPlaceholder } } },
                     SettingInputs = call.SettingInputs.Concat(settingInputs).Distinct().ToEquatableArray(),
                 };
                 break;

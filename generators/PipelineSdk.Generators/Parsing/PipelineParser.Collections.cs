@@ -15,8 +15,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal sealed partial class PipelineParser
 {
-    private const string DefaultAttributeName = "PipelineSdk.DefaultAttribute";
-
     /// <summary>The item of a loop over constant records or anonymous objects: a JSON object the steps read field by field.</summary>
     private static readonly ValueTypeModel StructItem = new("global::System.Text.Json.JsonElement", "STRUCT", IsArtifact: false, "global::PipelineSdk.Values.ParameterCodecs.Struct");
 
@@ -351,7 +349,7 @@ internal sealed partial class PipelineParser
     /// </summary>
     private (string? Json, bool Handled)? CollectionDefault(IParameterSymbol parameter, ParameterSyntax syntax, ValueTypeModel type)
     {
-        var attribute = parameter.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DefaultAttributeName);
+        var attribute = parameter.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeReader.Default);
         var isCollection = type.KfpType is "LIST" or "STRUCT";
         if (attribute is null)
         {

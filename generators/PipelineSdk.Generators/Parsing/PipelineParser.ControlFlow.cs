@@ -442,7 +442,7 @@ internal sealed partial class PipelineParser
         }
 
         var model = declaration.SyntaxTree == _declaration.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-        var inner = Run(method, declaration, model, _computeFingerprints, new HashSet<string>(_callers), _cancellationToken).Model;
+        var inner = Run(method, declaration, model, new HashSet<string>(_callers), _cancellationToken).Model;
         return inner.HasErrors ? null : inner;
     }
 

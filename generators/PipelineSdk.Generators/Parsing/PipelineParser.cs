@@ -19,8 +19,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal sealed partial class PipelineParser
 {
-    public const string PipelineAttributeName = "PipelineSdk.PipelineAttribute";
-
     private static readonly SymbolDisplayFormat KeyFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters);
 
@@ -31,7 +29,6 @@ internal sealed partial class PipelineParser
     private readonly MethodDeclarationSyntax _declaration;
     private readonly SemanticModel _model;
     private readonly CancellationToken _cancellationToken;
-    private readonly bool _computeFingerprints;
     private readonly string _name;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly List<CallModel> _calls = new();
@@ -54,26 +51,30 @@ internal sealed partial class PipelineParser
     private bool _innerBroken;
 
     /// <summary>The parallelism limit of loops that set none (<c>[Pipeline(LoopParallelism = n)]</c>).</summary>
-    private int? _pipelineLoopParallelism => StepParser.NamedInt(_pipeline, PipelineAttributeName, "LoopParallelism") is > 0 and var limit ? limit : null;
+    private int? _pipelineLoopParallelism => AttributeReader.NamedInt(_pipeline, AttributeReader.Pipeline, "LoopParallelism") is > 0 and var limit ? limit : null;
 
-    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
+    private PipelineParser(IMethodSymbol pipeline, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
         _callers = callers;
         _pipeline = pipeline;
         _declaration = declaration;
         _model = model;
-        _computeFingerprints = computeFingerprints;
         _cancellationToken = cancellationToken;
         _name = pipeline.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 
-    /// <summary>The generator's entry: the model to emit from. Its diagnostics are the analyzer's to report.</summary>
-    public static PipelineModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, computeFingerprints: true, new HashSet<string>(), cancellationToken).Model;
+    /// <summary>
+    /// The generator's entry: the model to emit from, and what the checks across pipelines need, read with one semantic
+    /// model. Steps are read without their code fingerprints: each step's own stage computes that once (see
+    /// <see cref="StepParser.ParseShared"/>). Its diagnostics are the analyzer's to report.
+    /// </summary>
+    public static ParsedPipeline Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        new(Run((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, new HashSet<string>(), cancellationToken).Model,
+            PipelineLinkParser.Parse(context, cancellationToken));
 
     /// <summary>The analyzer's entry: every problem this one pipeline has, found by the same code the generator runs.</summary>
     public static IReadOnlyList<DiagnosticInfo> Analyze(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken) =>
-        Run(method, declaration, model, computeFingerprints: false, new HashSet<string>(), cancellationToken).Diagnostics;
+        Run(method, declaration, model, new HashSet<string>(), cancellationToken).Diagnostics;
 
     /// <summary>Identifies a pipeline method across passes (stable, overload-aware).</summary>
     public static string Key(IMethodSymbol method) => method.OriginalDefinition.ToDisplayString(KeyFormat);
@@ -107,14 +108,14 @@ internal sealed partial class PipelineParser
     }
 
     public static bool IsPipeline(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineAttributeName);
+        AttributeReader.Has(method, AttributeReader.Pipeline);
 
-    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, bool computeFingerprints, HashSet<string> callers, CancellationToken cancellationToken)
+    private static (PipelineModel Model, List<DiagnosticInfo> Diagnostics) Run(IMethodSymbol method, MethodDeclarationSyntax declaration, SemanticModel model, HashSet<string> callers, CancellationToken cancellationToken)
     {
         try
         {
             (method, declaration) = ImplementingHalf(method, declaration, cancellationToken);
-            var parser = new PipelineParser(method, declaration, model, computeFingerprints, callers, cancellationToken);
+            var parser = new PipelineParser(method, declaration, model, callers, cancellationToken);
             return (parser.Parse(), parser._diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -146,17 +147,17 @@ internal sealed partial class PipelineParser
         var pipelineName = NameOf(_pipeline);
         if (Naming.Validate(pipelineName, Naming.MaxPipelineNameLength) is { } invalid)
         {
-            Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "pipeline", pipelineName, invalid);
+            Report(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(_pipeline, _declaration), "pipeline", pipelineName, invalid);
         }
         else if (pipelineName.Length > Naming.MaxLabelLength)
         {
-            Report(DiagnosticCatalog.NameTooLongForLabel, StepParser.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Report(DiagnosticCatalog.NameTooLongForLabel, AttributeReader.AttributeLocation(_pipeline, _declaration), pipelineName, pipelineName.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment");
+        var experiment = AttributeReader.NamedString(_pipeline, AttributeReader.Pipeline, "Experiment");
         if (experiment is not null && Naming.Validate(experiment, Naming.MaxPipelineNameLength) is { } invalidExperiment)
         {
-            Report(DiagnosticCatalog.InvalidName, StepParser.AttributeLocation(_pipeline, _declaration), "experiment", experiment, invalidExperiment);
+            Report(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(_pipeline, _declaration), "experiment", experiment, invalidExperiment);
         }
 
         var parameters = ParseParameters();
@@ -204,7 +205,7 @@ internal sealed partial class PipelineParser
             _pipeline.Name,
             NameOf(_pipeline),
             IsPublic(_pipeline),
-            StepParser.NamedBool(_pipeline, PipelineAttributeName, "EnableCache"),
+            AttributeReader.NamedBool(_pipeline, AttributeReader.Pipeline, "EnableCache"),
             parameters,
             // A pipeline with errors, or whose code does not compile, yields no calls, so nothing is emitted for it.
             hasErrors ? EquatableArray<CallModel>.Empty : _calls.ToEquatableArray(),
@@ -213,7 +214,7 @@ internal sealed partial class PipelineParser
             Scopes = hasErrors ? new[] { _scopes[0] }.ToEquatableArray() : _scopes.ToEquatableArray(),
             Output = hasErrors ? null : _output,
             OneOfs = hasErrors ? EquatableArray<OneOfModel>.Empty : _oneOfModels.ToEquatableArray(),
-            Experiment = StepParser.NamedString(_pipeline, PipelineAttributeName, "Experiment"),
+            Experiment = AttributeReader.NamedString(_pipeline, AttributeReader.Pipeline, "Experiment"),
         };
     }
 
@@ -222,7 +223,7 @@ internal sealed partial class PipelineParser
 
     /// <summary>The pipeline name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
     public static string NameOf(IMethodSymbol pipeline) =>
-        StepParser.NamedString(pipeline, PipelineAttributeName, "Name") ?? Naming.ToKebabCase(pipeline.Name);
+        AttributeReader.NamedString(pipeline, AttributeReader.Pipeline, "Name") ?? Naming.ToKebabCase(pipeline.Name);
 
     private void CheckSignature()
     {
@@ -631,7 +632,7 @@ internal sealed partial class PipelineParser
             }
 
             // Problems with the step itself are reported once, at the step, by the step pass.
-            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, _computeFingerprints);
+            step = StepParser.Parse(method, _model.Compilation, new List<DiagnosticInfo>(), _cancellationToken, computeFingerprint: false);
             _steps[method] = step;
         }
 

@@ -13,10 +13,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal static class RegistryParser
 {
-    public const string ArtifactAttributeName = "PipelineSdk.ArtifactAttribute";
-    public const string FromArtifactAttributeName = "PipelineSdk.FromArtifactAttribute";
-    public const string FromModelAttributeName = "PipelineSdk.FromModelAttribute";
-
     /// <summary>Artifact names follow pipeline names: they appear in commands and URLs.</summary>
     private const int MaxNameLength = 128;
 
@@ -85,19 +81,19 @@ internal static class RegistryParser
 
     /// <summary>Whether <paramref name="parameter"/> has <c>[FromArtifact]</c> or <c>[FromModel]</c>.</summary>
     public static bool IsRegistryParameter(IParameterSymbol parameter) =>
-        parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is FromArtifactAttributeName or FromModelAttributeName);
+        parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is AttributeReader.FromArtifact or AttributeReader.FromModel);
 
     /// <summary>The registry source of a <c>[FromArtifact]</c>/<c>[FromModel]</c> parameter; null (and maybe a diagnostic) otherwise.</summary>
     public static RegistryInputModel? Parameter(IParameterSymbol parameter, ParameterSyntax syntax, string stepName, List<DiagnosticInfo> diagnostics)
     {
-        var attributes = parameter.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() is FromArtifactAttributeName or FromModelAttributeName).ToList();
+        var attributes = parameter.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() is AttributeReader.FromArtifact or AttributeReader.FromModel).ToList();
         if (attributes.Count == 0)
         {
             return null;
         }
 
         var attribute = attributes[0];
-        var isModel = attribute.AttributeClass!.ToDisplayString() == FromModelAttributeName;
+        var isModel = attribute.AttributeClass!.ToDisplayString() == AttributeReader.FromModel;
         var location = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? syntax.GetLocation();
         var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
         var selector = Named(attribute, isModel ? "Stage" : "Version") as string ?? (isModel ? "production" : "latest");
@@ -122,7 +118,7 @@ internal static class RegistryParser
         return new RegistryInputModel(name, selector, isModel);
     }
 
-    private static bool IsArtifact(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() == ArtifactAttributeName;
+    private static bool IsArtifact(AttributeData attribute) => attribute.AttributeClass?.ToDisplayString() == AttributeReader.Artifact;
 
     private static object? Named(AttributeData attribute, string property)
     {

@@ -15,10 +15,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal static class SettingsParser
 {
-    public const string RetryAttributeName = "PipelineSdk.RetryAttribute";
-    public const string ResourcesAttributeName = "PipelineSdk.ResourcesAttribute";
-    public const string EnvAttributeName = "PipelineSdk.EnvAttribute";
-
     /// <summary>Kubeflow caps a retry backoff at one hour.</summary>
     public const int MaxBackoffSeconds = 3600;
 
@@ -51,26 +47,26 @@ internal static class SettingsParser
         {
             switch (attribute.AttributeClass?.ToDisplayString())
             {
-                case RetryAttributeName:
+                case AttributeReader.Retry:
                     retry = ParseRetry(attribute, declaration, name, diagnostics);
                     break;
-                case ResourcesAttributeName:
+                case AttributeReader.Resources:
                     resources = ParseResources(attribute, declaration, name, diagnostics);
                     break;
-                case EnvAttributeName:
+                case AttributeReader.Env:
                     if (ParseEnv(attribute, declaration, name, environment, diagnostics) is { } variable)
                     {
                         environment.Add(variable);
                     }
 
                     break;
-                case StepParser.StepAttributeName:
+                case AttributeReader.Step:
                     displayName = ParseDisplayName(attribute, declaration, name, diagnostics);
                     image = ParseImage(attribute, declaration, name, diagnostics);
                     timeout = Named(attribute, "Timeout") is not string text ? null
                         : ValidateTimeout(text, problem => diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidTimeout, ArgumentLocation(attribute, declaration, "Timeout"), name, problem)));
                     break;
-                case ContainerStepParser.ContainerStepAttributeName:
+                case AttributeReader.ContainerStep:
                     // Its image is the container's own (ContainerStepParser); the display name is a setting like any step's.
                     displayName = ParseDisplayName(attribute, declaration, name, diagnostics);
                     break;
@@ -124,9 +120,9 @@ internal static class SettingsParser
         {
             var name = attribute.AttributeClass?.ToDisplayString() switch
             {
-                RetryAttributeName => "Retry",
-                ResourcesAttributeName => "Resources",
-                EnvAttributeName => "Env",
+                AttributeReader.Retry => "Retry",
+                AttributeReader.Resources => "Resources",
+                AttributeReader.Env => "Env",
                 _ => null,
             };
             if (name is null || attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
@@ -197,7 +193,7 @@ internal static class SettingsParser
 
         string? Cpu(string argument, string? value)
         {
-            if (value is not null && !IsPlaceholder(value) && (!CpuPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Cores(value))))
+            if (value is not null && !ResourceQuantities.IsPlaceholder(value) && (!CpuPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Cores(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a CPU quantity; write a number of cores above 0 (\"2\", \"0.5\") or of millicores (\"500m\")");
                 return null;
@@ -208,7 +204,7 @@ internal static class SettingsParser
 
         string? Memory(string argument, string? value)
         {
-            if (value is not null && !IsPlaceholder(value) && (!MemoryPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Gigabytes(value))))
+            if (value is not null && !ResourceQuantities.IsPlaceholder(value) && (!MemoryPattern.IsMatch(value) || !IsPositiveFinite(ResourceQuantities.Gigabytes(value))))
             {
                 Report(argument, $"{argument} \"{value}\" is not a memory quantity; write a whole number above 0 with an optional unit (\"8G\", \"512Mi\"; E, P, T, G, M, K or Ei, Pi, Ti, Gi, Mi, Ki)");
                 return null;
@@ -221,12 +217,12 @@ internal static class SettingsParser
         var cpuRequest = Cpu("CpuRequest", cpuRequestValue);
         var memory = Memory("Memory", memoryValue);
         var memoryRequest = Memory("MemoryRequest", memoryRequestValue);
-        if (cpu is not null && cpuRequest is not null && !IsPlaceholder(cpu) && !IsPlaceholder(cpuRequest) && ResourceQuantities.Cores(cpuRequest) > ResourceQuantities.Cores(cpu))
+        if (cpu is not null && cpuRequest is not null && !ResourceQuantities.IsPlaceholder(cpu) && !ResourceQuantities.IsPlaceholder(cpuRequest) && ResourceQuantities.Cores(cpuRequest) > ResourceQuantities.Cores(cpu))
         {
             Report("CpuRequest", $"CpuRequest \"{cpuRequest}\" is more than the limit Cpu \"{cpu}\"; a request cannot exceed its limit");
         }
 
-        if (memory is not null && memoryRequest is not null && !IsPlaceholder(memory) && !IsPlaceholder(memoryRequest) && ResourceQuantities.Gigabytes(memoryRequest) > ResourceQuantities.Gigabytes(memory))
+        if (memory is not null && memoryRequest is not null && !ResourceQuantities.IsPlaceholder(memory) && !ResourceQuantities.IsPlaceholder(memoryRequest) && ResourceQuantities.Gigabytes(memoryRequest) > ResourceQuantities.Gigabytes(memory))
         {
             Report("MemoryRequest", $"MemoryRequest \"{memoryRequest}\" is more than the limit Memory \"{memory}\"; a request cannot exceed its limit");
         }
@@ -236,7 +232,7 @@ internal static class SettingsParser
             Report("Accelerator", "Accelerator is empty; name a type such as \"NVIDIA_TESLA_T4\", or remove it");
             accelerator = null;
         }
-        else if (accelerator is not null && !IsPlaceholder(accelerator) && !VertexAccelerators.Contains(accelerator))
+        else if (accelerator is not null && !ResourceQuantities.IsPlaceholder(accelerator) && !VertexAccelerators.Contains(accelerator))
         {
             warn("Accelerator", (DiagnosticCatalog.UnknownAccelerator, new[] { name, accelerator, AcceleratorHint(accelerator) }));
         }
@@ -252,9 +248,6 @@ internal static class SettingsParser
 
         return new ResourcesModel(cpu, memory, cpuRequest, memoryRequest, accelerator, accelerator is null ? 0 : count ?? 1);
     }
-
-    /// <summary>Whether a setting is a KFP placeholder for a pipeline channel, whose value is known only at run time.</summary>
-    public static bool IsPlaceholder(string value) => value.StartsWith("{{$.", System.StringComparison.Ordinal);
 
     private static EnvVarModel? ParseEnv(AttributeData attribute, MethodDeclarationSyntax declaration, string name, List<EnvVarModel> earlier, List<DiagnosticInfo> diagnostics) =>
         attribute.ConstructorArguments.Length != 2 ? null
@@ -405,43 +398,4 @@ internal static class SettingsParser
     private static bool IsPositiveFinite(double value) => value > 0 && !double.IsInfinity(value);
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>CPU and memory quantities converted the way the KFP compiler converts them for the numeric resource fields.</summary>
-internal static class ResourceQuantities
-{
-    /// <summary>Cores: <c>"500m"</c> is 0.5, <c>"2"</c> is 2.</summary>
-    public static double Cores(string cpu) =>
-        cpu.EndsWith("m", System.StringComparison.Ordinal)
-            ? double.Parse(cpu.Substring(0, cpu.Length - 1), CultureInfo.InvariantCulture) / 1000
-            : double.Parse(cpu, CultureInfo.InvariantCulture);
-
-    /// <summary>Gigabytes (10^9 bytes, as KFP's <c>memoryLimit</c>): <c>"8G"</c> is 8, <c>"256Mi"</c> is 0.268435456.</summary>
-    public static double Gigabytes(string memory)
-    {
-        var digits = 0;
-        while (digits < memory.Length && char.IsDigit(memory[digits]))
-        {
-            digits++;
-        }
-
-        var number = double.Parse(memory.Substring(0, digits), CultureInfo.InvariantCulture);
-        var unit = memory.Substring(digits) switch
-        {
-            "E" => 1e18,
-            "Ei" => System.Math.Pow(2, 60),
-            "P" => 1e15,
-            "Pi" => System.Math.Pow(2, 50),
-            "T" => 1e12,
-            "Ti" => System.Math.Pow(2, 40),
-            "G" => 1e9,
-            "Gi" => System.Math.Pow(2, 30),
-            "M" => 1e6,
-            "Mi" => System.Math.Pow(2, 20),
-            "K" => 1e3,
-            "Ki" => System.Math.Pow(2, 10),
-            _ => 1.0,
-        };
-        return number * unit / 1e9;
-    }
 }

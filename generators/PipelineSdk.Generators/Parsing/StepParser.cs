@@ -1,5 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -11,19 +14,55 @@ namespace PipelineSdk.Generators.Parsing;
 /// <summary>Turns a <c>[Step]</c> method symbol into a <see cref="StepModel"/>, or the diagnostics that say why it cannot be one.</summary>
 internal static class StepParser
 {
-    public const string StepAttributeName = "PipelineSdk.StepAttribute";
     public const string SingleOutputName = "Output";
 
     /// <summary>Whether <paramref name="method"/> is a step: <c>[Step]</c>, or <c>[ContainerStep]</c> (a command in an image).</summary>
     public static bool IsStep(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName);
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is AttributeReader.Step or AttributeReader.ContainerStep);
 
     /// <summary>Whether <paramref name="method"/> has <c>[Step]</c> itself.</summary>
     public static bool HasStepAttribute(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == StepAttributeName);
+        AttributeReader.Has(method, AttributeReader.Step);
+
+    /// <summary>
+    /// The generator's step stage: the step with its code fingerprint, computed once however many pipelines call it, or
+    /// null when it has errors (the step analyzer reports them, and no pipeline calling it is emitted).
+    /// </summary>
+    public static SharedStepModel? ParseShared(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || InGenericType(method))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(method, context.SemanticModel.Compilation, new List<DiagnosticInfo>(), cancellationToken, computeFingerprint: true, context.SemanticModel) is { } step
+                ? new SharedStepModel("Step." + SharedName(method) + ".g.cs", step, null)
+                : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new SharedStepModel("Step." + SharedName(method) + ".g.cs", null, method.Name + ": " + e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>The class generated for a step's descriptor, one per assembly (see <see cref="StepModel.SharedClass"/>).</summary>
+    public static string SharedClassName(IMethodSymbol method) => "global::PipelineSdk.Generated." + SharedName(method);
+
+    /// <summary>The step's type and name, and a hash of its whole signature, so overloads get names of their own.</summary>
+    private static string SharedName(IMethodSymbol method)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(PipelineParser.Key(method)));
+        var suffix = string.Concat(hash.Take(4).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        var typeName = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
+        return new string((typeName + "_" + method.Name + "_" + suffix).Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+    }
 
     /// <summary>Parses <paramref name="method"/>, adding a located diagnostic for each problem with its signature.</summary>
-    public static StepModel? Parse(IMethodSymbol method, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool computeFingerprint = true)
+    /// <param name="model">A semantic model of the step's syntax tree to fingerprint with, when the caller has one.</param>
+    public static StepModel? Parse(IMethodSymbol method, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool computeFingerprint = true, SemanticModel? model = null)
     {
         var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
         if (declaration is null)
@@ -44,9 +83,9 @@ internal static class StepParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.StepNotAccessible, declaration.Identifier.GetLocation(), name, inaccessible));
         }
 
-        if (NamedString(method, StepAttributeName, "Name") is { } explicitName && Naming.Validate(explicitName, Naming.MaxPipelineNameLength) is { } invalid)
+        if (AttributeReader.NamedString(method, AttributeReader.Step, "Name") is { } explicitName && Naming.Validate(explicitName, Naming.MaxPipelineNameLength) is { } invalid)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, AttributeLocation(method, declaration), "step", explicitName, invalid));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticCatalog.InvalidName, AttributeReader.AttributeLocation(method, declaration), "step", explicitName, invalid));
         }
 
         if (method.IsGenericMethod)
@@ -110,7 +149,7 @@ internal static class StepParser
         }
 
         var (parts, fingerprint) = computeFingerprint
-            ? CodeFingerprinter.Compute(method, compilation, cancellationToken)
+            ? CodeFingerprinter.Compute(method, compilation, model, cancellationToken)
             : (EquatableArray<CodePartModel>.Empty, string.Empty);
         return new StepModel(
             method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType)),
@@ -122,15 +161,31 @@ internal static class StepParser
             returnShape,
             asyncShape,
             resultType,
-            NamedBool(method, StepAttributeName, "EnableCache"),
+            AttributeReader.NamedBool(method, AttributeReader.Step, "EnableCache"),
             parts,
             fingerprint,
-            settings);
+            settings)
+        {
+            SharedClass = SharedClassName(method),
+        };
+    }
+
+    private static bool InGenericType(IMethodSymbol method)
+    {
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsGenericType)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The component name: the attribute's <c>Name</c>, else the method name in kebab-case.</summary>
     public static string ComponentName(IMethodSymbol method) =>
-        NamedString(method, StepAttributeName, "Name") ?? Naming.ToKebabCase(method.Name);
+        AttributeReader.NamedString(method, AttributeReader.Step, "Name") ?? Naming.ToKebabCase(method.Name);
 
     /// <summary>PSDK0029 for a type an integration package supports (naming the package to add), else PSDK0005.</summary>
     private static DiagnosticInfo Unsupported(Location location, string what, string step, ITypeSymbol type) =>
@@ -213,36 +268,6 @@ internal static class StepParser
                 case Accessibility.Protected:
                 case Accessibility.ProtectedAndInternal:
                     return SymbolEqualityComparer.Default.Equals(symbol, method) ? "protected" : $"inside protected type '{symbol.Name}'";
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Where the attribute of <paramref name="symbol"/> is written, else the declaration's name.</summary>
-    public static Location AttributeLocation(ISymbol symbol, MethodDeclarationSyntax declaration) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is StepAttributeName or ContainerStepParser.ContainerStepAttributeName or PipelineParser.PipelineAttributeName)?
-            .ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? declaration.Identifier.GetLocation();
-
-    public static bool? NamedBool(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property) is { Value: bool value } ? value : null;
-
-    public static int? NamedInt(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property) is { Value: int value } ? value : null;
-
-    public static string? NamedString(ISymbol symbol, string attribute, string property) =>
-        NamedArgument(symbol, attribute, property)?.Value as string;
-
-    private static TypedConstant? NamedArgument(ISymbol symbol, string attribute, string property)
-    {
-        // [ContainerStep] takes the step settings of [Step] (EnableCache, Name, DisplayName).
-        var data = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() is { } name
-            && (name == attribute || (attribute == StepAttributeName && name == ContainerStepParser.ContainerStepAttributeName)));
-        foreach (var argument in data?.NamedArguments ?? Enumerable.Empty<KeyValuePair<string, TypedConstant>>())
-        {
-            if (argument.Key == property)
-            {
-                return argument.Value;
             }
         }
 

@@ -17,8 +17,6 @@ internal sealed record MaterializerInfo(string MaterializerSyntax, string Schema
 internal sealed class TypeRegistry
 {
     private const string ContextBase = "System.Text.Json.Serialization.JsonSerializerContext";
-    private const string SerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
-    private const string MaterializerAttribute = "PipelineSdk.PipelineSdkMaterializerAttribute";
     private const string MaterializerBase = "PipelineSdk.Values.ArtifactMaterializer<T>";
 
     private static readonly ConditionalWeakTable<Compilation, TypeRegistry> Cache = new();
@@ -35,7 +33,7 @@ internal sealed class TypeRegistry
                 var context = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 foreach (var attribute in type.GetAttributes())
                 {
-                    if (attribute.AttributeClass?.ToDisplayString() == SerializableAttribute
+                    if (attribute.AttributeClass?.ToDisplayString() == AttributeReader.JsonSerializable
                         && attribute.ConstructorArguments.FirstOrDefault().Value is ITypeSymbol listed
                         && !_jsonContexts.ContainsKey(listed))
                     {
@@ -50,7 +48,7 @@ internal sealed class TypeRegistry
         {
             foreach (var attribute in assembly.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() == MaterializerAttribute
+                if (attribute.AttributeClass?.ToDisplayString() == AttributeReader.Materializer
                     && attribute.ConstructorArguments.FirstOrDefault().Value is INamedTypeSymbol materializer
                     && IsUsableMaterializer(materializer, compilation)
                     && StoredType(materializer) is { } stored

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Reflection;
 
 namespace PipelineSdk;
 
@@ -15,4 +17,14 @@ public sealed class PipelineSpecAttribute(string pipelineName, string specJson) 
 
     /// <summary>The Kubeflow v2 PipelineSpec as JSON.</summary>
     public string SpecJson { get; } = specJson;
+
+    private static readonly ConcurrentDictionary<Assembly, IReadOnlyDictionary<string, string>> SpecsByAssembly = new();
+
+    /// <summary>The spec of pipeline <paramref name="pipelineName"/> recorded in <paramref name="assembly"/>.</summary>
+    /// <exception cref="InvalidOperationException">The assembly records no spec of that name (it was not built by the generator).</exception>
+    internal static string Read(Assembly assembly, string pipelineName) =>
+        SpecsByAssembly.GetOrAdd(assembly, static a => a.GetCustomAttributes<PipelineSpecAttribute>().ToDictionary(s => s.PipelineName, s => s.SpecJson, StringComparer.Ordinal))
+            .TryGetValue(pipelineName, out var spec)
+            ? spec
+            : throw new InvalidOperationException($"{assembly.GetName().Name} records no spec of pipeline '{pipelineName}'; rebuild it with the PipelineSdk generator");
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using PipelineSdk.Values;
 
 namespace PipelineSdk.Model;
@@ -49,6 +50,8 @@ public sealed class PipelineDescriptor
 {
     private readonly Dictionary<string, PipelineTask> _tasksByKey;
     private readonly HashSet<PipelineTask> _loopedTasks;
+    private readonly Assembly? _specAssembly;
+    private string? _specJson;
 
     /// <summary>Creates the descriptor of a pipeline whose body is a plain list of step calls.</summary>
     public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<PipelineTask> tasks, string specJson)
@@ -56,15 +59,30 @@ public sealed class PipelineDescriptor
     {
     }
 
-    /// <summary>Creates a descriptor; called by generated code.</summary>
+    /// <summary>Creates a descriptor with its spec given as JSON.</summary>
     public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, string specJson, InputBinding? output, ValueCodec? outputCodec = null)
+        : this(name, methodName, parameters, nodes, output, outputCodec)
+    {
+        _specJson = specJson;
+    }
+
+    /// <summary>
+    /// Creates a descriptor whose spec is the <see cref="PipelineSpecAttribute"/> of <paramref name="specAssembly"/> with the
+    /// pipeline's name, read when first needed; called by generated code (the attribute is the spec's only copy in the assembly).
+    /// </summary>
+    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, Assembly specAssembly, InputBinding? output, ValueCodec? outputCodec = null)
+        : this(name, methodName, parameters, nodes, output, outputCodec)
+    {
+        _specAssembly = specAssembly;
+    }
+
+    private PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, InputBinding? output, ValueCodec? outputCodec)
     {
         OutputCodec = outputCodec;
         Name = name;
         MethodName = methodName;
         Parameters = parameters;
         Nodes = nodes;
-        SpecJson = specJson;
         Output = output;
         Tasks = [.. StepTasks(nodes)];
         _tasksByKey = Tasks.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -93,7 +111,7 @@ public sealed class PipelineDescriptor
     public IReadOnlyList<PipelineTask> Tasks { get; }
 
     /// <summary>The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time).</summary>
-    public string SpecJson { get; }
+    public string SpecJson => _specJson ??= PipelineSpecAttribute.Read(_specAssembly!, Name);
 
     /// <summary>
     /// The experiment the pipeline's runs are recorded in (<c>[Pipeline(Experiment = "churn")]</c>), unless a run names

@@ -93,6 +93,13 @@ public sealed class StepDescriptor
     public ImporterSettings? Importer { get; private init; }
 
     /// <summary>
+    /// The same step as a component of its own in a pipeline: another name (two steps whose names clash) or the settings of
+    /// a call (<c>.WithRetry(3)</c>, ...) instead of its attributes'; called by generated code.
+    /// </summary>
+    public StepDescriptor ForComponent(string name, StepSettings? settings) =>
+        new(name, MethodName, Inputs, Outputs, CodeParts, CodeFingerprint, Invoke, settings, RegistryInputs);
+
+    /// <summary>
     /// The component of one <see cref="PipelineSdk.Importer.Import"/> call: input <c>uri</c>, output <c>artifact</c>. The orchestrator
     /// imports the artifact itself; there is no method to invoke. Called by generated code.
     /// </summary>

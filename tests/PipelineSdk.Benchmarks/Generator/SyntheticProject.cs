@@ -54,9 +54,6 @@ public sealed class SyntheticProject
     /// <summary>The step whose body the edit-loop benchmark changes.</summary>
     public static string EditedStep => "Load0";
 
-    /// <summary>How many pipelines call <see cref="EditedStep"/>: the first and the last.</summary>
-    public int PipelinesUsingEditedStep => Pipelines > 1 ? 2 : 1;
-
     public static SyntheticProject Create(int steps)
     {
         if (steps % StepsPerPipeline != 0 || steps < StepsPerPipeline)

@@ -104,6 +104,14 @@ internal static class GeneratorHarness
         return (driver.GetRunResult().Results.Single(), output);
     }
 
+    /// <summary>The generated files of pipelines (not of steps or container-step bodies).</summary>
+    public static List<GeneratedSourceResult> PipelineSources(GeneratorRunResult result) =>
+        [.. result.GeneratedSources.Where(s => !s.HintName.StartsWith("Step.", StringComparison.Ordinal) && !s.HintName.StartsWith("ContainerStep.", StringComparison.Ordinal))];
+
+    /// <summary>Every generated file's text, one after the other: pipelines refer to the descriptors in their steps' files.</summary>
+    public static string AllSources(GeneratorRunResult result) =>
+        string.Join("\n", result.GeneratedSources.Select(s => s.SourceText.ToString()));
+
     /// <summary>The analyzers that ship beside the generator.</summary>
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = [new StepAnalyzer(), new PipelineAnalyzer()];
 

@@ -54,7 +54,7 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
     /// like the generator, the analyzer reads the pipeline once, from the half that carries the attribute.
     /// </summary>
     private static bool WritesPipelineAttribute(MethodDeclarationSyntax declaration, IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PipelineParser.PipelineAttributeName
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeReader.Pipeline
             && a.ApplicationSyntaxReference is { } reference
             && reference.SyntaxTree == declaration.SyntaxTree
             && declaration.Span.Contains(reference.Span));
