@@ -231,12 +231,11 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
             "SUCCEEDED" => StepStatus.Completed,
             "SKIPPED" when detail.Execution?.State == "CACHED" => StepStatus.Cached,
             "FAILED" => StepStatus.Failed,
-            "NOT_TRIGGERED" => StepStatus.NotTriggered,
             null when !reported => StepStatus.Unknown,
             _ => StepStatus.NotRun,
         };
         var record = !(iterationsRecordLive && status is StepStatus.Completed or StepStatus.Failed);
-        if (status is StepStatus.NotRun or StepStatus.NotTriggered or StepStatus.Unknown)
+        if (status is StepStatus.NotRun or StepStatus.Unknown)
         {
             var reason = detail?.State is { } state ? $"Vertex AI: {state}"
                 : reported ? "Vertex AI did not run it" : "Vertex AI reported no task details for the job";
