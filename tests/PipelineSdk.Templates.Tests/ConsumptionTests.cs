@@ -71,7 +71,9 @@ public class ConsumptionTests
 
         var spec = Path.Combine(Project, "MyPipelines", "bin", "Debug", "net10.0", "pipelines", "main-pipeline.json");
         Assert.That(File.Exists(spec), Is.True, spec);
-        Assert.That(File.ReadAllText(spec), Does.Contain("\"schemaVersion\": \"2.1.0\"").And.Contain("\"/app/MyPipelines.dll\""));
+        var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(spec))!;
+        Assert.That(written["schemaVersion"]!.GetValue<string>(), Is.EqualTo("2.1.0"));
+        Assert.That(written["deploymentSpec"]!.ToJsonString(), Does.Contain("\"/app/MyPipelines.dll\""));
         var restored = Path.Combine(_environment["NUGET_PACKAGES"], "pipelinesdk", Version);
         Assert.That(Directory.Exists(restored), Is.True, "PipelineSdk came from the feed, by version");
     }
