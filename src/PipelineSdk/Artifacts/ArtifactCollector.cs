@@ -50,7 +50,8 @@ public static class ArtifactCollector
 
     /// <summary>
     /// Removes what a run found crashed left on this machine and never recorded: unfinished writes, finished but unrecorded
-    /// outputs, its local-process scratch. Nothing will record into it any more (a resumed run gets a new id).
+    /// outputs, its local-process scratch. Nothing will record into it any more (a resumed run gets a new id). Safe to repeat,
+    /// and to run in two commands at once.
     /// </summary>
     public static IReadOnlyList<CollectedPath> CollectCrashedRun(MetadataStore store, string artifactRoot, string storeDirectory, RunRecord run)
     {
@@ -106,10 +107,17 @@ public static class ArtifactCollector
 
     private static void Remove(string path, string reason, bool dryRun, List<CollectedPath> collected)
     {
-        collected.Add(new CollectedPath(path, ArtifactFiles.Exists(path) ? ArtifactFiles.Size(path) : 0, reason));
-        if (!dryRun)
+        try
         {
-            LocalArtifactStore.Delete(path);
+            collected.Add(new CollectedPath(path, ArtifactFiles.Exists(path) ? ArtifactFiles.Size(path) : 0, reason));
+            if (!dryRun)
+            {
+                LocalArtifactStore.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
+        {
+            // Another command cleaning up the same crashed run removed it first.
         }
     }
 }

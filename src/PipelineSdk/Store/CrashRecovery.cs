@@ -29,12 +29,16 @@ public static class CrashRecovery
         {
             foreach (var run in store.ListRuns(limit: 10_000, status: RunStatus.Running))
             {
-                if (run.Owner is { } owner && WhyGone(run, owner, now) is { } reason && store.MarkRunCrashed(run.Id, now, reason))
+                if (run.Owner is { } owner && WhyGone(run, owner, now) is { } reason)
                 {
+                    // Leftovers go before the mark: a command killed in between leaves the run running, for the next one to finish.
                     var crashed = run with { Status = RunStatus.Crashed, Error = reason };
-                    marked.Add(crashed);
                     WaitForStepsToStop(owner);
                     Artifacts.ArtifactCollector.CollectCrashedRun(store, Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), store.Directory, crashed);
+                    if (store.MarkRunCrashed(run.Id, now, reason))
+                    {
+                        marked.Add(crashed);
+                    }
                 }
             }
         }
