@@ -173,6 +173,8 @@ public class EndToEndTests
     {
         ["HOME"] = root,
         ["DOTNET_CLI_HOME"] = root,
+        // A new user's home, but the copy builds the repository's projects: they keep their packages where they are.
+        ["NUGET_PACKAGES"] = MachinePackageCache.Folder,
         ["DOCKER_CONFIG"] = ImageTestEnvironment.EmptyDockerConfig(),
         ["PIPELINES_STACK"] = "",
         ["GOOGLE_APPLICATION_CREDENTIALS"] = google.WriteKeyFile(root),

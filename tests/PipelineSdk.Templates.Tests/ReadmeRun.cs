@@ -111,9 +111,7 @@ internal static class ReadmeRun
     /// </summary>
     private static Dictionary<string, string> WithMachinePackageCache() => new(Environment)
     {
-        ["NUGET_PACKAGES"] = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages
-            ? packages
-            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+        ["NUGET_PACKAGES"] = MachinePackageCache.Folder,
     };
 
     private static async Task PackAsync()
