@@ -34,7 +34,15 @@ public static class CrashRecovery
                     // Leftovers go before the mark: a command killed in between leaves the run running, for the next one to finish.
                     var crashed = run with { Status = RunStatus.Crashed, Error = reason };
                     WaitForStepsToStop(owner);
-                    Artifacts.ArtifactCollector.CollectCrashedRun(store, Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), store.Directory, crashed);
+                    try
+                    {
+                        Artifacts.ArtifactCollector.CollectCrashedRun(store, Artifacts.LocalArtifactStore.DefaultRoot(store.Directory), store.Directory, crashed);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // What cannot be removed now must not keep the run "running": `pipelines artifacts gc` removes it later.
+                    }
+
                     if (store.MarkRunCrashed(run.Id, now, reason))
                     {
                         marked.Add(crashed);
