@@ -55,8 +55,8 @@ public class EndToEndTests
         await Run("dotnet", Cli, "orchestrator", "register", "vertex_orch", "--flavor=vertex", "--project=my-project", "--location=europe-west1", $"--workload_service_account={FakeGoogle.ServiceAccount}");
         await Run("dotnet", Cli, "stack", "register", "gcp_vertex_stack", "-a", "gcp_artifact_store", "-o", "vertex_orch", "-c", "registry", "--set");
 
-        var first = await Run("dotnet", DotnetRun);
-        var second = await Run("dotnet", DotnetRun);
+        var first = await Run(RepositoryBuild.Dotnet, DotnetRun);
+        var second = await Run(RepositoryBuild.Dotnet, DotnetRun);
 
         Assert.That(first.Output, Does.Contain($"Pushed image {registry.Host}/pipelines/quickstart:"));
         Assert.That(second.Output, Does.Contain("is up to date; nothing rebuilt or pushed."));
@@ -113,7 +113,7 @@ public class EndToEndTests
         await Run("stack", "register", "gcp_vertex_stack", "-a", "gcp_artifact_store", "-o", "vertex_orch", "-c", "registry", "--set");
         var hold = vertex.Hold("subtract-numbers");
 
-        var submitted = await Succeed("dotnet", DotnetRun, environment);
+        var submitted = await Succeed(RepositoryBuild.Dotnet, DotnetRun, environment);
 
         Assert.That(submitted.Output, Does.Contain("Not waiting (synchronous=false)"));
         var jobId = vertex.JobIds.Single();

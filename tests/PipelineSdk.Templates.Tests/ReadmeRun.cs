@@ -18,7 +18,7 @@ internal static class ReadmeRun
     {
         ["dotnet test PipelineSdk.sln"] = new("it is this test suite"),
         ["dotnet pack PipelineSdk.sln -c Release -o ~/pipelinesdk-feed"] = new(
-            "packed once for all tests: every packable project of the solution (Packages) into the same ~/pipelinesdk-feed"),
+            "packed once for all tests, from the Debug build the test run has made already: every packable project of the solution (Packages) into the same ~/pipelinesdk-feed"),
         ["pipelines runs explain-cache <run-id> subtract-numbers"] = new(
             "<run-id> is the id the reader copies from `pipelines runs list`",
             "pipelines runs explain-cache \"$(newest_run)\" subtract-numbers"),
@@ -114,19 +114,23 @@ internal static class ReadmeRun
         ["NUGET_PACKAGES"] = MachinePackageCache.Folder,
     };
 
+    /// <summary>
+    /// Packs in Debug, which the solution build made before the tests: a Release pack would compile every library
+    /// again, and what the README's steps check (the packages' contents, the template, the tool) is the same.
+    /// </summary>
     private static async Task PackAsync()
     {
         // PipelineSdk.MLNet is no dependency of the CLI, so its pack builds it.
         foreach (var project in new[] { "src/PipelineSdk.Cli/PipelineSdk.Cli.csproj", "src/PipelineSdk.Templates/PipelineSdk.Templates.csproj", "src/PipelineSdk.MLNet/PipelineSdk.MLNet.csproj" })
         {
-            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, project), "-c", "Release", "-o", Feed]);
+            var pack = await ProcessResult.RunAsync(RepositoryBuild.Dotnet, ["pack", Path.Combine(RepoRoot, project), "-c", "Debug", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
         }
 
         // The other libraries are built by the CLI's pack as its dependencies; pack them too.
         foreach (var library in Packages.Except(["PipelineSdk.Cli", "PipelineSdk.Templates", "PipelineSdk.MLNet"]))
         {
-            var pack = await ProcessResult.RunAsync("dotnet", ["pack", Path.Combine(RepoRoot, "src", library, library + ".csproj"), "-c", "Release", "--no-build", "-o", Feed]);
+            var pack = await ProcessResult.RunAsync(RepositoryBuild.Dotnet, ["pack", Path.Combine(RepoRoot, "src", library, library + ".csproj"), "-c", "Debug", "--no-build", "-o", Feed]);
             Assert.That(pack.Exit, Is.EqualTo(0), pack.Output + pack.Error);
         }
     }

@@ -3,6 +3,7 @@ using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Images;
 using PipelineSdk.Gcp.Tests.Fakes;
 using PipelineSdk.Stacks;
+using PipelineSdk.Tests.Shared;
 using static PipelineSdk.Gcp.Tests.Images.ImageTestEnvironment;
 
 namespace PipelineSdk.Gcp.Tests.Images;
@@ -89,6 +90,7 @@ public class GoogleRegistryTests
             DockerConfigDirectory = EmptyDockerConfig(),
             GoogleAuth = auth,
             GoogleRegistries = [_registry.Host],
+            DotnetPath = RepositoryBuild.Dotnet,
         });
 
     private sealed class FixedToken(string token) : ITokenAccess

@@ -12,8 +12,8 @@ namespace PipelineSdk.Gcp.Tests.Images;
 public sealed class ImageTestEnvironment
 {
     /// <summary>
-    /// The configuration the tests publish: Debug was built by the solution build already, and no other test project
-    /// writes it while tests run (Release is packed and AOT-published by other test projects at the same time).
+    /// The configuration the tests publish: Debug, which the solution build made already, so a publish builds only the
+    /// program copy. Builds started by other test projects take turns with these (<see cref="RepositoryBuild"/>).
     /// </summary>
     public const string Configuration = "Debug";
 
@@ -35,7 +35,7 @@ public sealed class ImageTestEnvironment
 
     internal static ImagePublisher Publisher(ImagePublisherOptions? options = null) =>
         new(options is null
-            ? new ImagePublisherOptions { Configuration = Configuration, DockerConfigDirectory = EmptyDockerConfig() }
+            ? new ImagePublisherOptions { Configuration = Configuration, DockerConfigDirectory = EmptyDockerConfig(), DotnetPath = RepositoryBuild.Dotnet }
             : options);
 
     /// <summary>A folder with no docker config: tests never read the machine's own credentials.</summary>

@@ -135,7 +135,7 @@ public class RegistryAuthTests
     }
 
     private Task<PublishedImage> Publish(string dockerConfig, string repository, IProgress<string>? progress = null) =>
-        Publisher(new ImagePublisherOptions { Configuration = Configuration, DockerConfigDirectory = dockerConfig })
+        Publisher(new ImagePublisherOptions { Configuration = Configuration, DockerConfigDirectory = dockerConfig, DotnetPath = RepositoryBuild.Dotnet })
             .PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{_registry.Host}/{repository}", BaseImageReference, NativeAot: false), progress, CancellationToken.None);
 
     private string DockerConfig(string section, Dictionary<string, object> entries)
