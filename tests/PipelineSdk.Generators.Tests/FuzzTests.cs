@@ -19,7 +19,7 @@ namespace PipelineSdk.Generators.Tests;
 public class FuzzTests
 {
     private const int DefaultSeed = 20261124;
-    private const int DefaultMutations = 5000;
+    private const int DefaultMutations = 2000;
 
     /// <summary>Uses the constructs the seeds do not: loops, conditions, named arguments, calls between pipelines.</summary>
     private const string ControlFlow = """

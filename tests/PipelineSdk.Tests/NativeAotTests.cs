@@ -10,6 +10,9 @@ namespace PipelineSdk.Tests;
 /// whole pipelines under local-process, whose spec now starts the native binary. The artifacts test program's pipelines
 /// are compiled into the same binary (one AOT publish, the slowest thing this project does, instead of two): every
 /// artifact kind (JSON records through source-generated contexts, folders, metrics, a materializer) works trimmed.
+/// The copy drops the cloud integrations, whose Google and Amazon dependencies would be compiled whole (PipelineSdk.Gcp's
+/// own code is checked by the AOT analyzers when it builds), and publishes Debug, as the image tests do: the native
+/// compiler skips its optimizations, and trimming and AOT analysis are the same in both configurations.
 /// </summary>
 [Category("NativeAot")]
 public class NativeAotTests
@@ -21,9 +24,9 @@ public class NativeAotTests
     [OneTimeSetUp]
     public async Task Publish()
     {
-        s_program = ProgramCopy.Of("QuickStart").WithSourcesOf("tests/PipelineSdk.Tests.ArtifactsApp", except: "Program.cs");
+        s_program = ProgramCopy.Of("QuickStart").WithoutCloudReferences().WithSourcesOf("tests/PipelineSdk.Tests.ArtifactsApp", except: "Program.cs");
         s_publishDirectory = Path.Combine(s_program.Directory, "native");
-        s_publish = await ProcessResult.RunAsync("dotnet", ["publish", s_program.ProjectPath, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", s_publishDirectory]);
+        s_publish = await ProcessResult.RunAsync(RepositoryBuild.Dotnet, ["publish", s_program.ProjectPath, "-c", "Debug", "-r", "linux-x64", "-p:PublishAot=true", "-o", s_publishDirectory]);
     }
 
     [OneTimeTearDown]
@@ -37,10 +40,8 @@ public class NativeAotTests
     public void Publishes_without_trimming_or_AOT_warnings_from_PipelineSdk_or_the_program()
     {
         Assert.That(s_publish.Exit, Is.EqualTo(0), s_publish.Output + s_publish.Error);
-        // QuickStart references PipelineSdk.Gcp, whose Google and Newtonsoft dependencies warn about themselves; nothing else may.
         var warnings = s_publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal)).ToList();
-        Assert.That(warnings, Is.All.Match("(Google\\.Apis|Google\\.Api\\.Gax|Google\\.Cloud|Newtonsoft\\.Json|/_/Src/Support/Google)"), string.Join("\n", warnings));
-        Assert.That(warnings, Has.None.Match(@"src/PipelineSdk|PipelineSdk(\.Gcp)?\.dll|Assembly 'PipelineSdk|ArtifactPipelines"));
+        Assert.That(warnings, Is.Empty);
         Assert.That(File.Exists(Binary), Is.True);
         Assert.That(File.Exists(Path.Combine(s_publishDirectory, "QuickStart.dll")), Is.False, "a native binary, not a dll");
     }
