@@ -5,8 +5,9 @@ namespace PipelineSdk.Tests.Shared;
 
 /// <summary>
 /// Builds of the repository's projects that tests start (Native AOT and image publishes, packs, <c>dotnet run</c> of a
-/// program copy) take turns across test projects. The test projects run side by side, and two builds at once write the
-/// same obj folders of the referenced projects (restore's assets file, Release outputs).
+/// program copy) take turns across test projects. The test projects run side by side, and two builds at once would write
+/// the same obj folders of the referenced projects whenever those are not up to date (a test project run on its own,
+/// a pack's package files).
 /// </summary>
 internal static class RepositoryBuild
 {
