@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using Microsoft.CodeAnalysis;
 using PipelineSdk.Benchmarks.Infrastructure;
@@ -88,6 +89,7 @@ public class GeneratorBenchmarks
         var generatedCode = driver.GetRunResult().GeneratedTrees.Sum(t => (long)t.Length);
         var assembly = SyntheticProject.Emit(output);
         Findings.Record($"generator.size.{Steps}", $"{userCode / 1024.0:N0} KiB of C# in, {generatedCode / 1024.0:N0} KiB generated ({generatedCode / (double)userCode:0.0}×), a {assembly / 1024.0:N0} KiB assembly");
+        Findings.Record($"generator.size-ratio.{Steps}", (generatedCode / (double)userCode).ToString("R", CultureInfo.InvariantCulture));
     }
 
     /// <summary>Which outputs re-ran after each edit, from the driver's tracked step run reasons.</summary>
@@ -95,7 +97,10 @@ public class GeneratorBenchmarks
     {
         var tracked = SyntheticProject.CreateDriver(trackSteps: true).RunGenerators(_compiled);
         Findings.Record($"generator.unrelated.{Steps}", Describe(tracked.RunGenerators(SyntheticProject.WithUnrelatedEdit(_compiled)), expectedSteps: 0));
-        Findings.Record($"generator.step-body.{Steps}", Describe(tracked.RunGenerators(SyntheticProject.WithStepBodyEdit(_compiled)), expectedSteps: 1));
+        var afterStepEdit = tracked.RunGenerators(SyntheticProject.WithStepBodyEdit(_compiled));
+        Findings.Record($"generator.step-body.{Steps}", Describe(afterStepEdit, expectedSteps: 1));
+        var reparsed = Count(afterStepEdit.GetRunResult().Results.Single(), TrackingNames.Pipelines, IncrementalStepRunReason.New, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged);
+        Findings.Record($"generator.step-body-reparsed-only-users.{Steps}", (reparsed <= SyntheticProject.PipelinesUsingEditedStep).ToString());
     }
 
     /// <summary>

@@ -54,6 +54,9 @@ public sealed class SyntheticProject
     /// <summary>The step whose body the edit-loop benchmark changes.</summary>
     public static string EditedStep => "Load0";
 
+    /// <summary>How many pipelines call <see cref="EditedStep"/>: its own and the one before it (the last pipeline's next is the first).</summary>
+    public static int PipelinesUsingEditedStep => 2;
+
     public static SyntheticProject Create(int steps)
     {
         if (steps % StepsPerPipeline != 0 || steps < StepsPerPipeline)
