@@ -25,8 +25,9 @@ public static class KubeflowStackComponents
     {
         RemoteOrchestrators.Register(KubeflowOrchestrator.Flavor, component => new KubeflowOrchestrator(component, new ProgramImageSource()));
         RemoteRunReconciliation.RegisterEndReader(KubeflowOrchestrator.Flavor, KubeflowRunEnds.ReadAsync);
-        var s3 = new S3UriHandler();
-        ArtifactUris.RegisterHandler("s3", s3);
-        ArtifactUris.RegisterHandler("minio", s3);
+        // One client for both schemes, made on first use: a run that never reaches S3 never loads the AWS SDK.
+        var s3 = new Lazy<IArtifactUriHandler>(() => new S3UriHandler());
+        ArtifactUris.RegisterHandler("s3", () => s3.Value);
+        ArtifactUris.RegisterHandler("minio", () => s3.Value);
     }
 }

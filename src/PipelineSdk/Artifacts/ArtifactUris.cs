@@ -39,16 +39,19 @@ public interface IArtifactUriHandler
 public static class ArtifactUris
 {
     private const int FileBufferSize = 64 * 1024;
-    private static readonly Dictionary<string, IArtifactUriHandler> Handlers = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, Lazy<IArtifactUriHandler>> Handlers = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Registers the handler for URIs of <paramref name="scheme"/> (e.g. <c>gs</c>), replacing any earlier one.</summary>
-    public static void RegisterHandler(string scheme, IArtifactUriHandler handler)
+    /// <summary>
+    /// Registers how to make the handler for URIs of <paramref name="scheme"/> (e.g. <c>gs</c>), replacing any earlier one. It is made on first
+    /// use, so a program that never reaches such a URI never loads the cloud client libraries behind it.
+    /// </summary>
+    public static void RegisterHandler(string scheme, Func<IArtifactUriHandler> create)
     {
         ArgumentException.ThrowIfNullOrEmpty(scheme);
-        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(create);
         lock (Handlers)
         {
-            Handlers[scheme] = handler;
+            Handlers[scheme] = new Lazy<IArtifactUriHandler>(create);
         }
     }
 
@@ -123,7 +126,7 @@ public static class ArtifactUris
         {
             if (Handlers.TryGetValue(scheme, out var handler))
             {
-                return handler;
+                return handler.Value;
             }
         }
 
