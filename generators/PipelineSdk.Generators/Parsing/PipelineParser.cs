@@ -914,7 +914,7 @@ internal sealed partial class PipelineParser
                 "rename the method; [Pipeline(Name = \"...\")] keeps the pipeline's name in the spec");
         }
 
-        foreach (var collision in Graph.PipelineGraphBuilder.AssignNames(_calls).Collisions)
+        foreach (var collision in TaskNames.Alone(_calls).Collisions)
         {
             Report(DiagnosticCatalog.NameCollision, _callSyntax[collision.Call].GetLocation(), $"{collision.What} of pipeline '{_name}'", collision.Fix);
         }
