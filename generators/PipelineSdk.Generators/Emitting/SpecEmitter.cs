@@ -337,7 +337,7 @@ internal static partial class SpecEmitter
                 return OutputType(dag, value, components);
             case ArgumentSource.Collected:
                 var element = OutputType(dag, value, components);
-                return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", CodecExpression = "list" };
+                return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", Codec = CollectionCodec.ListOf(element) };
             case ArgumentSource.PipelineParameter:
                 return dag.Pipeline.Parameters.First(p => p.Name == value.Reference).Type;
             case ArgumentSource.OneOf:

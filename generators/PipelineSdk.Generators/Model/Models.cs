@@ -7,10 +7,10 @@ namespace PipelineSdk.Generators.Model;
 /// <param name="TypeSyntax">The fully qualified C# type, e.g. <c>int</c> or <c>global::System.Collections.Generic.List&lt;int&gt;</c>.</param>
 /// <param name="KfpType">The Kubeflow parameter type or artifact schema title.</param>
 /// <param name="IsArtifact">Whether the value is an artifact rather than a parameter.</param>
-/// <param name="CodecExpression">A C# expression for the runtime codec.</param>
+/// <param name="Codec">The runtime codec that reads and writes it.</param>
 /// <param name="IsArtifactList">Whether the value is a list of artifacts (a step input with <c>isArtifactList</c>).</param>
 /// <param name="IsOutputOnly">Whether its materializer cannot read it back (<c>OutputOnly</c>), so no step may take it.</param>
-internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false, bool IsOutputOnly = false);
+internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, CodecModel Codec, bool IsArtifactList = false, bool IsOutputOnly = false);
 
 /// <summary>A step input or output.</summary>
 internal sealed record PortModel(string Name, ValueTypeModel Type)

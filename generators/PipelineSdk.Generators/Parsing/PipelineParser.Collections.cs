@@ -16,7 +16,7 @@ namespace PipelineSdk.Generators.Parsing;
 internal sealed partial class PipelineParser
 {
     /// <summary>The item of a loop over constant records or anonymous objects: a JSON object the steps read field by field.</summary>
-    private static readonly ValueTypeModel StructItem = new("global::System.Text.Json.JsonElement", "STRUCT", IsArtifact: false, "global::PipelineSdk.Values.ParameterCodecs.Struct");
+    private static readonly ValueTypeModel StructItem = new("global::System.Text.Json.JsonElement", "STRUCT", IsArtifact: false, new BuiltInCodec(IsArtifact: false, "Struct"));
 
     /// <summary>Loop variables whose items are constant records or anonymous objects (only their fields can be passed on).</summary>
     private readonly HashSet<ISymbol> _structItems = new(SymbolEqualityComparer.Default);
