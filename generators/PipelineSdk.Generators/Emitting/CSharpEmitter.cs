@@ -216,13 +216,13 @@ internal static partial class CSharpEmitter
         var input = Literal(argument.InputName);
         return argument.Source switch
         {
-            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
             ArgumentSource.LoopItem when argument.Reference is { } field =>
-                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)}, {Literal(field)}, {CodecEmitter.CSharp(dag.Scope(argument.ProducerCall).Loop!.ItemType.Codec)})",
-            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
-            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.ProducerCall].Scope].Key)}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
-            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
+                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)}, {Literal(field)}, {CodecEmitter.CSharp(dag.Scope(argument.Scope).Loop!.ItemType.Codec)})",
+            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
+            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.Call].Scope].Key)}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
             ArgumentSource.OneOf => OneOfBinding(dag, argument),
             _ => $"new {Model}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
         };

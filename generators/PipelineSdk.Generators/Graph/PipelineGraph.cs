@@ -42,11 +42,11 @@ internal sealed record DagGraph(PipelineModel Pipeline, EquatableArray<TaskNode>
     /// </summary>
     public (int Scope, string? Producer) Origin(ArgumentModel value) => value.Source switch
     {
-        ArgumentSource.TaskOutput => (Tasks[value.ProducerCall].Scope, Tasks[value.ProducerCall].Key),
-        ArgumentSource.Collected => (Scope(Tasks[value.ProducerCall].Scope).Parent, Groups[Tasks[value.ProducerCall].Scope].Key),
-        ArgumentSource.LoopItem => (value.ProducerCall, null),
-        ArgumentSource.FinalStatus => (Scope(value.ProducerCall).Parent, Groups[value.ProducerCall].Key),
-        ArgumentSource.OneOf => (Scope(Pipeline.OneOfs[value.ProducerCall].Group).Parent, Groups[Pipeline.OneOfs[value.ProducerCall].Group].Key),
+        ArgumentSource.TaskOutput => (Tasks[value.Call].Scope, Tasks[value.Call].Key),
+        ArgumentSource.Collected => (Scope(Tasks[value.Call].Scope).Parent, Groups[Tasks[value.Call].Scope].Key),
+        ArgumentSource.LoopItem => (value.Scope, null),
+        ArgumentSource.FinalStatus => (Scope(value.Scope).Parent, Groups[value.Scope].Key),
+        ArgumentSource.OneOf => (Scope(Pipeline.OneOfs[value.OneOf].Group).Parent, Groups[Pipeline.OneOfs[value.OneOf].Group].Key),
         _ => (0, null),
     };
 
@@ -172,7 +172,7 @@ internal static class PipelineGraphBuilder
         {
             foreach (var producer in pipeline.Calls[i].After)
             {
-                var value = new ArgumentModel("", ArgumentSource.TaskOutput, producer, null, null);
+                var value = ArgumentModel.TaskOutput("", producer, null);
                 Wait(shell.Waiter(tasks[i].Scope, value, tasks[i].Key), shell.Origin(value).Producer);
             }
         }

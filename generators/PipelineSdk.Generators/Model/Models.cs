@@ -106,26 +106,54 @@ internal enum ArgumentSource
     PipelineParameter,
     Constant,
 
-    /// <summary>The item of the loop whose scope index is <see cref="ArgumentModel.ProducerCall"/>.</summary>
+    /// <summary>The item of the loop whose scope is <see cref="ArgumentModel.Scope"/>.</summary>
     LoopItem,
 
-    /// <summary>An output of the call <see cref="ArgumentModel.ProducerCall"/> inside a loop, one value per iteration (KFP's <c>dsl.Collected</c>).</summary>
+    /// <summary>An output of the call <see cref="ArgumentModel.Call"/> inside a loop, one value per iteration (KFP's <c>dsl.Collected</c>).</summary>
     Collected,
 
-    /// <summary>The final status of the try block whose scope index is <see cref="ArgumentModel.ProducerCall"/> (<c>TASK_FINAL_STATUS</c>).</summary>
+    /// <summary>The final status of the try block whose scope is <see cref="ArgumentModel.Scope"/> (<c>TASK_FINAL_STATUS</c>).</summary>
     FinalStatus,
 
-    /// <summary>The value of whichever branch ran (KFP's <c>dsl.OneOf</c>): <see cref="PipelineModel.OneOfs"/>[<see cref="ArgumentModel.ProducerCall"/>].</summary>
+    /// <summary>The value of whichever branch ran (KFP's <c>dsl.OneOf</c>): <see cref="PipelineModel.OneOfs"/>[<see cref="ArgumentModel.OneOf"/>].</summary>
     OneOf,
 }
 
-/// <summary>Where one step input gets its value in a pipeline body.</summary>
+/// <summary>Where one step input gets its value in a pipeline body. Create one with the factory of its source.</summary>
 /// <param name="InputName">The step input.</param>
 /// <param name="Source">The kind of source.</param>
-/// <param name="ProducerCall">For task and collected outputs: the index of the producing call; for loop items and final statuses: the scope.</param>
 /// <param name="Reference">The producer's output name, the pipeline parameter's name, or the field of a loop item (null: the whole item).</param>
 /// <param name="ConstantJson">For constants: the literal as canonical JSON.</param>
-internal sealed record ArgumentModel(string InputName, ArgumentSource Source, int ProducerCall, string? Reference, string? ConstantJson);
+internal sealed record ArgumentModel(string InputName, ArgumentSource Source, string? Reference, string? ConstantJson)
+{
+    /// <summary>For a task or collected output: the producing call (index in <see cref="PipelineModel.Calls"/>); otherwise -1.</summary>
+    public int Call { get; init; } = -1;
+
+    /// <summary>For a loop item: the loop's scope; for a final status: the try block's scope (index in <see cref="PipelineModel.Scopes"/>); otherwise -1.</summary>
+    public int Scope { get; init; } = -1;
+
+    /// <summary>For a OneOf value: its index in <see cref="PipelineModel.OneOfs"/>; otherwise -1.</summary>
+    public int OneOf { get; init; } = -1;
+
+    /// <summary>An output of call <paramref name="call"/>.</summary>
+    public static ArgumentModel TaskOutput(string input, int call, string? output) => new(input, ArgumentSource.TaskOutput, output, null) { Call = call };
+
+    /// <summary>An output of call <paramref name="call"/> inside a loop, one value per iteration.</summary>
+    public static ArgumentModel Collected(string input, int call, string? output) => new(input, ArgumentSource.Collected, output, null) { Call = call };
+
+    public static ArgumentModel Parameter(string input, string parameter) => new(input, ArgumentSource.PipelineParameter, parameter, null);
+
+    public static ArgumentModel Constant(string input, string? json) => new(input, ArgumentSource.Constant, null, json);
+
+    /// <summary>The item of the loop <paramref name="loop"/>, or its <paramref name="field"/> (null: the whole item).</summary>
+    public static ArgumentModel LoopItem(string input, int loop, string? field) => new(input, ArgumentSource.LoopItem, field, null) { Scope = loop };
+
+    /// <summary>The final status of the try block <paramref name="tryScope"/>.</summary>
+    public static ArgumentModel FinalStatus(string input, int tryScope) => new(input, ArgumentSource.FinalStatus, null, null) { Scope = tryScope };
+
+    /// <summary>The value of <see cref="PipelineModel.OneOfs"/>[<paramref name="oneOf"/>].</summary>
+    public static ArgumentModel FromOneOf(string input, int oneOf) => new(input, ArgumentSource.OneOf, null, null) { OneOf = oneOf };
+}
 
 /// <summary>One step call (or call of another pipeline) in a pipeline body.</summary>
 /// <param name="Step">The step; for a pipeline call, the pipeline's interface as a step (its parameters and output).</param>

@@ -337,7 +337,7 @@ internal sealed partial class PipelineParser
             }
 
             var channel = "pipelinechannel--" + reference.Parameter.Name;
-            settingInputs.Add(new ArgumentModel(channel, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null));
+            settingInputs.Add(ArgumentModel.Parameter(channel, reference.Parameter.Name));
             return "{{$.inputs.parameters['" + channel + "']}}";
         }
 

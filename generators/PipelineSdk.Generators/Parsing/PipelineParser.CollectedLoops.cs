@@ -33,7 +33,7 @@ internal sealed partial class PipelineParser
                 }
             }
 
-            items = new ArgumentModel("items", ArgumentSource.Collected, collector.Call, collector.Output, null);
+            items = ArgumentModel.Collected("items", collector.Call, collector.Output);
             return true;
         }
 

@@ -51,7 +51,7 @@ internal sealed partial class PipelineParser
             return true;
         }
 
-        model = new ArgumentModel(parameter.Name, ArgumentSource.Constant, -1, null, json);
+        model = ArgumentModel.Constant(parameter.Name, json);
         return true;
     }
 
@@ -288,7 +288,7 @@ internal sealed partial class PipelineParser
             return true;
         }
 
-        model = new ArgumentModel(parameter.Name, ArgumentSource.LoopItem, loop, field, null);
+        model = ArgumentModel.LoopItem(parameter.Name, loop, field);
         return true;
     }
 

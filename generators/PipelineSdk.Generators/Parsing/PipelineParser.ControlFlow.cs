@@ -119,7 +119,7 @@ internal sealed partial class PipelineParser
                 elements.Add(json);
             }
 
-            return new ArgumentModel("items", ArgumentSource.Constant, -1, null, "[" + string.Join(",", elements) + "]");
+            return ArgumentModel.Constant("items", "[" + string.Join(",", elements) + "]");
         }
 
         if (source is IInvocationOperation call && call.Syntax is InvocationExpressionSyntax callSyntax && IsTaskCall(call))
@@ -133,7 +133,7 @@ internal sealed partial class PipelineParser
 
             if (RunTimeValueType(source, out var described) is { KfpType: "LIST" })
             {
-                return new ArgumentModel("items", ArgumentSource.TaskOutput, index, SingleOutputOf(index), null);
+                return ArgumentModel.TaskOutput("items", index, SingleOutputOf(index));
             }
 
             problem = $"{described}, which is not a list";
@@ -165,24 +165,24 @@ internal sealed partial class PipelineParser
                 var producer = _calls[binding.Call].Step;
                 return binding.OutputName is null && producer.ReturnShape != ReturnShape.Single
                     ? null
-                    : new ArgumentModel(name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call), null);
+                    : ArgumentModel.TaskOutput(name, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call));
             case IFieldReferenceOperation { Field.CorrespondingTupleField: { } element, Instance: ILocalReferenceOperation tupleLocal }
                 when _locals.TryGetValue(tupleLocal.Local, out var tupleBinding) && tupleBinding.OutputName is null:
                 var outputs = _calls[tupleBinding.Call].Step.Outputs;
                 var port = outputs.FirstOrDefault(o => o.Name == element.Name) ?? outputs[((IFieldSymbol)element).TupleElementIndex()];
-                return new ArgumentModel(name, ArgumentSource.TaskOutput, tupleBinding.Call, port.Name, null);
+                return ArgumentModel.TaskOutput(name, tupleBinding.Call, port.Name);
             case IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline):
-                return new ArgumentModel(name, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null);
+                return ArgumentModel.Parameter(name, reference.Parameter.Name);
             case ILocalReferenceOperation item when _loopItems.TryGetValue(item.Local, out var loop):
-                return new ArgumentModel(name, ArgumentSource.LoopItem, loop, null, null);
+                return ArgumentModel.LoopItem(name, loop, null);
             case ILocalReferenceOperation list when _collectors.TryGetValue(list.Local, out var collector) && collector.Call >= 0:
-                return new ArgumentModel(name, ArgumentSource.Collected, collector.Call, collector.Output, null);
+                return ArgumentModel.Collected(name, collector.Call, collector.Output);
             case ILocalReferenceOperation oneOf when OneOfIndex(oneOf.Local) is >= 0 and var oneOfIndex:
-                return new ArgumentModel(name, ArgumentSource.OneOf, oneOfIndex, null, null);
+                return ArgumentModel.FromOneOf(name, oneOfIndex);
             case IInvocationOperation call when call.Syntax is InvocationExpressionSyntax callSyntax && IsTaskCall(call):
                 var index = ParseCall(callSyntax);
                 return index >= 0 && _calls[index].Step.ReturnShape == ReturnShape.Single
-                    ? new ArgumentModel(name, ArgumentSource.TaskOutput, index, SingleOutputOf(index), null)
+                    ? ArgumentModel.TaskOutput(name, index, SingleOutputOf(index))
                     : null;
             default:
                 return null;
@@ -327,7 +327,7 @@ internal sealed partial class PipelineParser
                 bool => "BOOLEAN",
                 _ => "STRING",
             };
-            return new ArgumentModel(type, ArgumentSource.Constant, -1, null, JsonLiteral.From(constant));
+            return ArgumentModel.Constant(type, JsonLiteral.From(constant));
         }
 
         var unwrapped = Unwrap(operand)!;
@@ -475,7 +475,7 @@ internal sealed partial class PipelineParser
             }
             else
             {
-                model = new ArgumentModel(parameter.Name, ArgumentSource.FinalStatus, _finalStatusScope, null, null);
+                model = ArgumentModel.FinalStatus(parameter.Name, _finalStatusScope);
             }
 
             return true;
@@ -515,7 +515,7 @@ internal sealed partial class PipelineParser
             return true;
         }
 
-        model = new ArgumentModel(parameter.Name, ArgumentSource.Collected, collector.Call, collector.Output, null);
+        model = ArgumentModel.Collected(parameter.Name, collector.Call, collector.Output);
         return true;
     }
 
@@ -586,7 +586,7 @@ internal sealed partial class PipelineParser
         {
             collector.Call = Rejected;
         }
-        else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.ProducerCall].Scope != _scope)
+        else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.Call].Scope != _scope)
         {
             Reject($"an Add to '{name}' of something other than a step output from this loop body");
         }
@@ -596,7 +596,7 @@ internal sealed partial class PipelineParser
             return;
         }
 
-        collector.Call = source.ProducerCall;
+        collector.Call = source.Call;
         collector.Output = source.Reference;
         collector.Loop = _scope;
 

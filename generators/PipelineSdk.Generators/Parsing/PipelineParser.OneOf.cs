@@ -92,7 +92,7 @@ internal sealed partial class PipelineParser
             oneOf.Rejected = true; // The value's own problem is reported.
             _rejectedLocals.Add(local);
         }
-        else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.ProducerCall].Scope != _scope)
+        else if (source is not { Source: ArgumentSource.TaskOutput } || _calls[source.Call].Scope != _scope)
         {
             Reject($"an assignment to '{name}' of something other than the output of a step called in this branch");
         }

@@ -652,7 +652,7 @@ internal sealed partial class PipelineParser
                 return null;
             }
 
-            return new ArgumentModel(parameter.Name, ArgumentSource.Constant, -1, null, json);
+            return ArgumentModel.Constant(parameter.Name, json);
         }
 
         if (TrySpecialArgument(step, parameter, argument, out var special) || TryConstantCollectionArgument(step, parameter, argument, out special))
@@ -693,7 +693,7 @@ internal sealed partial class PipelineParser
                     return null;
                 }
 
-                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call), null);
+                return ArgumentModel.TaskOutput(parameter.Name, binding.Call, binding.OutputName ?? SingleOutputOf(binding.Call));
             case IPropertyReferenceOperation or ILocalReferenceOperation when TryLoopItemField(step, parameter, argument, value, out var field):
                 return field;
             // A tuple element, a pipeline parameter or a loop item: the same sources as anywhere else in the body.
@@ -713,7 +713,7 @@ internal sealed partial class PipelineParser
                     return null;
                 }
 
-                return new ArgumentModel(parameter.Name, ArgumentSource.TaskOutput, nestedCall, SingleOutputOf(nestedCall), null);
+                return ArgumentModel.TaskOutput(parameter.Name, nestedCall, SingleOutputOf(nestedCall));
             case IInvalidOperation:
                 _unresolved = true;
                 return null;
