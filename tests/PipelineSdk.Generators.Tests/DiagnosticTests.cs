@@ -334,8 +334,8 @@ public class DiagnosticTests
         {
             ("system.Model", true, true), ("system.Dataset", true, true), ("system.Artifact", true, true),
         }));
-        Assert.That(types[0].CodecExpression, Is.EqualTo("global::PipelineSdk.Values.ArtifactCodecs.List<global::PipelineSdk.Artifacts.Model>(global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>())"));
-        Assert.That(types[1].CodecExpression, Does.StartWith("global::PipelineSdk.Values.ArtifactCodecs.Array<global::PipelineSdk.Artifacts.Dataset>("));
+        Assert.That(PipelineSdk.Generators.Emitting.CodecEmitter.CSharp(types[0].Codec), Is.EqualTo("global::PipelineSdk.Values.ArtifactCodecs.List<global::PipelineSdk.Artifacts.Model>(global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>())"));
+        Assert.That(PipelineSdk.Generators.Emitting.CodecEmitter.CSharp(types[1].Codec), Does.StartWith("global::PipelineSdk.Values.ArtifactCodecs.Array<global::PipelineSdk.Artifacts.Dataset>("));
     }
 
     [Test]

@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using PipelineSdk.Generators.Model;
-using PipelineSdk.Generators.Parsing;
 
 namespace PipelineSdk.Generators.Diagnostics;
 

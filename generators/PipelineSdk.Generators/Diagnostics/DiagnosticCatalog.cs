@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using PipelineSdk.Generators.Model;
 
 namespace PipelineSdk.Generators.Diagnostics;
 
@@ -169,6 +170,10 @@ internal static class DiagnosticCatalog
     public static IEnumerable<DiagnosticDescriptor> Descriptors => All.Values;
 
     public static DiagnosticDescriptor ById(string id) => All[id];
+
+    /// <summary>The diagnostic a cached model kept (<see cref="DiagnosticInfo"/>), to report.</summary>
+    public static Diagnostic ToDiagnostic(this DiagnosticInfo info) =>
+        Diagnostic.Create(ById(info.Id), Location.Create(info.Tree, info.Span), info.Arguments.Select(a => (object)a).ToArray());
 
     private static DiagnosticDescriptor Error(string id, string title, string message) => Create(id, title, message, DiagnosticSeverity.Error);
 

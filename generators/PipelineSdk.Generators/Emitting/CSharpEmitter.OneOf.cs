@@ -9,9 +9,9 @@ internal static partial class CSharpEmitter
     /// <summary>A OneOf value: the branches group, and per branch its key and the output of its task.</summary>
     private static string OneOfBinding(DagGraph dag, ArgumentModel argument)
     {
-        var oneOf = dag.Pipeline.OneOfs[argument.ProducerCall];
-        var branches = oneOf.Branches.Select(b => Literal(dag.Groups[dag.Tasks[b.ProducerCall].Scope].Key));
-        var values = oneOf.Branches.Select(b => $"new {Model}TaskOutputBinding({Literal(argument.InputName)}, {Literal(dag.Tasks[b.ProducerCall].Key)}, {Literal(b.Reference!)})");
+        var oneOf = dag.Pipeline.OneOfs[argument.OneOf];
+        var branches = oneOf.Branches.Select(b => Literal(dag.Groups[dag.Tasks[b.Call].Scope].Key));
+        var values = oneOf.Branches.Select(b => $"new {Model}TaskOutputBinding({Literal(argument.InputName)}, {Literal(dag.Tasks[b.Call].Key)}, {Literal(b.Reference!)})");
         return $"new {Model}OneOfBinding({Literal(argument.InputName)}, {Literal(dag.Groups[oneOf.Group].Key)}, new string[] {{ {string.Join(", ", branches)} }}, new {Model}TaskOutputBinding[] {{ {string.Join(", ", values)} }})";
     }
 }

@@ -119,7 +119,7 @@ internal static partial class CSharpEmitter
         if (step.Importer is { } importer)
         {
             w.Line($"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = global::PipelineSdk.Model.StepDescriptor.ForImporter(");
-            w.Line($"    {Literal(component.Name)}, {step.Outputs[0].Type.CodecExpression}, {(importer.Reimport ? "true" : "false")}, {Literal(importer.MetadataJson)});");
+            w.Line($"    {Literal(component.Name)}, {CodecEmitter.CSharp(step.Outputs[0].Type.Codec)}, {(importer.Reimport ? "true" : "false")}, {Literal(importer.MetadataJson)});");
             w.Line();
             return;
         }
@@ -137,15 +137,15 @@ internal static partial class CSharpEmitter
     /// <summary>An output port; a named one carries its artifact name and tags, and a promoting one its stage.</summary>
     internal static string Output(PortModel output) =>
         output.ArtifactName is null
-            ? $"new({Literal(output.Name)}, {output.Type.CodecExpression})"
-            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
+            ? $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)})"
+            : $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
                 + (output.PromotesTo is null ? ")" : $", {Literal(output.PromotesTo)})");
 
     internal static string RegistryInput(StepParameterModel parameter) =>
-        $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {parameter.Type!.CodecExpression})";
+        $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {CodecEmitter.CSharp(parameter.Type!.Codec)})";
 
     private static string Parameters(PipelineModel pipeline) =>
-        $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {p.Type.CodecExpression}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
+        $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type.Codec)}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
 
     /// <summary>The nodes of one scope of a DAG as a C# array expression: tasks, then one node per block directly inside.</summary>
     private static string Nodes(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
@@ -190,7 +190,7 @@ internal static partial class CSharpEmitter
                 return $"new {Model}BranchesNode({head}, new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }})";
             case ScopeKind.Loop:
                 var loop = model.Loop!;
-                return $"new {Model}LoopNode({head}, {Binding(dag, loop.Items)}, {loop.ItemType.CodecExpression}, {(loop.ParallelismLimit is { } limit ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, {Nodes(dag, scope, components, depth + 1)})";
+                return $"new {Model}LoopNode({head}, {Binding(dag, loop.Items)}, {CodecEmitter.CSharp(loop.ItemType.Codec)}, {(loop.ParallelismLimit is { } limit ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, {Nodes(dag, scope, components, depth + 1)})";
             default:
                 return $"new {Model}ExitHandlerNode({head}, {Nodes(dag, scope, components, depth + 1)})";
         }
@@ -207,7 +207,7 @@ internal static partial class CSharpEmitter
 
     private static string Output(DagGraph dag) => dag.Pipeline.Output is { } output ? Binding(dag, output.Source) : "null";
 
-    private static string OutputCodec(DagGraph dag) => dag.Pipeline.Output?.Type.CodecExpression ?? "null";
+    private static string OutputCodec(DagGraph dag) => dag.Pipeline.Output is { } output ? CodecEmitter.CSharp(output.Type.Codec) : "null";
 
     private static string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
 
@@ -216,13 +216,13 @@ internal static partial class CSharpEmitter
         var input = Literal(argument.InputName);
         return argument.Source switch
         {
-            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
             ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
             ArgumentSource.LoopItem when argument.Reference is { } field =>
-                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)}, {Literal(field)}, {dag.Scope(argument.ProducerCall).Loop!.ItemType.CodecExpression})",
-            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
-            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.ProducerCall].Scope].Key)}, {Literal(dag.Tasks[argument.ProducerCall].Key)}, {Literal(argument.Reference!)})",
-            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.ProducerCall].Key)})",
+                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)}, {Literal(field)}, {CodecEmitter.CSharp(dag.Scope(argument.Scope).Loop!.ItemType.Codec)})",
+            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
+            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.Call].Scope].Key)}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
             ArgumentSource.OneOf => OneOfBinding(dag, argument),
             _ => $"new {Model}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
         };

@@ -30,7 +30,7 @@ internal static partial class SpecEmitter
             var selectors = new System.Collections.Generic.List<JsonNode>();
             foreach (var branch in oneOf.Branches)
             {
-                var task = dag.Tasks[branch.ProducerCall];
+                var task = dag.Tasks[branch.Call];
                 var branchOutput = ChannelName(dag, branch);
                 var branchComponent = allComponents.Object("comp-" + dag.Groups[task.Scope].ComponentName);
                 AddDefinition(branchComponent.Object("outputDefinitions"), branchOutput, OutputType(dag, branch, components));

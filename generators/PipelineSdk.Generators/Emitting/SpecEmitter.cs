@@ -312,11 +312,11 @@ internal static partial class SpecEmitter
     /// <summary>The name a value has inside the blocks it enters, as the KFP compiler names it.</summary>
     private static string ChannelName(DagGraph dag, ArgumentModel value) => value.Source switch
     {
-        ArgumentSource.TaskOutput => $"{Channel}{dag.Tasks[value.ProducerCall].Key}-{value.Reference}",
-        ArgumentSource.Collected => $"{Channel}{dag.Tasks[value.ProducerCall].Key}-{value.Reference}",
+        ArgumentSource.TaskOutput => $"{Channel}{dag.Tasks[value.Call].Key}-{value.Reference}",
+        ArgumentSource.Collected => $"{Channel}{dag.Tasks[value.Call].Key}-{value.Reference}",
         ArgumentSource.PipelineParameter => Channel + value.Reference,
-        ArgumentSource.LoopItem => LoopItemChannel(dag, value.ProducerCall),
-        ArgumentSource.OneOf => OneOfChannel(dag, value.ProducerCall),
+        ArgumentSource.LoopItem => LoopItemChannel(dag, value.Scope),
+        ArgumentSource.OneOf => OneOfChannel(dag, value.OneOf),
         _ => "",
     };
 
@@ -337,25 +337,25 @@ internal static partial class SpecEmitter
                 return OutputType(dag, value, components);
             case ArgumentSource.Collected:
                 var element = OutputType(dag, value, components);
-                return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", CodecExpression = "list" };
+                return element with { KfpType = element.IsArtifact ? element.KfpType : "LIST", TypeSyntax = "List<" + element.TypeSyntax + ">", Codec = CollectionCodec.ListOf(element) };
             case ArgumentSource.PipelineParameter:
                 return dag.Pipeline.Parameters.First(p => p.Name == value.Reference).Type;
             case ArgumentSource.OneOf:
-                return dag.Pipeline.OneOfs[value.ProducerCall].Type;
+                return dag.Pipeline.OneOfs[value.OneOf].Type;
             default:
-                return dag.Scope(value.ProducerCall).Loop!.ItemType;
+                return dag.Scope(value.Scope).Loop!.ItemType;
         }
     }
 
     private static ValueTypeModel OutputType(DagGraph dag, ArgumentModel value, EquatableArray<ComponentNode> components) =>
-        components[dag.Tasks[value.ProducerCall].Component].Step.Outputs.First(o => o.Name == value.Reference).Type;
+        components[dag.Tasks[value.Call].Component].Step.Outputs.First(o => o.Name == value.Reference).Type;
 
     /// <summary>A loop's outputs collected for the steps after it: one list output per collected step output.</summary>
     private static void WriteCollectedOutputs(JsonObject component, DagGraph dag, int loop, EquatableArray<ComponentNode> components)
     {
         var collected = PipelineGraphBuilder.Consumptions(dag)
             .Select(c => c.Value)
-            .Where(v => v.Source == ArgumentSource.Collected && dag.Tasks[v.ProducerCall].Scope == loop)
+            .Where(v => v.Source == ArgumentSource.Collected && dag.Tasks[v.Call].Scope == loop)
             .GroupBy(v => ChannelName(dag, v))
             .OrderBy(g => g.Key, System.StringComparer.Ordinal);
         foreach (var group in collected)
@@ -363,16 +363,16 @@ internal static partial class SpecEmitter
             var value = group.First();
             var type = TypeOf(dag, value, components);
             AddDefinition(component.Object("outputDefinitions"), group.Key, type, isList: type.IsArtifact);
-            WriteDagOutput(component.Object("dag").Object("outputs"), group.Key, type.IsArtifact, dag.Tasks[value.ProducerCall].Key, value.Reference!);
+            WriteDagOutput(component.Object("dag").Object("outputs"), group.Key, type.IsArtifact, dag.Tasks[value.Call].Key, value.Reference!);
         }
     }
 
     /// <summary>Which task of the DAG produces a pipeline's returned value, and under which output key.</summary>
     private static (string Producer, string Key) OutputSelector(DagGraph dag, ArgumentModel source) => source.Source switch
     {
-        ArgumentSource.Collected => (dag.Groups[dag.Tasks[source.ProducerCall].Scope].Key, ChannelName(dag, source)),
-        ArgumentSource.OneOf => (dag.Groups[dag.Pipeline.OneOfs[source.ProducerCall].Group].Key, ChannelName(dag, source)),
-        _ => (dag.Tasks[source.ProducerCall].Key, source.Reference!),
+        ArgumentSource.Collected => (dag.Groups[dag.Tasks[source.Call].Scope].Key, ChannelName(dag, source)),
+        ArgumentSource.OneOf => (dag.Groups[dag.Pipeline.OneOfs[source.OneOf].Group].Key, ChannelName(dag, source)),
+        _ => (dag.Tasks[source.Call].Key, source.Reference!),
     };
 
     private static void WriteDagOutput(JsonObject outputs, string name, bool isArtifact, string producer, string key)

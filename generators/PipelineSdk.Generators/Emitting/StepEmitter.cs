@@ -29,7 +29,7 @@ internal static class StepEmitter
         w.Line("/// <summary>The step with the settings of its attributes.</summary>");
         w.Line("public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(");
         w.Line($"    {Literal(step.ComponentName)}, {Literal(step.MethodDisplayName)},");
-        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {p.Type!.CodecExpression})"))} }},");
+        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type!.Codec)})"))} }},");
         w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(Output))} }},");
         w.Line($"    new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
         w.Line($"    {Literal(step.CodeFingerprint)},");

@@ -42,11 +42,11 @@ internal sealed record DagGraph(PipelineModel Pipeline, EquatableArray<TaskNode>
     /// </summary>
     public (int Scope, string? Producer) Origin(ArgumentModel value) => value.Source switch
     {
-        ArgumentSource.TaskOutput => (Tasks[value.ProducerCall].Scope, Tasks[value.ProducerCall].Key),
-        ArgumentSource.Collected => (Scope(Tasks[value.ProducerCall].Scope).Parent, Groups[Tasks[value.ProducerCall].Scope].Key),
-        ArgumentSource.LoopItem => (value.ProducerCall, null),
-        ArgumentSource.FinalStatus => (Scope(value.ProducerCall).Parent, Groups[value.ProducerCall].Key),
-        ArgumentSource.OneOf => (Scope(Pipeline.OneOfs[value.ProducerCall].Group).Parent, Groups[Pipeline.OneOfs[value.ProducerCall].Group].Key),
+        ArgumentSource.TaskOutput => (Tasks[value.Call].Scope, Tasks[value.Call].Key),
+        ArgumentSource.Collected => (Scope(Tasks[value.Call].Scope).Parent, Groups[Tasks[value.Call].Scope].Key),
+        ArgumentSource.LoopItem => (value.Scope, null),
+        ArgumentSource.FinalStatus => (Scope(value.Scope).Parent, Groups[value.Scope].Key),
+        ArgumentSource.OneOf => (Scope(Pipeline.OneOfs[value.OneOf].Group).Parent, Groups[Pipeline.OneOfs[value.OneOf].Group].Key),
         _ => (0, null),
     };
 
@@ -105,21 +105,9 @@ internal sealed record PipelineGraph(PipelineModel Pipeline, EquatableArray<Comp
     public EquatableArray<TaskNode> Tasks => Root.Tasks;
 }
 
-/// <summary>Two names that would be the same in the generated spec or code; <see cref="Call"/> is the call that loses.</summary>
-internal sealed record NameCollision(int Call, string What, string Fix);
-
-/// <summary>The Kubeflow and C# names of a pipeline's calls, and the collisions between them.</summary>
-internal sealed record AssignedNames(List<ComponentNode> Components, List<int> ComponentOfCall, List<string> TaskKeys, List<string?> ResultProperties, List<NameCollision> Collisions);
-
 /// <summary>Assigns component and task keys the way the KFP compiler does and derives dependencies.</summary>
 internal static class PipelineGraphBuilder
 {
-    /// <summary>Members of the generated run result (and the result class itself) that a task property must not take.</summary>
-    private static readonly HashSet<string> ReservedResultMembers = new()
-    {
-        "Result", "RunId", "Pipeline", "Status", "Duration", "StoreDirectory", "ArtifactDirectory", "Steps", "GetOutput", "Output", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
-    };
-
     public static PipelineGraph Build(PipelineModel pipeline)
     {
         if (pipeline.HasErrors || pipeline.Calls.Count == 0)
@@ -127,26 +115,30 @@ internal static class PipelineGraphBuilder
             return new PipelineGraph(pipeline, EquatableArray<ComponentNode>.Empty, new DagGraph(pipeline, EquatableArray<TaskNode>.Empty, EquatableArray<GroupNode>.Empty));
         }
 
-        var components = new List<ComponentNode>();
-        var root = BuildDag(pipeline, components, new Dictionary<string, int>(), new HashSet<string>());
+        var naming = new TaskNames();
+        var dags = new Dictionary<int, DagGraph>();
+        var root = BuildDag(pipeline, naming, dags);
+        var components = naming.Components.Select((c, i) => new ComponentNode(c.Name, c.Step, dags.TryGetValue(i, out var dag) ? dag : null));
         return new PipelineGraph(pipeline, components.ToEquatableArray(), root);
     }
 
-    /// <summary>Builds one pipeline's DAG; components are shared by the whole spec, so a step called anywhere has one.</summary>
-    private static DagGraph BuildDag(PipelineModel pipeline, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> componentNames)
+    /// <summary>
+    /// Builds one pipeline's DAG; components are shared by the whole spec, so a step called anywhere has one.
+    /// <paramref name="dags"/> holds the DAG of each called pipeline's component (by component index).
+    /// </summary>
+    private static DagGraph BuildDag(PipelineModel pipeline, TaskNames naming, Dictionary<int, DagGraph> dags)
     {
         var groupKeys = GroupKeys(pipeline.Scopes);
-        var names = AssignNames(pipeline.Calls, components, componentOfMethod, new HashSet<string>(groupKeys.Where(k => k.Length > 0)), componentNames);
+        var names = naming.Assign(pipeline.Calls, new HashSet<string>(groupKeys.Where(k => k.Length > 0)));
         for (var i = 0; i < pipeline.Calls.Count; i++)
         {
-            if (pipeline.Calls[i].Pipeline is { } inner && components[names.ComponentOfCall[i]].Dag is null)
+            if (pipeline.Calls[i].Pipeline is { } inner && !dags.ContainsKey(names.ComponentOfCall[i]))
             {
-                var index = names.ComponentOfCall[i];
-                components[index] = components[index] with { Dag = BuildDag(inner, components, componentOfMethod, componentNames) };
+                dags[names.ComponentOfCall[i]] = BuildDag(inner, naming, dags);
             }
         }
 
-        var groupComponents = groupKeys.Select(k => k.Length == 0 ? "" : Unique(k, componentNames)).ToList();
+        var groupComponents = groupKeys.Select(k => k.Length == 0 ? "" : naming.UniqueComponentName(k)).ToList();
 
         // Keys first, dependencies after: a dependency may point at a group or a later-named task.
         var tasks = pipeline.Calls.Select((call, i) => new TaskNode(
@@ -180,7 +172,7 @@ internal static class PipelineGraphBuilder
         {
             foreach (var producer in pipeline.Calls[i].After)
             {
-                var value = new ArgumentModel("", ArgumentSource.TaskOutput, producer, null, null);
+                var value = ArgumentModel.TaskOutput("", producer, null);
                 Wait(shell.Waiter(tasks[i].Scope, value, tasks[i].Key), shell.Origin(value).Producer);
             }
         }
@@ -263,89 +255,5 @@ internal static class PipelineGraphBuilder
         }
 
         return keys;
-    }
-
-    /// <summary>Names the calls of one pipeline body on their own (the parser's collision check).</summary>
-    public static AssignedNames AssignNames(IReadOnlyList<CallModel> calls) =>
-        AssignNames(calls, new List<ComponentNode>(), new Dictionary<string, int>(), new HashSet<string>(), new HashSet<string>());
-
-    /// <summary>
-    /// Names every component, task and result property. Two different steps with one component name, or two tasks
-    /// whose result properties coincide (<c>load-2</c> and <c>load2</c> both read as <c>Load2</c>), are collisions:
-    /// the names stay unique, but they would not be the ones the user asked for.
-    /// </summary>
-    private static AssignedNames AssignNames(IReadOnlyList<CallModel> calls, List<ComponentNode> components, Dictionary<string, int> componentOfMethod, HashSet<string> usedTaskKeys, HashSet<string> componentNames)
-    {
-        var componentOfCall = new List<int>();
-        var stepOfComponentName = components.GroupBy(c => c.Step.ComponentName).ToDictionary(g => g.Key, g => g.First().Step);
-        var taskKeys = new List<string>();
-        var properties = new List<string?>();
-        var taskOfProperty = new Dictionary<string, string>();
-        var collisions = new List<NameCollision>();
-        for (var i = 0; i < calls.Count; i++)
-        {
-            var step = calls[i].Step;
-            var identity = ComponentIdentity.Of(calls[i]);
-            if (!componentOfMethod.TryGetValue(identity, out var component))
-            {
-                if (stepOfComponentName.TryGetValue(step.ComponentName, out var other) && other.MethodDisplayName != step.MethodDisplayName)
-                {
-                    collisions.Add(new NameCollision(
-                        i,
-                        $"Steps '{other.MethodDisplayName}' and '{step.MethodDisplayName}' both have the name '{step.ComponentName}' in the spec",
-                        "give one of them its own name with [Step(Name = \"...\")] or [Pipeline(Name = \"...\")]"));
-                }
-                else
-                {
-                    stepOfComponentName[step.ComponentName] = step;
-                }
-
-                component = components.Count;
-                components.Add(new ComponentNode(Unique(step.ComponentName, componentNames), step, null));
-                componentOfMethod[identity] = component;
-            }
-
-            componentOfCall.Add(component);
-            // Task keys follow the step's first component (train, train-2, ...), whichever variant of it a call uses.
-            var key = Unique(components.First(c => c.Step.MethodDisplayName == step.MethodDisplayName).Name, usedTaskKeys);
-            taskKeys.Add(key);
-            if (step.ReturnShape == ReturnShape.None)
-            {
-                properties.Add(null);
-                continue;
-            }
-
-            var property = Naming.ToPascalCase(key);
-            if (ReservedResultMembers.Contains(property))
-            {
-                property += "Output";
-            }
-
-            if (taskOfProperty.TryGetValue(property, out var otherTask))
-            {
-                collisions.Add(new NameCollision(
-                    i,
-                    $"Tasks '{otherTask}' and '{key}' would both be read through the run result property '{property}'",
-                    "give one of the steps another name with [Step(Name = \"...\")]"));
-                property = Unique(property, new HashSet<string>(taskOfProperty.Keys));
-            }
-
-            taskOfProperty[property] = key;
-            properties.Add(property);
-        }
-
-        return new AssignedNames(components, componentOfCall, taskKeys, properties, collisions);
-    }
-
-    /// <summary><c>name</c>, else <c>name-2</c>, <c>name-3</c>, ... — the KFP compiler's scheme.</summary>
-    private static string Unique(string name, HashSet<string> used)
-    {
-        var candidate = name;
-        for (var i = 2; !used.Add(candidate); i++)
-        {
-            candidate = name + "-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return candidate;
     }
 }

@@ -1,8 +1,6 @@
 using System;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
-using PipelineSdk.Generators.Diagnostics;
 
 namespace PipelineSdk.Generators.Model;
 
@@ -18,9 +16,6 @@ internal sealed record DiagnosticInfo(string Id, SyntaxTree Tree, TextSpan Span,
 
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
         new(descriptor.Id, location.SourceTree!, location.SourceSpan, arguments.ToEquatableArray());
-
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(DiagnosticCatalog.ById(Id), Location.Create(Tree, Span), Arguments.Select(a => (object)a).ToArray());
 }
 
 /// <summary>A real source location kept in a cached model (see <see cref="DiagnosticInfo"/>).</summary>

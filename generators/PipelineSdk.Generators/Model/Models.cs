@@ -7,10 +7,10 @@ namespace PipelineSdk.Generators.Model;
 /// <param name="TypeSyntax">The fully qualified C# type, e.g. <c>int</c> or <c>global::System.Collections.Generic.List&lt;int&gt;</c>.</param>
 /// <param name="KfpType">The Kubeflow parameter type or artifact schema title.</param>
 /// <param name="IsArtifact">Whether the value is an artifact rather than a parameter.</param>
-/// <param name="CodecExpression">A C# expression for the runtime codec.</param>
+/// <param name="Codec">The runtime codec that reads and writes it.</param>
 /// <param name="IsArtifactList">Whether the value is a list of artifacts (a step input with <c>isArtifactList</c>).</param>
 /// <param name="IsOutputOnly">Whether its materializer cannot read it back (<c>OutputOnly</c>), so no step may take it.</param>
-internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, string CodecExpression, bool IsArtifactList = false, bool IsOutputOnly = false);
+internal sealed record ValueTypeModel(string TypeSyntax, string KfpType, bool IsArtifact, CodecModel Codec, bool IsArtifactList = false, bool IsOutputOnly = false);
 
 /// <summary>A step input or output.</summary>
 internal sealed record PortModel(string Name, ValueTypeModel Type)
@@ -106,26 +106,54 @@ internal enum ArgumentSource
     PipelineParameter,
     Constant,
 
-    /// <summary>The item of the loop whose scope index is <see cref="ArgumentModel.ProducerCall"/>.</summary>
+    /// <summary>The item of the loop whose scope is <see cref="ArgumentModel.Scope"/>.</summary>
     LoopItem,
 
-    /// <summary>An output of the call <see cref="ArgumentModel.ProducerCall"/> inside a loop, one value per iteration (KFP's <c>dsl.Collected</c>).</summary>
+    /// <summary>An output of the call <see cref="ArgumentModel.Call"/> inside a loop, one value per iteration (KFP's <c>dsl.Collected</c>).</summary>
     Collected,
 
-    /// <summary>The final status of the try block whose scope index is <see cref="ArgumentModel.ProducerCall"/> (<c>TASK_FINAL_STATUS</c>).</summary>
+    /// <summary>The final status of the try block whose scope is <see cref="ArgumentModel.Scope"/> (<c>TASK_FINAL_STATUS</c>).</summary>
     FinalStatus,
 
-    /// <summary>The value of whichever branch ran (KFP's <c>dsl.OneOf</c>): <see cref="PipelineModel.OneOfs"/>[<see cref="ArgumentModel.ProducerCall"/>].</summary>
+    /// <summary>The value of whichever branch ran (KFP's <c>dsl.OneOf</c>): <see cref="PipelineModel.OneOfs"/>[<see cref="ArgumentModel.OneOf"/>].</summary>
     OneOf,
 }
 
-/// <summary>Where one step input gets its value in a pipeline body.</summary>
+/// <summary>Where one step input gets its value in a pipeline body. Create one with the factory of its source.</summary>
 /// <param name="InputName">The step input.</param>
 /// <param name="Source">The kind of source.</param>
-/// <param name="ProducerCall">For task and collected outputs: the index of the producing call; for loop items and final statuses: the scope.</param>
 /// <param name="Reference">The producer's output name, the pipeline parameter's name, or the field of a loop item (null: the whole item).</param>
 /// <param name="ConstantJson">For constants: the literal as canonical JSON.</param>
-internal sealed record ArgumentModel(string InputName, ArgumentSource Source, int ProducerCall, string? Reference, string? ConstantJson);
+internal sealed record ArgumentModel(string InputName, ArgumentSource Source, string? Reference, string? ConstantJson)
+{
+    /// <summary>For a task or collected output: the producing call (index in <see cref="PipelineModel.Calls"/>); otherwise -1.</summary>
+    public int Call { get; init; } = -1;
+
+    /// <summary>For a loop item: the loop's scope; for a final status: the try block's scope (index in <see cref="PipelineModel.Scopes"/>); otherwise -1.</summary>
+    public int Scope { get; init; } = -1;
+
+    /// <summary>For a OneOf value: its index in <see cref="PipelineModel.OneOfs"/>; otherwise -1.</summary>
+    public int OneOf { get; init; } = -1;
+
+    /// <summary>An output of call <paramref name="call"/>.</summary>
+    public static ArgumentModel TaskOutput(string input, int call, string? output) => new(input, ArgumentSource.TaskOutput, output, null) { Call = call };
+
+    /// <summary>An output of call <paramref name="call"/> inside a loop, one value per iteration.</summary>
+    public static ArgumentModel Collected(string input, int call, string? output) => new(input, ArgumentSource.Collected, output, null) { Call = call };
+
+    public static ArgumentModel Parameter(string input, string parameter) => new(input, ArgumentSource.PipelineParameter, parameter, null);
+
+    public static ArgumentModel Constant(string input, string? json) => new(input, ArgumentSource.Constant, null, json);
+
+    /// <summary>The item of the loop <paramref name="loop"/>, or its <paramref name="field"/> (null: the whole item).</summary>
+    public static ArgumentModel LoopItem(string input, int loop, string? field) => new(input, ArgumentSource.LoopItem, field, null) { Scope = loop };
+
+    /// <summary>The final status of the try block <paramref name="tryScope"/>.</summary>
+    public static ArgumentModel FinalStatus(string input, int tryScope) => new(input, ArgumentSource.FinalStatus, null, null) { Scope = tryScope };
+
+    /// <summary>The value of <see cref="PipelineModel.OneOfs"/>[<paramref name="oneOf"/>].</summary>
+    public static ArgumentModel FromOneOf(string input, int oneOf) => new(input, ArgumentSource.OneOf, null, null) { OneOf = oneOf };
+}
 
 /// <summary>One step call (or call of another pipeline) in a pipeline body.</summary>
 /// <param name="Step">The step; for a pipeline call, the pipeline's interface as a step (its parameters and output).</param>

@@ -12,8 +12,6 @@ namespace PipelineSdk.Generators.Parsing;
 /// </summary>
 internal static class TypeMapper
 {
-    private const string Codecs = "global::PipelineSdk.Values.ParameterCodecs";
-    private const string ArtifactCodecs = "global::PipelineSdk.Values.ArtifactCodecs";
     private const string GenericArtifact = "system.Artifact";
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
@@ -41,29 +39,29 @@ internal static class TypeMapper
 
         switch (type.SpecialType)
         {
-            case SpecialType.System_Int32: return Parameter(syntax, "NUMBER_INTEGER", Codecs + ".Int32");
-            case SpecialType.System_Int64: return Parameter(syntax, "NUMBER_INTEGER", Codecs + ".Int64");
-            case SpecialType.System_Double: return Parameter(syntax, "NUMBER_DOUBLE", Codecs + ".Double");
-            case SpecialType.System_Boolean: return Parameter(syntax, "BOOLEAN", Codecs + ".Boolean");
-            case SpecialType.System_String: return Parameter(syntax, "STRING", Codecs + ".String");
+            case SpecialType.System_Int32: return Parameter(syntax, "NUMBER_INTEGER", ParameterCodec("Int32"));
+            case SpecialType.System_Int64: return Parameter(syntax, "NUMBER_INTEGER", ParameterCodec("Int64"));
+            case SpecialType.System_Double: return Parameter(syntax, "NUMBER_DOUBLE", ParameterCodec("Double"));
+            case SpecialType.System_Boolean: return Parameter(syntax, "BOOLEAN", ParameterCodec("Boolean"));
+            case SpecialType.System_String: return Parameter(syntax, "STRING", ParameterCodec("String"));
         }
 
         if (type.ToDisplayString() == "PipelineSdk.TaskFinalStatus")
         {
-            return Parameter(syntax, "TASK_FINAL_STATUS", Codecs + ".TaskFinalStatus");
+            return Parameter(syntax, "TASK_FINAL_STATUS", ParameterCodec("TaskFinalStatus"));
         }
 
         if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
         {
-            return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Bytes");
+            return Artifact(syntax, GenericArtifact, ArtifactCodec("Bytes"));
         }
 
         if (type is IArrayTypeSymbol { Rank: 1 } array)
         {
             return Map(array.ElementType, compilation) switch
             {
-                { IsArtifact: false } element => Parameter(syntax, "LIST", $"{Codecs}.Array<{element.TypeSyntax}>({element.CodecExpression})"),
-                { IsArtifactList: false } element => ArtifactList(syntax, element, "Array"),
+                { IsArtifact: false } element => Parameter(syntax, "LIST", new CollectionCodec(IsArtifact: false, CollectionShape.Array, element.TypeSyntax, element.Codec)),
+                { IsArtifactList: false } element => ArtifactList(syntax, element, CollectionShape.Array),
                 _ => null,
             };
         }
@@ -76,9 +74,9 @@ internal static class TypeMapper
         var name = named.ConstructedFrom.ToDisplayString();
         switch (name)
         {
-            case "System.IO.Stream": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Stream");
-            case "System.IO.FileInfo": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".File");
-            case "System.IO.DirectoryInfo": return Artifact(syntax, GenericArtifact, ArtifactCodecs + ".Directory");
+            case "System.IO.Stream": return Artifact(syntax, GenericArtifact, ArtifactCodec("Stream"));
+            case "System.IO.FileInfo": return Artifact(syntax, GenericArtifact, ArtifactCodec("File"));
+            case "System.IO.DirectoryInfo": return Artifact(syntax, GenericArtifact, ArtifactCodec("Directory"));
             case "System.Collections.Generic.List<T>":
             case "System.Collections.Generic.IList<T>":
             case "System.Collections.Generic.IReadOnlyList<T>":
@@ -87,34 +85,33 @@ internal static class TypeMapper
             case "System.Collections.Generic.IEnumerable<T>":
                 return Map(named.TypeArguments[0], compilation) switch
                 {
-                    { IsArtifact: false } element => Parameter(syntax, "LIST", $"{Codecs}.List<{element.TypeSyntax}>({element.CodecExpression})"),
-                    { IsArtifactList: false } element => ArtifactList(syntax, element, "List"),
+                    { IsArtifact: false } element => Parameter(syntax, "LIST", new CollectionCodec(IsArtifact: false, CollectionShape.List, element.TypeSyntax, element.Codec)),
+                    { IsArtifactList: false } element => ArtifactList(syntax, element, CollectionShape.List),
                     _ => null,
                 };
             case "System.Collections.Generic.Dictionary<TKey, TValue>":
             case "System.Collections.Generic.IDictionary<TKey, TValue>":
             case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
                 return named.TypeArguments[0].SpecialType == SpecialType.System_String && Map(named.TypeArguments[1], compilation) is { IsArtifact: false } value
-                    ? Parameter(syntax, "STRUCT", $"{Codecs}.Dictionary<{value.TypeSyntax}>({value.CodecExpression})")
+                    ? Parameter(syntax, "STRUCT", new CollectionCodec(IsArtifact: false, CollectionShape.Dictionary, value.TypeSyntax, value.Codec))
                     : null;
         }
 
         if (ArtifactKinds.TryGetValue(name, out var schemaTitle))
         {
-            return Artifact(syntax, schemaTitle, $"{ArtifactCodecs}.Kind<{syntax}>()");
+            return Artifact(syntax, schemaTitle, new ArtifactKindCodec(syntax));
         }
 
         var registry = TypeRegistry.Of(compilation);
         if (registry.Materializer(named) is { } materializer)
         {
-            return Artifact(syntax, materializer.SchemaTitle,
-                $"{ArtifactCodecs}.Materialized<{syntax}>(new {materializer.MaterializerSyntax}(), {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(named.Name, quote: true)}, {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(materializer.SchemaTitle, quote: true)})")
+            return Artifact(syntax, materializer.SchemaTitle, new MaterializerCodec(syntax, materializer.MaterializerSyntax, named.Name, materializer.SchemaTitle))
                 with { IsOutputOnly = materializer.OutputOnly };
         }
 
         if (registry.JsonContext(named) is { } context)
         {
-            return Artifact(syntax, GenericArtifact, $"{ArtifactCodecs}.Json<{syntax}>({context}.Default)");
+            return Artifact(syntax, GenericArtifact, new JsonCodec(syntax, context));
         }
 
         return null;
@@ -176,12 +173,16 @@ internal static class TypeMapper
     /// <summary>The PSDK0005 advice for an artifact type as a pipeline parameter.</summary>
     public const string PipelineParameterFix = "pipeline parameters are Kubeflow parameters (int, long, double, bool, string, or a list or string-keyed dictionary of those); pass a path or URI as a string and load the artifact in a step";
 
-    private static ValueTypeModel Parameter(string syntax, string kfpType, string codec) => new(syntax, kfpType, IsArtifact: false, codec);
+    private static CodecModel ParameterCodec(string name) => new BuiltInCodec(IsArtifact: false, name);
 
-    private static ValueTypeModel Artifact(string syntax, string schemaTitle, string codec) => new(syntax, schemaTitle, IsArtifact: true, codec);
+    private static CodecModel ArtifactCodec(string name) => new BuiltInCodec(IsArtifact: true, name);
 
-    private static ValueTypeModel ArtifactList(string syntax, ValueTypeModel element, string shape) =>
-        new(syntax, element.KfpType, IsArtifact: true, $"{ArtifactCodecs}.{shape}<{element.TypeSyntax}>({element.CodecExpression})", IsArtifactList: true, element.IsOutputOnly);
+    private static ValueTypeModel Parameter(string syntax, string kfpType, CodecModel codec) => new(syntax, kfpType, IsArtifact: false, codec);
+
+    private static ValueTypeModel Artifact(string syntax, string schemaTitle, CodecModel codec) => new(syntax, schemaTitle, IsArtifact: true, codec);
+
+    private static ValueTypeModel ArtifactList(string syntax, ValueTypeModel element, CollectionShape shape) =>
+        new(syntax, element.KfpType, IsArtifact: true, new CollectionCodec(IsArtifact: true, shape, element.TypeSyntax, element.Codec), IsArtifactList: true, element.IsOutputOnly);
 
     /// <summary>The PSDK0005 advice for a step input whose type is a step output only.</summary>
     public const string OutputOnlyFix =

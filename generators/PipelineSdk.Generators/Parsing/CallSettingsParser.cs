@@ -8,28 +8,22 @@ using PipelineSdk.Generators.Model;
 
 namespace PipelineSdk.Generators.Parsing;
 
-/// <summary>
-/// Settings chained on one call (<c>Train(data).WithRetry(3).After(prepared)</c>) and <c>StepCall.Of(() =&gt; Notify())</c>
-/// for steps that return nothing: read into the call's own settings, caching and ordering, as KFP's task methods set them.
-/// </summary>
-internal sealed partial class PipelineParser
+/// <summary>Reads the settings written on a step call (<c>.WithRetry(3)</c>, <c>.WithEnv(...)</c>, <c>.After(...)</c>, ...) and applies them to the call.</summary>
+internal sealed class CallSettingsParser(PipelineParser parser) : PipelineParserJob(parser)
 {
     private const string CallSettingsType = "PipelineSdk.CallSettings";
     private const string StepCallType = "PipelineSdk.StepCall";
 
-    /// <summary>The variables each call's <c>WithEnv</c>s set so far, by call index (a variable set twice on one call is an error).</summary>
-    private readonly Dictionary<int, List<EnvVarModel>> _callEnvironment = new();
+    internal static bool IsCallSetting(IMethodSymbol method) => method.ContainingType?.ToDisplayString() == CallSettingsType;
 
-    private static bool IsCallSetting(IMethodSymbol method) => method.ContainingType?.ToDisplayString() == CallSettingsType;
-
-    private static bool IsStepCallOf(IMethodSymbol method) => method.Name == "Of" && method.ContainingType?.ToDisplayString() == StepCallType;
+    internal static bool IsStepCallOf(IMethodSymbol method) => method.Name == "Of" && method.ContainingType?.ToDisplayString() == StepCallType;
 
     /// <summary>Whether <paramref name="call"/> is a call of a step or pipeline, possibly with settings chained on it.</summary>
-    private static bool IsTaskCall(IInvocationOperation call)
+    internal static bool IsTaskCall(IInvocationOperation call)
     {
         while (IsCallSetting(call.TargetMethod))
         {
-            if (call.Arguments.Length == 0 || Unwrap(call.Arguments[0].Value) is not IInvocationOperation receiver)
+            if (call.Arguments.Length == 0 || ValueResolver.Unwrap(call.Arguments[0].Value) is not IInvocationOperation receiver)
             {
                 return false;
             }
@@ -37,30 +31,30 @@ internal sealed partial class PipelineParser
             call = receiver;
         }
 
-        return StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod) || IsImporter(call.TargetMethod);
+        return StepParser.IsStep(call.TargetMethod) || PipelineParser.IsPipeline(call.TargetMethod) || IsStepCallOf(call.TargetMethod) || ImporterParser.IsImporter(call.TargetMethod);
     }
 
     /// <summary>
     /// Parses a call with settings chained on it, or a <c>StepCall.Of</c>; returns the call's index, or -1 when it is not
     /// a usable step call (reported).
     /// </summary>
-    private int ParseConfiguredCall(IInvocationOperation operation)
+    internal int ParseConfiguredCall(IInvocationOperation operation)
     {
         var chain = new List<IInvocationOperation>();
         var current = operation;
         while (IsCallSetting(current.TargetMethod))
         {
             chain.Add(current);
-            var receiver = current.Arguments.Length > 0 ? Unwrap(current.Arguments[0].Value) : null;
+            var receiver = current.Arguments.Length > 0 ? ValueResolver.Unwrap(current.Arguments[0].Value) : null;
             if (receiver is IInvalidOperation || receiver is null)
             {
-                _unresolved = true;
+                State.Unresolved = true;
                 return -1;
             }
 
             if (receiver is not IInvocationOperation next)
             {
-                ReportSetting(current, "the value it is chained on", $"{current.TargetMethod.Name} is chained on {DescribeValue(receiver)}; chain it on the step call itself, like `Train(data).{current.TargetMethod.Name}(...)`");
+                ReportSetting(current, "the value it is chained on", $"{current.TargetMethod.Name} is chained on {ValueResolver.DescribeValue(receiver)}; chain it on the step call itself, like `Train(data).{current.TargetMethod.Name}(...)`");
                 return -1;
             }
 
@@ -72,9 +66,9 @@ internal sealed partial class PipelineParser
         {
             index = ParseStepCallOf(current);
         }
-        else if (StepParser.IsStep(current.TargetMethod) || IsPipeline(current.TargetMethod) || IsImporter(current.TargetMethod))
+        else if (StepParser.IsStep(current.TargetMethod) || PipelineParser.IsPipeline(current.TargetMethod) || ImporterParser.IsImporter(current.TargetMethod))
         {
-            index = ParseCall((InvocationExpressionSyntax)current.Syntax);
+            index = Body.ParseCall((InvocationExpressionSyntax)current.Syntax);
         }
         else
         {
@@ -104,25 +98,25 @@ internal sealed partial class PipelineParser
     {
         var lambda = of.Arguments.Length == 1 ? of.Arguments[0].Value.Syntax as LambdaExpressionSyntax : null;
         var body = lambda?.ExpressionBody ?? (lambda?.Block is { Statements.Count: 1 } block && block.Statements[0] is ExpressionStatementSyntax statement ? statement.Expression : null);
-        if (Unawait(body) is InvocationExpressionSyntax invocation
-            && _model.GetOperation(invocation, _cancellationToken) is IInvocationOperation call
-            && (StepParser.IsStep(call.TargetMethod) || IsPipeline(call.TargetMethod)))
+        if (BodyWalker.Unawait(body) is InvocationExpressionSyntax invocation
+            && State.SemanticModel.GetOperation(invocation, State.CancellationToken) is IInvocationOperation call
+            && (StepParser.IsStep(call.TargetMethod) || PipelineParser.IsPipeline(call.TargetMethod)))
         {
-            return ParseCall(invocation);
+            return Body.ParseCall(invocation);
         }
 
-        Report(DiagnosticCatalog.InvalidCallSetting, of.Syntax.GetLocation(), "StepCall.Of", "a lambda", "its argument must be a lambda whose body is one step call, like `StepCall.Of(() => Notify(channel))`");
+        State.Report(DiagnosticCatalog.InvalidCallSetting, of.Syntax.GetLocation(), "StepCall.Of", "a lambda", "its argument must be a lambda whose body is one step call, like `StepCall.Of(() => Notify(channel))`");
         return -1;
     }
 
     /// <summary>Applies one chained setting to the call at <paramref name="index"/>; false when it is invalid (reported).</summary>
     private bool ApplySetting(int index, IInvocationOperation setting)
     {
-        var call = _calls[index];
+        var call = State.Calls[index];
         var step = call.Step;
         var settings = step.Settings;
         var name = setting.TargetMethod.Name;
-        var problems = _diagnostics.Count;
+        var problems = State.Diagnostics.Count;
         if (call.Pipeline is not null && name is not ("WithCaching" or "WithDisplayName" or "After"))
         {
             ReportSetting(setting, null, $"a called pipeline takes only WithCaching, WithDisplayName and After; its tasks keep their own settings, so set {name} on the calls inside '{step.MethodName}'");
@@ -138,44 +132,44 @@ internal sealed partial class PipelineParser
         switch (name)
         {
             case "WithCaching" when Constant(setting, "enabled") is bool enabled:
-                _calls[index] = call.Pipeline is { } inner && !enabled
+                State.Calls[index] = call.Pipeline is { } inner && !enabled
                     ? call with { Step = step with { EnableCache = false }, Pipeline = WithoutCaching(inner) }
                     : call with { Step = step with { EnableCache = enabled } };
                 break;
             case "WithDisplayName" when Constant(setting, "displayName") is string displayName:
                 if (SettingsParser.ValidateDisplayName(displayName, problem => ReportSetting(setting, "displayName", "the display name " + problem)) is { } valid)
                 {
-                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { DisplayName = valid } } };
+                    State.Calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { DisplayName = valid } } };
                 }
 
                 break;
             case "WithTimeout" when Constant(setting, "timeout") is string timeout:
                 if (SettingsParser.ValidateTimeout(timeout, problem => ReportSetting(setting, "timeout", "the timeout " + problem)) is { } seconds)
                 {
-                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { TimeoutSeconds = seconds } } };
+                    State.Calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { TimeoutSeconds = seconds } } };
                 }
 
                 break;
             case "WithImage" when Constant(setting, "image") is string image:
                 if (SettingsParser.ValidateImage(image, problem => ReportSetting(setting, "image", $"the image {problem}; write an image reference such as \"us-docker.pkg.dev/project/repo/app:tag\"")) is { } validImage)
                 {
-                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Image = validImage } } };
+                    State.Calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Image = validImage } } };
                 }
 
                 break;
             case "WithRetry" when Constant(setting, "maxRetries") is int retries && Constant(setting, "backoffSeconds") is int backoff
                 && Constant(setting, "backoffFactor") is double factor && Constant(setting, "maxBackoffSeconds") is int max:
                 var retry = SettingsParser.ValidateRetry(retries, backoff, factor, max, (argument, problem) => ReportSetting(setting, CamelCase(argument), problem));
-                _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Retry = retry } } };
+                State.Calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Retry = retry } } };
                 break;
             case "WithEnv" when Constant(setting, "name") is var variable && Constant(setting, "value") is var value && (variable is string or null) && (value is string or null):
                 var environment = settings.Environment.ToList();
-                if (SettingsParser.ValidateEnv(variable as string, value as string, _callEnvironment.TryGetValue(index, out var set) ? set : new List<EnvVarModel>(), "WithEnv(\"{0}\", ...)", (argument, problem) => ReportSetting(setting, argument, problem)) is { } env)
+                if (SettingsParser.ValidateEnv(variable as string, value as string, State.CallEnvironment.TryGetValue(index, out var set) ? set : new List<EnvVarModel>(), "WithEnv(\"{0}\", ...)", (argument, problem) => ReportSetting(setting, argument, problem)) is { } env)
                 {
-                    (_callEnvironment.TryGetValue(index, out var earlier) ? earlier : _callEnvironment[index] = new List<EnvVarModel>()).Add(env);
+                    (State.CallEnvironment.TryGetValue(index, out var earlier) ? earlier : State.CallEnvironment[index] = new List<EnvVarModel>()).Add(env);
                     environment.RemoveAll(e => e.Name == env.Name); // The call's value wins over the step's [Env].
                     environment.Add(env);
-                    _calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Environment = environment.ToEquatableArray() } } };
+                    State.Calls[index] = call with { Step = step with { SettingsOverridden = true, Settings = settings with { Environment = environment.ToEquatableArray() } } };
                 }
 
                 break;
@@ -209,14 +203,14 @@ internal sealed partial class PipelineParser
                 var resources = SettingsParser.ValidateResources(
                     quantities[0] as string, quantities[1] as string, quantities[2] as string, quantities[3] as string, quantities[4] as string, count, quantities[4] is not null, step.MethodName,
                     (argument, problem) => ReportSetting(setting, CamelCase(argument), problem),
-                    (argument, warning) => Report(warning.Descriptor, ArgumentOf(setting, CamelCase(argument)), warning.Arguments));
+                    (argument, warning) => State.Report(warning.Descriptor, ArgumentOf(setting, CamelCase(argument)), warning.Arguments));
                 if (quantities.Take(5).All(q => q is null))
                 {
                     ReportSetting(setting, null, "it sets nothing; name at least one of cpu, memory, cpuRequest, memoryRequest or accelerator");
                     break;
                 }
 
-                _calls[index] = call with
+                State.Calls[index] = call with
                 {
                     Step = step with { SettingsOverridden = true, Settings = settings with { Resources = resources with { AcceleratorCountPlaceholder = countPlaceholder } } },
                     SettingInputs = call.SettingInputs.Concat(settingInputs).Distinct().ToEquatableArray(),
@@ -225,13 +219,13 @@ internal sealed partial class PipelineParser
             case "After":
                 if (AfterCalls(setting) is { } after)
                 {
-                    _calls[index] = call with { After = call.After.Concat(after).Distinct().ToEquatableArray() };
+                    State.Calls[index] = call with { After = call.After.Concat(after).Distinct().ToEquatableArray() };
                 }
 
                 break;
         }
 
-        return !_diagnostics.Skip(problems).Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+        return !State.Diagnostics.Skip(problems).Any(d => DiagnosticCatalog.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
     }
 
     /// <summary>The calls whose outputs (or <c>StepCall</c>s) are passed to <c>After</c>; null when one is not such a value (reported).</summary>
@@ -249,12 +243,12 @@ internal sealed partial class PipelineParser
         var calls = new List<int>();
         foreach (var value in values)
         {
-            var unwrapped = Unwrap(value)!;
+            var unwrapped = ValueResolver.Unwrap(value)!;
             var producer = unwrapped switch
             {
-                ILocalReferenceOperation local when _locals.TryGetValue(local.Local, out var binding) => binding.Call,
-                IFieldReferenceOperation { Instance: ILocalReferenceOperation tuple } when _locals.TryGetValue(tuple.Local, out var tupleBinding) => tupleBinding.Call,
-                ILocalReferenceOperation rejected when _rejectedLocals.Contains(rejected.Local) => -2,
+                ILocalReferenceOperation local when State.Locals.TryGetValue(local.Local, out var binding) => binding.Call,
+                IFieldReferenceOperation { Instance: ILocalReferenceOperation tuple } when State.Locals.TryGetValue(tuple.Local, out var tupleBinding) => tupleBinding.Call,
+                ILocalReferenceOperation rejected when State.RejectedLocals.Contains(rejected.Local) => -2,
                 IInvalidOperation => -2,
                 _ => -1,
             };
@@ -265,7 +259,7 @@ internal sealed partial class PipelineParser
 
             if (producer < 0)
             {
-                Report(DiagnosticCatalog.InvalidCallSetting, value.Syntax.GetLocation(), "After", CalledName(setting),
+                State.Report(DiagnosticCatalog.InvalidCallSetting, value.Syntax.GetLocation(), "After", CalledName(setting),
                     $"{DescribeSettingValue(unwrapped)} is not an earlier task; pass a local that holds a step output, or a StepCall.Of(...) for a step that returns nothing");
                 return null;
             }
@@ -303,7 +297,7 @@ internal sealed partial class PipelineParser
             return argument.Parameter!.HasExplicitDefaultValue ? argument.Parameter.ExplicitDefaultValue : null;
         }
 
-        var value = Unwrap(argument.Value)!;
+        var value = ValueResolver.Unwrap(argument.Value)!;
         if (value.ConstantValue.HasValue && (value.ConstantValue.Value is not null || allowNull))
         {
             // A converted constant (`WithRetry(3, backoffFactor: 2)`) has the parameter's type.
@@ -312,7 +306,7 @@ internal sealed partial class PipelineParser
 
         if (value is IInvalidOperation)
         {
-            _unresolved = true;
+            State.Unresolved = true;
             return NotConstant.Value;
         }
 
@@ -328,7 +322,7 @@ internal sealed partial class PipelineParser
     {
         var argument = setting.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter);
         if (argument is not null && argument.ArgumentKind != ArgumentKind.DefaultValue
-            && Unwrap(argument.Value) is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline))
+            && ValueResolver.Unwrap(argument.Value) is IParameterReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, State.Pipeline))
         {
             if (reference.Parameter.Type.SpecialType != SpecialType.System_String)
             {
@@ -337,7 +331,7 @@ internal sealed partial class PipelineParser
             }
 
             var channel = "pipelinechannel--" + reference.Parameter.Name;
-            settingInputs.Add(new ArgumentModel(channel, ArgumentSource.PipelineParameter, -1, reference.Parameter.Name, null));
+            settingInputs.Add(ArgumentModel.Parameter(channel, reference.Parameter.Name));
             return "{{$.inputs.parameters['" + channel + "']}}";
         }
 
@@ -345,7 +339,7 @@ internal sealed partial class PipelineParser
     }
 
     private void ReportSetting(IInvocationOperation setting, string? parameter, string problem) =>
-        Report(DiagnosticCatalog.InvalidCallSetting, parameter is null ? NameOf(setting) : ArgumentOf(setting, parameter), setting.TargetMethod.Name, CalledName(setting), problem);
+        State.Report(DiagnosticCatalog.InvalidCallSetting, parameter is null ? NameOf(setting) : ArgumentOf(setting, parameter), setting.TargetMethod.Name, CalledName(setting), problem);
 
     /// <summary>The argument that sets <paramref name="parameter"/>, else the setting's name.</summary>
     private static Location ArgumentOf(IInvocationOperation setting, string parameter) =>
@@ -359,7 +353,7 @@ internal sealed partial class PipelineParser
     private static string CalledName(IInvocationOperation setting)
     {
         var current = setting;
-        while (IsCallSetting(current.TargetMethod) && current.Arguments.Length > 0 && Unwrap(current.Arguments[0].Value) is IInvocationOperation receiver)
+        while (IsCallSetting(current.TargetMethod) && current.Arguments.Length > 0 && ValueResolver.Unwrap(current.Arguments[0].Value) is IInvocationOperation receiver)
         {
             current = receiver;
         }
@@ -375,11 +369,11 @@ internal sealed partial class PipelineParser
 
     private string DescribeSettingValue(IOperation value) => value switch
     {
-        IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, _pipeline) => $"the pipeline parameter '{reference.Parameter.Name}'",
-        ILocalReferenceOperation item when _loopItems.ContainsKey(item.Local) => $"the loop item '{item.Local.Name}'",
-        ILocalReferenceOperation list when _collectors.ContainsKey(list.Local) => $"'{list.Local.Name}', which collects a loop's outputs,",
+        IParameterReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol, State.Pipeline) => $"the pipeline parameter '{reference.Parameter.Name}'",
+        ILocalReferenceOperation item when State.LoopItems.ContainsKey(item.Local) => $"the loop item '{item.Local.Name}'",
+        ILocalReferenceOperation list when State.Collectors.ContainsKey(list.Local) => $"'{list.Local.Name}', which collects a loop's outputs,",
         ILocalReferenceOperation local => $"the local '{local.Local.Name}'",
-        _ => DescribeValue(value),
+        _ => ValueResolver.DescribeValue(value),
     };
 
     private static string CamelCase(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);

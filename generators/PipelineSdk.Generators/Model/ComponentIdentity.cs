@@ -1,7 +1,6 @@
 using System.Linq;
-using PipelineSdk.Generators.Model;
 
-namespace PipelineSdk.Generators.Graph;
+namespace PipelineSdk.Generators.Model;
 
 /// <summary>
 /// Which calls share a component. Calls of one step share it while their settings agree; a call with settings of its

@@ -7,40 +7,31 @@ using PipelineSdk.Generators.Model;
 
 namespace PipelineSdk.Generators.Parsing;
 
-/// <summary>
-/// <c>Importer.Import&lt;T&gt;(uri, reimport, metadata)</c>: an importer task (KFP's <c>dsl.importer</c>), parsed as a call of a
-/// step with one input <c>uri</c> and one output <c>artifact</c>, so it is wired, ordered and named like any step call.
-/// </summary>
-internal sealed partial class PipelineParser
+/// <summary>Reads <c>Importer.Import&lt;T&gt;(uri, reimport, metadata)</c> calls, each a task of its own (KFP's <c>dsl.importer</c>).</summary>
+internal sealed class ImporterParser(PipelineParser parser) : PipelineParserJob(parser)
 {
     private const string ImporterType = "PipelineSdk.Importer";
     private const string ImporterMethod = "PipelineSdk.Importer.Import";
 
-    /// <summary>How many importers the body has so far: each is a component of its own.</summary>
-    private int _importers;
+    internal static bool IsImporter(IMethodSymbol method) => method.Name == "Import" && method.ContainingType?.ToDisplayString() == ImporterType;
 
-    private static bool IsImporter(IMethodSymbol method) => method.Name == "Import" && method.ContainingType?.ToDisplayString() == ImporterType;
-
-    /// <summary>The name of the single output of the call at <paramref name="call"/>: <c>Output</c> for a step, <c>artifact</c> for an importer.</summary>
-    private string SingleOutputOf(int call) => _calls[call].Step is { ReturnShape: ReturnShape.Single, Outputs.Count: 1 } step ? step.Outputs[0].Name : StepParser.SingleOutputName;
-
-    private int ParseImporter(InvocationExpressionSyntax invocation, IInvocationOperation operation, int guards)
+    internal int ParseImporter(InvocationExpressionSyntax invocation, IInvocationOperation operation, int guards)
     {
         var method = operation.TargetMethod;
-        _stepCallsSeen++;
-        var problems = _diagnostics.Count;
+        State.StepCallsSeen++;
+        var problems = State.Diagnostics.Count;
         var artifactType = method.TypeArguments.Length == 1 ? method.TypeArguments[0] : null;
         if (artifactType is null || artifactType.TypeKind == TypeKind.Error)
         {
-            _unresolved = true;
+            State.Unresolved = true;
             return -1;
         }
 
-        var type = TypeMapper.IsArtifactKind(artifactType) ? TypeMapper.Map(artifactType, _model.Compilation) : null;
+        var type = TypeMapper.IsArtifactKind(artifactType) ? TypeMapper.Map(artifactType, State.SemanticModel.Compilation) : null;
         if (type is null)
         {
             var typeArgument = (invocation.Expression as MemberAccessExpressionSyntax)?.Name as GenericNameSyntax ?? invocation.Expression as GenericNameSyntax;
-            Report(DiagnosticCatalog.InvalidImporter, (typeArgument?.TypeArgumentList.Arguments.FirstOrDefault() ?? (SyntaxNode)invocation).GetLocation(), _name,
+            State.Report(DiagnosticCatalog.InvalidImporter, (typeArgument?.TypeArgumentList.Arguments.FirstOrDefault() ?? (SyntaxNode)invocation).GetLocation(), State.Name,
                 $"imports a '{artifactType.ToDisplayString()}', which Kubeflow cannot import; import an Artifact, Dataset, Model, Metrics, ClassificationMetrics, Html or Markdown");
         }
 
@@ -50,14 +41,14 @@ internal sealed partial class PipelineParser
         var metadataArgument = Argument(2);
         if (uriArgument is null || reimportArgument is null || metadataArgument is null)
         {
-            _unresolved = true;
+            State.Unresolved = true;
             return -1;
         }
 
-        var uri = ParseArgument(method, uriArgument.Parameter!, uriArgument);
+        var uri = Values.ParseArgument(method, uriArgument.Parameter!, uriArgument);
         if (uri is { Source: ArgumentSource.Constant, ConstantJson: var uriJson } && (uriJson is null or "null" || uriJson.Trim('"').Trim().Length == 0))
         {
-            Report(DiagnosticCatalog.InvalidImporter, uriArgument.Syntax.GetLocation(), _name, "is given an empty URI; give a gs:// URI, a file:// URI or a path");
+            State.Report(DiagnosticCatalog.InvalidImporter, uriArgument.Syntax.GetLocation(), State.Name, "is given an empty URI; give a gs:// URI, a file:// URI or a path");
         }
 
         var reimport = false;
@@ -69,7 +60,7 @@ internal sealed partial class PipelineParser
             }
             else
             {
-                Report(DiagnosticCatalog.InvalidImporter, reimportArgument.Syntax.GetLocation(), _name,
+                State.Report(DiagnosticCatalog.InvalidImporter, reimportArgument.Syntax.GetLocation(), State.Name,
                     "is given a reimport that is not a constant; write true or false, which the spec fixes when the pipeline compiles");
             }
         }
@@ -77,10 +68,10 @@ internal sealed partial class PipelineParser
         var metadataJson = "{}";
         if (metadataArgument.ArgumentKind != ArgumentKind.DefaultValue && metadataArgument.Value.ConstantValue is not { HasValue: true, Value: null })
         {
-            var json = ConstantJson(metadataArgument.Value, out var problem);
+            var json = Constants.ConstantJson(metadataArgument.Value, out var problem);
             if (json is null || !json.StartsWith("{", System.StringComparison.Ordinal))
             {
-                Report(DiagnosticCatalog.InvalidImporter, metadataArgument.Syntax.GetLocation(), _name,
+                State.Report(DiagnosticCatalog.InvalidImporter, metadataArgument.Syntax.GetLocation(), State.Name,
                     $"is given metadata that is not a dictionary of constants ({problem ?? "a value decided at run time"}); write it out, like new Dictionary<string, object> {{ [\"source\"] = \"crm\" }}");
             }
             else
@@ -89,12 +80,12 @@ internal sealed partial class PipelineParser
             }
         }
 
-        if (uri is null || type is null || _diagnostics.Count > problems)
+        if (uri is null || type is null || State.Diagnostics.Count > problems)
         {
             return -1;
         }
 
-        var text = TypeMapper.Map(_model.Compilation.GetSpecialType(SpecialType.System_String), _model.Compilation)!;
+        var text = TypeMapper.Map(State.SemanticModel.Compilation.GetSpecialType(SpecialType.System_String), State.SemanticModel.Compilation)!;
         var step = new StepModel(
             ImporterMethod, "global::" + ImporterType, "Import", "importer",
             new[] { new StepParameterModel("uri", text, IsCancellationToken: false) }.ToEquatableArray(),
@@ -102,10 +93,10 @@ internal sealed partial class PipelineParser
             ReturnShape.Single, AsyncShape.None, type.TypeSyntax, EnableCache: null,
             EquatableArray<CodePartModel>.Empty, "", StepSettingsModel.None)
         {
-            Importer = new ImporterModel(_importers++, uri.Source == ArgumentSource.Constant ? uri.ConstantJson : null, reimport, metadataJson),
+            Importer = new ImporterModel(State.Importers++, uri.Source == ArgumentSource.Constant ? uri.ConstantJson : null, reimport, metadataJson),
         };
-        _calls.Add(new CallModel(step, new[] { uri }.ToEquatableArray(), _scope, guards, null));
-        _callSyntax.Add(invocation);
-        return _calls.Count - 1;
+        State.Calls.Add(new CallModel(step, new[] { uri }.ToEquatableArray(), State.Scope, guards, null));
+        State.CallSyntax.Add(invocation);
+        return State.Calls.Count - 1;
     }
 }
