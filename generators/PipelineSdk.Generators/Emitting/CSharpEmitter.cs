@@ -97,16 +97,29 @@ internal static partial class CSharpEmitter
         }
 
         w.Line("/// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>");
-        w.Line("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(");
-        w.Line($"    Name, {Literal(pipeline.MethodDisplayName)},");
-        w.Line($"    {Parameters(pipeline)},");
-        foreach (var line in $"    {Nodes(graph.Root, 0, graph.Components, 1)},".Split('\n'))
+        w.Open("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()");
+        w.Line("Name = Name,");
+        w.Line($"MethodName = {Literal(pipeline.MethodDisplayName)},");
+        w.Line($"Parameters = {Parameters(pipeline)},");
+        foreach (var line in $"Nodes = {Nodes(graph.Root, 0, graph.Components, 0)},".Split('\n'))
         {
             w.Line(line);
         }
 
-        // Optional parts are set by name, so generated code of pipelines without them stays as it was.
-        w.Line($"    typeof({runnerType}).Assembly, {Output(graph.Root)}, {OutputCodec(graph.Root)}){(pipeline.Experiment is { } experiment ? $" {{ Experiment = {Literal(experiment)} }}" : "")};");
+        w.Line($"SpecAssembly = typeof({runnerType}).Assembly,");
+        // Optional members are set only when present, so generated code of pipelines without them stays as it was.
+        if (graph.Root.Pipeline.Output is not null)
+        {
+            w.Line($"Output = {Output(graph.Root)},");
+            w.Line($"OutputCodec = {OutputCodec(graph.Root)},");
+        }
+
+        if (pipeline.Experiment is { } experiment)
+        {
+            w.Line($"Experiment = {Literal(experiment)},");
+        }
+
+        w.Close(";");
         w.Line();
         WriteRunMethod(w, pipeline);
         WriteResult(w, graph);
@@ -138,11 +151,11 @@ internal static partial class CSharpEmitter
     internal static string Output(PortModel output) =>
         output.ArtifactName is null
             ? $"new({Literal(output.Name)}, {output.Type.CodecExpression})"
-            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
-                + (output.PromotesTo is null ? ")" : $", {Literal(output.PromotesTo)})");
+            : $"new({Literal(output.Name)}, {output.Type.CodecExpression}) {{ ArtifactName = {Literal(output.ArtifactName)}, Tags = new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
+                + (output.PromotesTo is null ? " }" : $", PromotesTo = {Literal(output.PromotesTo)} }}");
 
     internal static string RegistryInput(StepParameterModel parameter) =>
-        $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {parameter.Type!.CodecExpression})";
+        $"new() {{ Parameter = {Literal(parameter.Name)}, ArtifactName = {Literal(parameter.Registry!.ArtifactName)}, Selector = {Literal(parameter.Registry.Selector)}, IsModelStage = {(parameter.Registry.IsModelStage ? "true" : "false")}, Codec = {parameter.Type!.CodecExpression} }}";
 
     private static string Parameters(PipelineModel pipeline) =>
         $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {p.Type.CodecExpression}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
@@ -157,8 +170,8 @@ internal static partial class CSharpEmitter
             var component = components[task.Component];
             var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
             nodes.Add(component.Dag is { } inner
-                ? $"new {Model}SubPipelineNode({Literal(task.Key)}, {Strings(task.DependsOn)}, {Literal(inner.Pipeline.PipelineName)}, {Parameters(inner.Pipeline)}, {bindings},\n{indent}    {Nodes(inner, 0, components, depth + 1)}, {Output(inner)}, {OutputCodec(inner)})"
-                : $"new {Model}PipelineTask({Literal(task.Key)}, s_step{task.Component}, {bindings}, {Strings(task.DependsOn)}, {(task.EnableCache ? "true" : "false")}{(task.Guards >= 0 ? ", " + Literal(dag.Groups[task.Guards].Key) : "")})");
+                ? $"new {Model}SubPipelineNode {{ Key = {Literal(task.Key)}, DependsOn = {Strings(task.DependsOn)}, PipelineName = {Literal(inner.Pipeline.PipelineName)}, Parameters = {Parameters(inner.Pipeline)}, Inputs = {bindings},\n{indent}    Nodes = {Nodes(inner, 0, components, depth + 1)}{(inner.Pipeline.Output is null ? "" : $", Output = {Output(inner)}, OutputCodec = {OutputCodec(inner)}")} }}"
+                : $"new {Model}PipelineTask {{ Key = {Literal(task.Key)}, Step = s_step{task.Component}, Inputs = {bindings}, DependsOn = {Strings(task.DependsOn)}, EnableCache = {(task.EnableCache ? "true" : "false")}{(task.Guards >= 0 ? ", ExitHandlerOf = " + Literal(dag.Groups[task.Guards].Key) : "")} }}");
         }
 
         for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
@@ -178,21 +191,22 @@ internal static partial class CSharpEmitter
     {
         var group = dag.Groups[scope];
         var model = dag.Scope(scope);
-        var head = $"{Literal(group.Key)}, {Strings(group.DependsOn)}";
+        var head = $"Key = {Literal(group.Key)}, DependsOn = {Strings(group.DependsOn)}";
         switch (model.Kind)
         {
             case ScopeKind.Condition:
-                return $"new {Model}ConditionNode({head}, {Condition(dag, model.Condition!)}, {Nodes(dag, scope, components, depth + 1)})";
+                return $"new {Model}ConditionNode {{ {head}, Condition = {Condition(dag, model.Condition!)}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
             case ScopeKind.Branches:
                 var branches = Enumerable.Range(scope + 1, dag.Pipeline.Scopes.Count - scope - 1)
                     .Where(s => dag.Scope(s).Parent == scope)
                     .Select(s => Block(dag, s, components, depth + 1));
-                return $"new {Model}BranchesNode({head}, new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }})";
+                return $"new {Model}BranchesNode {{ {head}, Branches = new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }} }}";
             case ScopeKind.Loop:
                 var loop = model.Loop!;
-                return $"new {Model}LoopNode({head}, {Binding(dag, loop.Items)}, {loop.ItemType.CodecExpression}, {(loop.ParallelismLimit is { } limit ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, {Nodes(dag, scope, components, depth + 1)})";
+                var limit = loop.ParallelismLimit is { } parallelism ? $", ParallelismLimit = {parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "";
+                return $"new {Model}LoopNode {{ {head}, Items = {Binding(dag, loop.Items)}, ItemCodec = {loop.ItemType.CodecExpression}{limit}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
             default:
-                return $"new {Model}ExitHandlerNode({head}, {Nodes(dag, scope, components, depth + 1)})";
+                return $"new {Model}ExitHandlerNode {{ {head}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
         }
     }
 
