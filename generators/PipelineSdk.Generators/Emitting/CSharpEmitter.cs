@@ -101,19 +101,10 @@ internal static partial class CSharpEmitter
         w.Line("Name = Name,");
         w.Line($"MethodName = {Literal(pipeline.MethodDisplayName)},");
         w.Line($"Parameters = {Parameters(pipeline)},");
-        foreach (var line in $"Nodes = {Nodes(graph.Root, 0, graph.Components, 0)},".Split('\n'))
-        {
-            w.Line(line);
-        }
-
+        WriteNodes(w, graph.Root, 0, graph.Components);
         w.Line($"SpecAssembly = typeof({runnerType}).Assembly,");
         // Optional members are set only when present, so generated code of pipelines without them stays as it was.
-        if (graph.Root.Pipeline.Output is not null)
-        {
-            w.Line($"Output = {Output(graph.Root)},");
-            w.Line($"OutputCodec = {OutputCodec(graph.Root)},");
-        }
-
+        WriteOutput(w, graph.Root);
         if (pipeline.Experiment is { } experiment)
         {
             w.Line($"Experiment = {Literal(experiment)},");
@@ -160,53 +151,119 @@ internal static partial class CSharpEmitter
     private static string Parameters(PipelineModel pipeline) =>
         $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {p.Type.CodecExpression}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
 
-    /// <summary>The nodes of one scope of a DAG as a C# array expression: tasks, then one node per block directly inside.</summary>
-    private static string Nodes(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
+    /// <summary>The <c>Nodes</c> member of one scope of a DAG: its tasks, then one node per block directly inside.</summary>
+    private static void WriteNodes(SourceWriter w, DagGraph dag, int scope, EquatableArray<ComponentNode> components)
     {
-        var indent = new string(' ', depth * 4);
-        var nodes = new List<string>();
-        foreach (var task in dag.Tasks.Where(t => t.Scope == scope))
+        var tasks = dag.Tasks.Where(t => t.Scope == scope).ToList();
+        var blocks = Enumerable.Range(1, dag.Pipeline.Scopes.Count - 1).Where(s => dag.Scope(s).Parent == scope).ToList();
+        if (tasks.Count == 0 && blocks.Count == 0)
         {
-            var component = components[task.Component];
-            var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
-            nodes.Add(component.Dag is { } inner
-                ? $"new {Model}SubPipelineNode {{ Key = {Literal(task.Key)}, DependsOn = {Strings(task.DependsOn)}, PipelineName = {Literal(inner.Pipeline.PipelineName)}, Parameters = {Parameters(inner.Pipeline)}, Inputs = {bindings},\n{indent}    Nodes = {Nodes(inner, 0, components, depth + 1)}{(inner.Pipeline.Output is null ? "" : $", Output = {Output(inner)}, OutputCodec = {OutputCodec(inner)}")} }}"
-                : $"new {Model}PipelineTask {{ Key = {Literal(task.Key)}, Step = s_step{task.Component}, Inputs = {bindings}, DependsOn = {Strings(task.DependsOn)}, EnableCache = {(task.EnableCache ? "true" : "false")}{(task.Guards >= 0 ? ", ExitHandlerOf = " + Literal(dag.Groups[task.Guards].Key) : "")} }}");
+            w.Line($"Nodes = global::System.Array.Empty<{Model}DagNode>(),");
+            return;
         }
 
-        for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
+        w.Open($"Nodes = new {Model}DagNode[]");
+        foreach (var task in tasks)
         {
-            if (dag.Scope(s).Parent == scope)
-            {
-                nodes.Add(Block(dag, s, components, depth));
-            }
+            WriteTask(w, dag, task, components);
         }
 
-        return nodes.Count == 0
-            ? $"global::System.Array.Empty<{Model}DagNode>()"
-            : $"new {Model}DagNode[]\n{indent}{{\n{string.Join(",\n", nodes.Select(n => indent + "    " + n))},\n{indent}}}";
+        foreach (var block in blocks)
+        {
+            WriteBlock(w, dag, block, components);
+        }
+
+        w.Close(",");
     }
 
-    private static string Block(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
+    /// <summary>A step call, or the call of another pipeline with that pipeline's DAG inside.</summary>
+    private static void WriteTask(SourceWriter w, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components)
+    {
+        var inner = components[task.Component].Dag;
+        w.Open(inner is null ? $"new {Model}PipelineTask" : $"new {Model}SubPipelineNode");
+        w.Line($"Key = {Literal(task.Key)},");
+        w.Line($"DependsOn = {Strings(task.DependsOn)},");
+        var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
+        if (inner is null)
+        {
+            w.Line($"Step = s_step{task.Component},");
+            w.Line($"Inputs = {bindings},");
+            w.Line($"EnableCache = {(task.EnableCache ? "true" : "false")},");
+            if (task.Guards >= 0)
+            {
+                w.Line($"ExitHandlerOf = {Literal(dag.Groups[task.Guards].Key)},");
+            }
+        }
+        else
+        {
+            w.Line($"PipelineName = {Literal(inner.Pipeline.PipelineName)},");
+            w.Line($"Parameters = {Parameters(inner.Pipeline)},");
+            w.Line($"Inputs = {bindings},");
+            WriteNodes(w, inner, 0, components);
+            WriteOutput(w, inner);
+        }
+
+        w.Close(",");
+    }
+
+    /// <summary>The node of a block (condition, branches, loop, exit handler) with its own nodes inside.</summary>
+    private static void WriteBlock(SourceWriter w, DagGraph dag, int scope, EquatableArray<ComponentNode> components)
     {
         var group = dag.Groups[scope];
         var model = dag.Scope(scope);
-        var head = $"Key = {Literal(group.Key)}, DependsOn = {Strings(group.DependsOn)}";
+        w.Open(model.Kind switch
+        {
+            ScopeKind.Condition => $"new {Model}ConditionNode",
+            ScopeKind.Branches => $"new {Model}BranchesNode",
+            ScopeKind.Loop => $"new {Model}LoopNode",
+            _ => $"new {Model}ExitHandlerNode",
+        });
+        w.Line($"Key = {Literal(group.Key)},");
+        w.Line($"DependsOn = {Strings(group.DependsOn)},");
         switch (model.Kind)
         {
             case ScopeKind.Condition:
-                return $"new {Model}ConditionNode {{ {head}, Condition = {Condition(dag, model.Condition!)}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
+                w.Line($"Condition = {Condition(dag, model.Condition!)},");
+                WriteNodes(w, dag, scope, components);
+                break;
             case ScopeKind.Branches:
-                var branches = Enumerable.Range(scope + 1, dag.Pipeline.Scopes.Count - scope - 1)
-                    .Where(s => dag.Scope(s).Parent == scope)
-                    .Select(s => Block(dag, s, components, depth + 1));
-                return $"new {Model}BranchesNode {{ {head}, Branches = new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }} }}";
+                w.Open($"Branches = new {Model}ConditionNode[]");
+                for (var s = scope + 1; s < dag.Pipeline.Scopes.Count; s++)
+                {
+                    if (dag.Scope(s).Parent == scope)
+                    {
+                        WriteBlock(w, dag, s, components);
+                    }
+                }
+
+                w.Close(",");
+                break;
             case ScopeKind.Loop:
                 var loop = model.Loop!;
-                var limit = loop.ParallelismLimit is { } parallelism ? $", ParallelismLimit = {parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "";
-                return $"new {Model}LoopNode {{ {head}, Items = {Binding(dag, loop.Items)}, ItemCodec = {loop.ItemType.CodecExpression}{limit}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
+                w.Line($"Items = {Binding(dag, loop.Items)},");
+                w.Line($"ItemCodec = {loop.ItemType.CodecExpression},");
+                if (loop.ParallelismLimit is { } limit)
+                {
+                    w.Line($"ParallelismLimit = {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
+                }
+
+                WriteNodes(w, dag, scope, components);
+                break;
             default:
-                return $"new {Model}ExitHandlerNode {{ {head}, Nodes = {Nodes(dag, scope, components, depth + 1)} }}";
+                WriteNodes(w, dag, scope, components);
+                break;
+        }
+
+        w.Close(",");
+    }
+
+    /// <summary>A pipeline's returned value and its codec, when it returns one.</summary>
+    private static void WriteOutput(SourceWriter w, DagGraph dag)
+    {
+        if (dag.Pipeline.Output is not null)
+        {
+            w.Line($"Output = {Output(dag)},");
+            w.Line($"OutputCodec = {OutputCodec(dag)},");
         }
     }
 

@@ -46,16 +46,86 @@ namespace ArtifactsApp
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "3") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "make-data", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "predict", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output") }, DependsOn = new string[] { "make-data" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("forecast", "predict", "Output") }, DependsOn = new string[] { "make-data", "predict" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "evaluate", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") }, DependsOn = new string[] { "train" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "pack", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") }, DependsOn = new string[] { "train" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "open", Step = s_step5, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bytes", "pack", "Output") }, DependsOn = new string[] { "pack" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "save", Step = s_step6, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("stream", "open", "Output") }, DependsOn = new string[] { "open" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "bundle", Step = s_step7, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("metrics", "train", "Metrics") }, DependsOn = new string[] { "save", "train" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "words", Step = s_step8, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") }, DependsOn = new string[] { "bundle" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "report", Step = s_step9, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") }, DependsOn = new string[] { "evaluate", "words" }, EnableCache = true },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "make-data",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "predict",
+                        DependsOn = new string[] { "make-data" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "make-data", "predict" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("forecast", "predict", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "evaluate",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "pack",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "open",
+                        DependsOn = new string[] { "pack" },
+                        Step = s_step5,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bytes", "pack", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "save",
+                        DependsOn = new string[] { "open" },
+                        Step = s_step6,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("stream", "open", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "bundle",
+                        DependsOn = new string[] { "save", "train" },
+                        Step = s_step7,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("metrics", "train", "Metrics") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "words",
+                        DependsOn = new string[] { "bundle" },
+                        Step = s_step8,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "evaluate", "words" },
+                        Step = s_step9,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::ArtifactsApp.Pipelines.ArtifactKinds).Assembly,
             };

@@ -30,8 +30,22 @@ namespace ArtifactsApp
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "forget-to-write", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "predict", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") }, DependsOn = new string[] { "forget-to-write" }, EnableCache = true },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "forget-to-write",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "predict",
+                        DependsOn = new string[] { "forget-to-write" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::ArtifactsApp.Pipelines.ForgottenArtifact).Assembly,
             };

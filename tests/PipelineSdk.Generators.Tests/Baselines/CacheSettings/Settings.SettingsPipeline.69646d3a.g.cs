@@ -30,9 +30,30 @@ public static partial class Pipelines
             Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
             Nodes = new global::PipelineSdk.Model.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask { Key = "unset", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = false },
-                new global::PipelineSdk.Model.PipelineTask { Key = "forced-on", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, DependsOn = new string[] { "unset" }, EnableCache = true },
-                new global::PipelineSdk.Model.PipelineTask { Key = "never-cached", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, DependsOn = new string[] { "unset" }, EnableCache = false },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "unset",
+                    DependsOn = new string[] {  },
+                    Step = s_step0,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = false,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "forced-on",
+                    DependsOn = new string[] { "unset" },
+                    Step = s_step1,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    EnableCache = true,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "never-cached",
+                    DependsOn = new string[] { "unset" },
+                    Step = s_step2,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    EnableCache = false,
+                },
             },
             SpecAssembly = typeof(global::Pipelines.SettingsPipeline).Assembly,
         };

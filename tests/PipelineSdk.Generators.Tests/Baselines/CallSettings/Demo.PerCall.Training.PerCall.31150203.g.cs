@@ -40,26 +40,128 @@ namespace Demo.PerCall
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = false },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "train-2", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.01") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "print-text", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"1st task\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "print-text-2", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"2nd task\"") }, DependsOn = new string[] { "print-text" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "print-text-3", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"3rd task\"") }, DependsOn = new string[] { "print-text", "print-text-2" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "upload", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, DependsOn = new string[] { "train", "train-2" }, EnableCache = true },
-                    new global::PipelineSdk.Model.SubPipelineNode { Key = "inner", DependsOn = new string[] {  }, PipelineName = "inner", Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) }, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                    Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step8, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = false },
-                        new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, DependsOn = new string[] { "load" }, EnableCache = false },
-                    }, Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"), OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double },
-                    new global::PipelineSdk.Model.SubPipelineNode { Key = "inner-2", DependsOn = new string[] {  }, PipelineName = "inner", Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) }, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                    Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = false,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step8, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                    }, Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"), OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "upload-2", Step = s_step7, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "inner", "Output") }, DependsOn = new string[] { "inner", "inner-2" }, EnableCache = true },
+                        Key = "train",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train-2",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.01") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text",
+                        DependsOn = new string[] {  },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"1st task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text-2",
+                        DependsOn = new string[] { "print-text" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"2nd task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text-3",
+                        DependsOn = new string[] { "print-text", "print-text-2" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"3rd task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "upload",
+                        DependsOn = new string[] { "train", "train-2" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.SubPipelineNode
+                    {
+                        Key = "inner",
+                        DependsOn = new string[] {  },
+                        PipelineName = "inner",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step8,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = false,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = false,
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.SubPipelineNode
+                    {
+                        Key = "inner-2",
+                        DependsOn = new string[] {  },
+                        PipelineName = "inner",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step8,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = true,
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "upload-2",
+                        DependsOn = new string[] { "inner", "inner-2" },
+                        Step = s_step7,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "inner", "Output") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.PerCall.Pipelines.PerCall).Assembly,
             };

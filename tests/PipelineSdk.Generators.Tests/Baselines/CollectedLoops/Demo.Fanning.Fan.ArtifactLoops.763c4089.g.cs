@@ -32,18 +32,60 @@ namespace Demo.Fanning
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("texts", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), null) },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-1", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "texts"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String, Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "make-artifact", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("data", "for-loop-1") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-2", DependsOn = new string[] { "for-loop-1" }, Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"), ItemCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>(), Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "texts"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "make-artifact",
+                                DependsOn = new string[] {  },
+                                Step = s_step0,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("data", "for-loop-1") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "print-artifact-name", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("artifact", "for-loop-2") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-3", DependsOn = new string[] { "for-loop-2" }, Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String, Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "for-loop-1" },
+                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>(),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "print-artifact-name",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("artifact", "for-loop-2") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "size", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("name", "for-loop-3") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
+                        Key = "for-loop-3",
+                        DependsOn = new string[] { "for-loop-2" },
+                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "size",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("name", "for-loop-3") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Fanning.Pipelines.ArtifactLoops).Assembly,
             };

@@ -36,33 +36,156 @@ namespace Demo.Branching
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("threshold", global::PipelineSdk.Values.ParameterCodecs.Double, "0.8"), new("loud", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "flip", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "roll", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "score-2", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "flip" }, Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "say", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"heads\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.BranchesNode { Key = "condition-branches-2", DependsOn = new string[] { "roll" }, Branches = new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode { Key = "condition-3", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "flip",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "roll",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "score-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "flip" },
+                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "say-2", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"low\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } }, new global::PipelineSdk.Model.ConditionNode { Key = "condition-4", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud")))), Nodes = new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "say-3", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"high\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } }, new global::PipelineSdk.Model.ConditionNode { Key = "condition-5", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud"))))), Nodes = new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "say-4", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"middle\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                            new global::PipelineSdk.Model.PipelineTask { Key = "score", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                            new global::PipelineSdk.Model.PipelineTask { Key = "is-ready", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                            new global::PipelineSdk.Model.ConditionNode { Key = "condition-6", DependsOn = new string[] { "is-ready", "score" }, Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Comparison(">=", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))), Nodes = new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
                             {
-                                new global::PipelineSdk.Model.PipelineTask { Key = "say-5", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"good but not ready\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                            } },
-                        } } } },
-                    new global::PipelineSdk.Model.ConditionNode { Key = "condition-7", DependsOn = new string[] { "roll", "score-2" }, Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Key = "say",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"heads\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.BranchesNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "say-6", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
+                        Key = "condition-branches-2",
+                        DependsOn = new string[] { "roll" },
+                        Branches = new global::PipelineSdk.Model.ConditionNode[]
+                        {
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-3",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"low\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-4",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud")))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-3",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"high\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-5",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud"))))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-4",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"middle\"") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "score",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "is-ready",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-6",
+                                        DependsOn = new string[] { "is-ready", "score" },
+                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Comparison(">=", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "say-5",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step2,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"good but not ready\"") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-7",
+                        DependsOn = new string[] { "roll", "score-2" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "say-6",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Branching.Pipelines.Branching).Assembly,
             };

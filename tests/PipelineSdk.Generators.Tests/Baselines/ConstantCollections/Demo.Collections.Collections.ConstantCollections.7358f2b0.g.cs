@@ -36,27 +36,118 @@ namespace Demo.Collections
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("tags", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), "[\"a\",\"b\"]"), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), "{\"x\":1}") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "sum", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("values", "[1,2,3]") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "join", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Model.ConstantBinding("weights", "{\"a\":1,\"b\":2}") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "scale", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Model.ConstantBinding("sizes", "[3,4]") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "join-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Model.PipelineParameterBinding("weights", "limits") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "rows", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-1", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct, Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "echo", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-2", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct, Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "sum",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("values", "[1,2,3]") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "echo-2", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-3", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"w\":5}]"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "join",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Model.ConstantBinding("weights", "{\"a\":1,\"b\":2}") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "echo-3", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-4", DependsOn = new string[] { "rows" }, Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rows", "Output"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String), Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "scale",
+                        DependsOn = new string[] {  },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Model.ConstantBinding("sizes", "[3,4]") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "echo-4", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Model.ConstantBinding("number", "3") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
+                        Key = "join-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Model.PipelineParameterBinding("weights", "limits") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "rows",
+                        DependsOn = new string[] {  },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-2",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-3",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"w\":5}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-3",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-4",
+                        DependsOn = new string[] { "rows" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rows", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-4",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Model.ConstantBinding("number", "3") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Collections.Pipelines.ConstantCollections).Assembly,
             };

@@ -32,13 +32,47 @@ namespace Demo.Cleanup
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String, "\"hello\"") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "prepare", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "notify", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") }, DependsOn = new string[] { "exit-handler-1" }, EnableCache = true, ExitHandlerOf = "exit-handler-1" },
-                    new global::PipelineSdk.Model.ExitHandlerNode { Key = "exit-handler-1", DependsOn = new string[] { "prepare" }, Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "work", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.PipelineTask { Key = "work-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") }, DependsOn = new string[] { "work" }, EnableCache = true },
-                    } },
+                        Key = "prepare",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "notify",
+                        DependsOn = new string[] { "exit-handler-1" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") },
+                        EnableCache = true,
+                        ExitHandlerOf = "exit-handler-1",
+                    },
+                    new global::PipelineSdk.Model.ExitHandlerNode
+                    {
+                        Key = "exit-handler-1",
+                        DependsOn = new string[] { "prepare" },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "work",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "work-2",
+                                DependsOn = new string[] { "work" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Cleanup.Pipelines.Guarded).Assembly,
             };

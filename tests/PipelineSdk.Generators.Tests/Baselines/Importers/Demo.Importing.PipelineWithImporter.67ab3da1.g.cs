@@ -34,13 +34,47 @@ namespace Demo
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("dataset2", global::PipelineSdk.Values.ParameterCodecs.String, "\"gs://ml-pipeline-playground/shakespeare2.txt\"") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "importer", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer", "artifact") }, DependsOn = new string[] { "importer" }, EnableCache = true },
-                    new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "train" }, Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"123\"")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "importer-2", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("uri", "dataset2") }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.PipelineTask { Key = "train-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer-2", "artifact") }, DependsOn = new string[] { "importer-2" }, EnableCache = true },
-                    } },
+                        Key = "importer",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "importer" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer", "artifact") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "train" },
+                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"123\"")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "importer-2",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("uri", "dataset2") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train-2",
+                                DependsOn = new string[] { "importer-2" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer-2", "artifact") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Pipelines.PipelineWithImporter).Assembly,
             };

@@ -36,24 +36,98 @@ namespace Demo.Looping
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("epochs", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null) },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "shards", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "best", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.CollectedBinding("scores", "for-loop-1", "train", "Output") }, DependsOn = new string[] { "for-loop-1" }, EnableCache = true },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-1", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.ConstantBinding("items", "[0.1,0.01]"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double, ParallelismLimit = 2, Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Model.ConstantBinding("size", "1") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-2", DependsOn = new string[] { "shards" }, Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "shards", "Output"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String, ParallelismLimit = 4, Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "shards",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "sizes", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2") }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.LoopNode { Key = "for-loop-3", DependsOn = new string[] { "sizes" }, Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "sizes", "Output"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32, ParallelismLimit = 4, Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "best",
+                        DependsOn = new string[] { "for-loop-1" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.CollectedBinding("scores", "for-loop-1", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[0.1,0.01]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                        ParallelismLimit = 2,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "train-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Model.LoopItemBinding("size", "for-loop-3") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } },
-                        new global::PipelineSdk.Model.LoopNode { Key = "for-loop-4", DependsOn = new string[] {  }, Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "epochs"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32, ParallelismLimit = 4, Nodes = new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Model.ConstantBinding("size", "1") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "shards" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "shards", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        ParallelismLimit = 4,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "log", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.LoopItemBinding("epochs", "for-loop-4") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } },
-                    } },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "sizes",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.LoopNode
+                            {
+                                Key = "for-loop-3",
+                                DependsOn = new string[] { "sizes" },
+                                Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "sizes", "Output"),
+                                ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
+                                ParallelismLimit = 4,
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "train-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Model.LoopItemBinding("size", "for-loop-3") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.LoopNode
+                            {
+                                Key = "for-loop-4",
+                                DependsOn = new string[] {  },
+                                Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "epochs"),
+                                ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
+                                ParallelismLimit = 4,
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "log",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.LoopItemBinding("epochs", "for-loop-4") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Looping.Pipelines.Looping).Assembly,
                 Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"),

@@ -34,34 +34,133 @@ namespace Demo.Nesting
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.SubPipelineNode { Key = "train-once", DependsOn = new string[] {  }, PipelineName = "train-once", Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") }, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
-                    Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.SubPipelineNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.PipelineTask { Key = "fit-2", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                        new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "load" }, Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), Nodes = new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "fit", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } },
-                    }, Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"), OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "rates", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "train-once" }, Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_DOUBLE", "0.5")), Nodes = new global::PipelineSdk.Model.DagNode[]
-                    {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "publish", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train-once", "Output") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
-                    new global::PipelineSdk.Model.LoopNode { Key = "for-loop-2", DependsOn = new string[] { "rates" }, Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rates", "Output"), ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double, Nodes = new global::PipelineSdk.Model.DagNode[]
-                    {
-                        new global::PipelineSdk.Model.SubPipelineNode { Key = "train-once-2", DependsOn = new string[] {  }, PipelineName = "train-once", Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") }, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-2") },
+                        Key = "train-once",
+                        DependsOn = new string[] {  },
+                        PipelineName = "train-once",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
                         Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = true },
-                            new global::PipelineSdk.Model.PipelineTask { Key = "fit-2", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                            new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "load" }, Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
                             {
-                                new global::PipelineSdk.Model.PipelineTask { Key = "fit", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, DependsOn = new string[] {  }, EnableCache = true },
-                            } },
-                        }, Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"), OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double },
-                    } },
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "fit-2",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step4,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-1",
+                                DependsOn = new string[] { "load" },
+                                Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "fit",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "rates",
+                        DependsOn = new string[] {  },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "train-once" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_DOUBLE", "0.5")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "publish",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train-once", "Output") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "rates" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rates", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.SubPipelineNode
+                            {
+                                Key = "train-once-2",
+                                DependsOn = new string[] {  },
+                                PipelineName = "train-once",
+                                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-2") },
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "load",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "fit-2",
+                                        DependsOn = new string[] { "load" },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-1",
+                                        DependsOn = new string[] { "load" },
+                                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "fit",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step4,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                },
+                                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                                OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Nesting.Pipelines.Outer).Assembly,
             };

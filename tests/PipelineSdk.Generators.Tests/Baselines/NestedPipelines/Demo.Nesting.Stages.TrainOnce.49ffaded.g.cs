@@ -30,12 +30,39 @@ namespace Demo.Nesting
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "fit-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                    new global::PipelineSdk.Model.ConditionNode { Key = "condition-1", DependsOn = new string[] { "load" }, Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "fit", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, DependsOn = new string[] {  }, EnableCache = true },
-                    } },
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "fit-2",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "load" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "fit",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Nesting.Pipelines.TrainOnce).Assembly,
                 Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),

@@ -32,15 +32,64 @@ namespace Demo.Choosing
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "flip-three-sided-die", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "print-artifact", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) }, DependsOn = new string[] { "condition-branches-1" }, EnableCache = true },
-                    new global::PipelineSdk.Model.BranchesNode { Key = "condition-branches-1", DependsOn = new string[] { "flip-three-sided-die" }, Branches = new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode { Key = "condition-2", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "flip-three-sided-die",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-artifact",
+                        DependsOn = new string[] { "condition-branches-1" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.BranchesNode
+                    {
+                        Key = "condition-branches-1",
+                        DependsOn = new string[] { "flip-three-sided-die" },
+                        Branches = new global::PipelineSdk.Model.ConditionNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "param-to-artifact", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } }, new global::PipelineSdk.Model.ConditionNode { Key = "condition-3", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), Nodes = new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask { Key = "param-to-artifact-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") }, DependsOn = new string[] {  }, EnableCache = true },
-                        } } } },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-2",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "param-to-artifact",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-3",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "param-to-artifact-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Choosing.Pipelines.FlipCoinPipeline).Assembly,
                 Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact-2", "Output") }),

@@ -32,22 +32,94 @@ namespace Demo.Choosing
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.SubPipelineNode { Key = "roll-die-pipeline", DependsOn = new string[] {  }, PipelineName = "roll-die-pipeline", Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  }, Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
-                    Nodes = new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.SubPipelineNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask { Key = "flip-three-sided-die", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                        new global::PipelineSdk.Model.BranchesNode { Key = "condition-branches-1", DependsOn = new string[] { "flip-three-sided-die" }, Branches = new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode { Key = "condition-2", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Key = "roll-die-pipeline",
+                        DependsOn = new string[] {  },
+                        PipelineName = "roll-die-pipeline",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
                             {
-                                new global::PipelineSdk.Model.PipelineTask { Key = "print-and-return", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got heads!\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                            } }, new global::PipelineSdk.Model.ConditionNode { Key = "condition-3", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\""))), Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Key = "flip-three-sided-die",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.BranchesNode
                             {
-                                new global::PipelineSdk.Model.PipelineTask { Key = "print-and-return-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got tails!\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                            } }, new global::PipelineSdk.Model.ConditionNode { Key = "condition-4", DependsOn = new string[] {  }, Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\"")))), Nodes = new global::PipelineSdk.Model.DagNode[]
-                            {
-                                new global::PipelineSdk.Model.PipelineTask { Key = "special-print-and-return", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Draw!\"") }, DependsOn = new string[] {  }, EnableCache = true },
-                            } } } },
-                    }, Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "special-print-and-return", "Output") }), OutputCodec = global::PipelineSdk.Values.ParameterCodecs.String },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "print-and-return", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("text", "roll-die-pipeline", "Output") }, DependsOn = new string[] { "roll-die-pipeline" }, EnableCache = true },
+                                Key = "condition-branches-1",
+                                DependsOn = new string[] { "flip-three-sided-die" },
+                                Branches = new global::PipelineSdk.Model.ConditionNode[]
+                                {
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-2",
+                                        DependsOn = new string[] {  },
+                                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "print-and-return",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step1,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got heads!\"") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-3",
+                                        DependsOn = new string[] {  },
+                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\""))),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "print-and-return-2",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step1,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got tails!\"") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-4",
+                                        DependsOn = new string[] {  },
+                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\"")))),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "special-print-and-return",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step3,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Draw!\"") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "special-print-and-return", "Output") }),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-and-return",
+                        DependsOn = new string[] { "roll-die-pipeline" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("text", "roll-die-pipeline", "Output") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Choosing.Pipelines.OuterPipeline).Assembly,
             };

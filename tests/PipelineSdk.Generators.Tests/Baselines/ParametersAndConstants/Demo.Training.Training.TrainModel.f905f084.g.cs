@@ -30,9 +30,30 @@ namespace Demo.Training
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64, null), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32, "5"), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1"), new("name", global::PipelineSdk.Values.ParameterCodecs.String, "\"model \\\"v1\\\"\""), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "make-rates", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Model.ConstantBinding("start", "0.5") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "describe", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, DependsOn = new string[] { "make-rates" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "describe-2", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, DependsOn = new string[] { "make-rates" }, EnableCache = true },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "make-rates",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Model.ConstantBinding("start", "0.5") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "describe",
+                        DependsOn = new string[] { "make-rates" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "describe-2",
+                        DependsOn = new string[] { "make-rates" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Training.Pipelines.TrainModel).Assembly,
             };

@@ -30,9 +30,30 @@ public static partial class Pipelines
             Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
             Nodes = new global::PipelineSdk.Model.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask { Key = "get-first-num", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                new global::PipelineSdk.Model.PipelineTask { Key = "get-random-int", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = false },
-                new global::PipelineSdk.Model.PipelineTask { Key = "subtract-numbers", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") }, DependsOn = new string[] { "get-first-num", "get-random-int" }, EnableCache = true },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "get-first-num",
+                    DependsOn = new string[] {  },
+                    Step = s_step0,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = true,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "get-random-int",
+                    DependsOn = new string[] {  },
+                    Step = s_step1,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = false,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "subtract-numbers",
+                    DependsOn = new string[] { "get-first-num", "get-random-int" },
+                    Step = s_step2,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") },
+                    EnableCache = true,
+                },
             },
             SpecAssembly = typeof(global::Pipelines.VertexExamplePipeline).Assembly,
         };

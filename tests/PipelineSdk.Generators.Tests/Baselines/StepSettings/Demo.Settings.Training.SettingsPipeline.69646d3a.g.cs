@@ -32,10 +32,38 @@ namespace Demo.Settings
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "load", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] {  }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "train", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "load", "Output") }, DependsOn = new string[] { "load" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "report", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, DependsOn = new string[] { "train" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "report-2", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, DependsOn = new string[] { "train" }, EnableCache = true },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "load", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report-2",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Settings.Pipelines.SettingsPipeline).Assembly,
             };

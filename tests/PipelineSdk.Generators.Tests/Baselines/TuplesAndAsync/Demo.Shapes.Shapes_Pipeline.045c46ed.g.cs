@@ -36,13 +36,62 @@ namespace Demo
                 Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
                 Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask { Key = "split", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "split-2", Step = s_step0, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") }, DependsOn = new string[] {  }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "fit", Step = s_step1, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") }, DependsOn = new string[] { "split" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "add", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") }, DependsOn = new string[] { "fit", "split" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "add-2", Step = s_step2, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") }, DependsOn = new string[] { "add", "split-2" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "report", Step = s_step3, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") }, DependsOn = new string[] { "add-2" }, EnableCache = true },
-                    new global::PipelineSdk.Model.PipelineTask { Key = "log", Step = s_step4, Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") }, DependsOn = new string[] {  }, EnableCache = true },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "split",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "split-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "fit",
+                        DependsOn = new string[] { "split" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "add",
+                        DependsOn = new string[] { "fit", "split" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "add-2",
+                        DependsOn = new string[] { "add", "split-2" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "add-2" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "log",
+                        DependsOn = new string[] {  },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") },
+                        EnableCache = true,
+                    },
                 },
                 SpecAssembly = typeof(global::Demo.Pipelines.Shapes_Pipeline).Assembly,
             };
