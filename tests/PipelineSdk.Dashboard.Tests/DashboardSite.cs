@@ -20,15 +20,15 @@ public sealed class DashboardSite
 
     private static readonly float HangLimitMilliseconds = (float)ProcessResult.HangLimit.TotalMilliseconds;
 
-    private static PipelineServer? _server;
-    private static IPlaywright? _playwright;
-    private static IBrowser? _browser;
+    private static PipelineServer? s_server;
+    private static IPlaywright? s_playwright;
+    private static IBrowser? s_browser;
 
     public static string StoreDirectory { get; } = Path.Combine(Path.GetTempPath(), "psdk-dashboard", Guid.NewGuid().ToString("N"));
 
-    public static PipelineServer Server => _server ?? throw new InvalidOperationException("the site is not set up");
+    public static PipelineServer Server => s_server ?? throw new InvalidOperationException("the site is not set up");
 
-    public static IBrowser Browser => _browser ?? throw new InvalidOperationException("the site is not set up");
+    public static IBrowser Browser => s_browser ?? throw new InvalidOperationException("the site is not set up");
 
     /// <summary>A read token (what a colleague looking at runs would have).</summary>
     public static string ReadToken { get; private set; } = "";
@@ -56,30 +56,30 @@ public sealed class DashboardSite
         await RunCli("artifacts", "tag", "churn-model", "2", "best");
         Made = new Runs(completed, failed, belowThreshold, cached, artifacts, retriedTable, scoredLow, scoredHigh, firstModel, betterModel);
 
-        _server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });
+        s_server = await PipelineServer.StartAsync(new ServerOptions { Port = 0, StoreDirectory = StoreDirectory });
         using (var database = new ServerDatabase().Open(StoreDirectory))
         {
             ReadToken = new ApiTokens(database).Create("dashboard-tests", TokenRole.Read, null);
         }
 
-        _playwright = await Playwright.CreateAsync();
+        s_playwright = await Playwright.CreateAsync();
         // Playwright's own limits (30 s per action, 5 s per expectation) would fail a healthy test on a busy machine: only hangs stop a test.
         Assertions.SetDefaultExpectTimeout(HangLimitMilliseconds);
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = HangLimitMilliseconds });
+        s_browser = await s_playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs, Timeout = HangLimitMilliseconds });
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (_browser is not null)
+        if (s_browser is not null)
         {
-            await _browser.DisposeAsync();
+            await s_browser.DisposeAsync();
         }
 
-        _playwright?.Dispose();
-        if (_server is not null)
+        s_playwright?.Dispose();
+        if (s_server is not null)
         {
-            await _server.DisposeAsync();
+            await s_server.DisposeAsync();
         }
 
         try

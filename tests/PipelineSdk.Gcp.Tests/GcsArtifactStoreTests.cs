@@ -294,7 +294,7 @@ public class GcsArtifactStoreTests
         {
             var random = new Random(42);
             var block = new byte[256 * 1024];
-            for (long left = size; left > 0; left -= block.Length)
+            for (var left = size; left > 0; left -= block.Length)
             {
                 random.NextBytes(block);
                 var part = block.AsMemory(0, (int)Math.Min(block.Length, left));

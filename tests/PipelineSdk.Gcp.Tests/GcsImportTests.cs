@@ -83,17 +83,32 @@ public class GcsImportTests
     private async Task<(PipelineRunResult Run, MetadataStore Store)> RunAsync(string uri)
     {
         var importer = StepDescriptor.ForImporter("importer", ArtifactCodecs.Kind<Dataset>(), reimport: false, "{\"owner\":\"crm\"}");
-        var read = new StepDescriptor("read", "Tests.Read", [new StepPort("data", ArtifactCodecs.Kind<Dataset>())], [new StepPort("Output", ParameterCodecs.String)], [], "fingerprint",
-            (inputs, _) =>
+        var read = new StepDescriptor
+        {
+            Name = "read",
+            MethodName = "Tests.Read",
+            Inputs = [new StepPort("data", ArtifactCodecs.Kind<Dataset>())],
+            Outputs = [new StepPort("Output", ParameterCodecs.String)],
+            CodeParts = [],
+            CodeFingerprint = "fingerprint",
+            Invoke = (inputs, _) =>
             {
                 var data = (Dataset)inputs[0]!;
                 return ValueTask.FromResult<object?[]>([File.ReadAllText(data.Path) + "|" + data.Metadata["owner"]]);
-            });
-        var pipeline = new PipelineDescriptor("gcs-import-test", "Tests.GcsImport", [],
-        [
-            new PipelineTask("importer", importer, [new ConstantBinding("uri", System.Text.Json.JsonSerializer.Serialize(uri))], [], enableCache: true),
-            new PipelineTask("read", read, [new TaskOutputBinding("data", "importer", "artifact")], ["importer"], enableCache: true),
-        ], "{}");
+            },
+        };
+        var pipeline = new PipelineDescriptor
+        {
+            Name = "gcs-import-test",
+            MethodName = "Tests.GcsImport",
+            Parameters = [],
+            Nodes =
+            [
+                new PipelineTask { Key = "importer", Step = importer, Inputs = [new ConstantBinding("uri", System.Text.Json.JsonSerializer.Serialize(uri))], DependsOn = [], EnableCache = true },
+                new PipelineTask { Key = "read", Step = read, Inputs = [new TaskOutputBinding("data", "importer", "artifact")], DependsOn = ["importer"], EnableCache = true },
+            ],
+            SpecJson = "{}",
+        };
         var store = MetadataStore.Open(_directory);
         var orchestrator = new LocalOrchestrator(store, new LocalArtifactStore(LocalArtifactStore.DefaultRoot(_directory)));
         return (await orchestrator.RunAsync(pipeline, new Dictionary<string, object?>(), new RunOptions()), store);

@@ -29,19 +29,36 @@ public class GcsStepModeTests
     public void RegisterPipeline()
     {
         var codec = ArtifactCodecs.Bytes;
-        var step = new StepDescriptor(Step, "Tests.ReverseBytes", [new StepPort("data", codec)], [new StepPort("reversed", codec)], [], "fingerprint",
-            (inputs, _) => ValueTask.FromResult<object?[]>([((byte[])inputs[0]!).Reverse().ToArray()]));
-        PipelineRegistry.Register(new PipelineDescriptor(Pipeline, "Tests.GcsStepModePipeline", [],
-            [new PipelineTask(Step, step, [new TaskOutputBinding("data", "load", "data")], [], enableCache: true)], "{}"));
-        var model = new StepDescriptor("train", "Tests.Train", [], [new StepPort("model", ArtifactCodecs.Kind<PipelineSdk.Artifacts.Model>())], [], "fingerprint",
-            (_, _) =>
+        var step = new StepDescriptor
+        {
+            Name = Step,
+            MethodName = "Tests.ReverseBytes",
+            Inputs = [new StepPort("data", codec)],
+            Outputs = [new StepPort("reversed", codec)],
+            CodeParts = [],
+            CodeFingerprint = "fingerprint",
+            Invoke = (inputs, _) => ValueTask.FromResult<object?[]>([((byte[])inputs[0]!).Reverse().ToArray()]),
+        };
+        var task = new PipelineTask { Key = Step, Step = step, Inputs = [new TaskOutputBinding("data", "load", "data")], DependsOn = [], EnableCache = true };
+        PipelineRegistry.Register(new PipelineDescriptor { Name = Pipeline, MethodName = "Tests.GcsStepModePipeline", Parameters = [], Nodes = [task], SpecJson = "{}" });
+        var model = new StepDescriptor
+        {
+            Name = "train",
+            MethodName = "Tests.Train",
+            Inputs = [],
+            Outputs = [new StepPort("model", ArtifactCodecs.Kind<PipelineSdk.Artifacts.Model>())],
+            CodeParts = [],
+            CodeFingerprint = "fingerprint",
+            Invoke = (_, _) =>
             {
                 var trained = new PipelineSdk.Artifacts.Model();
                 Directory.CreateDirectory(trained.Path);
                 File.WriteAllText(Path.Combine(trained.Path, "weights.txt"), "1 2 3");
                 return ValueTask.FromResult<object?[]>([trained]);
-            });
-        PipelineRegistry.Register(new PipelineDescriptor(FolderPipeline, "Tests.GcsFolderPipeline", [], [new PipelineTask("train", model, [], [], enableCache: true)], "{}"));
+            },
+        };
+        var train = new PipelineTask { Key = "train", Step = model, Inputs = [], DependsOn = [], EnableCache = true };
+        PipelineRegistry.Register(new PipelineDescriptor { Name = FolderPipeline, MethodName = "Tests.GcsFolderPipeline", Parameters = [], Nodes = [train], SpecJson = "{}" });
         GcpStackComponents.Register();
     }
 

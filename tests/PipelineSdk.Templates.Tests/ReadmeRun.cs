@@ -30,7 +30,7 @@ internal static class ReadmeRun
     /// <summary>The packages the solution's packable projects make.</summary>
     public static readonly string[] Packages = ["PipelineSdk", "PipelineSdk.Gcp", "PipelineSdk.Kubeflow", "PipelineSdk.MLNet", "PipelineSdk.Postgres", "PipelineSdk.Server", "PipelineSdk.Cli", "PipelineSdk.Templates"];
 
-    private static readonly Lazy<Task> s_run = new(RunAsync);
+    private static readonly Lazy<Task> Once = new(RunAsync);
 
     public static string RepoRoot { get; } = Metadata("RepoRoot");
 
@@ -71,7 +71,7 @@ internal static class ReadmeRun
 
     public static IReadOnlyList<ReadmeBlock> Blocks { get; } = Readme.ShellBlocks(File.ReadAllText(Path.Combine(Metadata("RepoRoot"), "README.md")));
 
-    public static Task EnsureAsync() => s_run.Value;
+    public static Task EnsureAsync() => Once.Value;
 
     private static async Task RunAsync()
     {

@@ -225,9 +225,16 @@ public class ArtifactTests
             File.WriteAllLines(first, ["1", "2"]);
             File.WriteAllLines(Path.Combine(folder, "c.csv"), ["1", "2", "3"]);
             var codec = ArtifactCodecs.List<Dataset>(ArtifactCodecs.Kind<Dataset>());
-            var step = new StepDescriptor(
-                "count-lines", "ArtifactsApp.ArtifactSteps.CountLines", [new StepPort("parts", codec)], [new StepPort("Output", ParameterCodecs.Int32)], [], "fingerprint",
-                (inputs, _) => ValueTask.FromResult<object?[]>([ArtifactSteps.CountLines((List<Dataset>)inputs[0]!)]));
+            var step = new StepDescriptor
+            {
+                Name = "count-lines",
+                MethodName = "ArtifactsApp.ArtifactSteps.CountLines",
+                Inputs = [new StepPort("parts", codec)],
+                Outputs = [new StepPort("Output", ParameterCodecs.Int32)],
+                CodeParts = [],
+                CodeFingerprint = "fingerprint",
+                Invoke = (inputs, _) => ValueTask.FromResult<object?[]>([ArtifactSteps.CountLines((List<Dataset>)inputs[0]!)]),
+            };
             var uris = new[] { new Uri(first).AbsoluteUri, new Uri(Path.Combine(folder, "c.csv")).AbsoluteUri };
             var json = Launcher.BuildExecutorInput(step, [null], new Dictionary<string, IReadOnlyList<RuntimeArtifact>>
             {

@@ -117,10 +117,19 @@ public class ContainerStepTests
     {
         string[] command = ["sh", "-c", script];
         string[] args = ["{{$.outputs.parameters['Output'].output_file}}"];
-        var settings = new StepSettings { Container = new ContainerCommand("alpine", command, args, command) };
-        var step = new StepDescriptor("echo", "T.Echo", [], [new StepPort("Output", ParameterCodecs.String)], [new CodePart("T.Echo", "h")], "fp",
-            (_, _) => throw new InvalidOperationException("a container step runs its command"), settings);
-        var task = new PipelineTask("echo", step, [], [], enableCache: true);
+        var settings = new StepSettings { Container = new ContainerCommand { Image = "alpine", Command = command, Arguments = args, LocalCommand = command } };
+        var step = new StepDescriptor
+        {
+            Name = "echo",
+            MethodName = "T.Echo",
+            Inputs = [],
+            Outputs = [new StepPort("Output", ParameterCodecs.String)],
+            CodeParts = [new CodePart("T.Echo", "h")],
+            CodeFingerprint = "fp",
+            Invoke = (_, _) => throw new InvalidOperationException("a container step runs its command"),
+            Settings = settings,
+        };
+        var task = new PipelineTask { Key = "echo", Step = step, Inputs = [], DependsOn = [], EnableCache = true };
         var container = new System.Text.Json.Nodes.JsonObject
         {
             ["image"] = "alpine",
@@ -131,6 +140,6 @@ public class ContainerStepTests
         {
             ["deploymentSpec"] = new System.Text.Json.Nodes.JsonObject { ["executors"] = new System.Text.Json.Nodes.JsonObject { ["exec-echo"] = new System.Text.Json.Nodes.JsonObject { ["container"] = container } } },
         };
-        return new PipelineDescriptor("echo-pipeline", "T.EchoPipeline", [], [task], spec.ToJsonString());
+        return new PipelineDescriptor { Name = "echo-pipeline", MethodName = "T.EchoPipeline", Parameters = [], Nodes = [task], SpecJson = spec.ToJsonString() };
     }
 }

@@ -205,26 +205,52 @@ public class StepSettingsTests
     private static PipelineDescriptor EnvPipeline(params (string Name, string Value)[] environment)
     {
         var settings = new StepSettings { Environment = [.. environment.Select(e => KeyValuePair.Create(e.Name, e.Value))] };
-        var step = new StepDescriptor("env-step", "T.EnvStep", [], [new StepPort("Output", ParameterCodecs.Int32)], [new CodePart("T.EnvStep", "h")], "fp",
-            (_, _) => throw new InvalidOperationException("a step with environment variables runs as a process"), settings);
-        var task = new PipelineTask("env-step", step, [], [], enableCache: true);
+        var step = new StepDescriptor
+        {
+            Name = "env-step",
+            MethodName = "T.EnvStep",
+            Inputs = [],
+            Outputs = [new StepPort("Output", ParameterCodecs.Int32)],
+            CodeParts = [new CodePart("T.EnvStep", "h")],
+            CodeFingerprint = "fp",
+            Invoke = (_, _) => throw new InvalidOperationException("a step with environment variables runs as a process"),
+            Settings = settings,
+        };
+        var task = new PipelineTask { Key = "env-step", Step = step, Inputs = [], DependsOn = [], EnableCache = true };
         var spec = ProcessSpec("env-step", new JsonArray("sh", "-c", "mkdir -p \"$(dirname \"$0\")\" && printf 1 > \"$0\"", "{{$.outputs.parameters['Output'].output_file}}"), environment);
-        return new PipelineDescriptor("env-pipeline", "T.EnvPipeline", [], [task], spec);
+        return new PipelineDescriptor { Name = "env-pipeline", MethodName = "T.EnvPipeline", Parameters = [], Nodes = [task], SpecJson = spec };
     }
 
     private static TaskExecution Execution(StepSettings settings)
     {
-        var step = new StepDescriptor("s", "T.S", [], [], [], "fp", (_, _) => new ValueTask<object?[]>([]), settings);
-        var task = new PipelineTask("s", step, [], [], enableCache: false);
-        return new TaskExecution("run", "s", new PipelineDescriptor("p", "T.P", [], [task], "{}"), task, [], new Dictionary<string, IReadOnlyList<PipelineSdk.Execution.RuntimeArtifact>>());
+        var step = new StepDescriptor
+        {
+            Name = "s", MethodName = "T.S", Inputs = [], Outputs = [], CodeParts = [], CodeFingerprint = "fp", Invoke = (_, _) => new ValueTask<object?[]>([]), Settings = settings,
+        };
+        var task = new PipelineTask { Key = "s", Step = step, Inputs = [], DependsOn = [], EnableCache = false };
+        var pipeline = new PipelineDescriptor { Name = "p", MethodName = "T.P", Parameters = [], Nodes = [task], SpecJson = "{}" };
+        return new TaskExecution("run", "s", pipeline, task, [], new Dictionary<string, IReadOnlyList<PipelineSdk.Execution.RuntimeArtifact>>());
     }
 
     /// <summary>A one-task pipeline whose executor runs <paramref name="script"/> with sh, with <paramref name="environment"/> in its spec.</summary>
     private static PipelineDescriptor ShellPipeline(string script, StepSettings settings, params (string Name, string Value)[] environment)
     {
-        var step = new StepDescriptor("shell", "T.Shell", [], [], [], "fp", (_, _) => throw new InvalidOperationException("runs as a process"), settings);
-        var task = new PipelineTask("shell", step, [], [], enableCache: false);
-        return new PipelineDescriptor("shell-pipeline", "T.ShellPipeline", [], [task], ProcessSpec("shell", new JsonArray("sh", "-c", script), environment));
+        var step = new StepDescriptor
+        {
+            Name = "shell",
+            MethodName = "T.Shell",
+            Inputs = [],
+            Outputs = [],
+            CodeParts = [],
+            CodeFingerprint = "fp",
+            Invoke = (_, _) => throw new InvalidOperationException("runs as a process"),
+            Settings = settings,
+        };
+        var task = new PipelineTask { Key = "shell", Step = step, Inputs = [], DependsOn = [], EnableCache = false };
+        return new PipelineDescriptor
+        {
+            Name = "shell-pipeline", MethodName = "T.ShellPipeline", Parameters = [], Nodes = [task], SpecJson = ProcessSpec("shell", new JsonArray("sh", "-c", script), environment),
+        };
     }
 
     /// <summary>The spec of a one-task pipeline whose executor runs <paramref name="command"/>, with <paramref name="environment"/>.</summary>

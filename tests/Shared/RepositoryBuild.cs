@@ -11,14 +11,14 @@ namespace PipelineSdk.Tests.Shared;
 /// </summary>
 internal static class RepositoryBuild
 {
-    private static readonly Lazy<string> s_dotnet = new(WriteDotnetWrapper);
+    private static readonly Lazy<string> DotnetWrapper = new(WriteDotnetWrapper);
 
     /// <summary>
     /// A <c>dotnet</c> to start instead of <c>dotnet</c> for such a build: it waits for the repository's build lock and
     /// holds it until dotnet exits. flock's <c>-o</c> keeps the lock out of the MSBuild nodes and compiler servers the
     /// build leaves running.
     /// </summary>
-    public static string Dotnet => s_dotnet.Value;
+    public static string Dotnet => DotnetWrapper.Value;
 
     private static string WriteDotnetWrapper()
     {

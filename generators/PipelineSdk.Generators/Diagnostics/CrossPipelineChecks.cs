@@ -86,7 +86,7 @@ internal static class CrossPipelineChecks
             if (current == target)
             {
                 var path = new List<string>();
-                for (string? k = current; k is not null; k = previous[k])
+                for (var k = current; k is not null; k = previous[k])
                 {
                     path.Add(k);
                 }

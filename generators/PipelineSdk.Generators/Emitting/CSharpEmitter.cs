@@ -97,16 +97,20 @@ internal static partial class CSharpEmitter
         }
 
         w.Line("/// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>");
-        w.Line("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(");
-        w.Line($"    Name, {Literal(pipeline.MethodDisplayName)},");
-        w.Line($"    {Parameters(pipeline)},");
-        foreach (var line in $"    {Nodes(graph.Root, 0, graph.Components, 1)},".Split('\n'))
+        w.Open("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()");
+        w.Line("Name = Name,");
+        w.Line($"MethodName = {Literal(pipeline.MethodDisplayName)},");
+        w.Line($"Parameters = {Parameters(pipeline)},");
+        WriteNodes(w, graph.Root, 0, graph.Components);
+        w.Line($"SpecAssembly = typeof({runnerType}).Assembly,");
+        // Optional members are set only when present, so generated code of pipelines without them stays as it was.
+        WriteOutput(w, graph.Root);
+        if (pipeline.Experiment is { } experiment)
         {
-            w.Line(line);
+            w.Line($"Experiment = {Literal(experiment)},");
         }
 
-        // Optional parts are set by name, so generated code of pipelines without them stays as it was.
-        w.Line($"    typeof({runnerType}).Assembly, {Output(graph.Root)}, {OutputCodec(graph.Root)}){(pipeline.Experiment is { } experiment ? $" {{ Experiment = {Literal(experiment)} }}" : "")};");
+        w.Close(";");
         w.Line();
         WriteRunMethod(w, pipeline);
         WriteResult(w, graph);
@@ -138,61 +142,128 @@ internal static partial class CSharpEmitter
     internal static string Output(PortModel output) =>
         output.ArtifactName is null
             ? $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)})"
-            : $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)}, {Literal(output.ArtifactName)}, new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
-                + (output.PromotesTo is null ? ")" : $", {Literal(output.PromotesTo)})");
+            : $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)}) {{ ArtifactName = {Literal(output.ArtifactName)}, Tags = new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
+                + (output.PromotesTo is null ? " }" : $", PromotesTo = {Literal(output.PromotesTo)} }}");
 
     internal static string RegistryInput(StepParameterModel parameter) =>
-        $"new({Literal(parameter.Name)}, {Literal(parameter.Registry!.ArtifactName)}, {Literal(parameter.Registry.Selector)}, {(parameter.Registry.IsModelStage ? "true" : "false")}, {CodecEmitter.CSharp(parameter.Type!.Codec)})";
+        $"new() {{ Parameter = {Literal(parameter.Name)}, ArtifactName = {Literal(parameter.Registry!.ArtifactName)}, Selector = {Literal(parameter.Registry.Selector)}, IsModelStage = {(parameter.Registry.IsModelStage ? "true" : "false")}, Codec = {CodecEmitter.CSharp(parameter.Type!.Codec)} }}";
 
     private static string Parameters(PipelineModel pipeline) =>
         $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type.Codec)}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
 
-    /// <summary>The nodes of one scope of a DAG as a C# array expression: tasks, then one node per block directly inside.</summary>
-    private static string Nodes(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
+    /// <summary>The <c>Nodes</c> member of one scope of a DAG: its tasks, then one node per block directly inside.</summary>
+    private static void WriteNodes(SourceWriter w, DagGraph dag, int scope, EquatableArray<ComponentNode> components)
     {
-        var indent = new string(' ', depth * 4);
-        var nodes = new List<string>();
-        foreach (var task in dag.Tasks.Where(t => t.Scope == scope))
+        var tasks = dag.Tasks.Where(t => t.Scope == scope).ToList();
+        var blocks = Enumerable.Range(1, dag.Pipeline.Scopes.Count - 1).Where(s => dag.Scope(s).Parent == scope).ToList();
+        if (tasks.Count == 0 && blocks.Count == 0)
         {
-            var component = components[task.Component];
-            var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
-            nodes.Add(component.Dag is { } inner
-                ? $"new {Model}SubPipelineNode({Literal(task.Key)}, {Strings(task.DependsOn)}, {Literal(inner.Pipeline.PipelineName)}, {Parameters(inner.Pipeline)}, {bindings},\n{indent}    {Nodes(inner, 0, components, depth + 1)}, {Output(inner)}, {OutputCodec(inner)})"
-                : $"new {Model}PipelineTask({Literal(task.Key)}, s_step{task.Component}, {bindings}, {Strings(task.DependsOn)}, {(task.EnableCache ? "true" : "false")}{(task.Guards >= 0 ? ", " + Literal(dag.Groups[task.Guards].Key) : "")})");
+            w.Line($"Nodes = global::System.Array.Empty<{Model}DagNode>(),");
+            return;
         }
 
-        for (var s = 1; s < dag.Pipeline.Scopes.Count; s++)
+        w.Open($"Nodes = new {Model}DagNode[]");
+        foreach (var task in tasks)
         {
-            if (dag.Scope(s).Parent == scope)
-            {
-                nodes.Add(Block(dag, s, components, depth));
-            }
+            WriteTask(w, dag, task, components);
         }
 
-        return nodes.Count == 0
-            ? $"global::System.Array.Empty<{Model}DagNode>()"
-            : $"new {Model}DagNode[]\n{indent}{{\n{string.Join(",\n", nodes.Select(n => indent + "    " + n))},\n{indent}}}";
+        foreach (var block in blocks)
+        {
+            WriteBlock(w, dag, block, components);
+        }
+
+        w.Close(",");
     }
 
-    private static string Block(DagGraph dag, int scope, EquatableArray<ComponentNode> components, int depth)
+    /// <summary>A step call, or the call of another pipeline with that pipeline's DAG inside.</summary>
+    private static void WriteTask(SourceWriter w, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components)
+    {
+        var inner = components[task.Component].Dag;
+        w.Open(inner is null ? $"new {Model}PipelineTask" : $"new {Model}SubPipelineNode");
+        w.Line($"Key = {Literal(task.Key)},");
+        w.Line($"DependsOn = {Strings(task.DependsOn)},");
+        var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
+        if (inner is null)
+        {
+            w.Line($"Step = s_step{task.Component},");
+            w.Line($"Inputs = {bindings},");
+            w.Line($"EnableCache = {(task.EnableCache ? "true" : "false")},");
+            if (task.Guards >= 0)
+            {
+                w.Line($"ExitHandlerOf = {Literal(dag.Groups[task.Guards].Key)},");
+            }
+        }
+        else
+        {
+            w.Line($"PipelineName = {Literal(inner.Pipeline.PipelineName)},");
+            w.Line($"Parameters = {Parameters(inner.Pipeline)},");
+            w.Line($"Inputs = {bindings},");
+            WriteNodes(w, inner, 0, components);
+            WriteOutput(w, inner);
+        }
+
+        w.Close(",");
+    }
+
+    /// <summary>The node of a block (condition, branches, loop, exit handler) with its own nodes inside.</summary>
+    private static void WriteBlock(SourceWriter w, DagGraph dag, int scope, EquatableArray<ComponentNode> components)
     {
         var group = dag.Groups[scope];
         var model = dag.Scope(scope);
-        var head = $"{Literal(group.Key)}, {Strings(group.DependsOn)}";
+        w.Open(model.Kind switch
+        {
+            ScopeKind.Condition => $"new {Model}ConditionNode",
+            ScopeKind.Branches => $"new {Model}BranchesNode",
+            ScopeKind.Loop => $"new {Model}LoopNode",
+            _ => $"new {Model}ExitHandlerNode",
+        });
+        w.Line($"Key = {Literal(group.Key)},");
+        w.Line($"DependsOn = {Strings(group.DependsOn)},");
         switch (model.Kind)
         {
             case ScopeKind.Condition:
-                return $"new {Model}ConditionNode({head}, {Condition(dag, model.Condition!)}, {Nodes(dag, scope, components, depth + 1)})";
+                w.Line($"Condition = {Condition(dag, model.Condition!)},");
+                WriteNodes(w, dag, scope, components);
+                break;
             case ScopeKind.Branches:
-                var branches = Enumerable.Range(scope + 1, dag.Pipeline.Scopes.Count - scope - 1)
-                    .Where(s => dag.Scope(s).Parent == scope)
-                    .Select(s => Block(dag, s, components, depth + 1));
-                return $"new {Model}BranchesNode({head}, new {Model}ConditionNode[] {{ {string.Join(", ", branches)} }})";
+                w.Open($"Branches = new {Model}ConditionNode[]");
+                for (var s = scope + 1; s < dag.Pipeline.Scopes.Count; s++)
+                {
+                    if (dag.Scope(s).Parent == scope)
+                    {
+                        WriteBlock(w, dag, s, components);
+                    }
+                }
+
+                w.Close(",");
+                break;
             case ScopeKind.Loop:
                 var loop = model.Loop!;
-                return $"new {Model}LoopNode({head}, {Binding(dag, loop.Items)}, {CodecEmitter.CSharp(loop.ItemType.Codec)}, {(loop.ParallelismLimit is { } limit ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, {Nodes(dag, scope, components, depth + 1)})";
+                w.Line($"Items = {Binding(dag, loop.Items)},");
+                w.Line($"ItemCodec = {CodecEmitter.CSharp(loop.ItemType.Codec)},");
+                if (loop.ParallelismLimit is { } limit)
+                {
+                    w.Line($"ParallelismLimit = {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
+                }
+
+                WriteNodes(w, dag, scope, components);
+                break;
             default:
-                return $"new {Model}ExitHandlerNode({head}, {Nodes(dag, scope, components, depth + 1)})";
+                WriteNodes(w, dag, scope, components);
+                break;
+        }
+
+        w.Close(",");
+    }
+
+    /// <summary>A pipeline's returned value and its codec, when it returns one.</summary>
+    private static void WriteOutput(SourceWriter w, DagGraph dag)
+    {
+        if (dag.Pipeline.Output is not null)
+        {
+            w.Line($"Output = {Output(dag)},");
+            w.Line($"OutputCodec = {OutputCodec(dag)},");
         }
     }
 

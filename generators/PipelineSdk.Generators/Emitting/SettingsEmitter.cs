@@ -104,7 +104,12 @@ internal static class SettingsEmitter
 
         if (settings.Resources is { } r)
         {
-            parts.Add($"Resources = new global::PipelineSdk.Model.ResourceSettings({Nullable(r.Cpu)}, {Nullable(r.Memory)}, {Nullable(r.CpuRequest)}, {Nullable(r.MemoryRequest)}, {Nullable(r.Accelerator)}, {Int(r.AcceleratorCount)})");
+            // Only the parts the attribute sets, by name: six optional values are too easy to misplace by position.
+            var set = new[] { ("Cpu", r.Cpu), ("Memory", r.Memory), ("CpuRequest", r.CpuRequest), ("MemoryRequest", r.MemoryRequest), ("Accelerator", r.Accelerator) }
+                .Where(part => part.Item2 is not null)
+                .Select(part => $"{part.Item1} = {Literal(part.Item2!)}")
+                .Concat(r.AcceleratorCount == 0 ? Enumerable.Empty<string>() : new[] { $"AcceleratorCount = {Int(r.AcceleratorCount)}" });
+            parts.Add($"Resources = new global::PipelineSdk.Model.ResourceSettings {{ {string.Join(", ", set)} }}");
         }
 
         if (settings.Environment.Count > 0)
@@ -131,7 +136,8 @@ internal static class SettingsEmitter
         if (settings.Container is { } container)
         {
             string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
-            parts.Add($"Container = new global::PipelineSdk.Model.ContainerCommand({Literal(container.Image)}, {Strings(container.Command)}, {Strings(container.Args)}, {(container.HasLocalCommand ? Strings(container.LocalCommand) : "null")})");
+            var local = container.HasLocalCommand ? $", LocalCommand = {Strings(container.LocalCommand)}" : "";
+            parts.Add($"Container = new global::PipelineSdk.Model.ContainerCommand {{ Image = {Literal(container.Image)}, Command = {Strings(container.Command)}, Arguments = {Strings(container.Args)}{local} }}");
         }
 
         return $"new global::PipelineSdk.Model.StepSettings {{ {string.Join(", ", parts)} }}";
@@ -184,8 +190,6 @@ internal static class SettingsEmitter
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Double(double value) => JsonLiteral.From(value) ?? "2.0";
-
-    private static string Nullable(string? value) => value is null ? "null" : Literal(value);
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 }

@@ -8,6 +8,7 @@ internal sealed class SourceWriter
     private readonly StringBuilder _text = new();
     private int _indent;
 
+    /// <summary>One line at the current indentation; an empty line has no trailing spaces.</summary>
     public SourceWriter Line(string line = "")
     {
         if (line.Length > 0)
@@ -19,6 +20,10 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>
+    /// A line and an opening brace, indenting what follows: a type, a method, or a multi-line initializer such as
+    /// <c>new Node</c> or <c>Nodes = new Node[]</c> (whose members and elements then each end with a comma).
+    /// </summary>
     public SourceWriter Open(string line)
     {
         Line(line);
@@ -27,6 +32,7 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Outdents and closes the brace <see cref="Open"/> wrote; <paramref name="suffix"/> ends an initializer (<c>,</c> or <c>;</c>).</summary>
     public SourceWriter Close(string suffix = "")
     {
         _indent--;

@@ -27,17 +27,26 @@ internal static class StepEmitter
         var inputs = step.Parameters.Where(p => !p.IsInjected).ToList();
         var registry = step.Parameters.Where(p => p.Registry is not null).ToList();
         w.Line("/// <summary>The step with the settings of its attributes.</summary>");
-        w.Line("public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(");
-        w.Line($"    {Literal(step.ComponentName)}, {Literal(step.MethodDisplayName)},");
-        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type!.Codec)})"))} }},");
-        w.Line($"    new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(Output))} }},");
-        w.Line($"    new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
-        w.Line($"    {Literal(step.CodeFingerprint)},");
-        w.Line("    Invoke,");
-        w.Line($"    {SettingsEmitter.CSharpExpression(step.Settings) ?? "null"},");
-        w.Line(registry.Count > 0
-            ? $"    new global::PipelineSdk.Model.RegistryInput[] {{ {string.Join(", ", registry.Select(RegistryInput))} }});"
-            : "    null);");
+        w.Open("public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()");
+        w.Line($"Name = {Literal(step.ComponentName)},");
+        w.Line($"MethodName = {Literal(step.MethodDisplayName)},");
+        w.Line($"Inputs = new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type!.Codec)})"))} }},");
+        w.Line($"Outputs = new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(Output))} }},");
+        w.Line($"CodeParts = new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
+        w.Line($"CodeFingerprint = {Literal(step.CodeFingerprint)},");
+        w.Line("Invoke = Invoke,");
+        // Optional members are set only when present, so a step without them reads as it is.
+        if (SettingsEmitter.CSharpExpression(step.Settings) is { } settings)
+        {
+            w.Line($"Settings = {settings},");
+        }
+
+        if (registry.Count > 0)
+        {
+            w.Line($"RegistryInputs = new global::PipelineSdk.Model.RegistryInput[] {{ {string.Join(", ", registry.Select(RegistryInput))} }},");
+        }
+
+        w.Close(";");
         w.Line();
 
         var isAsync = step.AsyncShape != AsyncShape.None;

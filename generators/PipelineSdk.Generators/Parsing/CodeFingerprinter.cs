@@ -77,7 +77,7 @@ internal static class CodeFingerprinter
     {
         foreach (var descendant in node.DescendantNodes())
         {
-            ISymbol? symbol = descendant switch
+            var symbol = descendant switch
             {
                 SimpleNameSyntax name => model.GetSymbolInfo(name, cancellationToken).Symbol,
                 BaseObjectCreationExpressionSyntax creation => model.GetSymbolInfo(creation, cancellationToken).Symbol,

@@ -98,7 +98,7 @@ internal static class RegistryParser
         var name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
         var selector = Named(attribute, isModel ? "Stage" : "Version") as string ?? (isModel ? "production" : "latest");
         var shown = isModel ? $"[FromModel(\"{name}\")]" : $"[FromArtifact(\"{name}\")]";
-        string? problem = attributes.Count > 1 ? "use either [FromArtifact] or [FromModel], not both"
+        var problem = attributes.Count > 1 ? "use either [FromArtifact] or [FromModel], not both"
             : isModel && !Stages.Contains(selector) ? $"'{selector}' is not a stage; use none, staging, production or archived"
             : selector.Length == 0 ? "the version is empty; use latest, a version number or a tag"
             : !parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is not null ? $"give '{parameter.Name}' the default null (= null) so pipeline calls leave it out"

@@ -251,7 +251,7 @@ public sealed class VertexOrchestrator(Component component, IProgramImageSource 
         var stepRunId = record ? run.Store.StartStepRun(jobId, task.Key, task.Step.Name, detail.StartTime ?? DateTimeOffset.UtcNow, null, null, task.DependsOn) : 0;
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         var produced = new List<NewArtifact>();
-        string? error = status == StepStatus.Failed ? detail.Error?.Message ?? "failed on Vertex AI" : null;
+        var error = status == StepStatus.Failed ? detail.Error?.Message ?? "failed on Vertex AI" : null;
         if (status != StepStatus.Failed)
         {
             // As locally, a cache hit makes no new version of a named output: its outputs are the versions the cached run made.

@@ -38,13 +38,13 @@ public static class LiveRecording
     /// <summary>The Kubeflow placeholder for the task's name (<c>taskInfo.name</c>).</summary>
     public const string TaskPlaceholder = "{{$.pipeline_task_name}}";
 
-    private static Func<string, CancellationToken, Task<string>>? _tokenReader;
+    private static Func<string, CancellationToken, Task<string>>? s_tokenReader;
 
     /// <summary>
     /// Registers how to read the token from a secret's resource name (PipelineSdk.Gcp registers Secret Manager). The reader
     /// returns the secret's text, or throws <see cref="StackException"/> saying why it could not.
     /// </summary>
-    public static void RegisterTokenReader(Func<string, CancellationToken, Task<string>> reader) => _tokenReader = reader;
+    public static void RegisterTokenReader(Func<string, CancellationToken, Task<string>> reader) => s_tokenReader = reader;
 
     /// <summary>The Kubeflow placeholder for the task's id (on Vertex AI its execution's id), which tells a loop's iterations apart.</summary>
     public const string TaskIdPlaceholder = "{{$.pipeline_task_uuid}}";
@@ -91,7 +91,7 @@ public static class LiveRecording
             throw new StackException($"{ServerUrlVariable} is set but neither {TokenSecretVariable} nor {TokenVariable} is");
         }
 
-        var reader = _tokenReader
+        var reader = s_tokenReader
             ?? throw new StackException($"the token secret {secret} cannot be read: this program does not reference PipelineSdk.Gcp");
         var token = (await reader(secret, cancellationToken).ConfigureAwait(false)).Trim();
         return token.Length > 0 ? token : throw new StackException($"the token secret {secret} is empty");

@@ -16,102 +16,76 @@ public sealed record PipelineParameter(string Name, ValueCodec Codec, string? De
 /// <summary>A task: one call of a step in the pipeline body (a task in <c>root.dag.tasks</c>).</summary>
 public sealed class PipelineTask : DagNode
 {
-    /// <summary>Creates a task; called by generated code.</summary>
-    public PipelineTask(string key, StepDescriptor step, IReadOnlyList<InputBinding> inputs, IReadOnlyList<string> dependsOn, bool enableCache, string? exitHandlerOf = null)
-        : base(key, dependsOn)
-    {
-        Step = step;
-        Inputs = inputs;
-        EnableCache = enableCache;
-        ExitHandlerOf = exitHandlerOf;
-    }
-
     /// <summary>
     /// For the step of a <c>finally</c> block: the key of its try block's exit handler, which it runs after whatever
-    /// happened there (<c>ALL_UPSTREAM_TASKS_COMPLETED</c>); otherwise null.
+    /// happened there (<c>ALL_UPSTREAM_TASKS_COMPLETED</c>); otherwise null (the default).
     /// </summary>
-    public string? ExitHandlerOf { get; }
+    public string? ExitHandlerOf { get; init; }
 
     /// <summary>The step this task calls.</summary>
-    public StepDescriptor Step { get; }
+    public required StepDescriptor Step { get; init; }
 
     /// <summary>One binding per step input, in the step's input order.</summary>
-    public IReadOnlyList<InputBinding> Inputs { get; }
+    public required IReadOnlyList<InputBinding> Inputs { get; init; }
 
     /// <summary>Whether the task may reuse cached outputs (the step's setting, else the pipeline's).</summary>
-    public bool EnableCache { get; }
+    public required bool EnableCache { get; init; }
 }
 
 /// <summary>
 /// A compiled pipeline: its parameters, tasks in a topological order, and its Kubeflow v2 spec.
 /// Generated for every <c>[Pipeline]</c> method; run it with the generated runner or <see cref="Hosting.PipelineApp"/>.
 /// </summary>
+/// <remarks>
+/// Built with an object initializer, as generated code does, so a new optional member breaks no existing code. The spec is
+/// given either as <see cref="SpecJson"/> or as the <see cref="SpecAssembly"/> that carries it.
+/// </remarks>
 public sealed class PipelineDescriptor
 {
-    private readonly Dictionary<string, PipelineTask> _tasksByKey;
-    private readonly HashSet<PipelineTask> _loopedTasks;
-    private readonly Assembly? _specAssembly;
     private string? _specJson;
+    private IReadOnlyList<PipelineTask>? _tasks;
+    private Dictionary<string, PipelineTask>? _tasksByKey;
+    private HashSet<PipelineTask>? _loopedTasks;
 
-    /// <summary>Creates the descriptor of a pipeline whose body is a plain list of step calls.</summary>
-    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<PipelineTask> tasks, string specJson)
-        : this(name, methodName, parameters, tasks, specJson, output: null)
-    {
-    }
+    /// <summary>The root DAG: step calls and blocks (conditions, loops, exit handlers, called pipelines).</summary>
+    public required IReadOnlyList<DagNode> Nodes { get; init; }
 
-    /// <summary>Creates a descriptor with its spec given as JSON.</summary>
-    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, string specJson, InputBinding? output, ValueCodec? outputCodec = null)
-        : this(name, methodName, parameters, nodes, output, outputCodec)
+    /// <summary>Where the pipeline's returned value comes from; null (the default) when it returns nothing.</summary>
+    public InputBinding? Output { get; init; }
+
+    /// <summary>Reads the returned value (builds it, for a list collected by a loop).</summary>
+    public ValueCodec? OutputCodec { get; init; }
+
+    /// <summary>The pipeline name, e.g. <c>vertex-example-pipeline</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The pipeline method's fully qualified name.</summary>
+    public required string MethodName { get; init; }
+
+    /// <summary>The pipeline's parameters, in declaration order.</summary>
+    public required IReadOnlyList<PipelineParameter> Parameters { get; init; }
+
+    /// <summary>Every step call, in blocks and called pipelines too, each after the tasks it depends on.</summary>
+    public IReadOnlyList<PipelineTask> Tasks => _tasks ??= [.. StepTasks(Nodes)];
+
+    /// <summary>
+    /// The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time). Unless given,
+    /// it is read from <see cref="SpecAssembly"/> when first needed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither the spec nor <see cref="SpecAssembly"/> was given.</exception>
+    public string SpecJson
     {
-        _specJson = specJson;
+        get => _specJson ??= PipelineSpecAttribute.Read(
+            SpecAssembly ?? throw new InvalidOperationException($"Pipeline '{Name}' was built with neither {nameof(SpecJson)} nor {nameof(SpecAssembly)}."),
+            Name);
+        init => _specJson = value;
     }
 
     /// <summary>
-    /// Creates a descriptor whose spec is the <see cref="PipelineSpecAttribute"/> of <paramref name="specAssembly"/> with the
-    /// pipeline's name, read when first needed; called by generated code (the attribute is the spec's only copy in the assembly).
+    /// The assembly whose <see cref="PipelineSpecAttribute"/> with the pipeline's name holds <see cref="SpecJson"/>; set by
+    /// generated code (the attribute is the spec's only copy in the assembly), null when the spec is given as JSON.
     /// </summary>
-    public PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, Assembly specAssembly, InputBinding? output, ValueCodec? outputCodec = null)
-        : this(name, methodName, parameters, nodes, output, outputCodec)
-    {
-        _specAssembly = specAssembly;
-    }
-
-    private PipelineDescriptor(string name, string methodName, IReadOnlyList<PipelineParameter> parameters, IReadOnlyList<DagNode> nodes, InputBinding? output, ValueCodec? outputCodec)
-    {
-        OutputCodec = outputCodec;
-        Name = name;
-        MethodName = methodName;
-        Parameters = parameters;
-        Nodes = nodes;
-        Output = output;
-        Tasks = [.. StepTasks(nodes)];
-        _tasksByKey = Tasks.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        _loopedTasks = [.. LoopedTasks(nodes)];
-    }
-
-    /// <summary>The root DAG: step calls and blocks (conditions, loops, exit handlers, called pipelines).</summary>
-    public IReadOnlyList<DagNode> Nodes { get; }
-
-    /// <summary>Where the pipeline's returned value comes from; null when it returns nothing.</summary>
-    public InputBinding? Output { get; }
-
-    /// <summary>Reads the returned value (builds it, for a list collected by a loop).</summary>
-    public ValueCodec? OutputCodec { get; }
-
-    /// <summary>The pipeline name, e.g. <c>vertex-example-pipeline</c>.</summary>
-    public string Name { get; }
-
-    /// <summary>The pipeline method's fully qualified name.</summary>
-    public string MethodName { get; }
-
-    /// <summary>The pipeline's parameters, in declaration order.</summary>
-    public IReadOnlyList<PipelineParameter> Parameters { get; }
-
-    /// <summary>Every step call, in blocks and called pipelines too, each after the tasks it depends on.</summary>
-    public IReadOnlyList<PipelineTask> Tasks { get; }
-
-    /// <summary>The Kubeflow v2 PipelineSpec as JSON (also written to <c>pipelines/&lt;name&gt;.json</c> at build time).</summary>
-    public string SpecJson => _specJson ??= PipelineSpecAttribute.Read(_specAssembly!, Name);
+    public Assembly? SpecAssembly { get; init; }
 
     /// <summary>
     /// The experiment the pipeline's runs are recorded in (<c>[Pipeline(Experiment = "churn")]</c>), unless a run names
@@ -120,10 +94,12 @@ public sealed class PipelineDescriptor
     public string? Experiment { get; init; }
 
     /// <summary>Whether <paramref name="task"/> runs once per item of a loop around it.</summary>
-    public bool RunsInLoop(PipelineTask task) => _loopedTasks.Contains(task);
+    public bool RunsInLoop(PipelineTask task) => (_loopedTasks ??= [.. LoopedTasks(Nodes)]).Contains(task);
 
     /// <summary>Finds a task by key.</summary>
-    public PipelineTask? FindTask(string key) => _tasksByKey.GetValueOrDefault(key);
+    public PipelineTask? FindTask(string key) =>
+        (_tasksByKey ??= Tasks.GroupBy(t => t.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal))
+        .GetValueOrDefault(key);
 
     private static IEnumerable<PipelineTask> LoopedTasks(IEnumerable<DagNode> nodes) => nodes.SelectMany(node => node switch
     {

@@ -35,20 +35,42 @@ public sealed record StepSettings
 /// What a container step runs: the spec's <c>image</c>, <c>command</c> and <c>args</c> (with Kubeflow's placeholders, as the
 /// executor carries them) and the command that stands in for <see cref="Command"/> on this machine.
 /// </summary>
-/// <param name="Image">The container image.</param>
-/// <param name="Command">The container's command.</param>
-/// <param name="Arguments">The container's args.</param>
-/// <param name="LocalCommand">The command run on this machine instead of <paramref name="Command"/>, or null when the step runs only remotely.</param>
-public sealed record ContainerCommand(string Image, IReadOnlyList<string> Command, IReadOnlyList<string> Arguments, IReadOnlyList<string>? LocalCommand);
+public sealed record ContainerCommand
+{
+    /// <summary>The container image.</summary>
+    public required string Image { get; init; }
 
-/// <summary>The compute a step's container asks for, as written in the attribute.</summary>
-/// <param name="Cpu">CPU limit (<c>"2"</c>, <c>"500m"</c>), or null.</param>
-/// <param name="Memory">Memory limit (<c>"8G"</c>, <c>"512Mi"</c>), or null.</param>
-/// <param name="CpuRequest">CPU request, or null.</param>
-/// <param name="MemoryRequest">Memory request, or null.</param>
-/// <param name="Accelerator">Accelerator type, or null.</param>
-/// <param name="AcceleratorCount">Number of accelerators; 0 when there is no accelerator.</param>
-public sealed record ResourceSettings(string? Cpu, string? Memory, string? CpuRequest, string? MemoryRequest, string? Accelerator, int AcceleratorCount);
+    /// <summary>The container's command.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    /// <summary>The container's args.</summary>
+    public required IReadOnlyList<string> Arguments { get; init; }
+
+    /// <summary>The command run on this machine instead of <see cref="Command"/>, or null (the default) when the step runs only remotely.</summary>
+    public IReadOnlyList<string>? LocalCommand { get; init; }
+}
+
+/// <summary>The compute a step's container asks for, as written in the attribute; every part is optional.</summary>
+public sealed record ResourceSettings
+{
+    /// <summary>CPU limit (<c>"2"</c>, <c>"500m"</c>), or null.</summary>
+    public string? Cpu { get; init; }
+
+    /// <summary>Memory limit (<c>"8G"</c>, <c>"512Mi"</c>), or null.</summary>
+    public string? Memory { get; init; }
+
+    /// <summary>CPU request, or null.</summary>
+    public string? CpuRequest { get; init; }
+
+    /// <summary>Memory request, or null.</summary>
+    public string? MemoryRequest { get; init; }
+
+    /// <summary>Accelerator type, or null.</summary>
+    public string? Accelerator { get; init; }
+
+    /// <summary>Number of accelerators; 0 when there is no accelerator.</summary>
+    public int AcceleratorCount { get; init; }
+}
 
 /// <summary>
 /// Kubeflow's task retry policy: up to <see cref="MaxRetries"/> retries after the first attempt; the n-th retry

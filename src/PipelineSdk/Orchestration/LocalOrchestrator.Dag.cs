@@ -258,7 +258,7 @@ public sealed partial class LocalOrchestrator
             }
 
             frame.Run.Recorder.RecordHits(); // step runs keep the order the tasks ended in
-            store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
+            _store.RecordNotRun(frame.Run.Id, key, task.Step.Name, reason, task.DependsOn, status);
             frame.Run.Report(key, status == StepStatus.NotTriggered ? TaskState.NotTriggered : TaskState.NotRun, detail: reason);
             frame.Run.Add(new StepRunResult(key, task.Step.Name, status, null, Empty, EmptyArtifacts, reason, null));
         }

@@ -39,7 +39,7 @@ public sealed partial class LocalOrchestrator
         ImportedContent content;
         try
         {
-            content = await ArtifactImports.LocateAsync(input.Value as string ?? "", store.Directory, run.Cancellation).ConfigureAwait(false);
+            content = await ArtifactImports.LocateAsync(input.Value as string ?? "", _store.Directory, run.Cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ImportFailedException or OperationCanceledException)
         {
@@ -60,7 +60,7 @@ public sealed partial class LocalOrchestrator
         var values = new Dictionary<string, object?>(StringComparer.Ordinal) { [output.Name] = value };
         var cacheKey = CacheKey.Compute(task, [KeyValuePair.Create(input.Record.InputName, input.Record.ContentHash), KeyValuePair.Create("content", content.ContentHash)]);
         var reuse = !importer.Reimport && run.CacheAllowed(task);
-        var earlier = reuse ? store.FindCachedStepRun(run.Pipeline.Name, cacheKey.Key) : null;
+        var earlier = reuse ? _store.FindCachedStepRun(run.Pipeline.Name, cacheKey.Key) : null;
         if (earlier is not null && (!earlier.Outputs.TryGetValue(output.Name, out var record) || record.Uri != content.Uri))
         {
             earlier = null;

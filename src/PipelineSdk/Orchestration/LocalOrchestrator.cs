@@ -19,9 +19,9 @@ namespace PipelineSdk.Orchestration;
 /// </summary>
 public sealed partial class LocalOrchestrator
 {
-    private readonly MetadataStore store;
-    private readonly LocalArtifactStore artifacts;
-    private readonly ITaskExecutor executor;
+    private readonly MetadataStore _store;
+    private readonly LocalArtifactStore _artifacts;
+    private readonly ITaskExecutor _executor;
 
     /// <summary>
     /// Creates an orchestrator that calls steps in this process (the <c>local</c> flavor); steps with environment variables
@@ -34,9 +34,9 @@ public sealed partial class LocalOrchestrator
 
     internal LocalOrchestrator(MetadataStore store, LocalArtifactStore artifacts, ITaskExecutor executor)
     {
-        this.store = store;
-        this.artifacts = artifacts;
-        this.executor = executor;
+        _store = store;
+        _artifacts = artifacts;
+        _executor = executor;
     }
 
     /// <summary>Secret values resolved for this run, masked in the errors it records and returns; null when there are none.</summary>
@@ -51,10 +51,10 @@ public sealed partial class LocalOrchestrator
         string? stackName = null,
         CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Recorder = new StepRunRecorder(store) };
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Recorder = new StepRunRecorder(_store) };
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson, Experiments.Of(pipeline, options));
+        _store.CreateRun(run.Id, pipeline.Name, started, run.ParametersJson(), _executor.Flavor, stackName, RunOwner.Current, pipeline.SpecJson, Experiments.Of(pipeline, options));
         run.Progress.RunStarted(run.Id, pipeline.Name);
         return await RunAsync(run, clock).ConfigureAwait(false);
     }
@@ -67,12 +67,12 @@ public sealed partial class LocalOrchestrator
     /// <exception cref="ArgumentException">A parameter is unknown, missing, or of the wrong type.</exception>
     public async Task<RunPlan> PlanAsync(PipelineDescriptor pipeline, IReadOnlyDictionary<string, object?> parameters, RunOptions options, CancellationToken cancellationToken = default)
     {
-        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [], Remote = executor as RemoteCache };
+        var run = new RunState(pipeline, ParameterValues.Resolve(pipeline, parameters), options, cancellationToken) { Plan = [], Remote = _executor as RemoteCache };
         var root = Frame.ForRun(run);
         await RunNodesAsync(root, pipeline.Nodes).ConfigureAwait(false);
         lock (run.Plan)
         {
-            return new RunPlan(pipeline.Name, executor.Flavor, [.. run.Plan]);
+            return new RunPlan(pipeline.Name, _executor.Flavor, [.. run.Plan]);
         }
     }
 
@@ -83,7 +83,7 @@ public sealed partial class LocalOrchestrator
 
         var root = Frame.ForRun(run);
         StepRunResult? output;
-        using var heartbeat = new RunHeartbeat(store, run.Id);
+        using var heartbeat = new RunHeartbeat(_store, run.Id);
         using var recorder = run.Recorder;
         try
         {
@@ -103,12 +103,12 @@ public sealed partial class LocalOrchestrator
                 // The run's own error is the one to show; hits not recorded are served from the cache again.
             }
 
-            store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
-            executor.RunEnded(run.Id);
+            _store.EndRun(run.Id, RunStatus.Failed, DateTimeOffset.UtcNow, Masked($"{e.GetType().Name}: {FirstLine(e.Message)}"));
+            _executor.RunEnded(run.Id);
             throw;
         }
 
-        executor.RunEnded(run.Id);
+        _executor.RunEnded(run.Id);
 
         var steps = run.Steps();
         var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled
@@ -120,8 +120,8 @@ public sealed partial class LocalOrchestrator
             RunStatus.Failed => "failed: " + string.Join(", ", steps.Where(s => s.Status == StepStatus.Failed).Select(s => s.TaskKey).Concat(run.Failures)),
             _ => null,
         };
-        store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
-        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, store.Directory, artifacts.RunDirectory(run.Id), steps, output, [.. run.Calls]) { Mask = Mask };
+        _store.EndRun(run.Id, status, DateTimeOffset.UtcNow, error);
+        return new PipelineRunResult(run.Id, pipeline.Name, status, clock.Elapsed, _store.Directory, _artifacts.RunDirectory(run.Id), steps, output, [.. run.Calls]) { Mask = Mask };
     }
 
     private async Task<StepRunResult> ExecuteAsync(Frame frame, PipelineTask task)
@@ -139,7 +139,7 @@ public sealed partial class LocalOrchestrator
         Dictionary<string, ArtifactVersionRecord?> pins;
         try
         {
-            pins = RegistryInputs.Pin(store, task.Step);
+            pins = RegistryInputs.Pin(_store, task.Step);
         }
         catch (StackException e)
         {
@@ -159,7 +159,7 @@ public sealed partial class LocalOrchestrator
 
         // Registry parameters count as inputs: the version each one got is part of the cache key and of the lineage.
         List<StepInputRecord> records = [.. inputs.Select(i => i.Record), .. pins.Select(p => new StepInputRecord(p.Key, "registry", p.Value?.Artifact.Id, p.Value?.Artifact.ContentHash ?? "none"))];
-        var remote = executor as RemoteCache;
+        var remote = _executor as RemoteCache;
         var cacheKey = CacheKey.Compute(task, records.Select(r => KeyValuePair.Create(r.InputName, r.ContentHash)).ToList(), remote?.ImageOf(task));
 
         var cacheAllowed = run.CacheAllowed(task);
@@ -213,7 +213,7 @@ public sealed partial class LocalOrchestrator
             var outcome = error is null ? AttemptOutcome.Completed : cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed;
             try
             {
-                store.RecordAttempt(running.Id!.Value, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
+                _store.RecordAttempt(running.Id!.Value, new StepAttemptRecord(attempt, attemptStartedAt, DateTimeOffset.UtcNow, outcome,
                     error is null ? null : cancelled ? "cancelled" : Masked(ErrorOf(error))));
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -228,12 +228,12 @@ public sealed partial class LocalOrchestrator
             var execution = new TaskExecution(run.Id, key, run.Pipeline, task, [.. inputs.Select(i => i.Value)], ArtifactInputs.Of(task, inputs.Select(i => (i.Record.InputName, i.Artifacts))))
             {
                 Metadata = metadata,
-                Store = store,
+                Store = _store,
                 RegistryPins = pins.ToDictionary(p => p.Key, p => p.Value?.Artifact, StringComparer.Ordinal),
                 LogLine = run.Options.Progress is { } progress ? line => progress.StepLog(key, line) : null,
                 FollowLogs = run.Options.FollowLogs,
             };
-            (results, logPath) = await StepRetries.ExecuteAsync(executor, execution, Task.Delay, AttemptStarted, run.Cancellation, AttemptEnded).ConfigureAwait(false);
+            (results, logPath) = await StepRetries.ExecuteAsync(_executor, execution, Task.Delay, AttemptStarted, run.Cancellation, AttemptEnded).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -252,7 +252,7 @@ public sealed partial class LocalOrchestrator
             for (var i = 0; i < task.Step.Outputs.Count; i++)
             {
                 var output = task.Step.Outputs[i];
-                var stored = artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
+                var stored = _artifacts.Write(run.Id, key, output.Name, output.Codec, results[i]);
                 var metadataJson = metadata.MergeInto(output.Name, stored.MetadataJson);
                 produced.Add(new NewArtifact(output.Name, stored.Uri, output.Codec.KfpType, output.Codec.TypeName, stored.Size, stored.ContentHash, metadataJson, output.ArtifactName, output.Tags, output.PromotesTo));
                 ArtifactInputs.AddValue(values, output, stored.Uri, metadataJson, results[i]);
@@ -282,10 +282,10 @@ public sealed partial class LocalOrchestrator
     private StepRunResult Predict(RunState run, string key, PipelineTask task, List<ResolvedInput> inputs, CacheKey cacheKey, bool cacheAllowed, (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? hit)
     {
         Execution.StepArtifacts.DisposeInputs([.. inputs.Where(i => i.IsRead).Select(i => i.Value)]);
-        var remote = executor as RemoteCache;
+        var remote = _executor as RemoteCache;
         if (hit is { } reused)
         {
-            var source = store.GetStepRun(reused.Entry.StepRunId);
+            var source = _store.GetStepRun(reused.Entry.StepRunId);
             var where = source is null ? "" : $" (run {source.RunId})";
             run.Predict(key, TaskForecast.Cached, remote is null
                 ? $"same cache key as step run {reused.Entry.StepRunId}{where}, whose outputs still exist"
@@ -299,7 +299,7 @@ public sealed partial class LocalOrchestrator
             : CacheExplanation.Compare(previous.CacheKeyParts, cacheKey.PartsJson) switch
             {
                 [] => $"same cache key as step run {previous.Id} (run {previous.RunId}), but its outputs are gone",
-                var changes => "its cache key changed: " + string.Join("; ", CacheExplanation.WithValues(changes, CachedInputValues.Of(store, previous), InputValues(task, inputs)).Select(c => c.Description)),
+                var changes => "its cache key changed: " + string.Join("; ", CacheExplanation.WithValues(changes, CachedInputValues.Of(_store, previous), InputValues(task, inputs)).Select(c => c.Description)),
             };
         run.Predict(key, TaskForecast.Runs, reason);
         return run.Add(new StepRunResult(key, task.Step.Name, StepStatus.NotRun, null, Empty, EmptyArtifacts, reason, null));
@@ -311,11 +311,11 @@ public sealed partial class LocalOrchestrator
     /// </summary>
     private StepRunRecord? PreviousStepRun(string pipeline, string key, RemoteCache? remote)
     {
-        var previous = store.FindPreviousStepRun(pipeline, key, long.MaxValue);
+        var previous = _store.FindPreviousStepRun(pipeline, key, long.MaxValue);
         // Bounded: a task with that many local runs since its last remote one is explained by "no earlier run".
         for (var hops = 0; remote is not null && previous is not null && !HasImage(previous.CacheKeyParts) && hops < 50; hops++)
         {
-            previous = store.FindPreviousStepRun(pipeline, key, previous.Id);
+            previous = _store.FindPreviousStepRun(pipeline, key, previous.Id);
         }
 
         return remote is not null && !HasImage(previous?.CacheKeyParts) ? null : previous;
@@ -341,7 +341,7 @@ public sealed partial class LocalOrchestrator
 
     private (CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)? TryReuse(string pipeline, PipelineTask task, CacheKey cacheKey)
     {
-        var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
+        var entry = _store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.TryGetValue(o.Name, out var a) || !LocalArtifactStore.Exists(a.Uri)))
         {
             return null;
@@ -364,7 +364,7 @@ public sealed partial class LocalOrchestrator
     /// </summary>
     private async Task<(CachedStepRun Entry, IReadOnlyDictionary<string, object?> Values)?> TryReuseRemoteAsync(string pipeline, PipelineTask task, CacheKey cacheKey, CancellationToken cancellationToken)
     {
-        var entry = store.FindCachedStepRun(pipeline, cacheKey.Key);
+        var entry = _store.FindCachedStepRun(pipeline, cacheKey.Key);
         if (entry is null || task.Step.Outputs.Any(o => !entry.Outputs.ContainsKey(o.Name)))
         {
             return null;

@@ -59,7 +59,7 @@ public static class OtherEngines
             var producer = graph.Producer[i];
             if (producer >= 0)
             {
-                ISourceBlock<int> from = (ISourceBlock<int>?)fanOuts[producer] ?? blocks[producer];
+                var from = (ISourceBlock<int>?)fanOuts[producer] ?? blocks[producer];
                 from.LinkTo(blocks[i], link);
             }
 

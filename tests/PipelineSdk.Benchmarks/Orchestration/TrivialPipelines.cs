@@ -67,28 +67,39 @@ public sealed class TrivialGraph
         for (var i = 0; i < Count; i++)
         {
             tasks[i] = Producer[i] < 0
-                ? new PipelineTask(Keys[i], SourceStep, [], [], enableCache)
-                : new PipelineTask(Keys[i], IncrementStep, [new TaskOutputBinding("value", Keys[Producer[i]], "Output")], [Keys[Producer[i]]], enableCache);
+                ? new PipelineTask { Key = Keys[i], Step = SourceStep, Inputs = [], DependsOn = [], EnableCache = enableCache }
+                : new PipelineTask
+                {
+                    Key = Keys[i],
+                    Step = IncrementStep,
+                    Inputs = [new TaskOutputBinding("value", Keys[Producer[i]], "Output")],
+                    DependsOn = [Keys[Producer[i]]],
+                    EnableCache = enableCache,
+                };
         }
 
-        return new PipelineDescriptor(pipelineName, "PipelineSdk.Benchmarks." + pipelineName, [], tasks, "{}");
+        return new PipelineDescriptor { Name = pipelineName, MethodName = "PipelineSdk.Benchmarks." + pipelineName, Parameters = [], Nodes = tasks, SpecJson = "{}" };
     }
 
-    internal static readonly StepDescriptor SourceStep = new(
-        "source",
-        "PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Source",
-        [],
-        [new StepPort("Output", ParameterCodecs.Int32)],
-        [new CodePart("PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Source()", "5f1e0a9c2b7d4e61")],
-        "0b1c7f3e9a4d2c85e6f70a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f",
-        (_, _) => new ValueTask<object?[]>([TrivialSteps.Source()]));
+    internal static readonly StepDescriptor SourceStep = new()
+    {
+        Name = "source",
+        MethodName = "PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Source",
+        Inputs = [],
+        Outputs = [new StepPort("Output", ParameterCodecs.Int32)],
+        CodeParts = [new CodePart("PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Source()", "5f1e0a9c2b7d4e61")],
+        CodeFingerprint = "0b1c7f3e9a4d2c85e6f70a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f",
+        Invoke = (_, _) => new ValueTask<object?[]>([TrivialSteps.Source()]),
+    };
 
-    internal static readonly StepDescriptor IncrementStep = new(
-        "increment",
-        "PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Increment",
-        [new StepPort("value", ParameterCodecs.Int32)],
-        [new StepPort("Output", ParameterCodecs.Int32)],
-        [new CodePart("PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Increment(int)", "a3d94c1e7b2f6058")],
-        "7e2d4a91c0b35f68d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
-        (inputs, _) => new ValueTask<object?[]>([TrivialSteps.Increment((int)inputs[0]!)]));
+    internal static readonly StepDescriptor IncrementStep = new()
+    {
+        Name = "increment",
+        MethodName = "PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Increment",
+        Inputs = [new StepPort("value", ParameterCodecs.Int32)],
+        Outputs = [new StepPort("Output", ParameterCodecs.Int32)],
+        CodeParts = [new CodePart("PipelineSdk.Benchmarks.Orchestration.TrivialSteps.Increment(int)", "a3d94c1e7b2f6058")],
+        CodeFingerprint = "7e2d4a91c0b35f68d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
+        Invoke = (inputs, _) => new ValueTask<object?[]>([TrivialSteps.Increment((int)inputs[0]!)]),
+    };
 }

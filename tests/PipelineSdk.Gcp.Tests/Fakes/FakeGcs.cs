@@ -298,8 +298,8 @@ internal sealed partial class FakeGcs : IAsyncDisposable
             return;
         }
 
-        string? name = request.Query["name"].FirstOrDefault();
-        string contentType = request.Headers["X-Upload-Content-Type"].FirstOrDefault() ?? "application/octet-stream";
+        var name = request.Query["name"].FirstOrDefault();
+        var contentType = request.Headers["X-Upload-Content-Type"].FirstOrDefault() ?? "application/octet-stream";
         if (body.Length > 0)
         {
             if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.Ordinal))

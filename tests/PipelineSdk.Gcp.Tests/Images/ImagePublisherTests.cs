@@ -16,7 +16,7 @@ namespace PipelineSdk.Gcp.Tests.Images;
 [NonParallelizable] // builds and publishes programs, as the other image fixtures do
 public class ImagePublisherTests
 {
-    private static readonly Lazy<Task<(PublishedImage Image, ProgressLines Progress)>> s_first = new(async () =>
+    private static readonly Lazy<Task<(PublishedImage Image, ProgressLines Progress)>> FirstPublish = new(async () =>
     {
         var progress = new ProgressLines();
         var image = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/team", BaseImageReference, NativeAot: false), progress, CancellationToken.None);
@@ -28,7 +28,7 @@ public class ImagePublisherTests
     [Test]
     public async Task Publishes_the_program_on_the_base_image_with_an_entrypoint_that_runs_it_from_app()
     {
-        var (image, progress) = await s_first.Value;
+        var (image, progress) = await FirstPublish.Value;
         TestContext.Out.WriteLine(progress);
 
         Assert.That(image.Reused, Is.False);
@@ -51,7 +51,7 @@ public class ImagePublisherTests
     [Test]
     public async Task Unchanged_code_is_not_pushed_again()
     {
-        var (first, _) = await s_first.Value;
+        var (first, _) = await FirstPublish.Value;
         var mark = Registry.Requests.Count;
         var tags = await Registry.TagsAsync(Repository);
         var before = (await Registry.RequestsAsync(atLeast: mark + 1)).Count;
@@ -73,7 +73,7 @@ public class ImagePublisherTests
     [Test]
     public async Task Changed_code_gets_a_new_tag_and_the_old_image_stays()
     {
-        var (first, _) = await s_first.Value;
+        var (first, _) = await FirstPublish.Value;
         using var changed = ProgramCopy.Of("QuickStart");
         changed.Edit("QuickStart.cs", "GetFirstNum() => 10;", "GetFirstNum() => 11;");
 
@@ -87,7 +87,7 @@ public class ImagePublisherTests
     [Test]
     public async Task Another_base_image_gets_a_new_tag()
     {
-        var (first, _) = await s_first.Value;
+        var (first, _) = await FirstPublish.Value;
 
         var image = await Publisher().PublishAsync(new ImagePublishRequest(QuickStart.ProjectPath, $"{Registry.Host}/other-base", $"{Registry.Host}/{BaseImage.Repository}:10.0-other", NativeAot: false), null, CancellationToken.None);
 
@@ -98,7 +98,7 @@ public class ImagePublisherTests
     [Test]
     public async Task The_images_app_layer_runs_a_step_under_the_executor_contract()
     {
-        var (image, _) = await s_first.Value;
+        var (image, _) = await FirstPublish.Value;
         using var published = await RegistryImage.ReadAsync(Registry, Repository, image.Tag);
         var root = Directory.CreateTempSubdirectory("psdk-image-app-").FullName;
         try
@@ -128,7 +128,7 @@ public class ImagePublisherTests
             Assert.Ignore("running an image without Docker needs root, unshare and chroot");
         }
 
-        var (image, _) = await s_first.Value;
+        var (image, _) = await FirstPublish.Value;
         using var published = await RegistryImage.ReadAsync(Registry, Repository, image.Tag);
         var root = Directory.CreateTempSubdirectory("psdk-image-rootfs-").FullName;
         try

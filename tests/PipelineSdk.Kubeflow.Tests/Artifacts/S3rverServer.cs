@@ -15,7 +15,7 @@ internal sealed partial class S3rverServer : IAsyncDisposable
     public const string Bucket = "mlpipeline";
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static S3rverServer? _shared;
+    private static S3rverServer? s_shared;
 
     private readonly Process _process;
     private readonly string _data;
@@ -36,7 +36,7 @@ internal sealed partial class S3rverServer : IAsyncDisposable
         await Gate.WaitAsync();
         try
         {
-            return _shared ??= await StartAsync();
+            return s_shared ??= await StartAsync();
         }
         finally
         {
@@ -46,10 +46,10 @@ internal sealed partial class S3rverServer : IAsyncDisposable
 
     public static async Task StopSharedAsync()
     {
-        if (_shared is { } server)
+        if (s_shared is { } server)
         {
             await server.DisposeAsync();
-            _shared = null;
+            s_shared = null;
         }
     }
 

@@ -39,23 +39,96 @@ namespace ArtifactsApp
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step9 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Report_b3778969.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "ArtifactsApp.ArtifactSteps.ArtifactKinds",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "3") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "ArtifactsApp.ArtifactSteps.ArtifactKinds",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "3") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("make-data", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("predict", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output") }, new string[] { "make-data" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("train", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("forecast", "predict", "Output") }, new string[] { "make-data", "predict" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("evaluate", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") }, new string[] { "train" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("pack", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") }, new string[] { "train" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("open", s_step5, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bytes", "pack", "Output") }, new string[] { "pack" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("save", s_step6, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("stream", "open", "Output") }, new string[] { "open" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("bundle", s_step7, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("metrics", "train", "Metrics") }, new string[] { "save", "train" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("words", s_step8, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") }, new string[] { "bundle" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("report", s_step9, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") }, new string[] { "evaluate", "words" }, true),
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "make-data",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "predict",
+                        DependsOn = new string[] { "make-data" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "make-data", "predict" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("forecast", "predict", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "evaluate",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "pack",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "open",
+                        DependsOn = new string[] { "pack" },
+                        Step = s_step5,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bytes", "pack", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "save",
+                        DependsOn = new string[] { "open" },
+                        Step = s_step6,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("stream", "open", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "bundle",
+                        DependsOn = new string[] { "save", "train" },
+                        Step = s_step7,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("metrics", "train", "Metrics") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "words",
+                        DependsOn = new string[] { "bundle" },
+                        Step = s_step8,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "evaluate", "words" },
+                        Step = s_step9,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::ArtifactsApp.Pipelines.ArtifactKinds).Assembly, null, null);
+                SpecAssembly = typeof(global::ArtifactsApp.Pipelines.ArtifactKinds).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="rows">The pipeline parameter <c>rows</c>.</param>

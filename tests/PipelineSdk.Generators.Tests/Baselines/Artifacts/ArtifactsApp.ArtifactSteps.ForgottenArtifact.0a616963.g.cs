@@ -23,15 +23,32 @@ namespace ArtifactsApp
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Predict_a643586a.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "ArtifactsApp.ArtifactSteps.ForgottenArtifact",
-                new global::PipelineSdk.Model.PipelineParameter[] {  },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "ArtifactsApp.ArtifactSteps.ForgottenArtifact",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("forget-to-write", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("predict", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") }, new string[] { "forget-to-write" }, true),
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "forget-to-write",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "predict",
+                        DependsOn = new string[] { "forget-to-write" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::ArtifactsApp.Pipelines.ForgottenArtifact).Assembly, null, null);
+                SpecAssembly = typeof(global::ArtifactsApp.Pipelines.ForgottenArtifact).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

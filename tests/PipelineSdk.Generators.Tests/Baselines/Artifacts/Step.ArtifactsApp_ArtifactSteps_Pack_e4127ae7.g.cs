@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Pack_e4127ae7
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "pack", "ArtifactsApp.ArtifactSteps.Pack",
-            new global::PipelineSdk.Model.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
-            new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Pack(PipelineSdk.Artifacts.Model)", "f1bd488ba5689808") },
-            "2afc9a11839629c5d8477ff3364b2867de7d7f604d42fbe7779caebfd3a61e06",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "pack",
+            MethodName = "ArtifactsApp.ArtifactSteps.Pack",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Pack(PipelineSdk.Artifacts.Model)", "f1bd488ba5689808") },
+            CodeFingerprint = "2afc9a11839629c5d8477ff3364b2867de7d7f604d42fbe7779caebfd3a61e06",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Save_ad406230
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "save", "ArtifactsApp.ArtifactSteps.Save",
-            new global::PipelineSdk.Model.StepPort[] { new("stream", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.File) },
-            new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Save(System.IO.Stream)", "86d633ca5acf8438") },
-            "88c5fa31b12ff7bf53da4f1e1a264bfd4d355bb7479ec85d1223ed8181ae6127",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "save",
+            MethodName = "ArtifactsApp.ArtifactSteps.Save",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("stream", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.File) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Save(System.IO.Stream)", "86d633ca5acf8438") },
+            CodeFingerprint = "88c5fa31b12ff7bf53da4f1e1a264bfd4d355bb7479ec85d1223ed8181ae6127",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Words_330da1a8
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "words", "ArtifactsApp.ArtifactSteps.Words",
-            new global::PipelineSdk.Model.StepPort[] { new("bundle", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")) },
-            new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Words(System.IO.DirectoryInfo)", "b1c9c2527c7f66c9"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
-            "b614dbb0ecae0fbee86e97b832b2f232b2faaac6302ec76c908284f6bd8be4a9",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "words",
+            MethodName = "ArtifactsApp.ArtifactSteps.Words",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("bundle", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Words(System.IO.DirectoryInfo)", "b1c9c2527c7f66c9"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
+            CodeFingerprint = "b614dbb0ecae0fbee86e97b832b2f232b2faaac6302ec76c908284f6bd8be4a9",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

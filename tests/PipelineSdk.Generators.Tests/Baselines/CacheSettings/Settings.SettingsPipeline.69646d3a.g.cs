@@ -23,16 +23,40 @@ public static partial class Pipelines
         private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Settings_ForcedOff_b52f4a43.Descriptor;
 
         /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-            Name, "Settings.SettingsPipeline",
-            new global::PipelineSdk.Model.PipelineParameter[] {  },
-            new global::PipelineSdk.Model.DagNode[]
+        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+        {
+            Name = Name,
+            MethodName = "Settings.SettingsPipeline",
+            Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+            Nodes = new global::PipelineSdk.Model.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask("unset", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
-                new global::PipelineSdk.Model.PipelineTask("forced-on", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, true),
-                new global::PipelineSdk.Model.PipelineTask("never-cached", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") }, new string[] { "unset" }, false),
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "unset",
+                    DependsOn = new string[] {  },
+                    Step = s_step0,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = false,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "forced-on",
+                    DependsOn = new string[] { "unset" },
+                    Step = s_step1,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    EnableCache = true,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "never-cached",
+                    DependsOn = new string[] { "unset" },
+                    Step = s_step2,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    EnableCache = false,
+                },
             },
-            typeof(global::Pipelines.SettingsPipeline).Assembly, null, null);
+            SpecAssembly = typeof(global::Pipelines.SettingsPipeline).Assembly,
+        };
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

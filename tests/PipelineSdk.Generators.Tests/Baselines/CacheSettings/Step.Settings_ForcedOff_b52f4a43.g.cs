@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Settings_ForcedOff_b52f4a43
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "never-cached", "Settings.ForcedOff",
-            new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOff(int)", "016323fbceb66069") },
-            "005f65b81d9f52aa410f4670c81425d2981503971a2f9181162f3c1abdc319eb",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "never-cached",
+            MethodName = "Settings.ForcedOff",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOff(int)", "016323fbceb66069") },
+            CodeFingerprint = "005f65b81d9f52aa410f4670c81425d2981503971a2f9181162f3c1abdc319eb",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

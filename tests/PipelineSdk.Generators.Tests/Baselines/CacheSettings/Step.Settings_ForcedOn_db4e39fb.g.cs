@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Settings_ForcedOn_db4e39fb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "forced-on", "Settings.ForcedOn",
-            new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOn(int)", "d0c5c8bdc078316f") },
-            "63d5aaee425f6a247496065fc79d167f498a5b67c0117e7f47cf076d3f78fbcb",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "forced-on",
+            MethodName = "Settings.ForcedOn",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOn(int)", "d0c5c8bdc078316f") },
+            CodeFingerprint = "63d5aaee425f6a247496065fc79d167f498a5b67c0117e7f47cf076d3f78fbcb",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

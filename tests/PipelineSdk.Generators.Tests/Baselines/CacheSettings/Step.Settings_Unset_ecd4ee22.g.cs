@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Settings_Unset_ecd4ee22
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "unset", "Settings.Unset",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Settings.Unset()", "4219fdee8763b764") },
-            "a4e7043c22f74d6c18c142a36ed345261741e5ba58479587dcc2d06b96e1b768",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "unset",
+            MethodName = "Settings.Unset",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.Unset()", "4219fdee8763b764") },
+            CodeFingerprint = "a4e7043c22f74d6c18c142a36ed345261741e5ba58479587dcc2d06b96e1b768",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

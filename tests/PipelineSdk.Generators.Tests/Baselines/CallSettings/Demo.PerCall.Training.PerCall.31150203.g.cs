@@ -22,7 +22,7 @@ namespace Demo.PerCall
 
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor.ForComponent("train-2", new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Model.ResourceSettings("8", "32G", null, null, "NVIDIA_TESLA_T4", 2), Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "large"), new("BATCH", "512") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" });
+            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor.ForComponent("train-2", new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Model.ResourceSettings { Cpu = "8", Memory = "32G", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2 }, Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "large"), new("BATCH", "512") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" });
 
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_PerCall_Training_PrintText_0af063bb.Descriptor;
 
@@ -33,33 +33,138 @@ namespace Demo.PerCall
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step8 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor.ForComponent("load-2", null);
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.PerCall.Training.PerCall",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.PerCall.Training.PerCall",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("load", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, false),
-                    new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") }, new string[] { "load" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("train-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.01") }, new string[] { "load" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("print-text", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"1st task\"") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("print-text-2", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"2nd task\"") }, new string[] { "print-text" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("print-text-3", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"3rd task\"") }, new string[] { "print-text", "print-text-2" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("upload", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, new string[] { "train", "train-2" }, true),
-                    new global::PipelineSdk.Model.SubPipelineNode("inner", new string[] {  }, "inner", new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) }, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                    new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("load", s_step8, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, false),
-                        new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, new string[] { "load" }, false),
-                    }, new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double),
-                    new global::PipelineSdk.Model.SubPipelineNode("inner-2", new string[] {  }, "inner", new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) }, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                    new global::PipelineSdk.Model.DagNode[]
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = false,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("load", s_step8, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, true),
-                        new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, new string[] { "load" }, true),
-                    }, new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double),
-                    new global::PipelineSdk.Model.PipelineTask("upload-2", s_step7, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "inner", "Output") }, new string[] { "inner", "inner-2" }, true),
+                        Key = "train",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train-2",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.01") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text",
+                        DependsOn = new string[] {  },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"1st task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text-2",
+                        DependsOn = new string[] { "print-text" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"2nd task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-text-3",
+                        DependsOn = new string[] { "print-text", "print-text-2" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"3rd task\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "upload",
+                        DependsOn = new string[] { "train", "train-2" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.SubPipelineNode
+                    {
+                        Key = "inner",
+                        DependsOn = new string[] {  },
+                        PipelineName = "inner",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step8,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = false,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = false,
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.SubPipelineNode
+                    {
+                        Key = "inner-2",
+                        DependsOn = new string[] {  },
+                        PipelineName = "inner",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step8,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = true,
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "upload-2",
+                        DependsOn = new string[] { "inner", "inner-2" },
+                        Step = s_step7,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "inner", "Output") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::Demo.PerCall.Pipelines.PerCall).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.PerCall.Pipelines.PerCall).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="rows">The pipeline parameter <c>rows</c>.</param>

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_PrintText_0af063bb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "print-text", "Demo.PerCall.Training.PrintText",
-            new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.PrintText(string)", "c594962ed6ccd36b") },
-            "2eab2451ac97a74bbe9e4fd4755885467896a6dec9e59210775b6ee953ba0ea3",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "print-text",
+            MethodName = "Demo.PerCall.Training.PrintText",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.PrintText(string)", "c594962ed6ccd36b") },
+            CodeFingerprint = "2eab2451ac97a74bbe9e4fd4755885467896a6dec9e59210775b6ee953ba0ea3",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_Upload_3d048c3b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "upload", "Demo.PerCall.Training.Upload",
-            new global::PipelineSdk.Model.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.Upload(double)", "beeac925998b6e1a") },
-            "843e5413ee3f273cf36bb905ebf443289d1cdfa19f1d9b4755fd740e5539f39f",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "upload",
+            MethodName = "Demo.PerCall.Training.Upload",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.Upload(double)", "beeac925998b6e1a") },
+            CodeFingerprint = "843e5413ee3f273cf36bb905ebf443289d1cdfa19f1d9b4755fd740e5539f39f",
+            Invoke = Invoke,
+        };
 
         private static async global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

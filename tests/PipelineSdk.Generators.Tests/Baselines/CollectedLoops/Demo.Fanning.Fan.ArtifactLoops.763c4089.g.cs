@@ -25,25 +25,70 @@ namespace Demo.Fanning
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Fanning_Fan_Size_1a70aeee.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Fanning.Fan.ArtifactLoops",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("texts", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), null) },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Fanning.Fan.ArtifactLoops",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("texts", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), null) },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.LoopNode("for-loop-1", new string[] {  }, new global::PipelineSdk.Model.PipelineParameterBinding("items", "texts"), global::PipelineSdk.Values.ParameterCodecs.String, null, new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask("make-artifact", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("data", "for-loop-1") }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-2", new string[] { "for-loop-1" }, new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"), global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>(), null, new global::PipelineSdk.Model.DagNode[]
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "texts"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "make-artifact",
+                                DependsOn = new string[] {  },
+                                Step = s_step0,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("data", "for-loop-1") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask("print-artifact-name", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("artifact", "for-loop-2") }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-3", new string[] { "for-loop-2" }, new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"), global::PipelineSdk.Values.ParameterCodecs.String, null, new global::PipelineSdk.Model.DagNode[]
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "for-loop-1" },
+                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>(),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "print-artifact-name",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("artifact", "for-loop-2") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask("size", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("name", "for-loop-3") }, new string[] {  }, true),
-                    }),
+                        Key = "for-loop-3",
+                        DependsOn = new string[] { "for-loop-2" },
+                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "size",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("name", "for-loop-3") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Fanning.Pipelines.ArtifactLoops).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Fanning.Pipelines.ArtifactLoops).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="texts">The pipeline parameter <c>texts</c>.</param>

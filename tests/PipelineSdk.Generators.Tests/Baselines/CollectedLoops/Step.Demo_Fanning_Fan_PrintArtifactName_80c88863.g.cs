@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Fanning_Fan_PrintArtifactName_80c88863
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "print-artifact-name", "Demo.Fanning.Fan.PrintArtifactName",
-            new global::PipelineSdk.Model.StepPort[] { new("artifact", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Fanning.Fan.PrintArtifactName(PipelineSdk.Artifacts.Artifact)", "66b5e23b7113f653") },
-            "e9850413ae2c7eb2d2239fef20e35bf92593f3f754b43c687c54ab78ce31e3e5",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "print-artifact-name",
+            MethodName = "Demo.Fanning.Fan.PrintArtifactName",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("artifact", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Fanning.Fan.PrintArtifactName(PipelineSdk.Artifacts.Artifact)", "66b5e23b7113f653") },
+            CodeFingerprint = "e9850413ae2c7eb2d2239fef20e35bf92593f3f754b43c687c54ab78ce31e3e5",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -29,40 +29,166 @@ namespace Demo.Branching
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Branching_Coins_IsReady_1bd51acd.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Branching.Coins.Branching",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("threshold", global::PipelineSdk.Values.ParameterCodecs.Double, "0.8"), new("loud", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Branching.Coins.Branching",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("threshold", global::PipelineSdk.Values.ParameterCodecs.Double, "0.8"), new("loud", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("flip", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("roll", s_step1, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("score-2", s_step3, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "flip" }, new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("say", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"heads\"") }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.BranchesNode("condition-branches-2", new string[] { "roll" }, new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode("condition-3", new string[] {  }, new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3")), new global::PipelineSdk.Model.DagNode[]
+                        Key = "flip",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "roll",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "score-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "flip" },
+                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("say-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"low\"") }, new string[] {  }, true),
-                        }), new global::PipelineSdk.Model.ConditionNode("condition-4", new string[] {  }, new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud")))), new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("say-3", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"high\"") }, new string[] {  }, true),
-                        }), new global::PipelineSdk.Model.ConditionNode("condition-5", new string[] {  }, new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud"))))), new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("say-4", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"middle\"") }, new string[] {  }, true),
-                            new global::PipelineSdk.Model.PipelineTask("score", s_step3, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                            new global::PipelineSdk.Model.PipelineTask("is-ready", s_step4, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                            new global::PipelineSdk.Model.ConditionNode("condition-6", new string[] { "is-ready", "score" }, new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Comparison(">=", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))), new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
                             {
-                                new global::PipelineSdk.Model.PipelineTask("say-5", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"good but not ready\"") }, new string[] {  }, true),
-                            }),
-                        }) }),
-                    new global::PipelineSdk.Model.ConditionNode("condition-7", new string[] { "roll", "score-2" }, new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")), new global::PipelineSdk.Model.DagNode[]
+                                Key = "say",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"heads\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.BranchesNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask("say-6", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") }, new string[] {  }, true),
-                    }),
+                        Key = "condition-branches-2",
+                        DependsOn = new string[] { "roll" },
+                        Branches = new global::PipelineSdk.Model.ConditionNode[]
+                        {
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-3",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"low\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-4",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud")))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-3",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"high\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-5",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud"))))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "say-4",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"middle\"") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "score",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "is-ready",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-6",
+                                        DependsOn = new string[] { "is-ready", "score" },
+                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Comparison(">=", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "say-5",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step2,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"good but not ready\"") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-7",
+                        DependsOn = new string[] { "roll", "score-2" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "say-6",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Branching.Pipelines.Branching).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Branching.Pipelines.Branching).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="threshold">The pipeline parameter <c>threshold</c>.</param>

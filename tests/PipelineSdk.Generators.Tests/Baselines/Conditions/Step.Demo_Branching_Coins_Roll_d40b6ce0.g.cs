@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Roll_d40b6ce0
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "roll", "Demo.Branching.Coins.Roll",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Roll()", "23d776d2df8f7a5c") },
-            "01762bc7f22df15133771988a158ec7d6b689336252d328412bf58dd6d39245d",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "roll",
+            MethodName = "Demo.Branching.Coins.Roll",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Roll()", "23d776d2df8f7a5c") },
+            CodeFingerprint = "01762bc7f22df15133771988a158ec7d6b689336252d328412bf58dd6d39245d",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

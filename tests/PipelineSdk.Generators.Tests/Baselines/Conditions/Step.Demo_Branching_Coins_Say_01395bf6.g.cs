@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Say_01395bf6
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "say", "Demo.Branching.Coins.Say",
-            new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Say(string)", "34b3e3748ddd0bd6") },
-            "f3d9e84b58cc219e03087220012538873755a791fa83189bcc8a7816dc459973",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "say",
+            MethodName = "Demo.Branching.Coins.Say",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Say(string)", "34b3e3748ddd0bd6") },
+            CodeFingerprint = "f3d9e84b58cc219e03087220012538873755a791fa83189bcc8a7816dc459973",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Score_fc6ae3eb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "score", "Demo.Branching.Coins.Score",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Score()", "93d4f5b23d6a1606") },
-            "637800e0afc4e8fffd2c940f1597e9722649d7389f2a0d12e8c0e233f723bdab",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "score",
+            MethodName = "Demo.Branching.Coins.Score",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Score()", "93d4f5b23d6a1606") },
+            CodeFingerprint = "637800e0afc4e8fffd2c940f1597e9722649d7389f2a0d12e8c0e233f723bdab",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -29,34 +29,128 @@ namespace Demo.Collections
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Collections_Collections_Rows_c4fe0f3b.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Collections.Collections.ConstantCollections",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("tags", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), "[\"a\",\"b\"]"), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), "{\"x\":1}") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Collections.Collections.ConstantCollections",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("tags", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), "[\"a\",\"b\"]"), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), "{\"x\":1}") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("sum", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("values", "[1,2,3]") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("join", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Model.ConstantBinding("weights", "{\"a\":1,\"b\":2}") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("scale", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Model.ConstantBinding("sizes", "[3,4]") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("join-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Model.PipelineParameterBinding("weights", "limits") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("rows", s_step4, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-1", new string[] {  }, new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"), global::PipelineSdk.Values.ParameterCodecs.Struct, null, new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("echo", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-2", new string[] {  }, new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"), global::PipelineSdk.Values.ParameterCodecs.Struct, null, new global::PipelineSdk.Model.DagNode[]
+                        Key = "sum",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("values", "[1,2,3]") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("echo-2", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-3", new string[] {  }, new global::PipelineSdk.Model.ConstantBinding("items", "[{\"w\":5}]"), global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null, new global::PipelineSdk.Model.DagNode[]
+                        Key = "join",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Model.ConstantBinding("weights", "{\"a\":1,\"b\":2}") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("echo-3", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-4", new string[] { "rows" }, new global::PipelineSdk.Model.TaskOutputBinding("items", "rows", "Output"), global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String), null, new global::PipelineSdk.Model.DagNode[]
+                        Key = "scale",
+                        DependsOn = new string[] {  },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Model.ConstantBinding("sizes", "[3,4]") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("echo-4", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Model.ConstantBinding("number", "3") }, new string[] {  }, true),
-                    }),
+                        Key = "join-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Model.PipelineParameterBinding("weights", "limits") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "rows",
+                        DependsOn = new string[] {  },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-2",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-3",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"w\":5}]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-3",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-4",
+                        DependsOn = new string[] { "rows" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rows", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "echo-4",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Model.ConstantBinding("number", "3") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Collections.Pipelines.ConstantCollections).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Collections.Pipelines.ConstantCollections).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="tags">The pipeline parameter <c>tags</c>.</param>

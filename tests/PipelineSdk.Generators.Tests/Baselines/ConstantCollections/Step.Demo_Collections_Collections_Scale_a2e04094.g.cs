@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Scale_a2e04094
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "scale", "Demo.Collections.Collections.Scale",
-            new global::PipelineSdk.Model.StepPort[] { new("factors", global::PipelineSdk.Values.ParameterCodecs.Array<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("sizes", global::PipelineSdk.Values.ParameterCodecs.List<long>(global::PipelineSdk.Values.ParameterCodecs.Int64)) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Scale(double[], System.Collections.Generic.IReadOnlyList<long>)", "a5ace2879c91c736") },
-            "5044a17a88fdfe1cd22f3d0a9dda17eeb6bbefc7c3c166e7173ad779ceb0da35",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "scale",
+            MethodName = "Demo.Collections.Collections.Scale",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("factors", global::PipelineSdk.Values.ParameterCodecs.Array<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("sizes", global::PipelineSdk.Values.ParameterCodecs.List<long>(global::PipelineSdk.Values.ParameterCodecs.Int64)) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Scale(double[], System.Collections.Generic.IReadOnlyList<long>)", "a5ace2879c91c736") },
+            CodeFingerprint = "5044a17a88fdfe1cd22f3d0a9dda17eeb6bbefc7c3c166e7173ad779ceb0da35",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -25,20 +25,57 @@ namespace Demo.Cleanup
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Notify_5f65ad3f.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Cleanup.Jobs.Guarded",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String, "\"hello\"") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Cleanup.Jobs.Guarded",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String, "\"hello\"") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("prepare", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("notify", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") }, new string[] { "exit-handler-1" }, true, "exit-handler-1"),
-                    new global::PipelineSdk.Model.ExitHandlerNode("exit-handler-1", new string[] { "prepare" }, new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("work", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") }, new string[] {  }, true),
-                        new global::PipelineSdk.Model.PipelineTask("work-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") }, new string[] { "work" }, true),
-                    }),
+                        Key = "prepare",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "notify",
+                        DependsOn = new string[] { "exit-handler-1" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") },
+                        EnableCache = true,
+                        ExitHandlerOf = "exit-handler-1",
+                    },
+                    new global::PipelineSdk.Model.ExitHandlerNode
+                    {
+                        Key = "exit-handler-1",
+                        DependsOn = new string[] { "prepare" },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "work",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "work-2",
+                                DependsOn = new string[] { "work" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Cleanup.Pipelines.Guarded).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Cleanup.Pipelines.Guarded).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="message">The pipeline parameter <c>message</c>.</param>

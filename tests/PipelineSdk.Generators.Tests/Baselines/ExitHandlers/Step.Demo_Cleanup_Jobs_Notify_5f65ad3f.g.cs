@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Cleanup_Jobs_Notify_5f65ad3f
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "notify", "Demo.Cleanup.Jobs.Notify",
-            new global::PipelineSdk.Model.StepPort[] { new("channel", global::PipelineSdk.Values.ParameterCodecs.String), new("status", global::PipelineSdk.Values.ParameterCodecs.TaskFinalStatus) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Notify(string, PipelineSdk.TaskFinalStatus)", "95c9ed46041375ad") },
-            "e1e1c7182aac2f7d93aab3dd3c27743c49329c6a4dd72677643851a13f6ba46c",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "notify",
+            MethodName = "Demo.Cleanup.Jobs.Notify",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("channel", global::PipelineSdk.Values.ParameterCodecs.String), new("status", global::PipelineSdk.Values.ParameterCodecs.TaskFinalStatus) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Notify(string, PipelineSdk.TaskFinalStatus)", "95c9ed46041375ad") },
+            CodeFingerprint = "e1e1c7182aac2f7d93aab3dd3c27743c49329c6a4dd72677643851a13f6ba46c",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Cleanup_Jobs_Prepare_ee3236d3
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "prepare", "Demo.Cleanup.Jobs.Prepare",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Prepare()", "1dc4fb6efa18bcb3") },
-            "17eaa9e6953db22d98a25675cab537779089874ed44afba6fe6eda2b1a9727c7",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "prepare",
+            MethodName = "Demo.Cleanup.Jobs.Prepare",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Prepare()", "1dc4fb6efa18bcb3") },
+            CodeFingerprint = "17eaa9e6953db22d98a25675cab537779089874ed44afba6fe6eda2b1a9727c7",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -27,20 +27,57 @@ namespace Demo
                 "importer-2", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>(), true, "{}");
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Importing.PipelineWithImporter",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("dataset2", global::PipelineSdk.Values.ParameterCodecs.String, "\"gs://ml-pipeline-playground/shakespeare2.txt\"") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Importing.PipelineWithImporter",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("dataset2", global::PipelineSdk.Values.ParameterCodecs.String, "\"gs://ml-pipeline-playground/shakespeare2.txt\"") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("importer", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer", "artifact") }, new string[] { "importer" }, true),
-                    new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "train" }, new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"123\"")), new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("importer-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("uri", "dataset2") }, new string[] {  }, true),
-                        new global::PipelineSdk.Model.PipelineTask("train-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer-2", "artifact") }, new string[] { "importer-2" }, true),
-                    }),
+                        Key = "importer",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "importer" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer", "artifact") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "train" },
+                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"123\"")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "importer-2",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("uri", "dataset2") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train-2",
+                                DependsOn = new string[] { "importer-2" },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer-2", "artifact") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Pipelines.PipelineWithImporter).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Pipelines.PipelineWithImporter).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="dataset2">The pipeline parameter <c>dataset2</c>.</param>

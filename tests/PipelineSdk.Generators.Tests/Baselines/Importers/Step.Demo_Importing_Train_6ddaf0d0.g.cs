@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Importing_Train_6ddaf0d0
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "train", "Demo.Importing.Train",
-            new global::PipelineSdk.Model.StepPort[] { new("dataset", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Importing.Train(PipelineSdk.Artifacts.Dataset)", "73ee7cc9ec70c2fb") },
-            "05b1e873eb58d97a277f88ec36bc49ecea3699fab146bc1ab80225758606124b",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "train",
+            MethodName = "Demo.Importing.Train",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("dataset", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Importing.Train(PipelineSdk.Artifacts.Dataset)", "73ee7cc9ec70c2fb") },
+            CodeFingerprint = "05b1e873eb58d97a277f88ec36bc49ecea3699fab146bc1ab80225758606124b",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -29,31 +29,110 @@ namespace Demo.Looping
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Best_64f73afa.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Looping.Sweep.Looping",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("epochs", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null) },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Looping.Sweep.Looping",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("epochs", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null) },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("shards", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("best", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.CollectedBinding("scores", "for-loop-1", "train", "Output") }, new string[] { "for-loop-1" }, true),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-1", new string[] {  }, new global::PipelineSdk.Model.ConstantBinding("items", "[0.1,0.01]"), global::PipelineSdk.Values.ParameterCodecs.Double, 2, new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Model.ConstantBinding("size", "1") }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-2", new string[] { "shards" }, new global::PipelineSdk.Model.TaskOutputBinding("items", "shards", "Output"), global::PipelineSdk.Values.ParameterCodecs.String, 4, new global::PipelineSdk.Model.DagNode[]
+                        Key = "shards",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("sizes", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2") }, new string[] {  }, true),
-                        new global::PipelineSdk.Model.LoopNode("for-loop-3", new string[] { "sizes" }, new global::PipelineSdk.Model.TaskOutputBinding("items", "sizes", "Output"), global::PipelineSdk.Values.ParameterCodecs.Int32, 4, new global::PipelineSdk.Model.DagNode[]
+                        Key = "best",
+                        DependsOn = new string[] { "for-loop-1" },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.CollectedBinding("scores", "for-loop-1", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-1",
+                        DependsOn = new string[] {  },
+                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[0.1,0.01]"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                        ParallelismLimit = 2,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("train-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Model.LoopItemBinding("size", "for-loop-3") }, new string[] {  }, true),
-                        }),
-                        new global::PipelineSdk.Model.LoopNode("for-loop-4", new string[] {  }, new global::PipelineSdk.Model.PipelineParameterBinding("items", "epochs"), global::PipelineSdk.Values.ParameterCodecs.Int32, 4, new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "train",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Model.ConstantBinding("size", "1") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "shards" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "shards", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+                        ParallelismLimit = 4,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("log", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.LoopItemBinding("epochs", "for-loop-4") }, new string[] {  }, true),
-                        }),
-                    }),
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "sizes",
+                                DependsOn = new string[] {  },
+                                Step = s_step2,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.LoopNode
+                            {
+                                Key = "for-loop-3",
+                                DependsOn = new string[] { "sizes" },
+                                Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "sizes", "Output"),
+                                ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
+                                ParallelismLimit = 4,
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "train-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Model.LoopItemBinding("size", "for-loop-3") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.LoopNode
+                            {
+                                Key = "for-loop-4",
+                                DependsOn = new string[] {  },
+                                Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "epochs"),
+                                ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
+                                ParallelismLimit = 4,
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "log",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.LoopItemBinding("epochs", "for-loop-4") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Looping.Pipelines.Looping).Assembly, new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double);
+                SpecAssembly = typeof(global::Demo.Looping.Pipelines.Looping).Assembly,
+                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"),
+                OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="epochs">The pipeline parameter <c>epochs</c>.</param>

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Best_64f73afa
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "best", "Demo.Looping.Sweep.Best",
-            new global::PipelineSdk.Model.StepPort[] { new("scores", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Best(System.Collections.Generic.List<double>)", "ec315ecda3087aae") },
-            "18da9b836b607372eed3a1f6f76224bed62735a0b8421cecee2a0e7a23cfc08d",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "best",
+            MethodName = "Demo.Looping.Sweep.Best",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("scores", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Best(System.Collections.Generic.List<double>)", "ec315ecda3087aae") },
+            CodeFingerprint = "18da9b836b607372eed3a1f6f76224bed62735a0b8421cecee2a0e7a23cfc08d",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Shards_bd50cb49
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "shards", "Demo.Looping.Sweep.Shards",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Shards()", "4c47f9e5957e4061") },
-            "36a29f15ba7794cf1ae55b6695f2a1677bc9704d926a2bac9eeda9345b6c4df8",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "shards",
+            MethodName = "Demo.Looping.Sweep.Shards",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Shards()", "4c47f9e5957e4061") },
+            CodeFingerprint = "36a29f15ba7794cf1ae55b6695f2a1677bc9704d926a2bac9eeda9345b6c4df8",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

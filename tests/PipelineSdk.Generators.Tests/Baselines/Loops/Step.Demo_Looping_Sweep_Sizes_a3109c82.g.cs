@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Sizes_a3109c82
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "sizes", "Demo.Looping.Sweep.Sizes",
-            new global::PipelineSdk.Model.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Sizes(string)", "5ae88efa258ed25e") },
-            "d81c54403e3f6428437b0895d548a77e61741ed736999d400ff2f2b9d1c65b18",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "sizes",
+            MethodName = "Demo.Looping.Sweep.Sizes",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Sizes(string)", "5ae88efa258ed25e") },
+            CodeFingerprint = "d81c54403e3f6428437b0895d548a77e61741ed736999d400ff2f2b9d1c65b18",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

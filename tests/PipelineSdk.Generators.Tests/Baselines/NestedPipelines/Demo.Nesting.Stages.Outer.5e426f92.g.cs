@@ -27,41 +27,143 @@ namespace Demo.Nesting
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Fit_137365a6.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Nesting.Stages.Outer",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Nesting.Stages.Outer",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.SubPipelineNode("train-once", new string[] {  }, "train-once", new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") }, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
-                    new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.SubPipelineNode
                     {
-                        new global::PipelineSdk.Model.PipelineTask("load", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, true),
-                        new global::PipelineSdk.Model.PipelineTask("fit-2", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, new string[] { "load" }, true),
-                        new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "load" }, new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), new global::PipelineSdk.Model.DagNode[]
+                        Key = "train-once",
+                        DependsOn = new string[] {  },
+                        PipelineName = "train-once",
+                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("fit", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, new string[] {  }, true),
-                        }),
-                    }, new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double),
-                    new global::PipelineSdk.Model.PipelineTask("rates", s_step2, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "train-once" }, new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_DOUBLE", "0.5")), new global::PipelineSdk.Model.DagNode[]
-                    {
-                        new global::PipelineSdk.Model.PipelineTask("publish", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train-once", "Output") }, new string[] {  }, true),
-                    }),
-                    new global::PipelineSdk.Model.LoopNode("for-loop-2", new string[] { "rates" }, new global::PipelineSdk.Model.TaskOutputBinding("items", "rates", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double, null, new global::PipelineSdk.Model.DagNode[]
-                    {
-                        new global::PipelineSdk.Model.SubPipelineNode("train-once-2", new string[] {  }, "train-once", new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") }, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-2") },
-                        new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("load", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, true),
-                            new global::PipelineSdk.Model.PipelineTask("fit-2", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, new string[] { "load" }, true),
-                            new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "load" }, new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), new global::PipelineSdk.Model.DagNode[]
+                            new global::PipelineSdk.Model.PipelineTask
                             {
-                                new global::PipelineSdk.Model.PipelineTask("fit", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, new string[] {  }, true),
-                            }),
-                        }, new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double),
-                    }),
+                                Key = "load",
+                                DependsOn = new string[] {  },
+                                Step = s_step3,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "fit-2",
+                                DependsOn = new string[] { "load" },
+                                Step = s_step4,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                EnableCache = true,
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-1",
+                                DependsOn = new string[] { "load" },
+                                Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "fit",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                        OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "rates",
+                        DependsOn = new string[] {  },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "train-once" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_DOUBLE", "0.5")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "publish",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train-once", "Output") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
+                    new global::PipelineSdk.Model.LoopNode
+                    {
+                        Key = "for-loop-2",
+                        DependsOn = new string[] { "rates" },
+                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rates", "Output"),
+                        ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.SubPipelineNode
+                            {
+                                Key = "train-once-2",
+                                DependsOn = new string[] {  },
+                                PipelineName = "train-once",
+                                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-2") },
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "load",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step3,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "fit-2",
+                                        DependsOn = new string[] { "load" },
+                                        Step = s_step4,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                        EnableCache = true,
+                                    },
+                                    new global::PipelineSdk.Model.ConditionNode
+                                    {
+                                        Key = "condition-1",
+                                        DependsOn = new string[] { "load" },
+                                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        {
+                                            new global::PipelineSdk.Model.PipelineTask
+                                            {
+                                                Key = "fit",
+                                                DependsOn = new string[] {  },
+                                                Step = s_step4,
+                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                                EnableCache = true,
+                                            },
+                                        },
+                                    },
+                                },
+                                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                                OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Nesting.Pipelines.Outer).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Nesting.Pipelines.Outer).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="rows">The pipeline parameter <c>rows</c>.</param>

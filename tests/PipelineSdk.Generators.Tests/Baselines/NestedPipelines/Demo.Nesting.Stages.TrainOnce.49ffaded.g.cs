@@ -23,19 +23,51 @@ namespace Demo.Nesting
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Fit_137365a6.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Nesting.Stages.TrainOnce",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Nesting.Stages.TrainOnce",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("load", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("fit-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") }, new string[] { "load" }, true),
-                    new global::PipelineSdk.Model.ConditionNode("condition-1", new string[] { "load" }, new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")), new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
                     {
-                        new global::PipelineSdk.Model.PipelineTask("fit", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") }, new string[] {  }, true),
-                    }),
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "fit-2",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.ConditionNode
+                    {
+                        Key = "condition-1",
+                        DependsOn = new string[] { "load" },
+                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
+                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        {
+                            new global::PipelineSdk.Model.PipelineTask
+                            {
+                                Key = "fit",
+                                DependsOn = new string[] {  },
+                                Step = s_step1,
+                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                EnableCache = true,
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Nesting.Pipelines.TrainOnce).Assembly, new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"), global::PipelineSdk.Values.ParameterCodecs.Double);
+                SpecAssembly = typeof(global::Demo.Nesting.Pipelines.TrainOnce).Assembly,
+                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="rows">The pipeline parameter <c>rows</c>.</param>

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Load_1012128f
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "load", "Demo.Nesting.Stages.Load",
-            new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Load(int)", "8372d07dc1103563") },
-            "63639089be6658ba5f170d87b278b97ebed24e5fc2bdd975ec70da2cfd531157",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "load",
+            MethodName = "Demo.Nesting.Stages.Load",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Load(int)", "8372d07dc1103563") },
+            CodeFingerprint = "63639089be6658ba5f170d87b278b97ebed24e5fc2bdd975ec70da2cfd531157",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

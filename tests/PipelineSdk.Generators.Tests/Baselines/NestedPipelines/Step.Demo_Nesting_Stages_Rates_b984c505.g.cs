@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Rates_b984c505
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "rates", "Demo.Nesting.Stages.Rates",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Rates()", "5a393766abe7b8c5") },
-            "2f790c5af18fab3612e9f7aa6c841b03d5bf1d9c664667fa20212959dcba14b4",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "rates",
+            MethodName = "Demo.Nesting.Stages.Rates",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Rates()", "5a393766abe7b8c5") },
+            CodeFingerprint = "2f790c5af18fab3612e9f7aa6c841b03d5bf1d9c664667fa20212959dcba14b4",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -25,22 +25,76 @@ namespace Demo.Choosing
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_PrintArtifact_92885e7b.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Choosing.Dice.FlipCoinPipeline",
-                new global::PipelineSdk.Model.PipelineParameter[] {  },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Choosing.Dice.FlipCoinPipeline",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("flip-three-sided-die", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("print-artifact", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) }, new string[] { "condition-branches-1" }, true),
-                    new global::PipelineSdk.Model.BranchesNode("condition-branches-1", new string[] { "flip-three-sided-die" }, new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode("condition-2", new string[] {  }, new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "flip-three-sided-die",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "print-artifact",
+                        DependsOn = new string[] { "condition-branches-1" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.BranchesNode
+                    {
+                        Key = "condition-branches-1",
+                        DependsOn = new string[] { "flip-three-sided-die" },
+                        Branches = new global::PipelineSdk.Model.ConditionNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("param-to-artifact", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") }, new string[] {  }, true),
-                        }), new global::PipelineSdk.Model.ConditionNode("condition-3", new string[] {  }, new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("param-to-artifact-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") }, new string[] {  }, true),
-                        }) }),
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-2",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "param-to-artifact",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-3",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "param-to-artifact-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Choosing.Pipelines.FlipCoinPipeline).Assembly, new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact-2", "Output") }), global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>());
+                SpecAssembly = typeof(global::Demo.Choosing.Pipelines.FlipCoinPipeline).Assembly,
+                Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact-2", "Output") }),
+                OutputCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>(),
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

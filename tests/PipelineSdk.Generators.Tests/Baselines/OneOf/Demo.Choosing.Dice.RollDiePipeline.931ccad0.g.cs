@@ -25,24 +25,85 @@ namespace Demo.Choosing
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_SpecialPrintAndReturn_4aa7fd68.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Choosing.Dice.RollDiePipeline",
-                new global::PipelineSdk.Model.PipelineParameter[] {  },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Choosing.Dice.RollDiePipeline",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("flip-three-sided-die", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.BranchesNode("condition-branches-1", new string[] { "flip-three-sided-die" }, new global::PipelineSdk.Model.ConditionNode[] { new global::PipelineSdk.Model.ConditionNode("condition-2", new string[] {  }, new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")), new global::PipelineSdk.Model.DagNode[]
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "flip-three-sided-die",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.BranchesNode
+                    {
+                        Key = "condition-branches-1",
+                        DependsOn = new string[] { "flip-three-sided-die" },
+                        Branches = new global::PipelineSdk.Model.ConditionNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask("print-and-return", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got heads!\"") }, new string[] {  }, true),
-                        }), new global::PipelineSdk.Model.ConditionNode("condition-3", new string[] {  }, new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\""))), new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("print-and-return-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got tails!\"") }, new string[] {  }, true),
-                        }), new global::PipelineSdk.Model.ConditionNode("condition-4", new string[] {  }, new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\"")))), new global::PipelineSdk.Model.DagNode[]
-                        {
-                            new global::PipelineSdk.Model.PipelineTask("special-print-and-return", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Draw!\"") }, new string[] {  }, true),
-                        }) }),
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-2",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "print-and-return",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got heads!\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-3",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\""))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "print-and-return-2",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step1,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got tails!\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                            new global::PipelineSdk.Model.ConditionNode
+                            {
+                                Key = "condition-4",
+                                DependsOn = new string[] {  },
+                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\"")))),
+                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                {
+                                    new global::PipelineSdk.Model.PipelineTask
+                                    {
+                                        Key = "special-print-and-return",
+                                        DependsOn = new string[] {  },
+                                        Step = s_step2,
+                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Draw!\"") },
+                                        EnableCache = true,
+                                    },
+                                },
+                            },
+                        },
+                    },
                 },
-                typeof(global::Demo.Choosing.Pipelines.RollDiePipeline).Assembly, new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "special-print-and-return", "Output") }), global::PipelineSdk.Values.ParameterCodecs.String);
+                SpecAssembly = typeof(global::Demo.Choosing.Pipelines.RollDiePipeline).Assembly,
+                Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "special-print-and-return", "Output") }),
+                OutputCodec = global::PipelineSdk.Values.ParameterCodecs.String,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

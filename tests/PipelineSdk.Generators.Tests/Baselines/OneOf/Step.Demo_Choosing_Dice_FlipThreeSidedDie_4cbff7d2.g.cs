@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "flip-three-sided-die", "Demo.Choosing.Dice.FlipThreeSidedDie",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.FlipThreeSidedDie()", "376c846e8ef80283") },
-            "6eb0be0676e82b5799b4e9c43c0f81213b1d2282982f52009aedf14a47aab081",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "flip-three-sided-die",
+            MethodName = "Demo.Choosing.Dice.FlipThreeSidedDie",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.FlipThreeSidedDie()", "376c846e8ef80283") },
+            CodeFingerprint = "6eb0be0676e82b5799b4e9c43c0f81213b1d2282982f52009aedf14a47aab081",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

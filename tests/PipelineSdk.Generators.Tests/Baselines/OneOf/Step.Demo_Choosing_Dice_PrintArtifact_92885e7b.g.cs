@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_PrintArtifact_92885e7b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "print-artifact", "Demo.Choosing.Dice.PrintArtifact",
-            new global::PipelineSdk.Model.StepPort[] { new("a", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.PrintArtifact(PipelineSdk.Artifacts.Dataset)", "e16fb04c932e23d7") },
-            "7c4e814bb4522a299935c3de92023493d46c60c3b4529fcfecd55d87544b0457",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "print-artifact",
+            MethodName = "Demo.Choosing.Dice.PrintArtifact",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("a", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.PrintArtifact(PipelineSdk.Artifacts.Dataset)", "e16fb04c932e23d7") },
+            CodeFingerprint = "7c4e814bb4522a299935c3de92023493d46c60c3b4529fcfecd55d87544b0457",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_SpecialPrintAndReturn_4aa7fd68
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "special-print-and-return", "Demo.Choosing.Dice.SpecialPrintAndReturn",
-            new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.SpecialPrintAndReturn(string)", "ae82a5842a4324b7") },
-            "fba197b3feb272c28dd99e1616c8e9df6ce387cf6dbae409a495024e016c60eb",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "special-print-and-return",
+            MethodName = "Demo.Choosing.Dice.SpecialPrintAndReturn",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.SpecialPrintAndReturn(string)", "ae82a5842a4324b7") },
+            CodeFingerprint = "fba197b3feb272c28dd99e1616c8e9df6ce387cf6dbae409a495024e016c60eb",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

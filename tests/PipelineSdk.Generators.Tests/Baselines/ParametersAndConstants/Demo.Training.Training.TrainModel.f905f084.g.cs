@@ -23,16 +23,40 @@ namespace Demo.Training
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Training_Training_Describe_0143d008.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Training.Training.TrainModel",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64, null), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32, "5"), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1"), new("name", global::PipelineSdk.Values.ParameterCodecs.String, "\"model \\\"v1\\\"\""), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Training.Training.TrainModel",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64, null), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32, "5"), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1"), new("name", global::PipelineSdk.Values.ParameterCodecs.String, "\"model \\\"v1\\\"\""), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("make-rates", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Model.ConstantBinding("start", "0.5") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("describe", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, new string[] { "make-rates" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("describe-2", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") }, new string[] { "make-rates" }, true),
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "make-rates",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Model.ConstantBinding("start", "0.5") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "describe",
+                        DependsOn = new string[] { "make-rates" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "describe-2",
+                        DependsOn = new string[] { "make-rates" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::Demo.Training.Pipelines.TrainModel).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Training.Pipelines.TrainModel).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="limits">The pipeline parameter <c>limits</c>.</param>

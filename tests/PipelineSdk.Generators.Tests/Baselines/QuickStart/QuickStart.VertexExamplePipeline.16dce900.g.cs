@@ -23,16 +23,40 @@ public static partial class Pipelines
         private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.QuickStart_SubtractNumbers_b4ce3caf.Descriptor;
 
         /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-            Name, "QuickStart.VertexExamplePipeline",
-            new global::PipelineSdk.Model.PipelineParameter[] {  },
-            new global::PipelineSdk.Model.DagNode[]
+        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+        {
+            Name = Name,
+            MethodName = "QuickStart.VertexExamplePipeline",
+            Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+            Nodes = new global::PipelineSdk.Model.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask("get-first-num", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                new global::PipelineSdk.Model.PipelineTask("get-random-int", s_step1, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, false),
-                new global::PipelineSdk.Model.PipelineTask("subtract-numbers", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") }, new string[] { "get-first-num", "get-random-int" }, true),
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "get-first-num",
+                    DependsOn = new string[] {  },
+                    Step = s_step0,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = true,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "get-random-int",
+                    DependsOn = new string[] {  },
+                    Step = s_step1,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                    EnableCache = false,
+                },
+                new global::PipelineSdk.Model.PipelineTask
+                {
+                    Key = "subtract-numbers",
+                    DependsOn = new string[] { "get-first-num", "get-random-int" },
+                    Step = s_step2,
+                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") },
+                    EnableCache = true,
+                },
             },
-            typeof(global::Pipelines.VertexExamplePipeline).Assembly, null, null);
+            SpecAssembly = typeof(global::Pipelines.VertexExamplePipeline).Assembly,
+        };
 
         /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
         /// <param name="options">Per-run choices such as turning the cache off.</param>

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class QuickStart_GetFirstNum_120ee3e1
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "get-first-num", "QuickStart.GetFirstNum",
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("QuickStart.GetFirstNum()", "94396018391ef821") },
-            "7d7c0662cbeec1d10abf872afe59083b518708f4a0fb7d9c6a7347a55dda71d4",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "get-first-num",
+            MethodName = "QuickStart.GetFirstNum",
+            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("QuickStart.GetFirstNum()", "94396018391ef821") },
+            CodeFingerprint = "7d7c0662cbeec1d10abf872afe59083b518708f4a0fb7d9c6a7347a55dda71d4",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class QuickStart_SubtractNumbers_b4ce3caf
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "subtract-numbers", "QuickStart.SubtractNumbers",
-            new global::PipelineSdk.Model.StepPort[] { new("firstNum", global::PipelineSdk.Values.ParameterCodecs.Int32), new("randomNum", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.CodePart[] { new("QuickStart.SubtractNumbers(int, int)", "3e5b91ad3a860032") },
-            "3938f6ec535374cd406590b6617498efbe55b153a1a1ea0193f431ded641ea34",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "subtract-numbers",
+            MethodName = "QuickStart.SubtractNumbers",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("firstNum", global::PipelineSdk.Values.ParameterCodecs.Int32), new("randomNum", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("QuickStart.SubtractNumbers(int, int)", "3e5b91ad3a860032") },
+            CodeFingerprint = "3938f6ec535374cd406590b6617498efbe55b153a1a1ea0193f431ded641ea34",
+            Invoke = Invoke,
+        };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {

@@ -25,17 +25,48 @@ namespace Demo.Settings
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Settings_Training_Report_76c7e2ee.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Settings.Training.SettingsPipeline",
-                new global::PipelineSdk.Model.PipelineParameter[] {  },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Settings.Training.SettingsPipeline",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("load", s_step0, new global::PipelineSdk.Model.InputBinding[] {  }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("train", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "load", "Output") }, new string[] { "load" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("report", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, new string[] { "train" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("report-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") }, new string[] { "train" }, true),
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "load",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "train",
+                        DependsOn = new string[] { "load" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "load", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report-2",
+                        DependsOn = new string[] { "train" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::Demo.Settings.Pipelines.SettingsPipeline).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Settings.Pipelines.SettingsPipeline).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="options">Per-run choices such as turning the cache off.</param>

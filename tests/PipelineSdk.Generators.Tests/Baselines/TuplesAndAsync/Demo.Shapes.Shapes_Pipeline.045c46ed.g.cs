@@ -29,20 +29,72 @@ namespace Demo
             private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Shapes_Log_d8a9603a.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new(
-                Name, "Demo.Shapes.Shapes_Pipeline",
-                new global::PipelineSdk.Model.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                new global::PipelineSdk.Model.DagNode[]
+            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            {
+                Name = Name,
+                MethodName = "Demo.Shapes.Shapes_Pipeline",
+                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Model.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask("split", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("split-2", s_step0, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") }, new string[] {  }, true),
-                    new global::PipelineSdk.Model.PipelineTask("fit", s_step1, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") }, new string[] { "split" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("add", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") }, new string[] { "fit", "split" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("add-2", s_step2, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") }, new string[] { "add", "split-2" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("report", s_step3, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") }, new string[] { "add-2" }, true),
-                    new global::PipelineSdk.Model.PipelineTask("log", s_step4, new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") }, new string[] {  }, true),
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "split",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "split-2",
+                        DependsOn = new string[] {  },
+                        Step = s_step0,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "fit",
+                        DependsOn = new string[] { "split" },
+                        Step = s_step1,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "add",
+                        DependsOn = new string[] { "fit", "split" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "add-2",
+                        DependsOn = new string[] { "add", "split-2" },
+                        Step = s_step2,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "report",
+                        DependsOn = new string[] { "add-2" },
+                        Step = s_step3,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") },
+                        EnableCache = true,
+                    },
+                    new global::PipelineSdk.Model.PipelineTask
+                    {
+                        Key = "log",
+                        DependsOn = new string[] {  },
+                        Step = s_step4,
+                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") },
+                        EnableCache = true,
+                    },
                 },
-                typeof(global::Demo.Pipelines.Shapes_Pipeline).Assembly, null, null);
+                SpecAssembly = typeof(global::Demo.Pipelines.Shapes_Pipeline).Assembly,
+            };
 
             /// <summary>Runs the pipeline on the active stack and returns its typed result.</summary>
             /// <param name="total">The pipeline parameter <c>total</c>.</param>

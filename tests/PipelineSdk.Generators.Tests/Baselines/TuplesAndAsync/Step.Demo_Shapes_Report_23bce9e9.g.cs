@@ -8,15 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Report_23bce9e9
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new(
-            "report", "Demo.Shapes.Report",
-            new global::PipelineSdk.Model.StepPort[] { new("value", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            new global::PipelineSdk.Model.StepPort[] {  },
-            new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Report(int)", "cf25c6b219d806ce") },
-            "2716eafe53b1b0ba48a173c3a368fd73e0e3dc273c04a997b13f04324b0edf69",
-            Invoke,
-            null,
-            null);
+        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        {
+            Name = "report",
+            MethodName = "Demo.Shapes.Report",
+            Inputs = new global::PipelineSdk.Model.StepPort[] { new("value", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
+            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Report(int)", "cf25c6b219d806ce") },
+            CodeFingerprint = "2716eafe53b1b0ba48a173c3a368fd73e0e3dc273c04a997b13f04324b0edf69",
+            Invoke = Invoke,
+        };
 
         private static async global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)
         {
