@@ -3,7 +3,7 @@ using PipelineSdk.Artifacts;
 using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Artifacts;
 using PipelineSdk.Gcp.Tests.Fakes;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Values;

@@ -3,7 +3,7 @@ using Google.Cloud.Storage.V1;
 using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Artifacts;
 using PipelineSdk.Gcp.Tests.Fakes;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Values;
 
 namespace PipelineSdk.Gcp.Tests;

@@ -1,6 +1,6 @@
 using System.Runtime.Loader;
 using PipelineSdk.Generators.Tests.Infrastructure;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 

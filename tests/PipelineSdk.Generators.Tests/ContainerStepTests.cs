@@ -96,8 +96,8 @@ public class ContainerStepTests
         Assert.That(body, Does.Contain("public static partial void Component2(global::PipelineSdk.Artifacts.Dataset input_gcs) =>"));
         Assert.That(body, Does.Contain("is a container step"));
         var descriptors = GeneratorHarness.AllSources(result);
-        Assert.That(descriptors, Does.Contain("""Container = new global::PipelineSdk.Model.ContainerCommand { Image = "alpine", Command = new string[] { "cat" }, Arguments = new string[] { "{{$.inputs.artifacts['input_gcs'].path}}" }, LocalCommand = new string[] { "cat" } }"""));
-        Assert.That(descriptors, Does.Contain("""new global::PipelineSdk.Model.ContainerCommand { Image = "alpine", Command = new string[] { "sh", "-c", """), "no LocalCommand: none set");
+        Assert.That(descriptors, Does.Contain("""Container = new global::PipelineSdk.Descriptors.ContainerCommand { Image = "alpine", Command = new string[] { "cat" }, Arguments = new string[] { "{{$.inputs.artifacts['input_gcs'].path}}" }, LocalCommand = new string[] { "cat" } }"""));
+        Assert.That(descriptors, Does.Contain("""new global::PipelineSdk.Descriptors.ContainerCommand { Image = "alpine", Command = new string[] { "sh", "-c", """), "no LocalCommand: none set");
     }
 
     [TestCase("\"{{txt}}\"", "'{{txt}}' names no input or output of the step; its inputs: text; its outputs: Output")]

@@ -4,7 +4,7 @@ using ArtifactsApp;
 using ArtifactPipelines = ArtifactsApp.Pipelines;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Tests.Shared;

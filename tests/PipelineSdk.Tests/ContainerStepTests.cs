@@ -1,4 +1,4 @@
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Values;

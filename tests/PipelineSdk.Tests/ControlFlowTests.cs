@@ -165,7 +165,7 @@ public class CompiledSpecTests
     [Test]
     public void Every_registered_pipeline_has_a_structurally_valid_spec()
     {
-        var pipelines = PipelineSdk.Model.PipelineRegistry.All;
+        var pipelines = PipelineSdk.Descriptors.PipelineRegistry.All;
 
         Assert.That(pipelines.Select(p => p.Name), Does.Contain("guarded-pipeline").And.Contain("nested-pipeline"));
         foreach (var pipeline in pipelines)
@@ -188,12 +188,12 @@ public class ConditionTests
         ["missing"] = null,
     };
 
-    private static bool Holds(Model.Condition condition) =>
-        condition.Evaluate(binding => Values[((Model.PipelineParameterBinding)binding).ParameterName]);
+    private static bool Holds(Descriptors.Condition condition) =>
+        condition.Evaluate(binding => Values[((Descriptors.PipelineParameterBinding)binding).ParameterName]);
 
-    private static Model.InputBinding Value(string name) => new Model.PipelineParameterBinding("", name);
+    private static Descriptors.InputBinding Value(string name) => new Descriptors.PipelineParameterBinding("", name);
 
-    private static Model.InputBinding Constant(string json) => new Model.ConstantBinding("", json);
+    private static Descriptors.InputBinding Constant(string json) => new Descriptors.ConstantBinding("", json);
 
     [TestCase("count", "<", "3.5", true)]
     [TestCase("count", "==", "3", true)]
@@ -208,18 +208,18 @@ public class ConditionTests
     [TestCase("count", "==", "\"3\"", false)]
     public void Comparisons_compare_numbers_as_numbers_and_strings_ordinally(string name, string op, string constant, bool expected)
     {
-        Assert.That(Holds(new Model.Comparison(op, Value(name), Constant(constant))), Is.EqualTo(expected));
+        Assert.That(Holds(new Descriptors.Comparison(op, Value(name), Constant(constant))), Is.EqualTo(expected));
     }
 
     [Test]
     public void Logic_combines_and_ordering_a_missing_value_is_an_error()
     {
-        var high = new Model.Comparison(">", Value("score"), Constant("0.5"));
-        var low = new Model.Comparison("<", Value("count"), Constant("1"));
+        var high = new Descriptors.Comparison(">", Value("score"), Constant("0.5"));
+        var low = new Descriptors.Comparison("<", Value("count"), Constant("1"));
 
-        Assert.That(Holds(new Model.AllOf(high, new Model.Not(low))), Is.True);
-        Assert.That(Holds(new Model.AnyOf(low, new Model.IsTrue(Value("ready")))), Is.True);
-        Assert.That(Holds(new Model.AllOf(high, low)), Is.False);
-        Assert.That(() => Holds(new Model.Comparison("<", Value("missing"), Constant("1"))), Throws.InvalidOperationException.With.Message.Contains("cannot compare"));
+        Assert.That(Holds(new Descriptors.AllOf(high, new Descriptors.Not(low))), Is.True);
+        Assert.That(Holds(new Descriptors.AnyOf(low, new Descriptors.IsTrue(Value("ready")))), Is.True);
+        Assert.That(Holds(new Descriptors.AllOf(high, low)), Is.False);
+        Assert.That(() => Holds(new Descriptors.Comparison("<", Value("missing"), Constant("1"))), Throws.InvalidOperationException.With.Message.Contains("cannot compare"));
     }
 }

@@ -15,7 +15,7 @@ public class MetadataTests
     {
         using var temp = new TempStore();
 
-        var result = await PipelineRunner.RunAsync(Model.PipelineRegistry.Find("logging-pipeline")!, null, temp.Options());
+        var result = await PipelineRunner.RunAsync(Descriptors.PipelineRegistry.Find("logging-pipeline")!, null, temp.Options());
 
         Assert.That(result.Status, Is.EqualTo(RunStatus.Completed));
         using var store = temp.Open();
@@ -33,7 +33,7 @@ public class MetadataTests
     {
         using var temp = new TempStore();
 
-        var result = await PipelineRunner.RunAsync(Model.PipelineRegistry.Find("logging-pipeline")!, new Dictionary<string, object?> { ["fail"] = true },
+        var result = await PipelineRunner.RunAsync(Descriptors.PipelineRegistry.Find("logging-pipeline")!, new Dictionary<string, object?> { ["fail"] = true },
             temp.Options() with { Experiment = "tuning" });
 
         Assert.That(result.Status, Is.EqualTo(RunStatus.Failed));
@@ -48,7 +48,7 @@ public class MetadataTests
     {
         using var temp = new TempStore();
 
-        var result = await PipelineRunner.RunAsync(Model.PipelineRegistry.Find("mislogging-pipeline")!, null, temp.Options());
+        var result = await PipelineRunner.RunAsync(Descriptors.PipelineRegistry.Find("mislogging-pipeline")!, null, temp.Options());
 
         Assert.That(result.Status, Is.EqualTo(RunStatus.Failed));
         Assert.That(result.Steps.Single().Error, Is.EqualTo("ArgumentException: step 'log-for-a-missing-artifact' has no artifact output 'Model' to log metadata for; it returns no artifact, so log for MetadataTarget.Step or MetadataTarget.Run"));
@@ -59,7 +59,7 @@ public class MetadataTests
     {
         using var temp = new TempStore();
 
-        var error = Assert.ThrowsAsync<ArgumentException>(() => PipelineRunner.RunAsync(Model.PipelineRegistry.Find("logging-pipeline")!, null, temp.Options() with { Experiment = "Churn Model" }));
+        var error = Assert.ThrowsAsync<ArgumentException>(() => PipelineRunner.RunAsync(Descriptors.PipelineRegistry.Find("logging-pipeline")!, null, temp.Options() with { Experiment = "Churn Model" }));
 
         Assert.That(error!.Message, Does.StartWith("experiment 'Churn Model' may use only lower-case letters"));
         using var store = temp.Open();

@@ -1,6 +1,6 @@
 using PipelineSdk.Build;
 using PipelineSdk.Hosting;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Store;
 using Spectre.Console;
 using PipelineSdk.Tests.Shared;

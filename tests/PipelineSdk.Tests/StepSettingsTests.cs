@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Values;

@@ -11,7 +11,7 @@ internal static partial class CSharpEmitter
     {
         var oneOf = dag.Pipeline.OneOfs[argument.OneOf];
         var branches = oneOf.Branches.Select(b => Literal(dag.Groups[dag.Tasks[b.Call].Scope].Key));
-        var values = oneOf.Branches.Select(b => $"new {Model}TaskOutputBinding({Literal(argument.InputName)}, {Literal(dag.Tasks[b.Call].Key)}, {Literal(b.Reference!)})");
-        return $"new {Model}OneOfBinding({Literal(argument.InputName)}, {Literal(dag.Groups[oneOf.Group].Key)}, new string[] {{ {string.Join(", ", branches)} }}, new {Model}TaskOutputBinding[] {{ {string.Join(", ", values)} }})";
+        var values = oneOf.Branches.Select(b => $"new {Descriptors}TaskOutputBinding({Literal(argument.InputName)}, {Literal(dag.Tasks[b.Call].Key)}, {Literal(b.Reference!)})");
+        return $"new {Descriptors}OneOfBinding({Literal(argument.InputName)}, {Literal(dag.Groups[oneOf.Group].Key)}, {ArrayOf("string", branches)}, {ArrayOf($"{Descriptors}TaskOutputBinding", values)})";
     }
 }

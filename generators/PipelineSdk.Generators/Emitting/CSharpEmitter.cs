@@ -39,7 +39,7 @@ internal static partial class CSharpEmitter
         w.Line(GeneratedCode);
         w.Open($"file static class PipelineRegistration");
         w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        w.Line($"internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register({runnerType}.Descriptor);");
+        w.Line($"internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register({runnerType}.Descriptor);");
         w.Close();
 
         if (pipeline.Namespace is not null)
@@ -97,7 +97,7 @@ internal static partial class CSharpEmitter
         }
 
         w.Line("/// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>");
-        w.Open("public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()");
+        w.Open("public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()");
         w.Line("Name = Name,");
         w.Line($"MethodName = {Literal(pipeline.MethodDisplayName)},");
         w.Line($"Parameters = {Parameters(pipeline)},");
@@ -122,7 +122,7 @@ internal static partial class CSharpEmitter
         var step = component.Step;
         if (step.Importer is { } importer)
         {
-            w.Line($"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = global::PipelineSdk.Model.StepDescriptor.ForImporter(");
+            w.Line($"private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step{index} = global::PipelineSdk.Descriptors.StepDescriptor.ForImporter(");
             w.Line($"    {Literal(component.Name)}, {CodecEmitter.CSharp(step.Outputs[0].Type.Codec)}, {(importer.Reimport ? "true" : "false")}, {Literal(importer.MetadataJson)});");
             w.Line();
             return;
@@ -131,25 +131,25 @@ internal static partial class CSharpEmitter
         // The step's own file holds its descriptor (StepEmitter); a component that names or configures it differently copies it.
         var shared = step.SharedClass + ".Descriptor";
         w.Line(component.Name == step.ComponentName && !step.SettingsOverridden
-            ? $"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = {shared};"
-            : $"private static readonly global::PipelineSdk.Model.StepDescriptor s_step{index} = {shared}.ForComponent({Literal(component.Name)}, {SettingsEmitter.CSharpExpression(step.Settings) ?? "null"});");
+            ? $"private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step{index} = {shared};"
+            : $"private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step{index} = {shared}.ForComponent({Literal(component.Name)}, {SettingsEmitter.CSharpExpression(step.Settings) ?? "null"});");
         w.Line();
     }
 
-    private const string Model = "global::PipelineSdk.Model.";
+    private const string Descriptors = "global::PipelineSdk.Descriptors.";
 
     /// <summary>An output port; a named one carries its artifact name and tags, and a promoting one its stage.</summary>
     internal static string Output(PortModel output) =>
         output.ArtifactName is null
             ? $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)})"
-            : $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)}) {{ ArtifactName = {Literal(output.ArtifactName)}, Tags = new string[] {{ {string.Join(", ", output.Tags.Select(Literal))} }}"
+            : $"new({Literal(output.Name)}, {CodecEmitter.CSharp(output.Type.Codec)}) {{ ArtifactName = {Literal(output.ArtifactName)}, Tags = {ArrayOf("string", output.Tags.Select(Literal))}"
                 + (output.PromotesTo is null ? " }" : $", PromotesTo = {Literal(output.PromotesTo)} }}");
 
     internal static string RegistryInput(StepParameterModel parameter) =>
         $"new() {{ Parameter = {Literal(parameter.Name)}, ArtifactName = {Literal(parameter.Registry!.ArtifactName)}, Selector = {Literal(parameter.Registry.Selector)}, IsModelStage = {(parameter.Registry.IsModelStage ? "true" : "false")}, Codec = {CodecEmitter.CSharp(parameter.Type!.Codec)} }}";
 
     private static string Parameters(PipelineModel pipeline) =>
-        $"new {Model}PipelineParameter[] {{ {string.Join(", ", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type.Codec)}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"))} }}";
+        ArrayOf($"{Descriptors}PipelineParameter", pipeline.Parameters.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type.Codec)}, {(p.DefaultJson is null ? "null" : Literal(p.DefaultJson))})"));
 
     /// <summary>The <c>Nodes</c> member of one scope of a DAG: its tasks, then one node per block directly inside.</summary>
     private static void WriteNodes(SourceWriter w, DagGraph dag, int scope, EquatableArray<ComponentNode> components)
@@ -158,11 +158,11 @@ internal static partial class CSharpEmitter
         var blocks = Enumerable.Range(1, dag.Pipeline.Scopes.Count - 1).Where(s => dag.Scope(s).Parent == scope).ToList();
         if (tasks.Count == 0 && blocks.Count == 0)
         {
-            w.Line($"Nodes = global::System.Array.Empty<{Model}DagNode>(),");
+            w.Line($"Nodes = global::System.Array.Empty<{Descriptors}DagNode>(),");
             return;
         }
 
-        w.Open($"Nodes = new {Model}DagNode[]");
+        w.Open($"Nodes = new {Descriptors}DagNode[]");
         foreach (var task in tasks)
         {
             WriteTask(w, dag, task, components);
@@ -180,14 +180,13 @@ internal static partial class CSharpEmitter
     private static void WriteTask(SourceWriter w, DagGraph dag, TaskNode task, EquatableArray<ComponentNode> components)
     {
         var inner = components[task.Component].Dag;
-        w.Open(inner is null ? $"new {Model}PipelineTask" : $"new {Model}SubPipelineNode");
+        w.Open(inner is null ? $"new {Descriptors}PipelineTask" : $"new {Descriptors}SubPipelineNode");
         w.Line($"Key = {Literal(task.Key)},");
-        w.Line($"DependsOn = {Strings(task.DependsOn)},");
-        var bindings = $"new {Model}InputBinding[] {{ {string.Join(", ", task.Arguments.Select(a => Binding(dag, a)))} }}";
+        WriteDependsOn(w, task.DependsOn);
         if (inner is null)
         {
             w.Line($"Step = s_step{task.Component},");
-            w.Line($"Inputs = {bindings},");
+            WriteInputs(w, dag, task.Arguments);
             w.Line($"EnableCache = {(task.EnableCache ? "true" : "false")},");
             if (task.Guards >= 0)
             {
@@ -198,12 +197,29 @@ internal static partial class CSharpEmitter
         {
             w.Line($"PipelineName = {Literal(inner.Pipeline.PipelineName)},");
             w.Line($"Parameters = {Parameters(inner.Pipeline)},");
-            w.Line($"Inputs = {bindings},");
+            WriteInputs(w, dag, task.Arguments);
             WriteNodes(w, inner, 0, components);
             WriteOutput(w, inner);
         }
 
         w.Close(",");
+    }
+
+    // Empty lists are the descriptors' defaults: left out, as most tasks have none.
+    private static void WriteDependsOn(SourceWriter w, EquatableArray<string> dependsOn)
+    {
+        if (dependsOn.Count > 0)
+        {
+            w.Line($"DependsOn = {Strings(dependsOn)},");
+        }
+    }
+
+    private static void WriteInputs(SourceWriter w, DagGraph dag, EquatableArray<ArgumentModel> arguments)
+    {
+        if (arguments.Count > 0)
+        {
+            w.Line($"Inputs = {ArrayOf($"{Descriptors}InputBinding", arguments.Select(a => Binding(dag, a)))},");
+        }
     }
 
     /// <summary>The node of a block (condition, branches, loop, exit handler) with its own nodes inside.</summary>
@@ -213,13 +229,13 @@ internal static partial class CSharpEmitter
         var model = dag.Scope(scope);
         w.Open(model.Kind switch
         {
-            ScopeKind.Condition => $"new {Model}ConditionNode",
-            ScopeKind.Branches => $"new {Model}BranchesNode",
-            ScopeKind.Loop => $"new {Model}LoopNode",
-            _ => $"new {Model}ExitHandlerNode",
+            ScopeKind.Condition => $"new {Descriptors}ConditionNode",
+            ScopeKind.Branches => $"new {Descriptors}BranchesNode",
+            ScopeKind.Loop => $"new {Descriptors}LoopNode",
+            _ => $"new {Descriptors}ExitHandlerNode",
         });
         w.Line($"Key = {Literal(group.Key)},");
-        w.Line($"DependsOn = {Strings(group.DependsOn)},");
+        WriteDependsOn(w, group.DependsOn);
         switch (model.Kind)
         {
             case ScopeKind.Condition:
@@ -227,7 +243,7 @@ internal static partial class CSharpEmitter
                 WriteNodes(w, dag, scope, components);
                 break;
             case ScopeKind.Branches:
-                w.Open($"Branches = new {Model}ConditionNode[]");
+                w.Open($"Branches = new {Descriptors}ConditionNode[]");
                 for (var s = scope + 1; s < dag.Pipeline.Scopes.Count; s++)
                 {
                     if (dag.Scope(s).Parent == scope)
@@ -269,33 +285,40 @@ internal static partial class CSharpEmitter
 
     private static string Condition(DagGraph dag, ConditionModel condition) => condition.Operator switch
     {
-        "!" => $"new {Model}Not({Condition(dag, condition.Operands[0])})",
-        "&&" => $"new {Model}AllOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
-        "||" => $"new {Model}AnyOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
-        "value" => $"new {Model}IsTrue({Binding(dag, condition.Values[0])})",
-        _ => $"new {Model}Comparison({Literal(condition.Operator)}, {Binding(dag, condition.Values[0])}, {Binding(dag, condition.Values[1])})",
+        "!" => $"new {Descriptors}Not({Condition(dag, condition.Operands[0])})",
+        "&&" => $"new {Descriptors}AllOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
+        "||" => $"new {Descriptors}AnyOf({string.Join(", ", condition.Operands.Select(o => Condition(dag, o)))})",
+        "value" => $"new {Descriptors}IsTrue({Binding(dag, condition.Values[0])})",
+        _ => $"new {Descriptors}Comparison({Literal(condition.Operator)}, {Binding(dag, condition.Values[0])}, {Binding(dag, condition.Values[1])})",
     };
 
     private static string Output(DagGraph dag) => dag.Pipeline.Output is { } output ? Binding(dag, output.Source) : "null";
 
     private static string OutputCodec(DagGraph dag) => dag.Pipeline.Output is { } output ? CodecEmitter.CSharp(output.Type.Codec) : "null";
 
-    private static string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
+    internal static string Strings(EquatableArray<string> values) => ArrayOf("string", values.Select(Literal));
+
+    /// <summary>An array of <paramref name="elementType"/> holding <paramref name="items"/> (C# expressions); the shared empty array when there are none.</summary>
+    internal static string ArrayOf(string elementType, IEnumerable<string> items)
+    {
+        var list = string.Join(", ", items);
+        return list.Length == 0 ? $"global::System.Array.Empty<{elementType}>()" : $"new {elementType}[] {{ {list} }}";
+    }
 
     private static string Binding(DagGraph dag, ArgumentModel argument)
     {
         var input = Literal(argument.InputName);
         return argument.Source switch
         {
-            ArgumentSource.TaskOutput => $"new {Model}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
-            ArgumentSource.PipelineParameter => $"new {Model}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
+            ArgumentSource.TaskOutput => $"new {Descriptors}TaskOutputBinding({input}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.PipelineParameter => $"new {Descriptors}PipelineParameterBinding({input}, {Literal(argument.Reference!)})",
             ArgumentSource.LoopItem when argument.Reference is { } field =>
-                $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)}, {Literal(field)}, {CodecEmitter.CSharp(dag.Scope(argument.Scope).Loop!.ItemType.Codec)})",
-            ArgumentSource.LoopItem => $"new {Model}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
-            ArgumentSource.Collected => $"new {Model}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.Call].Scope].Key)}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
-            ArgumentSource.FinalStatus => $"new {Model}FinalStatusBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
+                $"new {Descriptors}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)}, {Literal(field)}, {CodecEmitter.CSharp(dag.Scope(argument.Scope).Loop!.ItemType.Codec)})",
+            ArgumentSource.LoopItem => $"new {Descriptors}LoopItemBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
+            ArgumentSource.Collected => $"new {Descriptors}CollectedBinding({input}, {Literal(dag.Groups[dag.Tasks[argument.Call].Scope].Key)}, {Literal(dag.Tasks[argument.Call].Key)}, {Literal(argument.Reference!)})",
+            ArgumentSource.FinalStatus => $"new {Descriptors}FinalStatusBinding({input}, {Literal(dag.Groups[argument.Scope].Key)})",
             ArgumentSource.OneOf => OneOfBinding(dag, argument),
-            _ => $"new {Model}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
+            _ => $"new {Descriptors}ConstantBinding({input}, {Literal(argument.ConstantJson!)})",
         };
     }
 

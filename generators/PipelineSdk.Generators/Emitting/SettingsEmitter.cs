@@ -99,7 +99,7 @@ internal static class SettingsEmitter
         var parts = new System.Collections.Generic.List<string>();
         if (settings.Retry is { } retry)
         {
-            parts.Add($"Retry = new global::PipelineSdk.Model.RetrySettings({Int(retry.MaxRetries)}, global::System.TimeSpan.FromSeconds({Int(retry.BackoffSeconds)}), {Double(retry.BackoffFactor)}, global::System.TimeSpan.FromSeconds({Int(retry.MaxBackoffSeconds)}))");
+            parts.Add($"Retry = new global::PipelineSdk.Descriptors.RetrySettings({Int(retry.MaxRetries)}, global::System.TimeSpan.FromSeconds({Int(retry.BackoffSeconds)}), {Double(retry.BackoffFactor)}, global::System.TimeSpan.FromSeconds({Int(retry.MaxBackoffSeconds)}))");
         }
 
         if (settings.Resources is { } r)
@@ -109,7 +109,7 @@ internal static class SettingsEmitter
                 .Where(part => part.Item2 is not null)
                 .Select(part => $"{part.Item1} = {Literal(part.Item2!)}")
                 .Concat(r.AcceleratorCount == 0 ? Enumerable.Empty<string>() : new[] { $"AcceleratorCount = {Int(r.AcceleratorCount)}" });
-            parts.Add($"Resources = new global::PipelineSdk.Model.ResourceSettings {{ {string.Join(", ", set)} }}");
+            parts.Add($"Resources = new global::PipelineSdk.Descriptors.ResourceSettings {{ {string.Join(", ", set)} }}");
         }
 
         if (settings.Environment.Count > 0)
@@ -135,12 +135,11 @@ internal static class SettingsEmitter
 
         if (settings.Container is { } container)
         {
-            string Strings(EquatableArray<string> values) => $"new string[] {{ {string.Join(", ", values.Select(Literal))} }}";
-            var local = container.HasLocalCommand ? $", LocalCommand = {Strings(container.LocalCommand)}" : "";
-            parts.Add($"Container = new global::PipelineSdk.Model.ContainerCommand {{ Image = {Literal(container.Image)}, Command = {Strings(container.Command)}, Arguments = {Strings(container.Args)}{local} }}");
+            var local = container.HasLocalCommand ? $", LocalCommand = {CSharpEmitter.Strings(container.LocalCommand)}" : "";
+            parts.Add($"Container = new global::PipelineSdk.Descriptors.ContainerCommand {{ Image = {Literal(container.Image)}, Command = {CSharpEmitter.Strings(container.Command)}, Arguments = {CSharpEmitter.Strings(container.Args)}{local} }}");
         }
 
-        return $"new global::PipelineSdk.Model.StepSettings {{ {string.Join(", ", parts)} }}";
+        return $"new global::PipelineSdk.Descriptors.StepSettings {{ {string.Join(", ", parts)} }}";
     }
 
     private static void WriteResources(JsonObject target, ResourcesModel resources)

@@ -27,12 +27,12 @@ internal static class StepEmitter
         var inputs = step.Parameters.Where(p => !p.IsInjected).ToList();
         var registry = step.Parameters.Where(p => p.Registry is not null).ToList();
         w.Line("/// <summary>The step with the settings of its attributes.</summary>");
-        w.Open("public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()");
+        w.Open("public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()");
         w.Line($"Name = {Literal(step.ComponentName)},");
         w.Line($"MethodName = {Literal(step.MethodDisplayName)},");
-        w.Line($"Inputs = new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", inputs.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type!.Codec)})"))} }},");
-        w.Line($"Outputs = new global::PipelineSdk.Model.StepPort[] {{ {string.Join(", ", step.Outputs.Select(Output))} }},");
-        w.Line($"CodeParts = new global::PipelineSdk.Model.CodePart[] {{ {string.Join(", ", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))} }},");
+        w.Line($"Inputs = {CSharpEmitter.ArrayOf("global::PipelineSdk.Descriptors.StepPort", inputs.Select(p => $"new({Literal(p.Name)}, {CodecEmitter.CSharp(p.Type!.Codec)})"))},");
+        w.Line($"Outputs = {CSharpEmitter.ArrayOf("global::PipelineSdk.Descriptors.StepPort", step.Outputs.Select(Output))},");
+        w.Line($"CodeParts = {CSharpEmitter.ArrayOf("global::PipelineSdk.Descriptors.CodePart", step.CodeParts.Select(p => $"new({Literal(p.Symbol)}, {Literal(p.Hash)})"))},");
         w.Line($"CodeFingerprint = {Literal(step.CodeFingerprint)},");
         w.Line("Invoke = Invoke,");
         // Optional members are set only when present, so a step without them reads as it is.
@@ -43,7 +43,7 @@ internal static class StepEmitter
 
         if (registry.Count > 0)
         {
-            w.Line($"RegistryInputs = new global::PipelineSdk.Model.RegistryInput[] {{ {string.Join(", ", registry.Select(RegistryInput))} }},");
+            w.Line($"RegistryInputs = {CSharpEmitter.ArrayOf("global::PipelineSdk.Descriptors.RegistryInput", registry.Select(RegistryInput))},");
         }
 
         w.Close(";");
@@ -72,7 +72,7 @@ internal static class StepEmitter
             w.Line($"var result = {call};");
             results = step.ReturnShape == ReturnShape.Single
                 ? "new object?[] { result }"
-                : $"new object?[] {{ {string.Join(", ", step.Outputs.Select((_, i) => $"result.Item{i + 1}"))} }}";
+                : CSharpEmitter.ArrayOf("object?", step.Outputs.Select((_, i) => $"result.Item{i + 1}"));
         }
 
         w.Line(isAsync ? $"return {results};" : $"return new global::System.Threading.Tasks.ValueTask<object?[]>({results});");

@@ -7,7 +7,7 @@ using PipelineSdk.Artifacts;
 using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Auth;
 using PipelineSdk.Gcp.Images;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using PipelineSdk.Execution;
 using PipelineSdk.Gcp.Vertex;
 using PipelineSdk.Kubeflow.Api;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Caching;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Values;
 
 namespace PipelineSdk;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Stacks;
 using PipelineSdk.Values;
 

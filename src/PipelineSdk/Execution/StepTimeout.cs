@@ -1,5 +1,5 @@
 using System.Globalization;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Execution;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using Spectre.Console;

@@ -1,5 +1,5 @@
 using System.Text;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using Spectre.Console;
 

@@ -1,6 +1,6 @@
 using PipelineSdk.Artifacts;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Store;
 using PipelineSdk.Values;
 

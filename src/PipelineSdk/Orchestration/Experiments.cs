@@ -1,4 +1,4 @@
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Orchestration;
 

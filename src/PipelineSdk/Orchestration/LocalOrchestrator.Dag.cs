@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Store;
 using PipelineSdk.Values;
 

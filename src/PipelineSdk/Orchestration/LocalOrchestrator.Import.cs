@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Caching;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Store;
 using PipelineSdk.Values;
 

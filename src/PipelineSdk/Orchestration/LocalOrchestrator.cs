@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Caching;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 

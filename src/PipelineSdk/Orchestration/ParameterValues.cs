@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Orchestration;
 

@@ -1,5 +1,5 @@
 using PipelineSdk.Artifacts;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 

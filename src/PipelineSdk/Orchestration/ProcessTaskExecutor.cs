@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Orchestration;
 

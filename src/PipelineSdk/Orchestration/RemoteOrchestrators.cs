@@ -1,4 +1,4 @@
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 

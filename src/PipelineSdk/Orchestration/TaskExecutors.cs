@@ -1,5 +1,5 @@
 using PipelineSdk.Execution;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 
 namespace PipelineSdk.Orchestration;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Stacks;
 using PipelineSdk.Store;
 

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Benchmarks.Infrastructure;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 

@@ -1,4 +1,4 @@
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Values;
 
 namespace PipelineSdk.Benchmarks.Orchestration;

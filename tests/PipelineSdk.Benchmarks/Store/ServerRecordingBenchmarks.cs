@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 using PipelineSdk.Artifacts;
 using PipelineSdk.Benchmarks.Infrastructure;
 using PipelineSdk.Benchmarks.Orchestration;
-using PipelineSdk.Model;
+using PipelineSdk.Descriptors;
 using PipelineSdk.Orchestration;
 using PipelineSdk.Store;
 using PipelineSdk.Store.Sql;

@@ -18,112 +18,111 @@ namespace ArtifactsApp
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_MakeData_34822926.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_MakeData_34822926.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Predict_a643586a.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Predict_a643586a.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Train_18b88863.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Train_18b88863.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Evaluate_699cbde2.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Evaluate_699cbde2.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Pack_e4127ae7.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Pack_e4127ae7.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step5 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Open_ca37ae78.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step5 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Open_ca37ae78.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step6 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Save_ad406230.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step6 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Save_ad406230.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step7 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Bundle_b8dcbe0d.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step7 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Bundle_b8dcbe0d.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step8 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Words_330da1a8.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step8 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Words_330da1a8.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step9 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Report_b3778969.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step9 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Report_b3778969.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "ArtifactsApp.ArtifactSteps.ArtifactKinds",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "3") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "3") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "make-data",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "predict",
                         DependsOn = new string[] { "make-data" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "make-data", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "train",
                         DependsOn = new string[] { "make-data", "predict" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("forecast", "predict", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "make-data", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("forecast", "predict", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "evaluate",
                         DependsOn = new string[] { "train" },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("model", "train", "Model") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "pack",
                         DependsOn = new string[] { "train" },
                         Step = s_step4,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("model", "train", "Model") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("model", "train", "Model") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "open",
                         DependsOn = new string[] { "pack" },
                         Step = s_step5,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bytes", "pack", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("bytes", "pack", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "save",
                         DependsOn = new string[] { "open" },
                         Step = s_step6,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("stream", "open", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("stream", "open", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "bundle",
                         DependsOn = new string[] { "save", "train" },
                         Step = s_step7,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("metrics", "train", "Metrics") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("file", "save", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("metrics", "train", "Metrics") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "words",
                         DependsOn = new string[] { "bundle" },
                         Step = s_step8,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("bundle", "bundle", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("bundle", "bundle", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "report",
                         DependsOn = new string[] { "evaluate", "words" },
                         Step = s_step9,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("evaluation", "evaluate", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("words", "words", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("evaluation", "evaluate", "Output") },
                         EnableCache = true,
                     },
                 },
@@ -188,6 +187,6 @@ namespace ArtifactsApp
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::ArtifactsApp.Pipelines.ArtifactKinds.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::ArtifactsApp.Pipelines.ArtifactKinds.Descriptor);
     }
 }

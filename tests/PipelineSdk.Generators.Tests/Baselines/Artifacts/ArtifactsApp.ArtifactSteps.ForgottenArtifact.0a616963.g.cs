@@ -18,32 +18,31 @@ namespace ArtifactsApp
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_ForgetToWrite_861893cf.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_ForgetToWrite_861893cf.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Predict_a643586a.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.ArtifactsApp_ArtifactSteps_Predict_a643586a.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "ArtifactsApp.ArtifactSteps.ForgottenArtifact",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "forget-to-write",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("rows", "1") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("rows", "1") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "predict",
                         DependsOn = new string[] { "forget-to-write" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "forget-to-write", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "forget-to-write", "Output") },
                         EnableCache = true,
                     },
                 },
@@ -82,6 +81,6 @@ namespace ArtifactsApp
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::ArtifactsApp.Pipelines.ForgottenArtifact.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::ArtifactsApp.Pipelines.ForgottenArtifact.Descriptor);
     }
 }

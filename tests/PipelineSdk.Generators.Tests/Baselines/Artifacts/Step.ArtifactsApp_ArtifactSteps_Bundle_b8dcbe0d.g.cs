@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Bundle_b8dcbe0d
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "bundle",
             MethodName = "ArtifactsApp.ArtifactSteps.Bundle",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("file", global::PipelineSdk.Values.ArtifactCodecs.File), new("metrics", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Metrics>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Bundle(System.IO.FileInfo, PipelineSdk.Artifacts.Metrics)", "8a891a66490967db") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("file", global::PipelineSdk.Values.ArtifactCodecs.File), new("metrics", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Metrics>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Bundle(System.IO.FileInfo, PipelineSdk.Artifacts.Metrics)", "8a891a66490967db") },
             CodeFingerprint = "99c0549de8b0e1ba1813b1ddaa5ac5aa8939ed910c5596dfa5a049be2f1b07af",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_CountLines_7554f280
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "count-lines",
             MethodName = "ArtifactsApp.ArtifactSteps.CountLines",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("parts", global::PipelineSdk.Values.ArtifactCodecs.List<global::PipelineSdk.Artifacts.Dataset>(global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>())) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.CountLines(System.Collections.Generic.List<PipelineSdk.Artifacts.Dataset>)", "557e757d16ddc23b") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("parts", global::PipelineSdk.Values.ArtifactCodecs.List<global::PipelineSdk.Artifacts.Dataset>(global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>())) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.CountLines(System.Collections.Generic.List<PipelineSdk.Artifacts.Dataset>)", "557e757d16ddc23b") },
             CodeFingerprint = "c010bb109bbac812a0ccf8b6d363fe23db03e69b47f6be0bbc4d9c519bbc6ed0",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Evaluate_699cbde2
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "evaluate",
             MethodName = "ArtifactsApp.ArtifactSteps.Evaluate",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.ClassificationMetrics>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Evaluate(PipelineSdk.Artifacts.Model)", "b726d0ff0d6cbe9b") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.ClassificationMetrics>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Evaluate(PipelineSdk.Artifacts.Model)", "b726d0ff0d6cbe9b") },
             CodeFingerprint = "ca39542cd8c1cd6259cc8b8b22d6134695606a00c685112acd40eb3c4da67f55",
             Invoke = Invoke,
         };

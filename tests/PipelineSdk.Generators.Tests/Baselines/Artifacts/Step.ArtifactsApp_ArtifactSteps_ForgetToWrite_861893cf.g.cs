@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_ForgetToWrite_861893cf
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "forget-to-write",
             MethodName = "ArtifactsApp.ArtifactSteps.ForgetToWrite",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.ForgetToWrite(int)", "fa44a2f38b341c6e") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.ForgetToWrite(int)", "fa44a2f38b341c6e") },
             CodeFingerprint = "6d5d6c3e431b40eef815850a53ae9487eb5d95095f2b63dd9012852562f035b9",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_MakeData_34822926
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "make-data",
             MethodName = "ArtifactsApp.ArtifactSteps.MakeData",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.MakeData(int)", "d793d77980f9ee88") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.MakeData(int)", "d793d77980f9ee88") },
             CodeFingerprint = "82c3730ec3fd7c9091a58750f326d88139f2ee3dd0058089b2511d6256d018a4",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Open_ca37ae78
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "open",
             MethodName = "ArtifactsApp.ArtifactSteps.Open",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("bytes", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Open(byte[])", "9723bad9e9d118aa") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("bytes", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Open(byte[])", "9723bad9e9d118aa") },
             CodeFingerprint = "c77a4a87ba607b5cdd9e4cef6f2d76c912408864f135878c01269734aa04b1e3",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Pack_e4127ae7
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "pack",
             MethodName = "ArtifactsApp.ArtifactSteps.Pack",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Pack(PipelineSdk.Artifacts.Model)", "f1bd488ba5689808") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Bytes) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Pack(PipelineSdk.Artifacts.Model)", "f1bd488ba5689808") },
             CodeFingerprint = "2afc9a11839629c5d8477ff3364b2867de7d7f604d42fbe7779caebfd3a61e06",
             Invoke = Invoke,
         };

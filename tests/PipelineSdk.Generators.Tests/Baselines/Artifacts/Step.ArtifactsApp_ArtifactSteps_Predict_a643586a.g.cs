@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Predict_a643586a
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "predict",
             MethodName = "ArtifactsApp.ArtifactSteps.Predict",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("data", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Json<global::ArtifactsApp.Forecast>(global::ArtifactsApp.AppJson.Default)) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Predict(PipelineSdk.Artifacts.Dataset)", "a51bddd1a7387e87"), new("ArtifactsApp.Forecast.Forecast(string, double[])", "d84bb6178043fa42") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("data", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Json<global::ArtifactsApp.Forecast>(global::ArtifactsApp.AppJson.Default)) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Predict(PipelineSdk.Artifacts.Dataset)", "a51bddd1a7387e87"), new("ArtifactsApp.Forecast.Forecast(string, double[])", "d84bb6178043fa42") },
             CodeFingerprint = "187a4e6c7f2fce78c7aeb52b48ac825a1592af16eed094967ac363857d6a0511",
             Invoke = Invoke,
         };

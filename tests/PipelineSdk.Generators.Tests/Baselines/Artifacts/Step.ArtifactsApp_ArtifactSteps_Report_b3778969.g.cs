@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Report_b3778969
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "report",
             MethodName = "ArtifactsApp.ArtifactSteps.Report",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("words", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")), new("evaluation", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.ClassificationMetrics>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Page", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Html>()), new("Notes", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Markdown>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Report(ArtifactsApp.Vocabulary, PipelineSdk.Artifacts.ClassificationMetrics)", "f1ab41c06a927120"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("words", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")), new("evaluation", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.ClassificationMetrics>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Page", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Html>()), new("Notes", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Markdown>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Report(ArtifactsApp.Vocabulary, PipelineSdk.Artifacts.ClassificationMetrics)", "f1ab41c06a927120"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
             CodeFingerprint = "c00aeffa867b41f89f19cc1151f4c7794ce62c4874bc1c68bad0fab10c0f8552",
             Invoke = Invoke,
         };

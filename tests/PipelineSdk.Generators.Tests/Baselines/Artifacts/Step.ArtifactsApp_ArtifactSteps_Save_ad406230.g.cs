@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Save_ad406230
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "save",
             MethodName = "ArtifactsApp.ArtifactSteps.Save",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("stream", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.File) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Save(System.IO.Stream)", "86d633ca5acf8438") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("stream", global::PipelineSdk.Values.ArtifactCodecs.Stream) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.File) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Save(System.IO.Stream)", "86d633ca5acf8438") },
             CodeFingerprint = "88c5fa31b12ff7bf53da4f1e1a264bfd4d355bb7479ec85d1223ed8181ae6127",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Train_18b88863
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "train",
             MethodName = "ArtifactsApp.ArtifactSteps.Train",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("data", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()), new("forecast", global::PipelineSdk.Values.ArtifactCodecs.Json<global::ArtifactsApp.Forecast>(global::ArtifactsApp.AppJson.Default)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()), new("Metrics", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Metrics>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Train(PipelineSdk.Artifacts.Dataset, ArtifactsApp.Forecast)", "abf57077c0514fce"), new("ArtifactsApp.Forecast.Temperatures", "ac0e612cd9ac2d80") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("data", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()), new("forecast", global::PipelineSdk.Values.ArtifactCodecs.Json<global::ArtifactsApp.Forecast>(global::ArtifactsApp.AppJson.Default)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Model", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Model>()), new("Metrics", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Metrics>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Train(PipelineSdk.Artifacts.Dataset, ArtifactsApp.Forecast)", "abf57077c0514fce"), new("ArtifactsApp.Forecast.Temperatures", "ac0e612cd9ac2d80") },
             CodeFingerprint = "b5be1165780f42b702a1db8e1269d6bf1a332d0d6b97f8cdad0b8372a393b8f4",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class ArtifactsApp_ArtifactSteps_Words_330da1a8
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "words",
             MethodName = "ArtifactsApp.ArtifactSteps.Words",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("bundle", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("ArtifactsApp.ArtifactSteps.Words(System.IO.DirectoryInfo)", "b1c9c2527c7f66c9"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("bundle", global::PipelineSdk.Values.ArtifactCodecs.Directory) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Materialized<global::ArtifactsApp.Vocabulary>(new global::ArtifactsApp.VocabularyMaterializer(), "Vocabulary", "system.Model")) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("ArtifactsApp.ArtifactSteps.Words(System.IO.DirectoryInfo)", "b1c9c2527c7f66c9"), new("ArtifactsApp.Vocabulary.Words", "3448913ff62cd213") },
             CodeFingerprint = "b614dbb0ecae0fbee86e97b832b2f232b2faaac6302ec76c908284f6bd8be4a9",
             Invoke = Invoke,
         };

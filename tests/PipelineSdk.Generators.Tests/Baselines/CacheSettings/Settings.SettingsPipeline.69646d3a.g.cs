@@ -16,42 +16,40 @@ public static partial class Pipelines
         /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
         public static string SpecJson => Descriptor.SpecJson;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Settings_Unset_ecd4ee22.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Settings_Unset_ecd4ee22.Descriptor;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Settings_ForcedOn_db4e39fb.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Settings_ForcedOn_db4e39fb.Descriptor;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Settings_ForcedOff_b52f4a43.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Settings_ForcedOff_b52f4a43.Descriptor;
 
         /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
         {
             Name = Name,
             MethodName = "Settings.SettingsPipeline",
-            Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-            Nodes = new global::PipelineSdk.Model.DagNode[]
+            Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+            Nodes = new global::PipelineSdk.Descriptors.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "unset",
-                    DependsOn = new string[] {  },
                     Step = s_step0,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                     EnableCache = false,
                 },
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "forced-on",
                     DependsOn = new string[] { "unset" },
                     Step = s_step1,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("x", "unset", "Output") },
                     EnableCache = true,
                 },
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "never-cached",
                     DependsOn = new string[] { "unset" },
                     Step = s_step2,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("x", "unset", "Output") },
+                    Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("x", "unset", "Output") },
                     EnableCache = false,
                 },
             },
@@ -93,5 +91,5 @@ public static partial class Pipelines
 file static class PipelineRegistration
 {
     [global::System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Pipelines.SettingsPipeline.Descriptor);
+    internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Pipelines.SettingsPipeline.Descriptor);
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Settings_ForcedOff_b52f4a43
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "never-cached",
             MethodName = "Settings.ForcedOff",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOff(int)", "016323fbceb66069") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Settings.ForcedOff(int)", "016323fbceb66069") },
             CodeFingerprint = "005f65b81d9f52aa410f4670c81425d2981503971a2f9181162f3c1abdc319eb",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Settings_ForcedOn_db4e39fb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "forced-on",
             MethodName = "Settings.ForcedOn",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.ForcedOn(int)", "d0c5c8bdc078316f") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("x", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Settings.ForcedOn(int)", "d0c5c8bdc078316f") },
             CodeFingerprint = "63d5aaee425f6a247496065fc79d167f498a5b67c0117e7f47cf076d3f78fbcb",
             Invoke = Invoke,
         };

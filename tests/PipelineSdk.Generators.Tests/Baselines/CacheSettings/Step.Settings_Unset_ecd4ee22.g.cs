@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Settings_Unset_ecd4ee22
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "unset",
             MethodName = "Settings.Unset",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Settings.Unset()", "4219fdee8763b764") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Settings.Unset()", "4219fdee8763b764") },
             CodeFingerprint = "a4e7043c22f74d6c18c142a36ed345261741e5ba58479587dcc2d06b96e1b768",
             Invoke = Invoke,
         };

@@ -18,37 +18,36 @@ namespace Demo.PerCall
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.PerCall.Training.Inner",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "load",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "train",
                         DependsOn = new string[] { "load" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5") },
                         EnableCache = true,
                     },
                 },
                 SpecAssembly = typeof(global::Demo.PerCall.Pipelines.Inner).Assembly,
-                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "train", "Output"),
                 OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
             };
 
@@ -89,6 +88,6 @@ namespace Demo.PerCall
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.PerCall.Pipelines.Inner.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.PerCall.Pipelines.Inner.Descriptor);
     }
 }

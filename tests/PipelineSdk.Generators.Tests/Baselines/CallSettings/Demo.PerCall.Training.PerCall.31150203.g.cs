@@ -18,148 +18,142 @@ namespace Demo.PerCall
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor.ForComponent("load", new global::PipelineSdk.Model.StepSettings { DisplayName = "Load rows" });
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor.ForComponent("load", new global::PipelineSdk.Descriptors.StepSettings { DisplayName = "Load rows" });
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor.ForComponent("train-2", new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Model.ResourceSettings { Cpu = "8", Memory = "32G", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2 }, Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "large"), new("BATCH", "512") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" });
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_PerCall_Training_Train_ca2944b4.Descriptor.ForComponent("train-2", new global::PipelineSdk.Descriptors.StepSettings { Retry = new global::PipelineSdk.Descriptors.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Descriptors.ResourceSettings { Cpu = "8", Memory = "32G", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2 }, Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "large"), new("BATCH", "512") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" });
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_PerCall_Training_PrintText_0af063bb.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_PerCall_Training_PrintText_0af063bb.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_PerCall_Training_Upload_3d048c3b.Descriptor.ForComponent("upload", new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(2, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)) });
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_PerCall_Training_Upload_3d048c3b.Descriptor.ForComponent("upload", new global::PipelineSdk.Descriptors.StepSettings { Retry = new global::PipelineSdk.Descriptors.RetrySettings(2, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)) });
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step7 = global::PipelineSdk.Generated.Demo_PerCall_Training_Upload_3d048c3b.Descriptor.ForComponent("upload-2", null);
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step7 = global::PipelineSdk.Generated.Demo_PerCall_Training_Upload_3d048c3b.Descriptor.ForComponent("upload-2", null);
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step8 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor.ForComponent("load-2", null);
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step8 = global::PipelineSdk.Generated.Demo_PerCall_Training_Load_1c3875c0.Descriptor.ForComponent("load-2", null);
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.PerCall.Training.PerCall",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "load",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                         EnableCache = false,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "train",
                         DependsOn = new string[] { "load" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.1") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "train-2",
                         DependsOn = new string[] { "load" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.01") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.01") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "print-text",
-                        DependsOn = new string[] {  },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"1st task\"") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"1st task\"") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "print-text-2",
                         DependsOn = new string[] { "print-text" },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"2nd task\"") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"2nd task\"") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "print-text-3",
                         DependsOn = new string[] { "print-text", "print-text-2" },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"3rd task\"") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"3rd task\"") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "upload",
                         DependsOn = new string[] { "train", "train-2" },
                         Step = s_step4,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("score", "train", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.SubPipelineNode
+                    new global::PipelineSdk.Descriptors.SubPipelineNode
                     {
                         Key = "inner",
-                        DependsOn = new string[] {  },
                         PipelineName = "inner",
-                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "load",
-                                DependsOn = new string[] {  },
                                 Step = s_step8,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                                 EnableCache = false,
                             },
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "train",
                                 DependsOn = new string[] { "load" },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5") },
                                 EnableCache = false,
                             },
                         },
-                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "train", "Output"),
                         OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
                     },
-                    new global::PipelineSdk.Model.SubPipelineNode
+                    new global::PipelineSdk.Descriptors.SubPipelineNode
                     {
                         Key = "inner-2",
-                        DependsOn = new string[] {  },
                         PipelineName = "inner",
-                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null) },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "load",
-                                DependsOn = new string[] {  },
                                 Step = s_step8,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "train",
                                 DependsOn = new string[] { "load" },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5") },
                                 EnableCache = true,
                             },
                         },
-                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "train", "Output"),
+                        Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "train", "Output"),
                         OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "upload-2",
                         DependsOn = new string[] { "inner", "inner-2" },
                         Step = s_step7,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "inner", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("score", "inner", "Output") },
                         EnableCache = true,
                     },
                 },
@@ -209,6 +203,6 @@ namespace Demo.PerCall
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.PerCall.Pipelines.PerCall.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.PerCall.Pipelines.PerCall.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_Load_1c3875c0
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "load",
             MethodName = "Demo.PerCall.Training.Load",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.Load(int)", "8372d07dc1103563") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.PerCall.Training.Load(int)", "8372d07dc1103563") },
             CodeFingerprint = "ee7f3c24ecd8d0ed9e70821fac2f24d953c28ca0024049bf6faed4bdfcc3dcdf",
             Invoke = Invoke,
         };

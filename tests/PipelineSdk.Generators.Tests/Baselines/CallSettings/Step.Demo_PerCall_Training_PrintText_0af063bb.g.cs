@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_PrintText_0af063bb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "print-text",
             MethodName = "Demo.PerCall.Training.PrintText",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.PrintText(string)", "c594962ed6ccd36b") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.PerCall.Training.PrintText(string)", "c594962ed6ccd36b") },
             CodeFingerprint = "2eab2451ac97a74bbe9e4fd4755885467896a6dec9e59210775b6ee953ba0ea3",
             Invoke = Invoke,
         };

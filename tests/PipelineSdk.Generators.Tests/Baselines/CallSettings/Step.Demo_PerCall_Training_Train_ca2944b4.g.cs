@@ -8,16 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_Train_ca2944b4
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "train",
             MethodName = "Demo.PerCall.Training.Train",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.Int32), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.Train(int, double)", "85ee6c6bbd1b7319") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.Int32), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.PerCall.Training.Train(int, double)", "85ee6c6bbd1b7319") },
             CodeFingerprint = "aa91d00ac57f4f6c1f6899e0d04c062c94dd10932da99a0610ddde5ed03ae620",
             Invoke = Invoke,
-            Settings = new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(1, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)), Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "default") } },
+            Settings = new global::PipelineSdk.Descriptors.StepSettings { Retry = new global::PipelineSdk.Descriptors.RetrySettings(1, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)), Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("MODE", "default") } },
         };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_PerCall_Training_Upload_3d048c3b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "upload",
             MethodName = "Demo.PerCall.Training.Upload",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.PerCall.Training.Upload(double)", "beeac925998b6e1a") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.PerCall.Training.Upload(double)", "beeac925998b6e1a") },
             CodeFingerprint = "843e5413ee3f273cf36bb905ebf443289d1cdfa19f1d9b4755fd740e5539f39f",
             Invoke = Invoke,
         };

@@ -18,70 +18,66 @@ namespace Demo.Fanning
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Fanning_Fan_MakeArtifact_7300697c.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Fanning_Fan_MakeArtifact_7300697c.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Fanning_Fan_PrintArtifactName_80c88863.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Fanning_Fan_PrintArtifactName_80c88863.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Fanning_Fan_Size_1a70aeee.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Fanning_Fan_Size_1a70aeee.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Fanning.Fan.ArtifactLoops",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("texts", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), null) },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("texts", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), null) },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-1",
-                        DependsOn = new string[] {  },
-                        Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "texts"),
+                        Items = new global::PipelineSdk.Descriptors.PipelineParameterBinding("items", "texts"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "make-artifact",
-                                DependsOn = new string[] {  },
                                 Step = s_step0,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("data", "for-loop-1") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("data", "for-loop-1") },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-2",
                         DependsOn = new string[] { "for-loop-1" },
-                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"),
+                        Items = new global::PipelineSdk.Descriptors.CollectedBinding("items", "for-loop-1", "make-artifact", "Output"),
                         ItemCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>(),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "print-artifact-name",
-                                DependsOn = new string[] {  },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("artifact", "for-loop-2") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("artifact", "for-loop-2") },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-3",
                         DependsOn = new string[] { "for-loop-2" },
-                        Items = new global::PipelineSdk.Model.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"),
+                        Items = new global::PipelineSdk.Descriptors.CollectedBinding("items", "for-loop-2", "print-artifact-name", "Output"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "size",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("name", "for-loop-3") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("name", "for-loop-3") },
                                 EnableCache = true,
                             },
                         },
@@ -118,6 +114,6 @@ namespace Demo.Fanning
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Fanning.Pipelines.ArtifactLoops.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Fanning.Pipelines.ArtifactLoops.Descriptor);
     }
 }

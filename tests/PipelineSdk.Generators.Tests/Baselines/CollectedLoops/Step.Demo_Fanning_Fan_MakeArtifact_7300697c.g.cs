@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Fanning_Fan_MakeArtifact_7300697c
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "make-artifact",
             MethodName = "Demo.Fanning.Fan.MakeArtifact",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Fanning.Fan.MakeArtifact(string)", "121ce5df59093930") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Fanning.Fan.MakeArtifact(string)", "121ce5df59093930") },
             CodeFingerprint = "7573f70f950e72ecbbd348b90536bbbecfcb2cba7e7fd76a094d39e13d6d1289",
             Invoke = Invoke,
         };

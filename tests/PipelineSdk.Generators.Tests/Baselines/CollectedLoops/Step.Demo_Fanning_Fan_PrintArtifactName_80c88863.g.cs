@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Fanning_Fan_PrintArtifactName_80c88863
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "print-artifact-name",
             MethodName = "Demo.Fanning.Fan.PrintArtifactName",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("artifact", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Fanning.Fan.PrintArtifactName(PipelineSdk.Artifacts.Artifact)", "66b5e23b7113f653") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("artifact", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Artifact>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Fanning.Fan.PrintArtifactName(PipelineSdk.Artifacts.Artifact)", "66b5e23b7113f653") },
             CodeFingerprint = "e9850413ae2c7eb2d2239fef20e35bf92593f3f754b43c687c54ab78ce31e3e5",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Fanning_Fan_Size_1a70aeee
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "size",
             MethodName = "Demo.Fanning.Fan.Size",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("name", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Fanning.Fan.Size(string)", "2bb45506117e2a78") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("name", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Fanning.Fan.Size(string)", "2bb45506117e2a78") },
             CodeFingerprint = "7c487c286c285cef494196f15e3534bacafe919e124dbd864f71aa3059353e89",
             Invoke = Invoke,
         };

@@ -18,149 +18,131 @@ namespace Demo.Branching
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Branching_Coins_Flip_343da0a7.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Branching_Coins_Flip_343da0a7.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Branching_Coins_Roll_d40b6ce0.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Branching_Coins_Roll_d40b6ce0.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Branching_Coins_Say_01395bf6.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Branching_Coins_Say_01395bf6.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Branching_Coins_Score_fc6ae3eb.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Branching_Coins_Score_fc6ae3eb.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Branching_Coins_IsReady_1bd51acd.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Branching_Coins_IsReady_1bd51acd.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Branching.Coins.Branching",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("threshold", global::PipelineSdk.Values.ParameterCodecs.Double, "0.8"), new("loud", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("threshold", global::PipelineSdk.Values.ParameterCodecs.Double, "0.8"), new("loud", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "flip",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "roll",
-                        DependsOn = new string[] {  },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "score-2",
-                        DependsOn = new string[] {  },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.ConditionNode
+                    new global::PipelineSdk.Descriptors.ConditionNode
                     {
                         Key = "condition-1",
                         DependsOn = new string[] { "flip" },
-                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Condition = new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\"")),
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "say",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"heads\"") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"heads\"") },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.BranchesNode
+                    new global::PipelineSdk.Descriptors.BranchesNode
                     {
                         Key = "condition-branches-2",
                         DependsOn = new string[] { "roll" },
-                        Branches = new global::PipelineSdk.Model.ConditionNode[]
+                        Branches = new global::PipelineSdk.Descriptors.ConditionNode[]
                         {
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-3",
-                                DependsOn = new string[] {  },
-                                Condition = new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3")),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.Comparison("<", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "3")),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "say-2",
-                                        DependsOn = new string[] {  },
                                         Step = s_step2,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"low\"") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"low\"") },
                                         EnableCache = true,
                                     },
                                 },
                             },
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-4",
-                                DependsOn = new string[] {  },
-                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud")))),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.AllOf(new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("<", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Descriptors.AnyOf(new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Descriptors.IsTrue(new global::PipelineSdk.Descriptors.PipelineParameterBinding("BOOLEAN", "loud")))),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "say-3",
-                                        DependsOn = new string[] {  },
                                         Step = s_step2,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"high\"") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"high\"") },
                                         EnableCache = true,
                                     },
                                 },
                             },
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-5",
-                                DependsOn = new string[] {  },
-                                Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("<", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.AnyOf(new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.PipelineParameterBinding("BOOLEAN", "loud"))))),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.AllOf(new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("<", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "3"))), new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.AnyOf(new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "5")), new global::PipelineSdk.Descriptors.IsTrue(new global::PipelineSdk.Descriptors.PipelineParameterBinding("BOOLEAN", "loud"))))),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "say-4",
-                                        DependsOn = new string[] {  },
                                         Step = s_step2,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"middle\"") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"middle\"") },
                                         EnableCache = true,
                                     },
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "score",
-                                        DependsOn = new string[] {  },
                                         Step = s_step3,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                                         EnableCache = true,
                                     },
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "is-ready",
-                                        DependsOn = new string[] {  },
                                         Step = s_step4,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                                         EnableCache = true,
                                     },
-                                    new global::PipelineSdk.Model.ConditionNode
+                                    new global::PipelineSdk.Descriptors.ConditionNode
                                     {
                                         Key = "condition-6",
                                         DependsOn = new string[] { "is-ready", "score" },
-                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Comparison(">=", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.IsTrue(new global::PipelineSdk.Model.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))),
-                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        Condition = new global::PipelineSdk.Descriptors.AllOf(new global::PipelineSdk.Descriptors.Comparison(">=", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_DOUBLE", "score", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("NUMBER_DOUBLE", "threshold")), new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.IsTrue(new global::PipelineSdk.Descriptors.TaskOutputBinding("BOOLEAN", "is-ready", "Output")))),
+                                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                         {
-                                            new global::PipelineSdk.Model.PipelineTask
+                                            new global::PipelineSdk.Descriptors.PipelineTask
                                             {
                                                 Key = "say-5",
-                                                DependsOn = new string[] {  },
                                                 Step = s_step2,
-                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"good but not ready\"") },
+                                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"good but not ready\"") },
                                                 EnableCache = true,
                                             },
                                         },
@@ -169,19 +151,18 @@ namespace Demo.Branching
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.ConditionNode
+                    new global::PipelineSdk.Descriptors.ConditionNode
                     {
                         Key = "condition-7",
                         DependsOn = new string[] { "roll", "score-2" },
-                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Condition = new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_DOUBLE", "score-2", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "roll", "Output")),
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "say-6",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"score beats roll\"") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"score beats roll\"") },
                                 EnableCache = true,
                             },
                         },
@@ -235,6 +216,6 @@ namespace Demo.Branching
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Branching.Pipelines.Branching.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Branching.Pipelines.Branching.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Flip_343da0a7
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "flip",
             MethodName = "Demo.Branching.Coins.Flip",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Flip()", "1b4f478928049c1d") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Branching.Coins.Flip()", "1b4f478928049c1d") },
             CodeFingerprint = "c8fd0770590102c67e7222bdfc80382ab11d62a1dc756308d0f1424420a6c835",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_IsReady_1bd51acd
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "is-ready",
             MethodName = "Demo.Branching.Coins.IsReady",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Boolean) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.IsReady()", "2b87a7108d536534") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Boolean) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Branching.Coins.IsReady()", "2b87a7108d536534") },
             CodeFingerprint = "7735b763251fdd5a2a6c45924e0475397bac13945ae4f7970038b7e07326d903",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Roll_d40b6ce0
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "roll",
             MethodName = "Demo.Branching.Coins.Roll",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Roll()", "23d776d2df8f7a5c") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Branching.Coins.Roll()", "23d776d2df8f7a5c") },
             CodeFingerprint = "01762bc7f22df15133771988a158ec7d6b689336252d328412bf58dd6d39245d",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Say_01395bf6
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "say",
             MethodName = "Demo.Branching.Coins.Say",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Say(string)", "34b3e3748ddd0bd6") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Branching.Coins.Say(string)", "34b3e3748ddd0bd6") },
             CodeFingerprint = "f3d9e84b58cc219e03087220012538873755a791fa83189bcc8a7816dc459973",
             Invoke = Invoke,
         };

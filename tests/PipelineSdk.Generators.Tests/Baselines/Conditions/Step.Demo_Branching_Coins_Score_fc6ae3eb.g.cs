@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Branching_Coins_Score_fc6ae3eb
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "score",
             MethodName = "Demo.Branching.Coins.Score",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Branching.Coins.Score()", "93d4f5b23d6a1606") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Branching.Coins.Score()", "93d4f5b23d6a1606") },
             CodeFingerprint = "637800e0afc4e8fffd2c940f1597e9722649d7389f2a0d12e8c0e233f723bdab",
             Invoke = Invoke,
         };

@@ -18,132 +18,119 @@ namespace Demo.Collections
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Collections_Collections_Sum_92ceb481.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Collections_Collections_Sum_92ceb481.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Collections_Collections_Join_f18ffa5b.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Collections_Collections_Join_f18ffa5b.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Collections_Collections_Scale_a2e04094.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Collections_Collections_Scale_a2e04094.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Collections_Collections_Echo_172628d8.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Collections_Collections_Echo_172628d8.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Collections_Collections_Rows_c4fe0f3b.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Collections_Collections_Rows_c4fe0f3b.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Collections.Collections.ConstantCollections",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("tags", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), "[\"a\",\"b\"]"), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), "{\"x\":1}") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("tags", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String), "[\"a\",\"b\"]"), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), "{\"x\":1}") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "sum",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("values", "[1,2,3]") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("values", "[1,2,3]") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "join",
-                        DependsOn = new string[] {  },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Model.ConstantBinding("weights", "{\"a\":1,\"b\":2}") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("words", "[\"a\",\"b \\\"quoted\\\"\"]"), new global::PipelineSdk.Descriptors.ConstantBinding("weights", "{\"a\":1,\"b\":2}") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "scale",
-                        DependsOn = new string[] {  },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Model.ConstantBinding("sizes", "[3,4]") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("factors", "[1.0,2.5]"), new global::PipelineSdk.Descriptors.ConstantBinding("sizes", "[3,4]") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "join-2",
-                        DependsOn = new string[] {  },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Model.PipelineParameterBinding("weights", "limits") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("words", "tags"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("weights", "limits") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "rows",
-                        DependsOn = new string[] {  },
                         Step = s_step4,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-1",
-                        DependsOn = new string[] {  },
-                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"),
+                        Items = new global::PipelineSdk.Descriptors.ConstantBinding("items", "[{\"Name\":\"a\",\"Count\":1},{\"Name\":\"b\",\"Count\":2}]"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "echo",
-                                DependsOn = new string[] {  },
                                 Step = s_step3,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("text", "for-loop-1", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Descriptors.LoopItemBinding("number", "for-loop-1", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-2",
-                        DependsOn = new string[] {  },
-                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"),
+                        Items = new global::PipelineSdk.Descriptors.ConstantBinding("items", "[{\"Name\":\"x\",\"Count\":10},{\"Name\":\"y\",\"Count\":20}]"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Struct,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "echo-2",
-                                DependsOn = new string[] {  },
                                 Step = s_step3,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("text", "for-loop-2", "Name", global::PipelineSdk.Values.ParameterCodecs.Struct), new global::PipelineSdk.Descriptors.LoopItemBinding("number", "for-loop-2", "Count", global::PipelineSdk.Values.ParameterCodecs.Struct) },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-3",
-                        DependsOn = new string[] {  },
-                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[{\"w\":5}]"),
+                        Items = new global::PipelineSdk.Descriptors.ConstantBinding("items", "[{\"w\":5}]"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "echo-3",
-                                DependsOn = new string[] {  },
                                 Step = s_step3,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Model.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"w\""), new global::PipelineSdk.Descriptors.LoopItemBinding("number", "for-loop-3", "w", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-4",
                         DependsOn = new string[] { "rows" },
-                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rows", "Output"),
+                        Items = new global::PipelineSdk.Descriptors.TaskOutputBinding("items", "rows", "Output"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "echo-4",
-                                DependsOn = new string[] {  },
                                 Step = s_step3,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Model.ConstantBinding("number", "3") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("text", "for-loop-4", "A_a", global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new global::PipelineSdk.Descriptors.ConstantBinding("number", "3") },
                                 EnableCache = true,
                             },
                         },
@@ -197,6 +184,6 @@ namespace Demo.Collections
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Collections.Pipelines.ConstantCollections.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Collections.Pipelines.ConstantCollections.Descriptor);
     }
 }

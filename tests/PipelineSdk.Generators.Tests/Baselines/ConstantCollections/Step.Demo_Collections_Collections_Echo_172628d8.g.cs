@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Echo_172628d8
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "echo",
             MethodName = "Demo.Collections.Collections.Echo",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String), new("number", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Echo(string, int)", "9b44f08e67464909") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String), new("number", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Collections.Collections.Echo(string, int)", "9b44f08e67464909") },
             CodeFingerprint = "4c24b4e43886f9a9e367d46b64431d4866477354cc9a80a3b7fc8c4b46b5e781",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Join_f18ffa5b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "join",
             MethodName = "Demo.Collections.Collections.Join",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("words", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new("weights", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Join(System.Collections.Generic.List<string>, System.Collections.Generic.Dictionary<string, int>)", "bb8bfbcaa20bfedc") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("words", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)), new("weights", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Collections.Collections.Join(System.Collections.Generic.List<string>, System.Collections.Generic.Dictionary<string, int>)", "bb8bfbcaa20bfedc") },
             CodeFingerprint = "b7db77f4b9ab109ab13742da70320bf5bd99df2f859adb1465c92f1b5a4dc874",
             Invoke = Invoke,
         };

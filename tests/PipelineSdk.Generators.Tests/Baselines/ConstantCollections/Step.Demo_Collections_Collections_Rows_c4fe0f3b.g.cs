@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Rows_c4fe0f3b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "rows",
             MethodName = "Demo.Collections.Collections.Rows",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<global::System.Collections.Generic.Dictionary<string, string>>(global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String))) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Rows()", "55ce2352ce258b98") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<global::System.Collections.Generic.Dictionary<string, string>>(global::PipelineSdk.Values.ParameterCodecs.Dictionary<string>(global::PipelineSdk.Values.ParameterCodecs.String))) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Collections.Collections.Rows()", "55ce2352ce258b98") },
             CodeFingerprint = "67867e4d20817706c662aae75c9b22f332ae5b484af63c3a9714d8d12b5ba430",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Scale_a2e04094
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "scale",
             MethodName = "Demo.Collections.Collections.Scale",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("factors", global::PipelineSdk.Values.ParameterCodecs.Array<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("sizes", global::PipelineSdk.Values.ParameterCodecs.List<long>(global::PipelineSdk.Values.ParameterCodecs.Int64)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Scale(double[], System.Collections.Generic.IReadOnlyList<long>)", "a5ace2879c91c736") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("factors", global::PipelineSdk.Values.ParameterCodecs.Array<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("sizes", global::PipelineSdk.Values.ParameterCodecs.List<long>(global::PipelineSdk.Values.ParameterCodecs.Int64)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Collections.Collections.Scale(double[], System.Collections.Generic.IReadOnlyList<long>)", "a5ace2879c91c736") },
             CodeFingerprint = "5044a17a88fdfe1cd22f3d0a9dda17eeb6bbefc7c3c166e7173ad779ceb0da35",
             Invoke = Invoke,
         };

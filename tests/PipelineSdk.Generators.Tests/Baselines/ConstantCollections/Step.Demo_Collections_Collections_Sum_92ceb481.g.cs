@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Collections_Collections_Sum_92ceb481
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "sum",
             MethodName = "Demo.Collections.Collections.Sum",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("values", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Collections.Collections.Sum(System.Collections.Generic.List<int>)", "532b9bbed9979dd5") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("values", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Collections.Collections.Sum(System.Collections.Generic.List<int>)", "532b9bbed9979dd5") },
             CodeFingerprint = "d380a7034d756746b7d935832e758e3e46b58fa66ab77452090664bec78a6a03",
             Invoke = Invoke,
         };

@@ -18,57 +18,54 @@ namespace Demo.Cleanup
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Prepare_ee3236d3.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Prepare_ee3236d3.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Work_2cfed5fd.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Work_2cfed5fd.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Notify_5f65ad3f.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Cleanup_Jobs_Notify_5f65ad3f.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Cleanup.Jobs.Guarded",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String, "\"hello\"") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String, "\"hello\"") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "prepare",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "notify",
                         DependsOn = new string[] { "exit-handler-1" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Model.FinalStatusBinding("status", "exit-handler-1") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("channel", "\"#ops\""), new global::PipelineSdk.Descriptors.FinalStatusBinding("status", "exit-handler-1") },
                         EnableCache = true,
                         ExitHandlerOf = "exit-handler-1",
                     },
-                    new global::PipelineSdk.Model.ExitHandlerNode
+                    new global::PipelineSdk.Descriptors.ExitHandlerNode
                     {
                         Key = "exit-handler-1",
                         DependsOn = new string[] { "prepare" },
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "work",
-                                DependsOn = new string[] {  },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("message", "message") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("input", "prepare", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("message", "message") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "work-2",
                                 DependsOn = new string[] { "work" },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Model.ConstantBinding("message", "\"again\"") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("input", "work", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("message", "\"again\"") },
                                 EnableCache = true,
                             },
                         },
@@ -114,6 +111,6 @@ namespace Demo.Cleanup
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Cleanup.Pipelines.Guarded.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Cleanup.Pipelines.Guarded.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Cleanup_Jobs_Notify_5f65ad3f
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "notify",
             MethodName = "Demo.Cleanup.Jobs.Notify",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("channel", global::PipelineSdk.Values.ParameterCodecs.String), new("status", global::PipelineSdk.Values.ParameterCodecs.TaskFinalStatus) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Notify(string, PipelineSdk.TaskFinalStatus)", "95c9ed46041375ad") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("channel", global::PipelineSdk.Values.ParameterCodecs.String), new("status", global::PipelineSdk.Values.ParameterCodecs.TaskFinalStatus) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Cleanup.Jobs.Notify(string, PipelineSdk.TaskFinalStatus)", "95c9ed46041375ad") },
             CodeFingerprint = "e1e1c7182aac2f7d93aab3dd3c27743c49329c6a4dd72677643851a13f6ba46c",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Cleanup_Jobs_Prepare_ee3236d3
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "prepare",
             MethodName = "Demo.Cleanup.Jobs.Prepare",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Prepare()", "1dc4fb6efa18bcb3") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Cleanup.Jobs.Prepare()", "1dc4fb6efa18bcb3") },
             CodeFingerprint = "17eaa9e6953db22d98a25675cab537779089874ed44afba6fe6eda2b1a9727c7",
             Invoke = Invoke,
         };

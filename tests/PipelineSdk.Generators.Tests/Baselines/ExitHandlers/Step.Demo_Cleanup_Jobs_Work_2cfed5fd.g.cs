@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Cleanup_Jobs_Work_2cfed5fd
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "work",
             MethodName = "Demo.Cleanup.Jobs.Work",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("input", global::PipelineSdk.Values.ParameterCodecs.Int32), new("message", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Cleanup.Jobs.Work(int, string)", "c476fef6e6191fc3") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("input", global::PipelineSdk.Values.ParameterCodecs.Int32), new("message", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Cleanup.Jobs.Work(int, string)", "c476fef6e6191fc3") },
             CodeFingerprint = "d91747d87ece0dfc619e7b2acba83e106aa55689b0effc904b3b7bf586e46989",
             Invoke = Invoke,
         };

@@ -18,59 +18,57 @@ namespace Demo
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Model.StepDescriptor.ForImporter(
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Descriptors.StepDescriptor.ForImporter(
                 "importer", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>(), false, "{\"key\":\"value\"}");
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Importing_Train_6ddaf0d0.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Importing_Train_6ddaf0d0.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Model.StepDescriptor.ForImporter(
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Descriptors.StepDescriptor.ForImporter(
                 "importer-2", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>(), true, "{}");
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Importing.PipelineWithImporter",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("dataset2", global::PipelineSdk.Values.ParameterCodecs.String, "\"gs://ml-pipeline-playground/shakespeare2.txt\"") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("dataset2", global::PipelineSdk.Values.ParameterCodecs.String, "\"gs://ml-pipeline-playground/shakespeare2.txt\"") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "importer",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("uri", "\"gs://ml-pipeline-playground/shakespeare1.txt\"") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "train",
                         DependsOn = new string[] { "importer" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer", "artifact") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("dataset", "importer", "artifact") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.ConditionNode
+                    new global::PipelineSdk.Descriptors.ConditionNode
                     {
                         Key = "condition-1",
                         DependsOn = new string[] { "train" },
-                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"123\"")),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Condition = new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "train", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"123\"")),
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "importer-2",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("uri", "dataset2") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("uri", "dataset2") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "train-2",
                                 DependsOn = new string[] { "importer-2" },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("dataset", "importer-2", "artifact") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("dataset", "importer-2", "artifact") },
                                 EnableCache = true,
                             },
                         },
@@ -119,6 +117,6 @@ namespace Demo
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Pipelines.PipelineWithImporter.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Pipelines.PipelineWithImporter.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Importing_Train_6ddaf0d0
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "train",
             MethodName = "Demo.Importing.Train",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("dataset", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Importing.Train(PipelineSdk.Artifacts.Dataset)", "73ee7cc9ec70c2fb") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("dataset", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Importing.Train(PipelineSdk.Artifacts.Dataset)", "73ee7cc9ec70c2fb") },
             CodeFingerprint = "05b1e873eb58d97a277f88ec36bc49ecea3699fab146bc1ab80225758606124b",
             Invoke = Invoke,
         };

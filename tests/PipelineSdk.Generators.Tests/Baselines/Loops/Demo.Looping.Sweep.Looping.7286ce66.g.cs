@@ -18,110 +18,102 @@ namespace Demo.Looping
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Shards_bd50cb49.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Shards_bd50cb49.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Train_a8f07362.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Train_a8f07362.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Sizes_a3109c82.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Sizes_a3109c82.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Log_4518e25b.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Log_4518e25b.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Best_64f73afa.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Looping_Sweep_Best_64f73afa.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Looping.Sweep.Looping",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("epochs", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null) },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("epochs", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null) },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "shards",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "best",
                         DependsOn = new string[] { "for-loop-1" },
                         Step = s_step4,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.CollectedBinding("scores", "for-loop-1", "train", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.CollectedBinding("scores", "for-loop-1", "train", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-1",
-                        DependsOn = new string[] {  },
-                        Items = new global::PipelineSdk.Model.ConstantBinding("items", "[0.1,0.01]"),
+                        Items = new global::PipelineSdk.Descriptors.ConstantBinding("items", "[0.1,0.01]"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
                         ParallelismLimit = 2,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "train",
-                                DependsOn = new string[] {  },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Model.ConstantBinding("size", "1") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("shard", "\"all\""), new global::PipelineSdk.Descriptors.LoopItemBinding("rate", "for-loop-1"), new global::PipelineSdk.Descriptors.ConstantBinding("size", "1") },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-2",
                         DependsOn = new string[] { "shards" },
-                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "shards", "Output"),
+                        Items = new global::PipelineSdk.Descriptors.TaskOutputBinding("items", "shards", "Output"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.String,
                         ParallelismLimit = 4,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "sizes",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("shard", "for-loop-2") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.LoopNode
+                            new global::PipelineSdk.Descriptors.LoopNode
                             {
                                 Key = "for-loop-3",
                                 DependsOn = new string[] { "sizes" },
-                                Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "sizes", "Output"),
+                                Items = new global::PipelineSdk.Descriptors.TaskOutputBinding("items", "sizes", "Output"),
                                 ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
                                 ParallelismLimit = 4,
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "train-2",
-                                        DependsOn = new string[] {  },
                                         Step = s_step1,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Model.LoopItemBinding("size", "for-loop-3") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5"), new global::PipelineSdk.Descriptors.LoopItemBinding("size", "for-loop-3") },
                                         EnableCache = true,
                                     },
                                 },
                             },
-                            new global::PipelineSdk.Model.LoopNode
+                            new global::PipelineSdk.Descriptors.LoopNode
                             {
                                 Key = "for-loop-4",
-                                DependsOn = new string[] {  },
-                                Items = new global::PipelineSdk.Model.PipelineParameterBinding("items", "epochs"),
+                                Items = new global::PipelineSdk.Descriptors.PipelineParameterBinding("items", "epochs"),
                                 ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Int32,
                                 ParallelismLimit = 4,
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "log",
-                                        DependsOn = new string[] {  },
                                         Step = s_step3,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Model.LoopItemBinding("epochs", "for-loop-4") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.LoopItemBinding("shard", "for-loop-2"), new global::PipelineSdk.Descriptors.LoopItemBinding("epochs", "for-loop-4") },
                                         EnableCache = true,
                                     },
                                 },
@@ -130,7 +122,7 @@ namespace Demo.Looping
                     },
                 },
                 SpecAssembly = typeof(global::Demo.Looping.Pipelines.Looping).Assembly,
-                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "best", "Output"),
+                Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "best", "Output"),
                 OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
             };
 
@@ -171,6 +163,6 @@ namespace Demo.Looping
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Looping.Pipelines.Looping.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Looping.Pipelines.Looping.Descriptor);
     }
 }

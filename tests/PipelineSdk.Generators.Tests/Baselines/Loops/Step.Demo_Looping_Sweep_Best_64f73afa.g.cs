@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Best_64f73afa
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "best",
             MethodName = "Demo.Looping.Sweep.Best",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("scores", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Best(System.Collections.Generic.List<double>)", "ec315ecda3087aae") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("scores", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Looping.Sweep.Best(System.Collections.Generic.List<double>)", "ec315ecda3087aae") },
             CodeFingerprint = "18da9b836b607372eed3a1f6f76224bed62735a0b8421cecee2a0e7a23cfc08d",
             Invoke = Invoke,
         };

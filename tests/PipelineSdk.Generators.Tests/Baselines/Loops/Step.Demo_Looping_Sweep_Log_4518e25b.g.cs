@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Log_4518e25b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "log",
             MethodName = "Demo.Looping.Sweep.Log",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Log(string, int)", "b0f67a46c629d833") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Looping.Sweep.Log(string, int)", "b0f67a46c629d833") },
             CodeFingerprint = "ccdd20327f359a2a85d12766db40a9eb131e14986e25a67096920091ad4dc158",
             Invoke = Invoke,
         };

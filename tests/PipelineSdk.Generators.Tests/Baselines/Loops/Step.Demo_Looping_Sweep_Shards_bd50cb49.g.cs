@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Shards_bd50cb49
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "shards",
             MethodName = "Demo.Looping.Sweep.Shards",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Shards()", "4c47f9e5957e4061") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<string>(global::PipelineSdk.Values.ParameterCodecs.String)) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Looping.Sweep.Shards()", "4c47f9e5957e4061") },
             CodeFingerprint = "36a29f15ba7794cf1ae55b6695f2a1677bc9704d926a2bac9eeda9345b6c4df8",
             Invoke = Invoke,
         };

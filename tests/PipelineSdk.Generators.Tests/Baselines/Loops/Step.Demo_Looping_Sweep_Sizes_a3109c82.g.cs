@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Sizes_a3109c82
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "sizes",
             MethodName = "Demo.Looping.Sweep.Sizes",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Sizes(string)", "5ae88efa258ed25e") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Looping.Sweep.Sizes(string)", "5ae88efa258ed25e") },
             CodeFingerprint = "d81c54403e3f6428437b0895d548a77e61741ed736999d400ff2f2b9d1c65b18",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Looping_Sweep_Train_a8f07362
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "train",
             MethodName = "Demo.Looping.Sweep.Train",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double), new("size", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Looping.Sweep.Train(string, double, int)", "06fc13901e721b6f") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("shard", global::PipelineSdk.Values.ParameterCodecs.String), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double), new("size", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Looping.Sweep.Train(string, double, int)", "06fc13901e721b6f") },
             CodeFingerprint = "6d7d070ba150e407ea7df5e3f55b8f316d703d8f0ebf7f9fd3b0b50ad9990919",
             Invoke = Invoke,
         };

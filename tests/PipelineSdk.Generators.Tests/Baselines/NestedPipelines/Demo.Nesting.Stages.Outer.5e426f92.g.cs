@@ -18,145 +18,136 @@ namespace Demo.Nesting
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Publish_153efd06.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Publish_153efd06.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Rates_b984c505.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Rates_b984c505.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Load_1012128f.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Load_1012128f.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Fit_137365a6.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Nesting_Stages_Fit_137365a6.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Nesting.Stages.Outer",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.SubPipelineNode
+                    new global::PipelineSdk.Descriptors.SubPipelineNode
                     {
                         Key = "train-once",
-                        DependsOn = new string[] {  },
                         PipelineName = "train-once",
-                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.1") },
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.1") },
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "load",
-                                DependsOn = new string[] {  },
                                 Step = s_step3,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "fit-2",
                                 DependsOn = new string[] { "load" },
                                 Step = s_step4,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("rate", "rate") },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-1",
                                 DependsOn = new string[] { "load" },
-                                Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "10")),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "fit",
-                                        DependsOn = new string[] {  },
                                         Step = s_step4,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5") },
                                         EnableCache = true,
                                     },
                                 },
                             },
                         },
-                        Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                        Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "fit-2", "Output"),
                         OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "rates",
-                        DependsOn = new string[] {  },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.ConditionNode
+                    new global::PipelineSdk.Descriptors.ConditionNode
                     {
                         Key = "condition-1",
                         DependsOn = new string[] { "train-once" },
-                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_DOUBLE", "0.5")),
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Condition = new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_DOUBLE", "train-once", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_DOUBLE", "0.5")),
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "publish",
-                                DependsOn = new string[] {  },
                                 Step = s_step1,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("score", "train-once", "Output") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("score", "train-once", "Output") },
                                 EnableCache = true,
                             },
                         },
                     },
-                    new global::PipelineSdk.Model.LoopNode
+                    new global::PipelineSdk.Descriptors.LoopNode
                     {
                         Key = "for-loop-2",
                         DependsOn = new string[] { "rates" },
-                        Items = new global::PipelineSdk.Model.TaskOutputBinding("items", "rates", "Output"),
+                        Items = new global::PipelineSdk.Descriptors.TaskOutputBinding("items", "rates", "Output"),
                         ItemCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.SubPipelineNode
+                            new global::PipelineSdk.Descriptors.SubPipelineNode
                             {
                                 Key = "train-once-2",
-                                DependsOn = new string[] {  },
                                 PipelineName = "train-once",
-                                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Model.LoopItemBinding("rate", "for-loop-2") },
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32, null), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1") },
+                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows"), new global::PipelineSdk.Descriptors.LoopItemBinding("rate", "for-loop-2") },
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "load",
-                                        DependsOn = new string[] {  },
                                         Step = s_step3,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("rows", "rows") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("rows", "rows") },
                                         EnableCache = true,
                                     },
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "fit-2",
                                         DependsOn = new string[] { "load" },
                                         Step = s_step4,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("rate", "rate") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("rate", "rate") },
                                         EnableCache = true,
                                     },
-                                    new global::PipelineSdk.Model.ConditionNode
+                                    new global::PipelineSdk.Descriptors.ConditionNode
                                     {
                                         Key = "condition-1",
                                         DependsOn = new string[] { "load" },
-                                        Condition = new global::PipelineSdk.Model.Comparison(">", new global::PipelineSdk.Model.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("NUMBER_INTEGER", "10")),
-                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        Condition = new global::PipelineSdk.Descriptors.Comparison(">", new global::PipelineSdk.Descriptors.TaskOutputBinding("NUMBER_INTEGER", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("NUMBER_INTEGER", "10")),
+                                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                         {
-                                            new global::PipelineSdk.Model.PipelineTask
+                                            new global::PipelineSdk.Descriptors.PipelineTask
                                             {
                                                 Key = "fit",
-                                                DependsOn = new string[] {  },
                                                 Step = s_step4,
-                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Model.ConstantBinding("rate", "0.5") },
+                                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("data", "load", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("rate", "0.5") },
                                                 EnableCache = true,
                                             },
                                         },
                                     },
                                 },
-                                Output = new global::PipelineSdk.Model.TaskOutputBinding("Output", "fit-2", "Output"),
+                                Output = new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "fit-2", "Output"),
                                 OutputCodec = global::PipelineSdk.Values.ParameterCodecs.Double,
                             },
                         },
@@ -199,6 +190,6 @@ namespace Demo.Nesting
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Nesting.Pipelines.Outer.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Nesting.Pipelines.Outer.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Fit_137365a6
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "fit",
             MethodName = "Demo.Nesting.Stages.Fit",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.Int32), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Fit(int, double)", "86a533544f53f08c") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("data", global::PipelineSdk.Values.ParameterCodecs.Int32), new("rate", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Nesting.Stages.Fit(int, double)", "86a533544f53f08c") },
             CodeFingerprint = "596e937e8bd1bee3d220dc1c668f5123b164ebec863cd76ba8d78efe0804c312",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Load_1012128f
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "load",
             MethodName = "Demo.Nesting.Stages.Load",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Load(int)", "8372d07dc1103563") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Nesting.Stages.Load(int)", "8372d07dc1103563") },
             CodeFingerprint = "63639089be6658ba5f170d87b278b97ebed24e5fc2bdd975ec70da2cfd531157",
             Invoke = Invoke,
         };

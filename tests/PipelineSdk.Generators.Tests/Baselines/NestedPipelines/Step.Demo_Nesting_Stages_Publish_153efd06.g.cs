@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Publish_153efd06
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "publish",
             MethodName = "Demo.Nesting.Stages.Publish",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Publish(double)", "ce6257e3e34118f8") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Nesting.Stages.Publish(double)", "ce6257e3e34118f8") },
             CodeFingerprint = "0bad7f457176cfba6e0308b492800dac554754c3e08fe2393b8970749ee8076b",
             Invoke = Invoke,
         };

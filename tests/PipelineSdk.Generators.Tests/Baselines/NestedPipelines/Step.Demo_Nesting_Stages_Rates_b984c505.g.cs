@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Nesting_Stages_Rates_b984c505
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "rates",
             MethodName = "Demo.Nesting.Stages.Rates",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Nesting.Stages.Rates()", "5a393766abe7b8c5") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Nesting.Stages.Rates()", "5a393766abe7b8c5") },
             CodeFingerprint = "2f790c5af18fab3612e9f7aa6c841b03d5bf1d9c664667fa20212959dcba14b4",
             Invoke = Invoke,
         };

@@ -18,72 +18,66 @@ namespace Demo.Choosing
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Choosing_Dice_ParamToArtifact_7d7c05a7.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Choosing_Dice_ParamToArtifact_7d7c05a7.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_PrintArtifact_92885e7b.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_PrintArtifact_92885e7b.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Choosing.Dice.FlipCoinPipeline",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "flip-three-sided-die",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "print-artifact",
                         DependsOn = new string[] { "condition-branches-1" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.OneOfBinding("a", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Descriptors.TaskOutputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("a", "param-to-artifact", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("a", "param-to-artifact-2", "Output") }) },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.BranchesNode
+                    new global::PipelineSdk.Descriptors.BranchesNode
                     {
                         Key = "condition-branches-1",
                         DependsOn = new string[] { "flip-three-sided-die" },
-                        Branches = new global::PipelineSdk.Model.ConditionNode[]
+                        Branches = new global::PipelineSdk.Descriptors.ConditionNode[]
                         {
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-2",
-                                DependsOn = new string[] {  },
-                                Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\"")),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "param-to-artifact",
-                                        DependsOn = new string[] {  },
                                         Step = s_step1,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
                                         EnableCache = true,
                                     },
                                 },
                             },
-                            new global::PipelineSdk.Model.ConditionNode
+                            new global::PipelineSdk.Descriptors.ConditionNode
                             {
                                 Key = "condition-3",
-                                DependsOn = new string[] {  },
-                                Condition = new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))),
-                                Nodes = new global::PipelineSdk.Model.DagNode[]
+                                Condition = new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\""))),
+                                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                 {
-                                    new global::PipelineSdk.Model.PipelineTask
+                                    new global::PipelineSdk.Descriptors.PipelineTask
                                     {
                                         Key = "param-to-artifact-2",
-                                        DependsOn = new string[] {  },
                                         Step = s_step1,
-                                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
+                                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("val", "flip-three-sided-die", "Output") },
                                         EnableCache = true,
                                     },
                                 },
@@ -92,7 +86,7 @@ namespace Demo.Choosing
                     },
                 },
                 SpecAssembly = typeof(global::Demo.Choosing.Pipelines.FlipCoinPipeline).Assembly,
-                Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "param-to-artifact-2", "Output") }),
+                Output = new global::PipelineSdk.Descriptors.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3" }, new global::PipelineSdk.Descriptors.TaskOutputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "param-to-artifact", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "param-to-artifact-2", "Output") }),
                 OutputCodec = global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>(),
             };
 
@@ -134,6 +128,6 @@ namespace Demo.Choosing
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Choosing.Pipelines.FlipCoinPipeline.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Choosing.Pipelines.FlipCoinPipeline.Descriptor);
     }
 }

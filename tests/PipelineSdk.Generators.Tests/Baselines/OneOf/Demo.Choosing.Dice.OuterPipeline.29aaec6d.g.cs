@@ -18,90 +18,80 @@ namespace Demo.Choosing
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Choosing_Dice_PrintAndReturn_8fa83293.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Choosing_Dice_PrintAndReturn_8fa83293.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Choosing_Dice_SpecialPrintAndReturn_4aa7fd68.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Choosing_Dice_SpecialPrintAndReturn_4aa7fd68.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Choosing.Dice.OuterPipeline",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.SubPipelineNode
+                    new global::PipelineSdk.Descriptors.SubPipelineNode
                     {
                         Key = "roll-die-pipeline",
-                        DependsOn = new string[] {  },
                         PipelineName = "roll-die-pipeline",
-                        Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
-                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                        Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                         {
-                            new global::PipelineSdk.Model.PipelineTask
+                            new global::PipelineSdk.Descriptors.PipelineTask
                             {
                                 Key = "flip-three-sided-die",
-                                DependsOn = new string[] {  },
                                 Step = s_step2,
-                                Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                                 EnableCache = true,
                             },
-                            new global::PipelineSdk.Model.BranchesNode
+                            new global::PipelineSdk.Descriptors.BranchesNode
                             {
                                 Key = "condition-branches-1",
                                 DependsOn = new string[] { "flip-three-sided-die" },
-                                Branches = new global::PipelineSdk.Model.ConditionNode[]
+                                Branches = new global::PipelineSdk.Descriptors.ConditionNode[]
                                 {
-                                    new global::PipelineSdk.Model.ConditionNode
+                                    new global::PipelineSdk.Descriptors.ConditionNode
                                     {
                                         Key = "condition-2",
-                                        DependsOn = new string[] {  },
-                                        Condition = new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\"")),
-                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        Condition = new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\"")),
+                                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                         {
-                                            new global::PipelineSdk.Model.PipelineTask
+                                            new global::PipelineSdk.Descriptors.PipelineTask
                                             {
                                                 Key = "print-and-return",
-                                                DependsOn = new string[] {  },
                                                 Step = s_step1,
-                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got heads!\"") },
+                                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"Got heads!\"") },
                                                 EnableCache = true,
                                             },
                                         },
                                     },
-                                    new global::PipelineSdk.Model.ConditionNode
+                                    new global::PipelineSdk.Descriptors.ConditionNode
                                     {
                                         Key = "condition-3",
-                                        DependsOn = new string[] {  },
-                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\""))),
-                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        Condition = new global::PipelineSdk.Descriptors.AllOf(new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"tails\""))),
+                                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                         {
-                                            new global::PipelineSdk.Model.PipelineTask
+                                            new global::PipelineSdk.Descriptors.PipelineTask
                                             {
                                                 Key = "print-and-return-2",
-                                                DependsOn = new string[] {  },
                                                 Step = s_step1,
-                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Got tails!\"") },
+                                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"Got tails!\"") },
                                                 EnableCache = true,
                                             },
                                         },
                                     },
-                                    new global::PipelineSdk.Model.ConditionNode
+                                    new global::PipelineSdk.Descriptors.ConditionNode
                                     {
                                         Key = "condition-4",
-                                        DependsOn = new string[] {  },
-                                        Condition = new global::PipelineSdk.Model.AllOf(new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Model.Not(new global::PipelineSdk.Model.Comparison("==", new global::PipelineSdk.Model.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Model.ConstantBinding("STRING", "\"tails\"")))),
-                                        Nodes = new global::PipelineSdk.Model.DagNode[]
+                                        Condition = new global::PipelineSdk.Descriptors.AllOf(new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"heads\""))), new global::PipelineSdk.Descriptors.Not(new global::PipelineSdk.Descriptors.Comparison("==", new global::PipelineSdk.Descriptors.TaskOutputBinding("STRING", "flip-three-sided-die", "Output"), new global::PipelineSdk.Descriptors.ConstantBinding("STRING", "\"tails\"")))),
+                                        Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                                         {
-                                            new global::PipelineSdk.Model.PipelineTask
+                                            new global::PipelineSdk.Descriptors.PipelineTask
                                             {
                                                 Key = "special-print-and-return",
-                                                DependsOn = new string[] {  },
                                                 Step = s_step3,
-                                                Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("text", "\"Draw!\"") },
+                                                Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("text", "\"Draw!\"") },
                                                 EnableCache = true,
                                             },
                                         },
@@ -109,15 +99,15 @@ namespace Demo.Choosing
                                 },
                             },
                         },
-                        Output = new global::PipelineSdk.Model.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Model.TaskOutputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("Output", "special-print-and-return", "Output") }),
+                        Output = new global::PipelineSdk.Descriptors.OneOfBinding("Output", "condition-branches-1", new string[] { "condition-2", "condition-3", "condition-4" }, new global::PipelineSdk.Descriptors.TaskOutputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "print-and-return", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "print-and-return-2", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("Output", "special-print-and-return", "Output") }),
                         OutputCodec = global::PipelineSdk.Values.ParameterCodecs.String,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "print-and-return",
                         DependsOn = new string[] { "roll-die-pipeline" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("text", "roll-die-pipeline", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("text", "roll-die-pipeline", "Output") },
                         EnableCache = true,
                     },
                 },
@@ -156,6 +146,6 @@ namespace Demo.Choosing
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Choosing.Pipelines.OuterPipeline.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Choosing.Pipelines.OuterPipeline.Descriptor);
     }
 }

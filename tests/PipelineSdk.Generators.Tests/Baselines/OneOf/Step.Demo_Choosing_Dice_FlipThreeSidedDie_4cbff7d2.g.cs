@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_FlipThreeSidedDie_4cbff7d2
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "flip-three-sided-die",
             MethodName = "Demo.Choosing.Dice.FlipThreeSidedDie",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.FlipThreeSidedDie()", "376c846e8ef80283") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Choosing.Dice.FlipThreeSidedDie()", "376c846e8ef80283") },
             CodeFingerprint = "6eb0be0676e82b5799b4e9c43c0f81213b1d2282982f52009aedf14a47aab081",
             Invoke = Invoke,
         };

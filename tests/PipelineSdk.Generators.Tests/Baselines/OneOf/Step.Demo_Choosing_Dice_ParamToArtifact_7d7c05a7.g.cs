@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_ParamToArtifact_7d7c05a7
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "param-to-artifact",
             MethodName = "Demo.Choosing.Dice.ParamToArtifact",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("val", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.ParamToArtifact(string)", "41fd1839658b375f") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("val", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Choosing.Dice.ParamToArtifact(string)", "41fd1839658b375f") },
             CodeFingerprint = "8b58cf5119cac134870d0187107ed39657411da4877c87eeac19205cefdfe506",
             Invoke = Invoke,
         };

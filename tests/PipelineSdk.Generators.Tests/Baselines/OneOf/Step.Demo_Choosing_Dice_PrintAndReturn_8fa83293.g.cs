@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_PrintAndReturn_8fa83293
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "print-and-return",
             MethodName = "Demo.Choosing.Dice.PrintAndReturn",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.PrintAndReturn(string)", "90520a029259b0d1") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Choosing.Dice.PrintAndReturn(string)", "90520a029259b0d1") },
             CodeFingerprint = "b6958fa2f1649ba6f932c221aaa00d8ba8dd4687d41e46998ed40dc2f89aa8e6",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_PrintArtifact_92885e7b
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "print-artifact",
             MethodName = "Demo.Choosing.Dice.PrintArtifact",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("a", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.PrintArtifact(PipelineSdk.Artifacts.Dataset)", "e16fb04c932e23d7") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("a", global::PipelineSdk.Values.ArtifactCodecs.Kind<global::PipelineSdk.Artifacts.Dataset>()) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Choosing.Dice.PrintArtifact(PipelineSdk.Artifacts.Dataset)", "e16fb04c932e23d7") },
             CodeFingerprint = "7c4e814bb4522a299935c3de92023493d46c60c3b4529fcfecd55d87544b0457",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Choosing_Dice_SpecialPrintAndReturn_4aa7fd68
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "special-print-and-return",
             MethodName = "Demo.Choosing.Dice.SpecialPrintAndReturn",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Choosing.Dice.SpecialPrintAndReturn(string)", "ae82a5842a4324b7") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("text", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Choosing.Dice.SpecialPrintAndReturn(string)", "ae82a5842a4324b7") },
             CodeFingerprint = "fba197b3feb272c28dd99e1616c8e9df6ce387cf6dbae409a495024e016c60eb",
             Invoke = Invoke,
         };

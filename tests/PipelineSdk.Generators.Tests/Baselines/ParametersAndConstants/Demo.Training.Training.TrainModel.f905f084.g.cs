@@ -18,40 +18,39 @@ namespace Demo.Training
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Training_Training_MakeRates_ab6adb30.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Training_Training_MakeRates_ab6adb30.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Training_Training_Describe_0143d008.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Training_Training_Describe_0143d008.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Training.Training.TrainModel",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64, null), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32, "5"), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1"), new("name", global::PipelineSdk.Values.ParameterCodecs.String, "\"model \\\"v1\\\"\""), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32), null), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64, null), new("epochs", global::PipelineSdk.Values.ParameterCodecs.Int32, "5"), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double, "0.1"), new("name", global::PipelineSdk.Values.ParameterCodecs.String, "\"model \\\"v1\\\"\""), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean, "false") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "make-rates",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Model.ConstantBinding("start", "0.5") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("count", "epochs"), new global::PipelineSdk.Descriptors.ConstantBinding("start", "0.5") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "describe",
                         DependsOn = new string[] { "make-rates" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Model.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Model.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Model.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("name", "name"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("seed", "seed"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("verbose", "verbose"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("learningRate", "learningRate"), new global::PipelineSdk.Descriptors.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("limits", "limits") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "describe-2",
                         DependsOn = new string[] { "make-rates" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Model.ConstantBinding("seed", "42"), new global::PipelineSdk.Model.ConstantBinding("verbose", "true"), new global::PipelineSdk.Model.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Model.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Model.PipelineParameterBinding("limits", "limits") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("name", "\"constant\""), new global::PipelineSdk.Descriptors.ConstantBinding("seed", "42"), new global::PipelineSdk.Descriptors.ConstantBinding("verbose", "true"), new global::PipelineSdk.Descriptors.ConstantBinding("learningRate", "1.0"), new global::PipelineSdk.Descriptors.TaskOutputBinding("rates", "make-rates", "Output"), new global::PipelineSdk.Descriptors.PipelineParameterBinding("limits", "limits") },
                         EnableCache = true,
                     },
                 },
@@ -105,6 +104,6 @@ namespace Demo.Training
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Training.Pipelines.TrainModel.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Training.Pipelines.TrainModel.Descriptor);
     }
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Training_Training_Describe_0143d008
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "describe",
             MethodName = "Demo.Training.Training.Describe",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("name", global::PipelineSdk.Values.ParameterCodecs.String), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double), new("rates", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Training.Training.Describe(string, long, bool, double, System.Collections.Generic.List<double>, System.Collections.Generic.Dictionary<string, int>)", "5fe02133bc7dd8e5") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("name", global::PipelineSdk.Values.ParameterCodecs.String), new("seed", global::PipelineSdk.Values.ParameterCodecs.Int64), new("verbose", global::PipelineSdk.Values.ParameterCodecs.Boolean), new("learningRate", global::PipelineSdk.Values.ParameterCodecs.Double), new("rates", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)), new("limits", global::PipelineSdk.Values.ParameterCodecs.Dictionary<int>(global::PipelineSdk.Values.ParameterCodecs.Int32)) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.String) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Training.Training.Describe(string, long, bool, double, System.Collections.Generic.List<double>, System.Collections.Generic.Dictionary<string, int>)", "5fe02133bc7dd8e5") },
             CodeFingerprint = "34ae3f4338f90aa70cb568a1fdcb8f34a8cfd709edbe7272ea0a166db51ae0e3",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Training_Training_MakeRates_ab6adb30
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "make-rates",
             MethodName = "Demo.Training.Training.MakeRates",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("count", global::PipelineSdk.Values.ParameterCodecs.Int32), new("start", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Training.Training.MakeRates(int, double)", "2d7c480300bdab50") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("count", global::PipelineSdk.Values.ParameterCodecs.Int32), new("start", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.List<double>(global::PipelineSdk.Values.ParameterCodecs.Double)) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Training.Training.MakeRates(int, double)", "2d7c480300bdab50") },
             CodeFingerprint = "5dc58c8ced4526ade919f242039bb76a654cc2b67883e54461105418b4ec4d89",
             Invoke = Invoke,
         };

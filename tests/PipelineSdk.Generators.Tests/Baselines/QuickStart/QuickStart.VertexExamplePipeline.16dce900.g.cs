@@ -16,42 +16,38 @@ public static partial class Pipelines
         /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
         public static string SpecJson => Descriptor.SpecJson;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.QuickStart_GetFirstNum_120ee3e1.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.QuickStart_GetFirstNum_120ee3e1.Descriptor;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.QuickStart_GetRandomInt_c80761ba.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.QuickStart_GetRandomInt_c80761ba.Descriptor;
 
-        private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.QuickStart_SubtractNumbers_b4ce3caf.Descriptor;
+        private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.QuickStart_SubtractNumbers_b4ce3caf.Descriptor;
 
         /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-        public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
         {
             Name = Name,
             MethodName = "QuickStart.VertexExamplePipeline",
-            Parameters = new global::PipelineSdk.Model.PipelineParameter[] {  },
-            Nodes = new global::PipelineSdk.Model.DagNode[]
+            Parameters = global::System.Array.Empty<global::PipelineSdk.Descriptors.PipelineParameter>(),
+            Nodes = new global::PipelineSdk.Descriptors.DagNode[]
             {
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "get-first-num",
-                    DependsOn = new string[] {  },
                     Step = s_step0,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                     EnableCache = true,
                 },
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "get-random-int",
-                    DependsOn = new string[] {  },
                     Step = s_step1,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] {  },
                     EnableCache = false,
                 },
-                new global::PipelineSdk.Model.PipelineTask
+                new global::PipelineSdk.Descriptors.PipelineTask
                 {
                     Key = "subtract-numbers",
                     DependsOn = new string[] { "get-first-num", "get-random-int" },
                     Step = s_step2,
-                    Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("randomNum", "get-random-int", "Output") },
+                    Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("firstNum", "get-first-num", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("randomNum", "get-random-int", "Output") },
                     EnableCache = true,
                 },
             },
@@ -93,5 +89,5 @@ public static partial class Pipelines
 file static class PipelineRegistration
 {
     [global::System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Pipelines.VertexExamplePipeline.Descriptor);
+    internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Pipelines.VertexExamplePipeline.Descriptor);
 }

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class QuickStart_GetFirstNum_120ee3e1
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "get-first-num",
             MethodName = "QuickStart.GetFirstNum",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("QuickStart.GetFirstNum()", "94396018391ef821") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("QuickStart.GetFirstNum()", "94396018391ef821") },
             CodeFingerprint = "7d7c0662cbeec1d10abf872afe59083b518708f4a0fb7d9c6a7347a55dda71d4",
             Invoke = Invoke,
         };

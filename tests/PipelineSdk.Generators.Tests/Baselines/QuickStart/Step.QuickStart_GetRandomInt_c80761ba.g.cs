@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class QuickStart_GetRandomInt_c80761ba
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "get-random-int",
             MethodName = "QuickStart.GetRandomInt",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("QuickStart.GetRandomInt()", "1905211f719159ae") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("QuickStart.GetRandomInt()", "1905211f719159ae") },
             CodeFingerprint = "3d091f16b28b5a19798027f7f339ca49115e4cb4bb626968f3e86cb4bb3634e7",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class QuickStart_SubtractNumbers_b4ce3caf
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "subtract-numbers",
             MethodName = "QuickStart.SubtractNumbers",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("firstNum", global::PipelineSdk.Values.ParameterCodecs.Int32), new("randomNum", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("QuickStart.SubtractNumbers(int, int)", "3e5b91ad3a860032") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("firstNum", global::PipelineSdk.Values.ParameterCodecs.Int32), new("randomNum", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("QuickStart.SubtractNumbers(int, int)", "3e5b91ad3a860032") },
             CodeFingerprint = "3938f6ec535374cd406590b6617498efbe55b153a1a1ea0193f431ded641ea34",
             Invoke = Invoke,
         };

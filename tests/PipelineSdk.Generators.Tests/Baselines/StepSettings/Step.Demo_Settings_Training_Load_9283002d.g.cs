@@ -8,16 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Settings_Training_Load_9283002d
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "load",
             MethodName = "Demo.Settings.Training.Load",
-            Inputs = new global::PipelineSdk.Model.StepPort[] {  },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Settings.Training.Load()", "bf3035f63e9248c1") },
+            Inputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Settings.Training.Load()", "bf3035f63e9248c1") },
             CodeFingerprint = "f255949f66a70bc4b0244e2e3358bad08e95f3c5d569958e557327cbb36c4feb",
             Invoke = Invoke,
-            Settings = new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(600)), DisplayName = "Load the data" },
+            Settings = new global::PipelineSdk.Descriptors.StepSettings { Retry = new global::PipelineSdk.Descriptors.RetrySettings(3, global::System.TimeSpan.FromSeconds(10), 1.5, global::System.TimeSpan.FromSeconds(600)), DisplayName = "Load the data" },
         };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)

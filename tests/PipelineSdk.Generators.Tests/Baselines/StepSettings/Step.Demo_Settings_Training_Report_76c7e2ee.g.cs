@@ -8,16 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Settings_Training_Report_76c7e2ee
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "report",
             MethodName = "Demo.Settings.Training.Report",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Settings.Training.Report(double)", "a05d3fe7f2ffbbd6") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("score", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Settings.Training.Report(double)", "a05d3fe7f2ffbbd6") },
             CodeFingerprint = "108e9057d044c7a3dca72188d8811785a57bbf84ea616af534f9e820be05fb81",
             Invoke = Invoke,
-            Settings = new global::PipelineSdk.Model.StepSettings { Retry = new global::PipelineSdk.Model.RetrySettings(2, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Model.ResourceSettings { Memory = "1Gi", Accelerator = "NVIDIA_L4", AcceleratorCount = 1 }, DisplayName = "Report" },
+            Settings = new global::PipelineSdk.Descriptors.StepSettings { Retry = new global::PipelineSdk.Descriptors.RetrySettings(2, global::System.TimeSpan.FromSeconds(0), 2.0, global::System.TimeSpan.FromSeconds(3600)), Resources = new global::PipelineSdk.Descriptors.ResourceSettings { Memory = "1Gi", Accelerator = "NVIDIA_L4", AcceleratorCount = 1 }, DisplayName = "Report" },
         };
 
         private static global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)

@@ -8,16 +8,16 @@ namespace PipelineSdk.Generated
     internal static class Demo_Settings_Training_Train_e0be081f
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "train",
             MethodName = "Demo.Settings.Training.Train",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Settings.Training.Train(int)", "3f33fe1e301eeb08") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Double) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Settings.Training.Train(int)", "3f33fe1e301eeb08") },
             CodeFingerprint = "45cc9a4a26d38cb0ce3bc9ca510f13d084d6b96c2a1b5713a78df7323254514a",
             Invoke = Invoke,
-            Settings = new global::PipelineSdk.Model.StepSettings { Resources = new global::PipelineSdk.Model.ResourceSettings { Cpu = "4", Memory = "16G", CpuRequest = "500m", MemoryRequest = "256Mi", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2 }, Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("LOG_LEVEL", "debug"), new("_MODE", "fast \"mode\"") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" },
+            Settings = new global::PipelineSdk.Descriptors.StepSettings { Resources = new global::PipelineSdk.Descriptors.ResourceSettings { Cpu = "4", Memory = "16G", CpuRequest = "500m", MemoryRequest = "256Mi", Accelerator = "NVIDIA_TESLA_T4", AcceleratorCount = 2 }, Environment = new global::System.Collections.Generic.KeyValuePair<string, string>[] { new("LOG_LEVEL", "debug"), new("_MODE", "fast \"mode\"") }, Image = "us-docker.pkg.dev/my-project/images/trainer-gpu:1.2" },
         };
 
         private static async global::System.Threading.Tasks.ValueTask<object?[]> Invoke(object?[] inputs, global::System.Threading.CancellationToken cancellationToken)

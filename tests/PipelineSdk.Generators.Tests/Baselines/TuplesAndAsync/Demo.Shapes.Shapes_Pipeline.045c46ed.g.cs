@@ -18,78 +18,75 @@ namespace Demo
             /// <summary>The Kubeflow Pipelines v2 spec (also written to <c>pipelines/</c> in the build output).</summary>
             public static string SpecJson => Descriptor.SpecJson;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Shapes_Split_c07fe90e.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step0 = global::PipelineSdk.Generated.Demo_Shapes_Split_c07fe90e.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Shapes_Fit_5d723614.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step1 = global::PipelineSdk.Generated.Demo_Shapes_Fit_5d723614.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Shapes_Add_9934be0d.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step2 = global::PipelineSdk.Generated.Demo_Shapes_Add_9934be0d.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Shapes_Report_23bce9e9.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step3 = global::PipelineSdk.Generated.Demo_Shapes_Report_23bce9e9.Descriptor;
 
-            private static readonly global::PipelineSdk.Model.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Shapes_Log_d8a9603a.Descriptor;
+            private static readonly global::PipelineSdk.Descriptors.StepDescriptor s_step4 = global::PipelineSdk.Generated.Demo_Shapes_Log_d8a9603a.Descriptor;
 
             /// <summary>The typed DAG: parameters, tasks, blocks, edges and settings.</summary>
-            public static global::PipelineSdk.Model.PipelineDescriptor Descriptor { get; } = new()
+            public static global::PipelineSdk.Descriptors.PipelineDescriptor Descriptor { get; } = new()
             {
                 Name = Name,
                 MethodName = "Demo.Shapes.Shapes_Pipeline",
-                Parameters = new global::PipelineSdk.Model.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
-                Nodes = new global::PipelineSdk.Model.DagNode[]
+                Parameters = new global::PipelineSdk.Descriptors.PipelineParameter[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32, "100") },
+                Nodes = new global::PipelineSdk.Descriptors.DagNode[]
                 {
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "split",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.PipelineParameterBinding("total", "total") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.PipelineParameterBinding("total", "total") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "split-2",
-                        DependsOn = new string[] {  },
                         Step = s_step0,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("total", "50") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("total", "50") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "fit",
                         DependsOn = new string[] { "split" },
                         Step = s_step1,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("rows", "split", "Train") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("rows", "split", "Train") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "add",
                         DependsOn = new string[] { "fit", "split" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split", "Test") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("a", "fit", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("b", "split", "Test") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "add-2",
                         DependsOn = new string[] { "add", "split-2" },
                         Step = s_step2,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Model.TaskOutputBinding("b", "split-2", "Test") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("a", "add", "Output"), new global::PipelineSdk.Descriptors.TaskOutputBinding("b", "split-2", "Test") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "report",
                         DependsOn = new string[] { "add-2" },
                         Step = s_step3,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.TaskOutputBinding("value", "add-2", "Output") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.TaskOutputBinding("value", "add-2", "Output") },
                         EnableCache = true,
                     },
-                    new global::PipelineSdk.Model.PipelineTask
+                    new global::PipelineSdk.Descriptors.PipelineTask
                     {
                         Key = "log",
-                        DependsOn = new string[] {  },
                         Step = s_step4,
-                        Inputs = new global::PipelineSdk.Model.InputBinding[] { new global::PipelineSdk.Model.ConstantBinding("message", "\"done\"") },
+                        Inputs = new global::PipelineSdk.Descriptors.InputBinding[] { new global::PipelineSdk.Descriptors.ConstantBinding("message", "\"done\"") },
                         EnableCache = true,
                     },
                 },
@@ -139,6 +136,6 @@ namespace Demo
     file static class PipelineRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::PipelineSdk.Model.PipelineRegistry.Register(global::Demo.Pipelines.Shapes_Pipeline.Descriptor);
+        internal static void Register() => global::PipelineSdk.Descriptors.PipelineRegistry.Register(global::Demo.Pipelines.Shapes_Pipeline.Descriptor);
     }
 }

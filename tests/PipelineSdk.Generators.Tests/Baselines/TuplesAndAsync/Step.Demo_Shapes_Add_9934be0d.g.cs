@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Add_9934be0d
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "add",
             MethodName = "Demo.Shapes.Add",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("a", global::PipelineSdk.Values.ParameterCodecs.Int32), new("b", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Add(int, int)", "f4e9cdde196ca282") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("a", global::PipelineSdk.Values.ParameterCodecs.Int32), new("b", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Shapes.Add(int, int)", "f4e9cdde196ca282") },
             CodeFingerprint = "44f830947d6df4c4daf4fe23fe8c866dcdac56d0e86d8d1109534db748ac0294",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Fit_5d723614
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "fit",
             MethodName = "Demo.Shapes.Fit",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Fit(int, System.Threading.CancellationToken)", "8ca7b6827293d053") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("rows", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Output", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Shapes.Fit(int, System.Threading.CancellationToken)", "8ca7b6827293d053") },
             CodeFingerprint = "e1647353df4215a2013e781e7a3eb8e4ae1d1906432763e33550125268c4d527",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Log_d8a9603a
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "log",
             MethodName = "Demo.Shapes.Log",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Log(string)", "f70095a5f0f2ea52") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("message", global::PipelineSdk.Values.ParameterCodecs.String) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Shapes.Log(string)", "f70095a5f0f2ea52") },
             CodeFingerprint = "67efb5cf69810c4c125931ee0eb5cc9fc64013310b4b5a15b9e0444b7aba4c51",
             Invoke = Invoke,
         };

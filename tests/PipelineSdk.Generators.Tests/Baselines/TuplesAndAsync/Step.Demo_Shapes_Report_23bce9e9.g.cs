@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Report_23bce9e9
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "report",
             MethodName = "Demo.Shapes.Report",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("value", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] {  },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Report(int)", "cf25c6b219d806ce") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("value", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = global::System.Array.Empty<global::PipelineSdk.Descriptors.StepPort>(),
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Shapes.Report(int)", "cf25c6b219d806ce") },
             CodeFingerprint = "2716eafe53b1b0ba48a173c3a368fd73e0e3dc273c04a997b13f04324b0edf69",
             Invoke = Invoke,
         };

@@ -8,13 +8,13 @@ namespace PipelineSdk.Generated
     internal static class Demo_Shapes_Split_c07fe90e
     {
         /// <summary>The step with the settings of its attributes.</summary>
-        public static global::PipelineSdk.Model.StepDescriptor Descriptor { get; } = new()
+        public static global::PipelineSdk.Descriptors.StepDescriptor Descriptor { get; } = new()
         {
             Name = "split",
             MethodName = "Demo.Shapes.Split",
-            Inputs = new global::PipelineSdk.Model.StepPort[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            Outputs = new global::PipelineSdk.Model.StepPort[] { new("Train", global::PipelineSdk.Values.ParameterCodecs.Int32), new("Test", global::PipelineSdk.Values.ParameterCodecs.Int32) },
-            CodeParts = new global::PipelineSdk.Model.CodePart[] { new("Demo.Shapes.Split(int)", "1a3d9ac78607d3ae") },
+            Inputs = new global::PipelineSdk.Descriptors.StepPort[] { new("total", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            Outputs = new global::PipelineSdk.Descriptors.StepPort[] { new("Train", global::PipelineSdk.Values.ParameterCodecs.Int32), new("Test", global::PipelineSdk.Values.ParameterCodecs.Int32) },
+            CodeParts = new global::PipelineSdk.Descriptors.CodePart[] { new("Demo.Shapes.Split(int)", "1a3d9ac78607d3ae") },
             CodeFingerprint = "962a9088dbf686c6d84969fe8d0ed6738ce0169543bdd15494be5bc8860d9bce",
             Invoke = Invoke,
         };

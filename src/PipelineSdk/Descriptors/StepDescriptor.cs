@@ -1,6 +1,6 @@
 using PipelineSdk.Values;
 
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>
 /// Calls a step method with its inputs, in declaration order, and returns its outputs in declaration order.

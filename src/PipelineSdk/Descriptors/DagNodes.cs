@@ -1,6 +1,6 @@
 using PipelineSdk.Values;
 
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>
 /// A node of a pipeline's DAG: a step call (<see cref="PipelineTask"/>), or a block of the pipeline body that
@@ -12,8 +12,8 @@ public abstract class DagNode
     /// <summary>The task key in its DAG, e.g. <c>train</c> or <c>for-loop-2</c>.</summary>
     public required string Key { get; init; }
 
-    /// <summary>Keys of the sibling nodes that must finish first.</summary>
-    public required IReadOnlyList<string> DependsOn { get; init; }
+    /// <summary>Keys of the sibling nodes that must finish first (none by default).</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
 }
 
 /// <summary>One branch of an <c>if</c>: its nodes run only when <see cref="Condition"/> holds (<c>triggerPolicy.condition</c>).</summary>
@@ -66,7 +66,7 @@ public sealed class SubPipelineNode : DagNode
     public required IReadOnlyList<PipelineParameter> Parameters { get; init; }
 
     /// <summary>One binding per parameter, by name.</summary>
-    public required IReadOnlyList<InputBinding> Inputs { get; init; }
+    public IReadOnlyList<InputBinding> Inputs { get; init; } = [];
 
     /// <summary>The called pipeline's nodes; their keys are its own.</summary>
     public required IReadOnlyList<DagNode> Nodes { get; init; }

@@ -1,4 +1,4 @@
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>Where a task input's value comes from.</summary>
 /// <param name="InputName">The step input it feeds.</param>

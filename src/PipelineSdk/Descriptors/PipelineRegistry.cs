@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>
 /// The pipelines compiled into the running program. Generated code registers each pipeline from a module

@@ -1,4 +1,4 @@
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>
 /// A step's settings from its attributes (<see cref="RetryAttribute"/>, <see cref="ResourcesAttribute"/>,

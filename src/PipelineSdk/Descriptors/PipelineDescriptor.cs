@@ -1,7 +1,7 @@
 using System.Reflection;
 using PipelineSdk.Values;
 
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>A pipeline parameter (a parameter of the <c>[Pipeline]</c> method).</summary>
 /// <param name="Name">The parameter name, as in C#.</param>
@@ -25,8 +25,8 @@ public sealed class PipelineTask : DagNode
     /// <summary>The step this task calls.</summary>
     public required StepDescriptor Step { get; init; }
 
-    /// <summary>One binding per step input, in the step's input order.</summary>
-    public required IReadOnlyList<InputBinding> Inputs { get; init; }
+    /// <summary>One binding per step input, in the step's input order (none by default).</summary>
+    public IReadOnlyList<InputBinding> Inputs { get; init; } = [];
 
     /// <summary>Whether the task may reuse cached outputs (the step's setting, else the pipeline's).</summary>
     public required bool EnableCache { get; init; }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace PipelineSdk.Model;
+namespace PipelineSdk.Descriptors;
 
 /// <summary>
 /// When a branch runs: the C# condition of an <c>if</c>, kept as a tree of comparisons over run-time values. The spec
