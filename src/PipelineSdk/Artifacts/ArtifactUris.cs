@@ -42,8 +42,8 @@ public static class ArtifactUris
     private static readonly Dictionary<string, Lazy<IArtifactUriHandler>> Handlers = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Registers how to make the handler for URIs of <paramref name="scheme"/> (e.g. <c>gs</c>), replacing any earlier one. It is made on first
-    /// use, so a program that never reaches such a URI never loads the cloud client libraries behind it.
+    /// Registers how to make the handler for URIs of <paramref name="scheme"/> (e.g. <c>gs</c>), replacing any earlier one.
+    /// It is made on first use, so a program that never reaches such a URI never loads the client libraries behind it.
     /// </summary>
     public static void RegisterHandler(string scheme, Func<IArtifactUriHandler> create)
     {
