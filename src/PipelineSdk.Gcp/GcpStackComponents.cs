@@ -28,7 +28,7 @@ public static class GcpStackComponents
         // Steps on Vertex AI read the server's API token from Secret Manager with the credentials they run as.
         LiveRecording.RegisterTokenReader((secret, cancellationToken) => new GcpSecretsManager(secret.Split('/')[1], new GoogleAuth()).ReadVersionAsync(secret, cancellationToken));
         RemoteOrchestrators.Register(VertexOrchestrator.Flavor, component => new VertexOrchestrator(component, new ProgramImageSource(), new GoogleAuth()));
-        // Made on first use: a run that never reaches Google never loads its client libraries (a start-up cost of every program).
+        // Made on first use: a run that never reaches Google never loads its client libraries.
         var auth = new Lazy<GoogleAuth>(() => new GoogleAuth());
         Store.RemoteRunReconciliation.RegisterEndReader(VertexOrchestrator.Flavor, (store, run, cancellationToken) => VertexRunEnds.ReadAsync(auth.Value, store, run, cancellationToken));
         ArtifactUris.RegisterHandler("gs", () => new GcsUriHandler());
