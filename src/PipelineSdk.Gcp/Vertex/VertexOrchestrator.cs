@@ -336,7 +336,7 @@ public sealed class ProgramImageSource(ImagePublisher? publisher = null) : IProg
 
         var request = Request(registryUri);
         output.WriteLine($"Publishing {Path.GetFileName(request.ProjectPath)} as an image in {registryUri}...");
-        var published = await (publisher ?? new ImagePublisher()).PublishAsync(request, new Progress<string>(output.WriteLine), cancellationToken).ConfigureAwait(false);
+        var published = await (publisher ?? new ImagePublisher()).PublishAsync(request, new LineProgress(output), cancellationToken).ConfigureAwait(false);
         output.WriteLine(published.Reused ? $"Image {published.Reference} is up to date; nothing rebuilt or pushed." : $"Pushed image {published.Reference}.");
         return published.Reference;
     }
@@ -351,7 +351,7 @@ public sealed class ProgramImageSource(ImagePublisher? publisher = null) : IProg
 
         var request = Request(registryUri);
         output.WriteLine($"Building {Path.GetFileName(request.ProjectPath)} to learn its image tag (nothing is pushed)...");
-        return await (publisher ?? new ImagePublisher()).ReferenceAsync(request, new Progress<string>(output.WriteLine), cancellationToken).ConfigureAwait(false);
+        return await (publisher ?? new ImagePublisher()).ReferenceAsync(request, new LineProgress(output), cancellationToken).ConfigureAwait(false);
     }
 
     private static ImagePublishRequest Request(string registryUri) =>
@@ -366,4 +366,21 @@ public sealed class ProgramImageSource(ImagePublisher? publisher = null) : IProg
         Assembly.GetEntryAssembly()?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+/// <summary>
+/// Writes each progress line as it is reported, one at a time. <see cref="Progress{T}"/> would post the lines to the thread
+/// pool, so the last ones could be written after, or into the middle of, the line that follows the publish.
+/// </summary>
+internal sealed class LineProgress(TextWriter output) : IProgress<string>
+{
+    private readonly Lock _gate = new();
+
+    public void Report(string value)
+    {
+        lock (_gate)
+        {
+            output.WriteLine(value);
+        }
+    }
 }
